@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The backend interface of hv/core/hv.h, dispatched on the CPU vendor found
+ * at init. A switch rather than a table of function pointers: the image is
+ * position independent and carries no relocations.
+ */
+#include <hv/types.h>
+#include "../../core/hv.h"
+#include "svm/svm.h"
+
+#define BACKEND(svm_call, none) \
+	do { \
+		if (hv.caps.vendor == LVBS_VENDOR_SVM) \
+			return svm_call; \
+		return none; \
+	} while (0)
+
+int arch_probe(struct hv_caps *caps)
+{
+	int r = svm_probe(caps);
+
+	/* The VMX backend (a later issue) will be probed here when SVM is absent. */
+	return r;
+}
+
+int arch_init(void)			{ BACKEND(svm_init(), LVBS_E_NOSYS); }
+int arch_launch(struct hv_cpu *c, struct kframe *f) { BACKEND(svm_launch(c, f), LVBS_E_NOSYS); }
+u64 arch_rip(struct hv_cpu *c)		{ BACKEND(svm_rip(c), 0); }
+u32 arch_cpl(struct hv_cpu *c)		{ BACKEND(svm_cpl(c), 3); }
+u64 arch_read_efer(struct hv_cpu *c)	{ BACKEND(svm_read_efer(c), 0); }
+bool arch_next_rip(struct hv_cpu *c, u64 *next) { BACKEND(svm_next_rip(c, next), false); }
+
+void arch_set_rip(struct hv_cpu *c, u64 rip)
+{
+	if (hv.caps.vendor == LVBS_VENDOR_SVM)
+		svm_set_rip(c, rip);
+}
+
+void arch_guest_ctl(struct hv_cpu *c, struct guest_ctl *g)
+{
+	if (hv.caps.vendor == LVBS_VENDOR_SVM)
+		svm_guest_ctl(c, g);
+}
+
+void arch_inject(struct hv_cpu *c, u8 vector, bool has_err, u32 err)
+{
+	if (hv.caps.vendor == LVBS_VENDOR_SVM)
+		svm_inject(c, vector, has_err, err);
+}
+
+void arch_write_efer(struct hv_cpu *c, u64 efer)
+{
+	if (hv.caps.vendor == LVBS_VENDOR_SVM)
+		svm_write_efer(c, efer);
+}
+
+void arch_abort(struct hv_cpu *c)
+{
+	if (hv.caps.vendor == LVBS_VENDOR_SVM)
+		svm_abort(c);
+	hv_panic(c, "abort without a backend", 0, 0);
+}

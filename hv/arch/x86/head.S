@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Image header, entry stubs and the way back to the kernel.
+ *
+ * The loader's trampoline (kmod/tramp.S) has already switched CR3 and RSP
+ * when we get here: RCX = argument, R9 = caller CR3, R10 = caller RSP after
+ * return, R11 = return address, RBX/RBP/R12-R15 = caller's callee-saved
+ * registers. See the loader contract in include/lvbs/abi.h.
+ */
+#include <hv/layout.h>
+
+	.section .lvbs_header, "ax"
+	.globl hv_header
+hv_header:
+	.quad 0x31564842534256			/* LVBS_IMAGE_MAGIC */
+	.long 1					/* LVBS_ABI_VERSION */
+	.long hv_header_end - hv_header
+	.quad __data_end - hv_header		/* file_size */
+	.quad __image_end - hv_header		/* mem_size */
+	.quad __text_end - hv_header
+	.quad __rodata_end - hv_header
+	.quad hv_entry_init - hv_header
+	.quad hv_entry_launch - hv_header
+	.quad HV_PERCPU_SIZE
+	.quad HV_PERCPU_STACK_TOP
+	.quad HV_FIXED_SIZE
+hv_header_end:
+
+	.text
+
+/* Save the caller's state in a struct kframe on our stack; RDI = frame. */
+.macro SAVE_KFRAME
+	sub	$KF_SIZE, %rsp
+	mov	%r9, KF_CR3(%rsp)
+	mov	%r10, KF_RSP(%rsp)
+	mov	%r11, KF_RIP(%rsp)
+	mov	%rbx, KF_RBX(%rsp)
+	mov	%rbp, KF_RBP(%rsp)
+	mov	%r12, KF_R12(%rsp)
+	mov	%r13, KF_R13(%rsp)
+	mov	%r14, KF_R14(%rsp)
+	mov	%r15, KF_R15(%rsp)
+	pushfq
+	popq	KF_RFLAGS(%rsp)
+	movw	%cs, KF_CS(%rsp)
+	movw	%ss, KF_SS(%rsp)
+	movw	%ds, KF_DS(%rsp)
+	movw	%es, KF_ES(%rsp)
+	sgdt	KF_GDTR(%rsp)
+	sidt	KF_IDTR(%rsp)
+	xor	%ebp, %ebp		/* terminate frame chains for debuggers */
+.endm
+
+	.globl hv_entry_init
+hv_entry_init:
+	endbr64
+	SAVE_KFRAME
+	mov	%rcx, %rdi
+	mov	%rsp, %rsi
+	call	hv_init_c
+	mov	%rsp, %rdi
+	mov	%rax, %rsi
+	jmp	hv_return_to_kernel
+
+	.globl hv_entry_launch
+hv_entry_launch:
+	endbr64
+	SAVE_KFRAME
+	mov	%rcx, %rdi
+	mov	%rsp, %rsi
+	call	hv_launch_c		/* returns only if the launch failed */
+	mov	%rsp, %rdi
+	mov	%rax, %rsi
+	jmp	hv_return_to_kernel
+
+/*
+ * void hv_return_to_kernel(struct kframe *f, long status)
+ * Restore the caller's descriptor tables and callee-saved registers and
+ * leave through the trampoline's exit, which switches CR3 and RSP back.
+ * Interrupts and NMIs stay blocked (IF = 0, GIF = 0 on SVM) throughout.
+ */
+	.globl hv_return_to_kernel
+hv_return_to_kernel:
+	lgdt	KF_GDTR(%rdi)
+	lidt	KF_IDTR(%rdi)
+	mov	KF_RBX(%rdi), %rbx
+	mov	KF_RBP(%rdi), %rbp
+	mov	KF_R12(%rdi), %r12
+	mov	KF_R13(%rdi), %r13
+	mov	KF_R14(%rdi), %r14
+	mov	KF_R15(%rdi), %r15
+	mov	%rsi, %rax
+	movzwq	KF_CS(%rdi), %rcx
+	movzwq	KF_SS(%rdi), %r8
+	movzwq	KF_DS(%rdi), %r9
+	movzwq	KF_ES(%rdi), %r10
+	mov	KF_RIP(%rdi), %rdx
+	mov	KF_RSP(%rdi), %rsi
+	mov	hv_tramp_exit(%rip), %r11
+	mov	KF_CR3(%rdi), %rdi
+	jmp	*%r11
+
+/*
+ * Exception stubs: the hypervisor takes no interrupts (GIF = 0 on SVM) and
+ * must not fault; any exception here is a bug, reported by hv_exception().
+ * No IST: the current (hypervisor) stack is used, so TR, which still holds
+ * the guest's TSS, is never consulted.
+ */
+.macro EXC_STUB vec, has_err
+	.balign 16
+exc_stub_\vec:
+	.if \has_err == 0
+	pushq	$0
+	.endif
+	pushq	$\vec
+	jmp	exc_common
+.endm
+
+	EXC_STUB 0, 0
+	EXC_STUB 1, 0
+	EXC_STUB 2, 0
+	EXC_STUB 3, 0
+	EXC_STUB 4, 0
+	EXC_STUB 5, 0
+	EXC_STUB 6, 0
+	EXC_STUB 7, 0
+	EXC_STUB 8, 1
+	EXC_STUB 9, 0
+	EXC_STUB 10, 1
+	EXC_STUB 11, 1
+	EXC_STUB 12, 1
+	EXC_STUB 13, 1
+	EXC_STUB 14, 1
+	EXC_STUB 15, 0
+	EXC_STUB 16, 0
+	EXC_STUB 17, 1
+	EXC_STUB 18, 0
+	EXC_STUB 19, 0
+	EXC_STUB 20, 0
+	EXC_STUB 21, 1
+	EXC_STUB 22, 0
+	EXC_STUB 23, 0
+	EXC_STUB 24, 0
+	EXC_STUB 25, 0
+	EXC_STUB 26, 0
+	EXC_STUB 27, 0
+	EXC_STUB 28, 0
+	EXC_STUB 29, 1
+	EXC_STUB 30, 1
+	EXC_STUB 31, 0
+
+exc_common:
+	/* stack: vector, error code, RIP, CS, RFLAGS, RSP, SS */
+	mov	%rsp, %rdi
+	and	$~0xf, %rsp
+	call	hv_exception		/* noreturn */
+1:	cli
+	hlt
+	jmp	1b
+
+/* Address of stub N: exc_stub_0 + 16 * N (each stub is padded to 16 bytes). */
+	.globl hv_exc_stub_base
+	.set hv_exc_stub_base, exc_stub_0
+
+	.section .note.GNU-stack, "", @progbits

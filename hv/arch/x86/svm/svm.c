@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AMD SVM backend: feature probe, the VMCB built from the running kernel's
+ * state (so the kernel resumes exactly where it called us), the exit
+ * dispatcher, and the arch_* accessors core code uses. References are to
+ * the AMD64 Architecture Programmer's Manual, vol. 2, chapter 15.
+ */
+#include <hv/types.h>
+#include <hv/x86.h>
+#include "../../../core/hv.h"
+#include "../../../core/gwalk.h"
+#include "vmcb.h"
+#include "svm.h"
+
+#define GUEST_ASID 1
+
+static inline struct vmcb *vmcb_of(struct hv_cpu *c)
+{
+	return (struct vmcb *)c->vmcb;
+}
+
+static bool is_amd(void)
+{
+	u32 a, b, c, d;
+
+	cpuid_count(0, 0, &a, &b, &c, &d);
+	/* "AuthenticAMD" or "HygonGenuine": both implement SVM */
+	return (b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163) ||
+	       (b == 0x6f677948 && d == 0x6e65476e && c == 0x656e6975);
+}
+
+int svm_probe(struct hv_caps *caps)
+{
+	u32 a, b, c, d, max_ext;
+
+	if (!is_amd())
+		return LVBS_E_NOSYS;
+	cpuid_count(0x80000000u, 0, &max_ext, &b, &c, &d);
+	if (max_ext < 0x8000000au)
+		return LVBS_E_NOSYS;
+	cpuid_count(0x80000001u, 0, &a, &b, &c, &d);
+	if (!(c & BIT(2)))
+		return LVBS_E_NOSYS;
+	caps->vendor = LVBS_VENDOR_SVM;
+	if (d & BIT(26))
+		caps->present |= LVBS_FEAT_1G_PAGES;
+	caps->efer_valid = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | EFER_SVME;
+	if (d & BIT(25))
+		caps->efer_valid |= EFER_FFXSR;
+	if (c & BIT(17))
+		caps->efer_valid |= EFER_TCE;
+	if (max_ext >= 0x80000021u) {
+		cpuid_count(0x80000021u, 0, &a, &b, &c, &d);
+		if (a & BIT(8))
+			caps->efer_valid |= EFER_AUTOIBRS;
+	}
+	cpuid_count(0x8000000au, 0, &a, &b, &c, &d);
+	if (d & SVM_FEAT_NPT)
+		caps->present |= LVBS_FEAT_NPT;
+	if (d & SVM_FEAT_NRIPS)
+		caps->present |= LVBS_FEAT_NRIPS;
+	if (d & SVM_FEAT_DECODE)
+		caps->present |= LVBS_FEAT_DECODE;
+	if (d & SVM_FEAT_GMET)
+		caps->present |= LVBS_FEAT_GMET;
+	if (d & SVM_FEAT_FLUSHASID)
+		caps->present |= LVBS_FEAT_FLUSHASID;
+	if (d & SVM_FEAT_VGIF)
+		caps->present |= LVBS_FEAT_VGIF;
+	/* Nested paging is what every protection rests on: no NPT, no lvbs. */
+	if (!(caps->present & LVBS_FEAT_NPT))
+		return LVBS_E_NOSYS;
+	caps->used = caps->present & (LVBS_FEAT_NPT | LVBS_FEAT_NRIPS |
+				      LVBS_FEAT_1G_PAGES);
+	return LVBS_OK;
+}
+
+/* MSR permission map: 2 bits per MSR (read, write), APM 15.11. */
+static void msrpm_intercept(u8 *pm, u32 msr, bool rd, bool wr)
+{
+	u32 base;
+
+	if (msr <= 0x1fff)
+		base = 0;
+	else if (msr >= 0xc0000000u && msr <= 0xc0001fffu)
+		base = 0x800, msr -= 0xc0000000u;
+	else if (msr >= 0xc0010000u && msr <= 0xc0011fffu)
+		base = 0x1000, msr -= 0xc0010000u;
+	else
+		return;
+	if (rd)
+		pm[base + msr / 4] |= (u8)(1u << ((msr % 4) * 2));
+	if (wr)
+		pm[base + msr / 4] |= (u8)(2u << ((msr % 4) * 2));
+}
+
+int svm_init(void)
+{
+	u8 *pm = (u8 *)(hv.fixed_base + HV_FIXED_MSRPM);
+
+	memset(pm, 0, 0x2000);
+	/* EFER: SVME must stay set and is hidden from the guest. */
+	msrpm_intercept(pm, MSR_EFER, true, true);
+	/* SVM's own MSRs: see vcpu.c msr_write() for why. */
+	msrpm_intercept(pm, MSR_VM_HSAVE_PA, true, true);
+	msrpm_intercept(pm, MSR_VM_CR, false, true);
+	msrpm_intercept(pm, MSR_SMM_CTL, false, true);
+	return LVBS_OK;
+}
+
+/* Hidden attributes of a segment, from the guest's GDT (APM 15.5.1). */
+static void seg_from_gdt(struct vmcb_seg *s, u16 sel, const struct dtr *gdtr,
+			 const struct gwalk_ctx *w)
+{
+	u64 desc = 0, gpa, limit;
+
+	s->selector = sel;
+	s->base = 0;
+	s->attrib = 0;
+	s->limit = 0;
+	if ((sel & ~3u) == 0 || (sel & 4))	/* null, or LDT (not used by Linux) */
+		return;
+	if ((u32)(sel & ~7u) + 7 > gdtr->limit)
+		return;
+	if (gwalk_translate(w, gdtr->base + (sel & ~7u), &gpa, NULL) ||
+	    guest_read_phys(NULL, gpa, &desc, sizeof(desc)))
+		return;
+	s->attrib = (u16)(((desc >> 40) & 0xff) | (((desc >> 52) & 0xf) << 8));
+	limit = (desc & 0xffff) | ((desc >> 32) & 0xf0000);
+	if (desc & BIT(55))
+		limit = (limit << 12) | 0xfff;
+	s->limit = (u32)limit;
+}
+
+static void build_vmcb(struct hv_cpu *c, const struct kframe *f)
+{
+	struct vmcb *v = vmcb_of(c);
+	struct dtr gdtr, idtr;
+	struct gwalk_ctx w;
+
+	memset(v, 0, sizeof(*v));
+	memcpy(&gdtr, f->gdtr, sizeof(gdtr));
+	memcpy(&idtr, f->idtr, sizeof(idtr));
+
+	/* Control area: intercept only what lvbs needs (APM 15.9-15.13). */
+	v->control.intercepts[3] = INTERCEPT_CPUID | INTERCEPT_INVLPGA |
+				   INTERCEPT_MSR_PROT | INTERCEPT_SHUTDOWN;
+	v->control.intercepts[4] = INTERCEPT_VMRUN | INTERCEPT_VMMCALL |
+				   INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
+				   INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT;
+	v->control.iopm_base_pa = hv_va_to_pa((void *)(hv.fixed_base + HV_FIXED_IOPM));
+	v->control.msrpm_base_pa = hv_va_to_pa((void *)(hv.fixed_base + HV_FIXED_MSRPM));
+	v->control.asid = GUEST_ASID;
+	/* First run: flush everything, ASID 1 may hold a previous launch's entries. */
+	v->control.tlb_control = 1;
+	v->control.nested_ctl = 1;	/* NP_ENABLE */
+	v->control.nested_cr3 = hv.slat.root_pa;
+
+	/* State save area: the kernel exactly as it was when it called us. */
+	v->save.cr0 = read_cr0();
+	v->save.cr2 = read_cr2();
+	v->save.cr3 = f->cr3;
+	v->save.cr4 = read_cr4();
+	v->save.efer = rdmsr(MSR_EFER);
+	v->save.g_pat = rdmsr(MSR_IA32_PAT);
+	v->save.dr7 = read_dr7();
+	v->save.dr6 = 0xffff0ff0;
+	v->save.rflags = f->rflags;
+	v->save.rip = f->rip;
+	v->save.rsp = f->rsp;
+	v->save.rax = 0;	/* entry_launch's return value: LVBS_OK */
+	v->save.cpl = 0;
+	v->save.gdtr.base = gdtr.base;
+	v->save.gdtr.limit = gdtr.limit;
+	v->save.idtr.base = idtr.base;
+	v->save.idtr.limit = idtr.limit;
+	w = (struct gwalk_ctx){
+		.cr0 = v->save.cr0, .cr3 = f->cr3, .cr4 = v->save.cr4,
+		.efer = v->save.efer, .read_gpa = guest_read_phys,
+	};
+	seg_from_gdt(&v->save.cs, f->cs, &gdtr, &w);
+	seg_from_gdt(&v->save.ss, f->ss, &gdtr, &w);
+	seg_from_gdt(&v->save.ds, f->ds, &gdtr, &w);
+	seg_from_gdt(&v->save.es, f->es, &gdtr, &w);
+	/*
+	 * FS, GS, TR, LDTR, KernelGsBase and the syscall MSRs are not loaded
+	 * by VMRUN, only by VMLOAD, which we never execute: the kernel's values
+	 * simply stay in the CPU (APM 15.5.2). Our host code does not use them.
+	 */
+
+	/* Callee-saved registers as the caller left them; the rest are dead. */
+	memset(c->regs, 0, sizeof(c->regs));
+	c->regs[REG_RBX] = f->rbx;
+	c->regs[REG_RBP] = f->rbp;
+	c->regs[REG_R12] = f->r12;
+	c->regs[REG_R13] = f->r13;
+	c->regs[REG_R14] = f->r14;
+	c->regs[REG_R15] = f->r15;
+}
+
+static u32 read_apic_id(void)
+{
+	u32 a, b, cx, d;
+
+	cpuid_count(1, 0, &a, &b, &cx, &d);
+	return b >> 24;
+}
+
+int svm_launch(struct hv_cpu *c, struct kframe *f)
+{
+	if (!(rdmsr(MSR_EFER) & EFER_SVME))	/* the loader enables SVM first */
+		return LVBS_E_PERM;
+	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
+		return LVBS_E_PERM;
+	c->apic_id = read_apic_id();
+	wrmsr(MSR_VM_HSAVE_PA, c->hsave_pa);
+	build_vmcb(c, f);
+	if (c->pending_fail) {
+		/*
+		 * Test hook (lvbs.ko fail_cpu=): CR0.NW without CR0.CD is one of
+		 * VMRUN's consistency checks (APM 15.5.1), so the real VMRUN
+		 * fails and the real failure path runs.
+		 */
+		vmcb_of(c)->save.cr0 = (vmcb_of(c)->save.cr0 & ~X86_CR0_CD) | X86_CR0_NW;
+	}
+	c->state = CPU_LAUNCHING;
+	c->launch_tsc = rdtsc();
+	__atomic_fetch_add(&hv.cpus_running, 1, __ATOMIC_SEQ_CST);
+	svm_run(c);	/* does not return */
+	return LVBS_E_INVAL;
+}
+
+static void launch_failed(struct hv_cpu *c, u32 exit_code)
+{
+	__atomic_fetch_sub(&hv.cpus_running, 1, __ATOMIC_SEQ_CST);
+	hv_launch_failed(c, LVBS_E_INVAL, exit_code);
+}
+
+static u32 npf_access(u64 info1)
+{
+	u32 acc = (info1 & NPF_W) ? LVBS_ACC_WRITE : LVBS_ACC_READ;
+
+	if (info1 & NPF_ID)
+		acc = LVBS_ACC_EXEC;
+	if (info1 & NPF_U)
+		acc |= LVBS_ACC_USER;
+	if (info1 & NPF_PTWALK)
+		acc |= LVBS_ACC_PTWALK;
+	return acc;
+}
+
+static void dispatch(struct hv_cpu *c, struct vmcb *v, u32 code)
+{
+	switch (code) {
+	case SVM_EXIT_CPUID:
+		vcpu_handle_cpuid(c);
+		break;
+	case SVM_EXIT_VMMCALL:
+		vcpu_handle_hypercall(c);
+		break;
+	case SVM_EXIT_MSR:
+		vcpu_handle_msr(c, v->control.exit_info_1 == 1);
+		break;
+	case SVM_EXIT_NPF:
+		vcpu_handle_slat_violation(c, v->control.exit_info_2,
+					   npf_access(v->control.exit_info_1));
+		break;
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+	case SVM_EXIT_INVLPGA:
+		vcpu_handle_virt_insn(c, code);
+		break;
+	case SVM_EXIT_SHUTDOWN:
+		vcpu_handle_shutdown(c);
+	case SVM_EXIT_INVALID:
+		hv_panic(c, "VMRUN failed on a running guest: exit code", code, 0);
+	default:
+		vcpu_count_exit(c, LVBS_EXIT_OTHER);
+		hv_log_event(c, LVBS_EV_UNHANDLED_EXIT, 0, LVBS_ACT_HALTED, 0, code,
+			     v->control.exit_info_1);
+		hv_panic(c, "unexpected #VMEXIT: exit code", code,
+			 v->control.exit_info_1);
+	}
+}
+
+/* Called by svm_run() after every #VMEXIT, guest GPRs saved in c->regs. */
+void svm_handle_exit(struct hv_cpu *c)
+{
+	struct vmcb *v = vmcb_of(c);
+	u32 code = v->control.exit_code;	/* low 32 bits: see SVM_EXIT_INVALID */
+
+	if (unlikely(c->state == CPU_LAUNCHING)) {
+		if (code == SVM_EXIT_INVALID)
+			launch_failed(c, code);
+		c->state = CPU_RUNNING;
+		v->control.tlb_control = 0;
+		hv_log_event(c, LVBS_EV_LAUNCH, 0, LVBS_ACT_NONE, 0, GUEST_ASID,
+			     c->apic_id);
+	}
+	c->regs[REG_RAX] = v->save.rax;
+	c->regs[REG_RSP] = v->save.rsp;
+	/*
+	 * An event whose delivery the exit interrupted must be delivered
+	 * again (APM 15.7.2); a handler below may replace it with its own.
+	 */
+	v->control.event_inj = 0;
+	if (v->control.exit_int_info & SVM_EVTINJ_VALID) {
+		v->control.event_inj = v->control.exit_int_info;
+		v->control.event_inj_err = v->control.exit_int_info_err;
+	}
+	dispatch(c, v, code);
+	v->save.rax = c->regs[REG_RAX];
+	v->save.rsp = c->regs[REG_RSP];
+}
+
+/* Leave SVM on this CPU during a failed launch: back into the kernel. */
+void svm_abort(struct hv_cpu *c)
+{
+	struct vmcb *v = vmcb_of(c);
+	struct kframe *f = c->kframe;
+
+	f->cr3 = v->save.cr3;
+	f->rsp = c->regs[REG_RSP];
+	f->rip = v->save.rip;
+	f->rbx = c->regs[REG_RBX];
+	f->rbp = c->regs[REG_RBP];
+	f->r12 = c->regs[REG_R12];
+	f->r13 = c->regs[REG_R13];
+	f->r14 = c->regs[REG_R14];
+	f->r15 = c->regs[REG_R15];
+	f->cs = v->save.cs.selector;
+	f->ss = v->save.ss.selector;
+	f->ds = v->save.ds.selector;
+	f->es = v->save.es.selector;
+	memcpy(f->gdtr, &(struct dtr){ (u16)v->save.gdtr.limit, v->save.gdtr.base }, 10);
+	memcpy(f->idtr, &(struct dtr){ (u16)v->save.idtr.limit, v->save.idtr.base }, 10);
+	c->state = CPU_ABORTED;
+	__atomic_fetch_sub(&hv.cpus_running, 1, __ATOMIC_SEQ_CST);
+	hv_log_event(c, LVBS_EV_LAUNCH_ABORT, 0, LVBS_ACT_NONE, 0, 0, 0);
+	/* GIF stays clear; the loader sets it and clears EFER.SVME. */
+	hv_return_to_kernel(f, LVBS_OK);
+}
+
+/* ---- accessors for core code ---- */
+
+u64 svm_rip(struct hv_cpu *c)
+{
+	return vmcb_of(c)->save.rip;
+}
+
+void svm_set_rip(struct hv_cpu *c, u64 rip)
+{
+	vmcb_of(c)->save.rip = rip;
+	/* The instruction is done: no interrupt shadow after it (APM 15.21.5). */
+	vmcb_of(c)->control.int_state &= ~1u;
+}
+
+u32 svm_cpl(struct hv_cpu *c)
+{
+	return vmcb_of(c)->save.cpl;
+}
+
+void svm_guest_ctl(struct hv_cpu *c, struct guest_ctl *g)
+{
+	struct vmcb *v = vmcb_of(c);
+
+	g->cr0 = v->save.cr0;
+	g->cr3 = v->save.cr3;
+	g->cr4 = v->save.cr4;
+	g->efer = v->save.efer;
+}
+
+bool svm_next_rip(struct hv_cpu *c, u64 *next)
+{
+	if (!(hv.caps.used & LVBS_FEAT_NRIPS))
+		return false;
+	*next = vmcb_of(c)->control.next_rip;
+	return *next != 0;
+}
+
+void svm_inject(struct hv_cpu *c, u8 vector, bool has_err, u32 err)
+{
+	struct vmcb *v = vmcb_of(c);
+
+	v->control.event_inj = vector | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID |
+			       (has_err ? SVM_EVTINJ_VALID_ERR : 0);
+	v->control.event_inj_err = err;
+}
+
+u64 svm_read_efer(struct hv_cpu *c)
+{
+	return vmcb_of(c)->save.efer & ~EFER_SVME;
+}
+
+void svm_write_efer(struct hv_cpu *c, u64 efer)
+{
+	struct vmcb *v = vmcb_of(c);
+
+	/* LMA is the CPU's to set; SVME must stay on for VMRUN (APM 15.5.1). */
+	v->save.efer = (efer & ~EFER_LMA) | (v->save.efer & EFER_LMA) | EFER_SVME;
+}

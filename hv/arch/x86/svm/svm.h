@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef HV_SVM_H
+#define HV_SVM_H
+
+#include "../../../core/hv.h"
+
+int svm_probe(struct hv_caps *caps);
+int svm_init(void);
+int svm_launch(struct hv_cpu *c, struct kframe *f);
+__attribute__((noreturn)) void svm_run(struct hv_cpu *c);
+__attribute__((noreturn)) void svm_abort(struct hv_cpu *c);
+void svm_handle_exit(struct hv_cpu *c);
+u64 svm_rip(struct hv_cpu *c);
+void svm_set_rip(struct hv_cpu *c, u64 rip);
+u32 svm_cpl(struct hv_cpu *c);
+void svm_guest_ctl(struct hv_cpu *c, struct guest_ctl *g);
+bool svm_next_rip(struct hv_cpu *c, u64 *next);
+void svm_inject(struct hv_cpu *c, u8 vector, bool has_err, u32 err);
+u64 svm_read_efer(struct hv_cpu *c);
+void svm_write_efer(struct hv_cpu *c, u64 efer);
+
+#endif

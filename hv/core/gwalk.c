@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Software walk of the guest's long-mode page tables (see gwalk.h).
+ * Entry formats: AMD APM vol. 2 sec. 5.3 "Long-Mode Page Translation" and
+ * sec. 5.4 "Page-Translation-Table Entry Fields"; Intel SDM vol. 3A
+ * sec. 4.5 "4-Level Paging and 5-Level Paging".
+ */
+#include <hv/types.h>
+#include "gwalk.h"
+
+#define GW_CR0_PG	BIT(31)
+#define GW_CR4_LA57	BIT(12)
+#define GW_EFER_LMA	BIT(10)
+#define GW_EFER_NXE	BIT(11)
+
+#define GW_PTE_P	BIT(0)
+#define GW_PTE_RW	BIT(1)
+#define GW_PTE_US	BIT(2)
+#define GW_PTE_PS	BIT(7)
+#define GW_PTE_NX	BIT(63)
+/* Physical-address field, bits 51:12 (MAXPHYADDR is at most 52). */
+#define GW_ADDR_MASK	0x000ffffffffff000ULL
+
+/* Canonical: bits 63:width-1 all equal (APM vol. 2 sec. 5.3.1). */
+static bool gw_canonical(u64 va, u32 width)
+{
+	s64 sv = (s64)(va << (64 - width)) >> (64 - width);
+
+	return (u64)sv == va;
+}
+
+int gwalk_translate(const struct gwalk_ctx *c, u64 gva, u64 *gpa, u32 *rights)
+{
+	u32 levels, level, r = GW_W | GW_U;
+	bool nxe;
+	u64 table;
+
+	if (!c || !gpa || !c->read_gpa)
+		return -1;
+	if (!(c->cr0 & GW_CR0_PG) || !(c->efer & GW_EFER_LMA))
+		return -1;
+	levels = (c->cr4 & GW_CR4_LA57) ? 5 : 4;
+	if (!gw_canonical(gva, levels == 5 ? 57 : 48))
+		return -1;
+	nxe = !!(c->efer & GW_EFER_NXE);
+	/* CR3 bits 11:0 are flags or the PCID; the table base is bits 51:12. */
+	table = c->cr3 & GW_ADDR_MASK;
+
+	for (level = levels; level >= 1; level--) {
+		u32 shift = PAGE_SHIFT + 9 * (level - 1);
+		u64 idx = (gva >> shift) & 511, e;
+
+		if (c->read_gpa(c->opaque, table + idx * 8, &e, sizeof(e)))
+			return -1;
+		if (!(e & GW_PTE_P))
+			return -1;
+		if (!(e & GW_PTE_RW))
+			r &= ~GW_W;
+		if (!(e & GW_PTE_US))
+			r &= ~GW_U;
+		/* Without EFER.NXE bit 63 is reserved, not NX (APM 5.4.1). */
+		if (nxe && (e & GW_PTE_NX))
+			r |= GW_NX;
+		if (level == 1 || (e & GW_PTE_PS)) {
+			u64 size = 1ULL << shift;
+
+			/* PS is reserved in PML4E/PML5E: the hardware would fault. */
+			if (level > 3)
+				return -1;
+			/* Large leaves: bit 12 is PAT, the frame starts at bit shift. */
+			*gpa = (e & GW_ADDR_MASK & ~(size - 1)) | (gva & (size - 1));
+			if (rights)
+				*rights = r;
+			return 0;
+		}
+		table = e & GW_ADDR_MASK;
+	}
+	return -1;
+}
+
+int gwalk_read(const struct gwalk_ctx *c, u64 gva, void *buf, u32 len)
+{
+	u8 *p = buf;
+
+	if (!c || (!buf && len))
+		return -1;
+	if (len && gva + (len - 1) < gva)
+		return -1;
+	while (len) {
+		u32 chunk = (u32)MIN((u64)len, PAGE_SIZE - (gva & (PAGE_SIZE - 1)));
+		u64 gpa;
+
+		if (gwalk_translate(c, gva, &gpa, NULL) ||
+		    c->read_gpa(c->opaque, gpa, p, chunk))
+			return -1;
+		gva += chunk;
+		p += chunk;
+		len -= chunk;
+	}
+	return 0;
+}

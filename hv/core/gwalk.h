@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Walks the guest's own page tables (4- or 5-level long mode) to turn a
+ * guest-virtual address into a guest-physical one, e.g. to fetch the bytes
+ * of an intercepted instruction at guest RIP.
+ */
+#ifndef HV_CORE_GWALK_H
+#define HV_CORE_GWALK_H
+
+#include <hv/types.h>
+
+struct gwalk_ctx {
+	u64 cr0, cr3, cr4, efer;	/* guest values */
+	/*
+	 * Read len bytes of guest-physical memory at gpa into buf. Returns 0,
+	 * or -1 if gpa is not guest RAM (or is hypervisor memory). Set at run
+	 * time by the caller.
+	 */
+	int (*read_gpa)(void *opaque, u64 gpa, void *buf, u32 len);
+	void *opaque;
+};
+
+/* PTE-derived rights of a translation. */
+#define GW_W	(1u << 0)	/* writable at every level */
+#define GW_U	(1u << 1)	/* user at every level */
+#define GW_NX	(1u << 2)	/* no-execute at some level (with EFER.NXE) */
+
+/*
+ * Translate gva. Requires CR0.PG and EFER.LMA (long mode); CR4.LA57 selects
+ * 5 levels. Non-canonical addresses fail. 2 MiB / 1 GiB leaves honoured;
+ * reserved bits are not checked (the hardware already accepted the tables).
+ * Returns 0 with *gpa (and *rights if non-NULL), or -1.
+ */
+int gwalk_translate(const struct gwalk_ctx *c, u64 gva, u64 *gpa, u32 *rights);
+
+/* Read len bytes at gva, crossing page boundaries. 0 or -1. */
+int gwalk_read(const struct gwalk_ctx *c, u64 gva, void *buf, u32 len);
+
+#endif

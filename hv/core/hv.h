@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Hypervisor-wide state and the vendor-neutral view of a virtual CPU.
+ *
+ * Core code (hv/core) never touches a VMCB or VMCS: it reads and changes
+ * guest state through the backend interface at the end of this file, which
+ * each vendor (hv/arch/x86/svm, later vmx) implements once.
+ */
+#ifndef HV_CORE_HV_H
+#define HV_CORE_HV_H
+
+#include <hv/types.h>
+#include <hv/layout.h>
+#include <hv/spinlock.h>
+#include <lvbs/abi.h>
+#include "log.h"
+#include "memmap.h"
+#include "pt.h"
+
+/* Caller (kernel) state saved by the entry stub; offsets in hv/layout.h. */
+struct kframe {
+	u64 cr3, rsp, rip;
+	u64 rbx, rbp, r12, r13, r14, r15;
+	u64 rflags;
+	u16 cs, ss, ds, es;
+	u8 gdtr[10];
+	u8 pad0[6];
+	u8 idtr[10];
+	u8 pad1[6];
+	u64 pad2;
+};
+
+enum hv_cpu_state {
+	CPU_OFF = 0,		/* not launched */
+	CPU_LAUNCHING,		/* first VMRUN under way */
+	CPU_RUNNING,		/* guest ran at least once */
+	CPU_FAILED,		/* launch failed, returned to the kernel */
+	CPU_ABORTED,		/* left the hypervisor by LAUNCH_ABORT */
+};
+
+struct hv_cpu {
+	u64 regs[16];		/* guest GPRs (RSP and RAX synced with the VMCB) */
+	u64 vmcb_pa;		/* CPU_VMCB_PA: physical address of VMCB / VMCS */
+	void *vmcb;
+	u64 hsave_pa;
+	u32 index;
+	u32 apic_id;
+	u32 state;		/* enum hv_cpu_state */
+	u32 pending_fail;	/* test hook: make the first VMRUN fail */
+	struct kframe *kframe;	/* caller state, for a failed or aborted launch */
+	u64 exits_total;
+	u64 exits[LVBS_EXIT_KIND_SLOTS];
+	u64 hypercalls_failed;
+	u64 launch_tsc;
+};
+
+_Static_assert(__builtin_offsetof(struct hv_cpu, vmcb_pa) == CPU_VMCB_PA, "asm offset");
+_Static_assert(sizeof(struct hv_cpu) <= 0x1000, "hv_cpu fits its page");
+_Static_assert(sizeof(struct kframe) == KF_SIZE, "kframe size");
+
+struct hv_caps {
+	u32 vendor;		/* LVBS_VENDOR_* */
+	u64 present;		/* LVBS_FEAT_* */
+	u64 used;
+	u64 efer_valid;		/* EFER bits this CPU accepts */
+};
+
+struct hv {
+	struct lvbs_boot_params params;	/* copied in at init, then trusted */
+	struct hv_caps caps;
+	struct hv_memmap mem;
+	struct hv_log log;
+	struct pt_pool pool;
+	struct pt host_pt;		/* the hypervisor's own address space */
+	struct pt slat;			/* NPT / EPT: what the guest may touch */
+	struct pt_fmt host_fmt, slat_fmt;
+	u64 hv_virt, hv_phys, hv_size;
+	u64 percpu_base;		/* virtual address of per-CPU area 0 */
+	u64 fixed_base;
+	u32 nr_cpus;
+	u32 cpus_running;		/* CPUs that are guests now */
+	u32 cpus_failed;		/* CPUs whose launch failed (allows abort) */
+	u32 initialized;
+	u64 tsc_at_launch;
+	u64 tramp_exit;
+};
+
+extern struct hv hv;
+
+/* Addresses inside the region. */
+static inline u64 hv_va_to_pa(const void *va)
+{
+	return hv.hv_phys + ((u64)va - hv.hv_virt);
+}
+
+static inline struct hv_cpu *hv_cpu_of(u32 index)
+{
+	return (struct hv_cpu *)(hv.percpu_base + (u64)index * HV_PERCPU_SIZE +
+				 HV_PERCPU_CPU);
+}
+
+/* Guest-physical memory is identity-mapped in the hypervisor's tables. */
+static inline void *gpa_ptr(u64 gpa)
+{
+	return (void *)gpa;
+}
+
+/* hv/core/main.c */
+void hv_log_event(struct hv_cpu *c, u32 kind, u32 access, u32 action,
+		  u64 gpa, u64 info0, u64 info1);
+__attribute__((noreturn)) void hv_panic(struct hv_cpu *c, const char *why, u64 a, u64 b);
+__attribute__((noreturn)) void hv_return_to_kernel(struct kframe *f, long status);
+__attribute__((noreturn)) void hv_launch_failed(struct hv_cpu *c, long status, u64 detail);
+
+/* hv/core/vcpu.c: vendor-neutral exit handling */
+void vcpu_count_exit(struct hv_cpu *c, u32 kind);
+int vcpu_skip_insn(struct hv_cpu *c, u32 expected_op);
+void vcpu_handle_cpuid(struct hv_cpu *c);
+void vcpu_handle_hypercall(struct hv_cpu *c);
+void vcpu_handle_msr(struct hv_cpu *c, bool write);
+void vcpu_handle_slat_violation(struct hv_cpu *c, u64 gpa, u32 access);
+void vcpu_handle_virt_insn(struct hv_cpu *c, u64 vendor_code);
+__attribute__((noreturn)) void vcpu_handle_shutdown(struct hv_cpu *c);
+int guest_read_phys(void *opaque, u64 gpa, void *buf, u32 len);
+
+/* hv/core/hypercall.c */
+long hypercall_dispatch(struct hv_cpu *c, u64 nr, u64 a1, u64 a2, u64 a3,
+			u64 *out1, u64 *out2);
+
+/* hv/core/cpuid.c */
+void cpuid_policy(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d);
+
+/*
+ * The backend interface: one small set of calls per vendor. Dispatched on
+ * hv.caps.vendor in hv/arch/x86/backend.c (a switch, not function
+ * pointers: the image has no relocations).
+ */
+struct guest_ctl {
+	u64 cr0, cr3, cr4, efer;
+};
+
+int arch_probe(struct hv_caps *caps);			/* fill caps; LVBS_E* if unusable */
+int arch_init(void);					/* global structures (MSR maps) */
+int arch_launch(struct hv_cpu *c, struct kframe *f);	/* returns only on failure */
+u64 arch_rip(struct hv_cpu *c);
+void arch_set_rip(struct hv_cpu *c, u64 rip);
+u32 arch_cpl(struct hv_cpu *c);
+void arch_guest_ctl(struct hv_cpu *c, struct guest_ctl *g);
+bool arch_next_rip(struct hv_cpu *c, u64 *next);	/* hardware-provided next RIP */
+void arch_inject(struct hv_cpu *c, u8 vector, bool has_err, u32 err);
+u64 arch_read_efer(struct hv_cpu *c);			/* as the guest sees it */
+void arch_write_efer(struct hv_cpu *c, u64 efer);	/* already validated */
+__attribute__((noreturn)) void arch_abort(struct hv_cpu *c);	/* leave VMX/SVM, back to kernel */
+
+#endif

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hypercall dispatch (ABI in include/lvbs/abi.h, docs/abi.md).
+ *
+ * Every guest buffer is checked against the memory map before it is
+ * touched (memmap_check_buffer), results are built in hypervisor memory
+ * and copied out once; nothing the guest wrote is read twice.
+ */
+#include <hv/types.h>
+#include <hv/x86.h>
+#include "hv.h"
+
+static long copy_to_guest(u64 gpa, const void *src, u64 len)
+{
+	int r = memmap_check_buffer(&hv.mem, gpa, len, 8);
+
+	if (r)
+		return r;
+	memcpy(gpa_ptr(gpa), src, len);
+	return LVBS_OK;
+}
+
+/* The caller's size must cover the structure; more is fine, less is not. */
+static long check_size(u64 size, u64 need)
+{
+	if (size > LVBS_MAX_XFER)
+		return LVBS_E_TOOBIG;
+	if (size < need)
+		return LVBS_E_INVAL;
+	return LVBS_OK;
+}
+
+static long hc_get_info(u64 gpa, u64 size)
+{
+	struct lvbs_info info;
+	long r = check_size(size, sizeof(info));
+
+	if (r)
+		return r;
+	memset(&info, 0, sizeof(info));
+	info.size = sizeof(info);
+	info.abi_version = LVBS_ABI_VERSION;
+	info.vendor = hv.caps.vendor;
+	info.nr_cpus = READ_ONCE(hv.cpus_running);
+	info.features_present = hv.caps.present;
+	info.features_used = hv.caps.used;
+	info.hv_phys_base = hv.hv_phys;
+	info.hv_phys_size = hv.hv_size;
+	info.guest_phys_limit = hv.mem.phys_limit;
+	info.log_capacity = hv.log.capacity;
+	info.log_next_seq = READ_ONCE(hv.log.next_seq);
+	info.tsc_at_launch = hv.tsc_at_launch;
+	return copy_to_guest(gpa, &info, sizeof(info));
+}
+
+static long hc_get_stats(u64 gpa, u64 size, u64 index)
+{
+	struct lvbs_cpu_stats st;
+	struct hv_cpu *c;
+	long r = check_size(size, sizeof(st));
+
+	if (r)
+		return r;
+	if (index >= hv.nr_cpus)
+		return LVBS_E_RANGE;
+	c = hv_cpu_of((u32)index);
+	memset(&st, 0, sizeof(st));
+	st.size = sizeof(st);
+	st.cpu = (u32)index;
+	st.apic_id = c->apic_id;
+	st.nr_kinds = LVBS_EXIT_KIND_MAX;
+	/* Another CPU's counters may move while we copy: each word is atomic. */
+	st.exits_total = READ_ONCE(c->exits_total);
+	for (u32 i = 0; i < LVBS_EXIT_KIND_SLOTS; i++)
+		st.exits[i] = READ_ONCE(c->exits[i]);
+	st.hypercalls_failed = READ_ONCE(c->hypercalls_failed);
+	return copy_to_guest(gpa, &st, sizeof(st));
+}
+
+/* Copied in chunks so the stack stays small whatever the buffer size. */
+#define LOG_CHUNK 8
+
+static long hc_read_log(u64 gpa, u64 size, u64 from, u64 *next_out, u64 *lost_out)
+{
+	struct lvbs_log_entry chunk[LOG_CHUNK];
+	u64 max, done = 0, lost_total = 0;
+	long r = check_size(size, sizeof(chunk[0]));
+
+	if (r)
+		return r;
+	max = size / sizeof(chunk[0]);
+	r = memmap_check_buffer(&hv.mem, gpa, max * sizeof(chunk[0]), 8);
+	if (r)
+		return r;
+	*next_out = from;
+	while (done < max) {
+		u64 next, lost;
+		u32 want = (u32)MIN((u64)LOG_CHUNK, max - done);
+		u32 n = hv_log_read(&hv.log, *next_out, chunk, want, &next, &lost);
+
+		if (done == 0)
+			lost_total = lost;
+		if (n == 0)
+			break;
+		memcpy(gpa_ptr(gpa + done * sizeof(chunk[0])), chunk, n * sizeof(chunk[0]));
+		done += n;
+		*next_out = next;
+	}
+	*lost_out = lost_total;
+	return (long)done;
+}
+
+long hypercall_dispatch(struct hv_cpu *c, u64 nr, u64 a1, u64 a2, u64 a3,
+			u64 *out1, u64 *out2)
+{
+	if ((nr & LVBS_HC_MAGIC_MASK) != LVBS_HC_MAGIC)
+		return LVBS_E_NOSYS;
+	switch ((u32)nr) {
+	case LVBS_HC_GET_INFO:
+		return hc_get_info(a1, a2);
+	case LVBS_HC_GET_STATS:
+		return hc_get_stats(a1, a2, a3);
+	case LVBS_HC_READ_LOG:
+		return hc_read_log(a1, a2, a3, out1, out2);
+	case LVBS_HC_LAUNCH_ABORT:
+		/* Only while a launch is failing; never once all CPUs are in. */
+		if (!READ_ONCE(hv.cpus_failed) || c->state != CPU_RUNNING)
+			return LVBS_E_PERM;
+		arch_abort(c);
+	default:
+		return LVBS_E_NOSYS;
+	}
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Decoder for the few instructions lvbs intercepts, 64-bit mode only.
+ * Needed because CPUs without AMD nRIP save / decode assists (and QEMU TCG)
+ * give no next RIP or operands: the hypervisor reads the bytes at guest RIP
+ * and finds the length and the operands itself.
+ */
+#ifndef HV_CORE_INSN_H
+#define HV_CORE_INSN_H
+
+#include <hv/types.h>
+
+#define INSN_MAX_LEN 15
+
+enum insn_op {
+	INSN_UNKNOWN = 0,
+	INSN_CPUID,		/* 0F A2 */
+	INSN_RDMSR,		/* 0F 32 */
+	INSN_WRMSR,		/* 0F 30 */
+	INSN_VMMCALL,		/* 0F 01 D9 */
+	INSN_VMCALL,		/* 0F 01 C1 */
+	INSN_VMRUN,		/* 0F 01 D8 */
+	INSN_VMLOAD,		/* 0F 01 DA */
+	INSN_VMSAVE,		/* 0F 01 DB */
+	INSN_STGI,		/* 0F 01 DC */
+	INSN_CLGI,		/* 0F 01 DD */
+	INSN_SKINIT,		/* 0F 01 DE */
+	INSN_INVLPGA,		/* 0F 01 DF */
+	INSN_XSETBV,		/* 0F 01 D1 */
+	INSN_MOV_TO_CR,		/* 0F 22 /r: reg = CR number, rm = GPR */
+	INSN_MOV_FROM_CR,	/* 0F 20 /r */
+	INSN_CLTS,		/* 0F 06 */
+	INSN_LMSW,		/* 0F 01 /6 */
+	INSN_LGDT,		/* 0F 01 /2, memory operand */
+	INSN_LIDT,		/* 0F 01 /3, memory operand */
+	INSN_LLDT,		/* 0F 00 /2 */
+	INSN_LTR,		/* 0F 00 /3 */
+	INSN_OP_MAX
+};
+
+struct insn {
+	u8 len;		/* total bytes, prefixes included */
+	u8 op;		/* enum insn_op */
+	u8 has_modrm;
+	u8 mod;		/* ModRM.mod */
+	u8 reg;		/* ModRM.reg, extended by REX.R */
+	u8 rm;		/* ModRM.rm, extended by REX.B (register operand when mod == 3) */
+	u8 rex;		/* REX byte, or 0 */
+	u8 opsize;	/* 0x66 prefix seen */
+	u8 addrsize;	/* 0x67 prefix seen */
+	u8 lock;	/* 0xF0 prefix seen */
+	u8 rep;		/* 0xF2 / 0xF3 prefix seen (last one) */
+};
+
+/*
+ * Decode the instruction at buf (n bytes available, n <= 15 is fine when the
+ * instruction is shorter). Returns 0 and fills *out for the instructions in
+ * enum insn_op; -1 for anything else, a truncated buffer, or more than 15
+ * bytes. A LOCK prefix on these instructions is accepted and reported (the
+ * CPU would raise #UD; the caller decides).
+ */
+int insn_decode(const u8 *buf, u32 n, struct insn *out);
+
+const char *insn_op_name(u32 op);
+
+#endif

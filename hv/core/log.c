@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The hypervisor's event ring (see log.h). Writers are exit handlers on any
+ * CPU, readers the READ_LOG hypercall and the panic path; one ticket lock
+ * serialises them. Sequence numbers only grow, so a reader that keeps the
+ * "next" value it was given can tell exactly how many entries it missed.
+ */
+#include <hv/types.h>
+#include "log.h"
+
+void hv_log_init(struct hv_log *l, struct lvbs_log_entry *ring, u32 capacity)
+{
+	u32 i;
+
+	/* The slot of seq s is s & (capacity - 1): round down to a power of two. */
+	while (capacity & (capacity - 1))
+		capacity &= capacity - 1;
+	l->lock = (struct spinlock){ 0 };
+	l->next_seq = 1;
+	l->ring = ring;
+	l->capacity = ring ? capacity : 0;
+	for (i = 0; i < l->capacity; i++)
+		memset(&ring[i], 0, sizeof(ring[i]));
+}
+
+static bool same_event(const struct lvbs_log_entry *a, const struct lvbs_log_entry *b)
+{
+	return a->kind == b->kind && a->cpu == b->cpu && a->rip == b->rip &&
+	       a->gpa == b->gpa && a->access == b->access &&
+	       a->action == b->action && a->info0 == b->info0;
+}
+
+u64 hv_log_add(struct hv_log *l, const struct lvbs_log_entry *e)
+{
+	struct lvbs_log_entry *slot;
+	u64 seq;
+
+	if (!l || !e || !l->capacity)
+		return 0;
+	spin_lock(&l->lock);
+	if (l->next_seq > 1) {
+		seq = l->next_seq - 1;
+		slot = &l->ring[seq & (l->capacity - 1)];
+		if (same_event(slot, e)) {
+			/* Keep the first occurrence's tsc/gva/info1; saturate. */
+			if (slot->count != 0xffffffffu)
+				slot->count++;
+			spin_unlock(&l->lock);
+			return seq;
+		}
+	}
+	seq = l->next_seq++;
+	slot = &l->ring[seq & (l->capacity - 1)];
+	*slot = *e;
+	slot->seq = seq;
+	slot->count = 1;
+	slot->reserved = 0;
+	slot->reserved2 = 0;
+	spin_unlock(&l->lock);
+	return seq;
+}
+
+u32 hv_log_read(struct hv_log *l, u64 from, struct lvbs_log_entry *out, u32 max,
+		u64 *next, u64 *lost)
+{
+	u64 oldest, start, nlost = 0, avail;
+	u32 i, n;
+
+	if (!l || (!out && max)) {
+		if (next)
+			*next = from;
+		if (lost)
+			*lost = 0;
+		return 0;
+	}
+	spin_lock(&l->lock);
+	/* Entries [oldest, next_seq) are still in the ring. */
+	oldest = l->next_seq > l->capacity ? l->next_seq - l->capacity : 1;
+	start = from ? from : 1;
+	if (start < oldest) {
+		nlost = oldest - start;
+		start = oldest;
+	}
+	avail = start < l->next_seq ? l->next_seq - start : 0;
+	n = (u32)MIN((u64)max, avail);
+	for (i = 0; i < n; i++)
+		out[i] = l->ring[(start + i) & (l->capacity - 1)];
+	spin_unlock(&l->lock);
+	if (next)
+		*next = start + n;
+	if (lost)
+		*lost = nlost;
+	return n;
+}
+
+/* Fixed-width names: no pointer table, so no relocations in the image. */
+static const char hv_event_names[LVBS_EV_MAX][16] = {
+	[LVBS_EV_NONE]			= "none",
+	[LVBS_EV_LAUNCH]		= "launch",
+	[LVBS_EV_LAUNCH_FAIL]		= "launch_fail",
+	[LVBS_EV_LAUNCH_ABORT]		= "launch_abort",
+	[LVBS_EV_HV_MEM_ACCESS]		= "hv_mem_access",
+	[LVBS_EV_SLAT_UNMAPPED]		= "slat_unmapped",
+	[LVBS_EV_BAD_HYPERCALL]		= "bad_hypercall",
+	[LVBS_EV_USER_HYPERCALL]	= "user_hypercall",
+	[LVBS_EV_VIRT_INSN]		= "virt_insn",
+	[LVBS_EV_MSR_DENIED]		= "msr_denied",
+	[LVBS_EV_SHUTDOWN]		= "shutdown",
+	[LVBS_EV_UNHANDLED_EXIT]	= "unhandled_exit",
+	[LVBS_EV_INSN_DECODE]		= "insn_decode",
+};
+
+const char *hv_event_name(u32 kind)
+{
+	if (kind >= LVBS_EV_MAX)
+		return "unknown";
+	return hv_event_names[kind];
+}

@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hypervisor bring-up: entry_init (copy and check the loader's parameters,
+ * build the hypervisor's own page tables and the SLAT identity map) and
+ * entry_launch (hand one CPU to the backend, which turns the running kernel
+ * into a guest). Also the log helper and the panic path.
+ */
+#include <hv/types.h>
+#include <hv/x86.h>
+#include "hv.h"
+#include "serial.h"
+
+struct hv hv;
+u64 hv_tramp_exit;
+
+/* The hypervisor's GDT: null, 64-bit code (0x08), data (0x10). No TSS. */
+#define HV_CS 0x08
+#define HV_DS 0x10
+static u64 hv_gdt[3] __attribute__((aligned(16))) = {
+	0,
+	0x00af9b000000ffffULL,	/* present, DPL 0, code, L = 1 */
+	0x00cf93000000ffffULL,	/* present, DPL 0, data, writable */
+};
+
+struct idt_gate {
+	u16 off_lo, sel;
+	u8 ist, type;
+	u16 off_mid;
+	u32 off_hi, zero;
+};
+static struct idt_gate hv_idt[32] __attribute__((aligned(16)));
+extern char hv_exc_stub_base[];
+extern char __text_end[], __rodata_end[], __image_end[];
+
+void hv_log_event(struct hv_cpu *c, u32 kind, u32 access, u32 action,
+		  u64 gpa, u64 info0, u64 info1)
+{
+	struct lvbs_log_entry e = {
+		.tsc = rdtsc(),
+		.kind = (u16)kind,
+		.cpu = c ? (u16)c->index : 0xffff,
+		.access = (u8)access,
+		.action = (u8)action,
+		.count = 1,
+		.rip = (c && c->state >= CPU_LAUNCHING) ? arch_rip(c) : 0,
+		.gpa = gpa,
+		.info0 = info0,
+		.info1 = info1,
+	};
+
+	hv_log_add(&hv.log, &e);
+}
+
+static void print_log_tail(void)
+{
+	struct lvbs_log_entry e;
+	u64 from = hv.log.next_seq > 16 ? hv.log.next_seq - 16 : 1;
+	u64 next, lost;
+
+	while (hv_log_read(&hv.log, from, &e, 1, &next, &lost) == 1) {
+		serial_puts("lvbs-hv: log seq=");
+		serial_put_hex(e.seq);
+		serial_puts(" cpu=");
+		serial_put_hex(e.cpu);
+		serial_puts(" kind=");
+		serial_puts(hv_event_name(e.kind));
+		serial_puts(" rip=");
+		serial_put_hex(e.rip);
+		serial_puts(" gpa=");
+		serial_put_hex(e.gpa);
+		serial_puts(" info0=");
+		serial_put_hex(e.info0);
+		serial_puts("\n");
+		from = next;
+	}
+}
+
+/*
+ * Something the hypervisor cannot recover from. Say so on the serial port
+ * (tests look for the marker), then stop this CPU. Other CPUs keep running
+ * the guest until they exit to us.
+ */
+void hv_panic(struct hv_cpu *c, const char *why, u64 a, u64 b)
+{
+	if (hv.params.flags & LVBS_BOOT_DEBUG_SERIAL) {
+		serial_puts("\nLVBS-HV-PANIC: ");
+		serial_puts(why);
+		serial_puts(" cpu=");
+		serial_put_hex(c ? c->index : 0xffff);
+		serial_puts(" a=");
+		serial_put_hex(a);
+		serial_puts(" b=");
+		serial_put_hex(b);
+		serial_puts("\n");
+		print_log_tail();
+	}
+	halt_forever();
+}
+
+struct exc_frame {
+	u64 vector, error, rip, cs, rflags, rsp, ss;
+};
+
+__attribute__((noreturn)) void hv_exception(struct exc_frame *f);
+void hv_exception(struct exc_frame *f)
+{
+	hv_panic(NULL, "exception in hypervisor: vector/rip", f->vector, f->rip);
+}
+
+static void build_idt(void)
+{
+	for (u32 i = 0; i < ARRAY_SIZE(hv_idt); i++) {
+		u64 h = (u64)hv_exc_stub_base + 16 * i;
+
+		hv_idt[i] = (struct idt_gate){
+			.off_lo = (u16)h,
+			.sel = HV_CS,
+			.type = 0x8e,	/* present, DPL 0, 64-bit interrupt gate */
+			.off_mid = (u16)(h >> 16),
+			.off_hi = (u32)(h >> 32),
+		};
+	}
+}
+
+/* Load our GDT and IDT and reload the segment registers that use them. */
+static void load_hv_descriptors(void)
+{
+	struct dtr gdtr = { sizeof(hv_gdt) - 1, (u64)hv_gdt };
+	struct dtr idtr = { sizeof(hv_idt) - 1, (u64)hv_idt };
+
+	__asm__ __volatile__(
+		"lgdt %0\n\t"
+		"lidt %1\n\t"
+		"pushq %2\n\t"
+		"leaq 1f(%%rip), %%rax\n\t"
+		"pushq %%rax\n\t"
+		"lretq\n"
+		"1:\n\t"
+		"movw %w3, %%ax\n\t"
+		"movw %%ax, %%ss\n\t"
+		"movw %%ax, %%ds\n\t"
+		"movw %%ax, %%es\n\t"
+		:: "m"(gdtr), "m"(idtr), "i"((u64)HV_CS), "i"(HV_DS)
+		: "rax", "memory");
+}
+
+/* Permissions of the image inside our own address space: W^X. */
+static int map_region(void)
+{
+	u64 text = (u64)__text_end - hv.hv_virt;
+	u64 ro = (u64)__rodata_end - hv.hv_virt;
+	u64 img = (u64)__image_end - hv.hv_virt;
+	u64 v = hv.hv_virt, p = hv.hv_phys;
+	int r = 0;
+
+	r |= pt_map(&hv.host_pt, v, p, text, PT_R | PT_XS);
+	r |= pt_map(&hv.host_pt, v + text, p + text, ro - text, PT_R);
+	r |= pt_map(&hv.host_pt, v + ro, p + ro, hv.hv_size - ro, PT_R | PT_W);
+	if (r)
+		return LVBS_E_INVAL;
+	/* Stack guard pages of every CPU: absent. */
+	for (u32 i = 0; i < hv.nr_cpus; i++) {
+		u64 off = img + (u64)i * HV_PERCPU_SIZE + HV_PERCPU_GUARD;
+
+		if (pt_map(&hv.host_pt, v + off, p + off, PAGE_SIZE, 0))
+			return LVBS_E_INVAL;
+	}
+	/* The loader's trampoline, at its kernel address (see abi.h). */
+	if (pt_map(&hv.host_pt, hv.params.tramp_virt, hv.params.tramp_phys,
+		   hv.params.tramp_size, PT_R | PT_XS))
+		return LVBS_E_INVAL;
+	return LVBS_OK;
+}
+
+static int build_page_tables(void)
+{
+	bool gb = hv.caps.present & LVBS_FEAT_1G_PAGES;
+	u64 limit = hv.mem.phys_limit;
+
+	pt_fmt_make_x86_host(&hv.host_fmt, gb);
+	if (read_cr4() & X86_CR4_LA57)
+		hv.host_fmt.levels = 5;
+	pt_fmt_make_npt(&hv.slat_fmt, gb);
+	if (pt_init(&hv.host_pt, &hv.host_fmt, &hv.pool) ||
+	    pt_init(&hv.slat, &hv.slat_fmt, &hv.pool))
+		return LVBS_E_INVAL;
+
+	/* Our view of guest memory: identity, never executable. */
+	if (pt_map(&hv.host_pt, 0, 0, limit, PT_R | PT_W))
+		return LVBS_E_INVAL;
+	if (map_region() != LVBS_OK)
+		return LVBS_E_INVAL;
+
+	/*
+	 * The guest's view: everything below the limit, RAM and MMIO holes
+	 * alike, except the hypervisor's own region, which is absent so that
+	 * no guest mapping of any kind can reach it.
+	 */
+	if (pt_map(&hv.slat, 0, 0, limit, PT_RWX) ||
+	    pt_map(&hv.slat, hv.hv_phys, hv.hv_phys, hv.hv_size, 0))
+		return LVBS_E_INVAL;
+	return LVBS_OK;
+}
+
+static int check_params(const struct lvbs_boot_params *p)
+{
+	u64 need;
+
+	if (p->size != sizeof(*p) || p->abi_version != LVBS_ABI_VERSION)
+		return LVBS_E_INVAL;
+	if (p->nr_cpus == 0 || p->nr_cpus > LVBS_MAX_CPUS)
+		return LVBS_E_INVAL;
+	if (!IS_ALIGNED(p->hv_phys, PAGE_SIZE) || !IS_ALIGNED(p->hv_size, PAGE_SIZE) ||
+	    !IS_ALIGNED(p->tramp_phys, PAGE_SIZE) || !IS_ALIGNED(p->tramp_virt, PAGE_SIZE) ||
+	    p->tramp_size == 0 || p->tramp_size > 4 * PAGE_SIZE ||
+	    !IS_ALIGNED(p->tramp_size, PAGE_SIZE))
+		return LVBS_E_ALIGN;
+	/*
+	 * Guest-physical memory is identity-mapped in the lower half of our
+	 * address space, so the limit must stay below the canonical hole.
+	 */
+	if (p->guest_phys_limit == 0 ||
+	    p->guest_phys_limit > (read_cr4() & X86_CR4_LA57 ? BIT(56) : BIT(47)))
+		return LVBS_E_RANGE;
+	/* We run at hv_virt already: the loader's value must be ours. */
+	if (p->hv_virt != hv.hv_virt)
+		return LVBS_E_INVAL;
+	need = ((u64)__image_end - hv.hv_virt) + (u64)p->nr_cpus * HV_PERCPU_SIZE +
+	       HV_FIXED_SIZE + 16 * PAGE_SIZE;
+	if (p->hv_size < need)
+		return LVBS_E_TOOBIG;
+	return LVBS_OK;
+}
+
+static void carve_region(void)
+{
+	u64 img = (u64)__image_end - hv.hv_virt;
+	u64 pool_off;
+
+	hv.percpu_base = hv.hv_virt + img;
+	hv.fixed_base = hv.percpu_base + (u64)hv.nr_cpus * HV_PERCPU_SIZE;
+	pool_off = hv.fixed_base + HV_FIXED_SIZE - hv.hv_virt;
+	hv.pool = (struct pt_pool){
+		.virt_base = hv.hv_virt + pool_off,
+		.phys_base = hv.hv_phys + pool_off,
+		.nr_pages = (hv.hv_size - pool_off) >> PAGE_SHIFT,
+	};
+	hv_log_init(&hv.log, (struct lvbs_log_entry *)(hv.fixed_base + HV_FIXED_LOG),
+		    HV_LOG_ENTRIES);
+	for (u32 i = 0; i < hv.nr_cpus; i++) {
+		struct hv_cpu *c = hv_cpu_of(i);
+		u64 area = hv.percpu_base + (u64)i * HV_PERCPU_SIZE;
+
+		c->index = i;
+		c->vmcb = (void *)(area + HV_PERCPU_VMCB);
+		c->vmcb_pa = hv_va_to_pa(c->vmcb);
+		c->hsave_pa = hv_va_to_pa((void *)(area + HV_PERCPU_HSAVE));
+	}
+}
+
+/*
+ * entry_init: runs once, on the loader's bootstrap page tables, while the
+ * kernel is still trusted. Everything it needs from the loader is copied
+ * into hypervisor memory first and checked there.
+ */
+long hv_init_c(const struct lvbs_boot_params *up, struct kframe *f);
+long hv_init_c(const struct lvbs_boot_params *up, struct kframe *f)
+{
+	extern char hv_header[];
+	int r;
+
+	(void)f;
+	if (hv.initialized)
+		return LVBS_E_PERM;
+	hv.hv_virt = (u64)hv_header;
+	memcpy(&hv.params, up, sizeof(hv.params));
+	r = check_params(&hv.params);
+	if (r)
+		return r;
+	hv.hv_phys = hv.params.hv_phys;
+	hv.hv_size = hv.params.hv_size;
+	hv.nr_cpus = hv.params.nr_cpus;
+	hv_tramp_exit = hv.params.tramp_exit;
+	r = memmap_init(&hv.mem, &hv.params);
+	if (r)
+		return r;
+	r = arch_probe(&hv.caps);
+	if (r)
+		return r;
+	carve_region();
+	r = build_page_tables();
+	if (r)
+		return r;
+	r = arch_init();
+	if (r)
+		return r;
+	build_idt();
+	hv.initialized = 1;
+	/* The loader switches to these tables for every launch. */
+	((struct lvbs_boot_params *)up)->hv_cr3 = hv.host_pt.root_pa;
+	return LVBS_OK;
+}
+
+/*
+ * entry_launch: on each CPU at once. Returns only if this CPU could not be
+ * virtualized; on success the backend's VMRUN resumes the kernel at the
+ * return address with RAX = 0 and this stack is the hypervisor's from now on.
+ */
+long hv_launch_c(u64 index, struct kframe *f);
+long hv_launch_c(u64 index, struct kframe *f)
+{
+	struct hv_cpu *c;
+	int r;
+
+	if (!hv.initialized || index >= hv.nr_cpus)
+		return LVBS_E_INVAL;
+	c = hv_cpu_of((u32)index);
+	if (c->state != CPU_OFF)
+		return LVBS_E_PERM;
+	c->kframe = f;
+	c->pending_fail = hv.params.fail_cpu == (s64)index;
+	load_hv_descriptors();
+	r = arch_launch(c, f);
+	/* arch_launch comes back only if it failed before VMRUN. */
+	hv_launch_failed(c, r, 0);
+}
+
+/*
+ * This CPU stays outside the hypervisor: record it (which also makes
+ * LVBS_HC_LAUNCH_ABORT legal for the CPUs that did get in) and return to
+ * the kernel from entry_launch with the error.
+ */
+void hv_launch_failed(struct hv_cpu *c, long status, u64 detail)
+{
+	c->state = CPU_FAILED;
+	__atomic_fetch_add(&hv.cpus_failed, 1, __ATOMIC_SEQ_CST);
+	hv_log_event(c, LVBS_EV_LAUNCH_FAIL, 0, LVBS_ACT_NONE, 0, (u64)status, detail);
+	hv_return_to_kernel(c->kframe, status);
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One page-table builder for every x86 table lvbs writes: the hypervisor's
+ * own page tables, AMD NPT and Intel EPT. The formats differ only in which
+ * bits mean what, so each is a struct pt_fmt (data only: the image has no
+ * relocations, so no function pointers in static data) and the walking,
+ * splitting and large-page logic exists once.
+ */
+#ifndef HV_CORE_PT_H
+#define HV_CORE_PT_H
+
+#include <hv/types.h>
+
+/* Format-independent permissions of a mapping. 0 means not present. */
+#define PT_R	(1u << 0)
+#define PT_W	(1u << 1)
+#define PT_XS	(1u << 2)	/* execute in supervisor mode (any mode if the format has no split) */
+#define PT_XU	(1u << 3)	/* execute in user mode */
+#define PT_X	(PT_XS | PT_XU)
+#define PT_RWX	(PT_R | PT_W | PT_X)
+
+struct pt_fmt {
+	u64 table_bits;		/* OR'ed into every entry that points to a table */
+	u64 present_bits;	/* OR'ed into every leaf with perm != 0 */
+	u64 r_bits;		/* added for PT_R */
+	u64 w_bits;		/* added for PT_W */
+	u64 xs_bits;		/* added for PT_XS */
+	u64 xu_bits;		/* added for PT_XU */
+	u64 nx_bits;		/* added when neither PT_XS nor PT_XU */
+	u64 large_bit;		/* page-size bit of 2 MiB / 1 GiB leaves */
+	u32 max_leaf_level;	/* 1: 4 KiB only, 2: up to 2 MiB, 3: up to 1 GiB */
+	u32 levels;		/* 4 (48-bit) or 5 (57-bit) */
+};
+
+/* Bounded supply of zeroed 4 KiB pages for tables, with address conversion. */
+struct pt_pool {
+	u64 virt_base;		/* where this code reaches page 0 of the pool */
+	u64 phys_base;		/* its physical address */
+	u64 nr_pages;
+	u64 used;
+};
+
+struct pt {
+	const struct pt_fmt *fmt;
+	struct pt_pool *pool;
+	u64 root_pa;
+};
+
+void *pt_pool_alloc(struct pt_pool *pool);	/* zeroed page, or NULL when exhausted */
+u64 pt_pool_pa(const struct pt_pool *pool, const void *va);
+void *pt_pool_va(const struct pt_pool *pool, u64 pa);
+
+/* Allocate an empty root table. 0, or -1 if the pool is exhausted. */
+int pt_init(struct pt *pt, const struct pt_fmt *fmt, struct pt_pool *pool);
+
+/*
+ * Map [va, va+size) to [pa, pa+size) with permission perm (0: not present),
+ * replacing whatever was there. va, pa and size must be 4 KiB aligned. Uses
+ * the largest leaves that alignment and fmt->max_leaf_level allow; a large
+ * leaf only partly covered is split first and keeps its old mapping outside
+ * the range. va is truncated to the format's address width (canonical high
+ * addresses work). Returns 0, or -1 on bad arguments or when the pool runs
+ * out (then part of the range may already be changed).
+ */
+int pt_map(struct pt *pt, u64 va, u64 pa, u64 size, u32 perm);
+
+/*
+ * Translate va. Returns 0 and fills pa, perm and level (1: 4 KiB, 2: 2 MiB,
+ * 3: 1 GiB leaf) if mapped; -1 if not present.
+ */
+int pt_lookup(const struct pt *pt, u64 va, u64 *pa, u32 *perm, u32 *level);
+
+/* Formats. */
+extern const struct pt_fmt pt_fmt_x86_host;	/* hypervisor's own tables: supervisor, NX */
+void pt_fmt_make_npt(struct pt_fmt *f, bool gb_pages);		/* AMD NPT (no GMET) */
+void pt_fmt_make_x86_host(struct pt_fmt *f, bool gb_pages);
+
+#endif

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Vendor-neutral handling of the exits lvbs intercepts. The backends decode
+ * their exit codes and call in here; this file reads and changes guest
+ * state only through the arch_* interface (hv/core/hv.h).
+ */
+#include <hv/types.h>
+#include <hv/x86.h>
+#include "hv.h"
+#include "gwalk.h"
+#include "insn.h"
+
+void vcpu_count_exit(struct hv_cpu *c, u32 kind)
+{
+	c->exits_total++;
+	if (kind < LVBS_EXIT_KIND_SLOTS)
+		c->exits[kind]++;
+}
+
+/*
+ * Guest-physical reads on behalf of the guest (page-table walks, instruction
+ * bytes): only guest RAM, never MMIO (reads may have side effects) and
+ * never the hypervisor's own memory.
+ */
+int guest_read_phys(void *opaque, u64 gpa, void *buf, u32 len)
+{
+	(void)opaque;
+	if (len == 0 || len > PAGE_SIZE || gpa + len < gpa)
+		return -1;
+	if (!memmap_is_ram(&hv.mem, gpa) || !memmap_is_ram(&hv.mem, gpa + len - 1))
+		return -1;
+	memcpy(buf, gpa_ptr(gpa), len);
+	return 0;
+}
+
+/*
+ * Read the instruction at guest RIP once into buf. Up to 15 bytes; fewer if
+ * the next page is not mapped (the decoder then reports a truncation).
+ */
+static u32 fetch_insn(struct hv_cpu *c, u8 *buf)
+{
+	struct guest_ctl g;
+	struct gwalk_ctx w;
+	u64 rip = arch_rip(c);
+	u32 first = (u32)MIN((u64)INSN_MAX_LEN, PAGE_SIZE - (rip & (PAGE_SIZE - 1)));
+
+	arch_guest_ctl(c, &g);
+	w = (struct gwalk_ctx){
+		.cr0 = g.cr0, .cr3 = g.cr3, .cr4 = g.cr4, .efer = g.efer,
+		.read_gpa = guest_read_phys,
+	};
+	if (gwalk_read(&w, rip, buf, first))
+		return 0;
+	if (first < INSN_MAX_LEN &&
+	    gwalk_read(&w, rip + first, buf + first, INSN_MAX_LEN - first) == 0)
+		return INSN_MAX_LEN;
+	return first;
+}
+
+/*
+ * Advance guest RIP past the intercepted instruction, which must be of kind
+ * expected_op. The CPU's next-RIP is used when it provides one (AMD nRIP
+ * save, Intel exit instruction length); otherwise the bytes are fetched
+ * through the guest's page tables and decoded. A mismatch (another CPU
+ * rewrote the bytes after the exit, or the decoder does not know them) gets
+ * #UD rather than a guess. Returns 0 if RIP was advanced.
+ */
+int vcpu_skip_insn(struct hv_cpu *c, u32 expected_op)
+{
+	u8 bytes[INSN_MAX_LEN] = { 0 };
+	struct insn in;
+	u64 next, rip = arch_rip(c);
+	u32 n;
+
+	if (arch_next_rip(c, &next) && next > rip && next - rip <= INSN_MAX_LEN) {
+		arch_set_rip(c, next);
+		return 0;
+	}
+	n = fetch_insn(c, bytes);
+	if (n == 0 || insn_decode(bytes, n, &in) || in.op != expected_op || in.lock) {
+		u64 raw;
+
+		memcpy(&raw, bytes, sizeof(raw));
+		hv_log_event(c, LVBS_EV_INSN_DECODE, 0, LVBS_ACT_INJECT_UD, 0, raw,
+			     expected_op);
+		arch_inject(c, X86_VEC_UD, false, 0);
+		return -1;
+	}
+	arch_set_rip(c, rip + in.len);
+	return 0;
+}
+
+void vcpu_handle_cpuid(struct hv_cpu *c)
+{
+	u32 a, b, cx, d;
+
+	vcpu_count_exit(c, LVBS_EXIT_CPUID);
+	if (vcpu_skip_insn(c, INSN_CPUID))
+		return;
+	cpuid_policy((u32)c->regs[REG_RAX], (u32)c->regs[REG_RCX], &a, &b, &cx, &d);
+	c->regs[REG_RAX] = a;
+	c->regs[REG_RBX] = b;
+	c->regs[REG_RCX] = cx;
+	c->regs[REG_RDX] = d;
+}
+
+void vcpu_handle_hypercall(struct hv_cpu *c)
+{
+	u64 out1 = c->regs[REG_RBX], out2 = c->regs[REG_RCX];
+	u32 cpl = arch_cpl(c);
+	long status;
+
+	vcpu_count_exit(c, LVBS_EXIT_HYPERCALL);
+	/* The ABI is for the kernel only: user space gets what bare metal gives. */
+	if (cpl != 0) {
+		hv_log_event(c, LVBS_EV_USER_HYPERCALL, LVBS_ACC_USER,
+			     LVBS_ACT_INJECT_UD, 0, cpl, c->regs[REG_RAX]);
+		arch_inject(c, X86_VEC_UD, false, 0);
+		return;
+	}
+	/* RIP first: LAUNCH_ABORT leaves for the instruction after the call. */
+	if (vcpu_skip_insn(c, hv.caps.vendor == LVBS_VENDOR_SVM ? INSN_VMMCALL
+								  : INSN_VMCALL))
+		return;
+	status = hypercall_dispatch(c, c->regs[REG_RAX], c->regs[REG_RBX],
+				    c->regs[REG_RCX], c->regs[REG_RDX], &out1, &out2);
+	if (status < 0) {
+		c->hypercalls_failed++;
+		hv_log_event(c, LVBS_EV_BAD_HYPERCALL, 0, LVBS_ACT_ERROR, 0,
+			     c->regs[REG_RAX], (u64)status);
+	}
+	c->regs[REG_RAX] = (u64)status;
+	c->regs[REG_RBX] = out1;
+	c->regs[REG_RCX] = out2;
+}
+
+/*
+ * EFER bits the guest may change. SVME is the backend's business (it must
+ * stay set under SVM and is hidden from the guest); LMA is read-only.
+ */
+static bool efer_write_ok(struct hv_cpu *c, u64 v)
+{
+	u64 cur = arch_read_efer(c);
+	struct guest_ctl g;
+
+	if (v & ~hv.caps.efer_valid)
+		return false;
+	arch_guest_ctl(c, &g);
+	/* LME may not change while paging is on (AMD APM vol. 2 14.6.1). */
+	if ((g.cr0 & X86_CR0_PG) && ((v ^ cur) & EFER_LME))
+		return false;
+	return true;
+}
+
+static bool msr_read(struct hv_cpu *c, u32 msr, u64 *v)
+{
+	switch (msr) {
+	case MSR_EFER:
+		*v = arch_read_efer(c);
+		return true;
+	case MSR_VM_HSAVE_PA:
+		/* Where the host save area is is none of the guest's business. */
+		*v = 0;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool msr_write(struct hv_cpu *c, u32 msr, u64 v)
+{
+	switch (msr) {
+	case MSR_EFER:
+		if (!efer_write_ok(c, v))
+			return false;
+		arch_write_efer(c, v);
+		return true;
+	case MSR_VM_HSAVE_PA:
+	case MSR_VM_CR:
+	case MSR_SMM_CTL:
+		/*
+		 * These steer SVM itself: VM_HSAVE_PA would let the guest choose
+		 * where the CPU saves and restores our state on VMRUN/#VMEXIT.
+		 * The write is dropped and logged; the guest sees success, as if
+		 * SVM were simply absent and the MSR ignored.
+		 */
+		hv_log_event(c, LVBS_EV_MSR_DENIED, LVBS_ACC_WRITE, LVBS_ACT_IGNORED,
+			     0, msr, v);
+		return true;
+	default:
+		return false;
+	}
+}
+
+void vcpu_handle_msr(struct hv_cpu *c, bool write)
+{
+	u32 msr = (u32)c->regs[REG_RCX];
+	u64 v;
+
+	vcpu_count_exit(c, write ? LVBS_EXIT_MSR_WRITE : LVBS_EXIT_MSR_READ);
+	if (write) {
+		v = (c->regs[REG_RDX] << 32) | (u32)c->regs[REG_RAX];
+		if (!msr_write(c, msr, v)) {
+			arch_inject(c, X86_VEC_GP, true, 0);
+			return;
+		}
+		vcpu_skip_insn(c, INSN_WRMSR);
+		return;
+	}
+	if (!msr_read(c, msr, &v)) {
+		arch_inject(c, X86_VEC_GP, true, 0);
+		return;
+	}
+	if (vcpu_skip_insn(c, INSN_RDMSR))
+		return;
+	c->regs[REG_RAX] = (u32)v;
+	c->regs[REG_RDX] = v >> 32;
+}
+
+/*
+ * A guest access the SLAT refused. With this issue's identity map the only
+ * holes are the hypervisor's region and what lies above guest_phys_limit.
+ * The offending instruction gets #GP(0): we have no guest-virtual address to
+ * report in CR2 (AMD gives only the GPA), and a #GP the kernel cannot fix
+ * up oopses the task that did it, while the system lives.
+ */
+void vcpu_handle_slat_violation(struct hv_cpu *c, u64 gpa, u32 access)
+{
+	u32 kind = memmap_is_hv(&hv.mem, gpa) ? LVBS_EV_HV_MEM_ACCESS
+					      : LVBS_EV_SLAT_UNMAPPED;
+
+	vcpu_count_exit(c, LVBS_EXIT_SLAT);
+	hv_log_event(c, kind, access, LVBS_ACT_INJECT_GP, gpa, 0, 0);
+	arch_inject(c, X86_VEC_GP, true, 0);
+}
+
+void vcpu_handle_virt_insn(struct hv_cpu *c, u64 vendor_code)
+{
+	vcpu_count_exit(c, LVBS_EXIT_VIRT_INSN);
+	hv_log_event(c, LVBS_EV_VIRT_INSN, arch_cpl(c) ? LVBS_ACC_USER : 0,
+		     LVBS_ACT_INJECT_UD, 0, vendor_code, 0);
+	arch_inject(c, X86_VEC_UD, false, 0);
+}
+
+/*
+ * The guest triple-faulted. Bare metal would reset; we log it, print it
+ * (if allowed) and stop this CPU, so the cause is not lost in a reboot.
+ */
+void vcpu_handle_shutdown(struct hv_cpu *c)
+{
+	vcpu_count_exit(c, LVBS_EXIT_SHUTDOWN);
+	hv_log_event(c, LVBS_EV_SHUTDOWN, 0, LVBS_ACT_HALTED, 0, 0, 0);
+	hv_panic(c, "guest shutdown (triple fault) at rip", arch_rip(c), 0);
+}

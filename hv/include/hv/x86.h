@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Thin wrappers around x86 instructions and architectural constants. */
+#ifndef HV_X86_H
+#define HV_X86_H
+
+#include <hv/types.h>
+
+/* Register numbers as encoded in instructions (ModRM, Intel SDM vol. 2 2.1.5). */
+enum {
+	REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+	REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
+};
+
+#define X86_CR0_PE	BIT(0)
+#define X86_CR0_WP	BIT(16)
+#define X86_CR0_NW	BIT(29)
+#define X86_CR0_CD	BIT(30)
+#define X86_CR0_PG	BIT(31)
+#define X86_CR4_PAE	BIT(5)
+#define X86_CR4_PGE	BIT(7)
+#define X86_CR4_PCIDE	BIT(17)
+#define X86_CR4_LA57	BIT(12)
+
+#define MSR_EFER		0xc0000080u
+#define EFER_SCE		BIT(0)
+#define EFER_LME		BIT(8)
+#define EFER_LMA		BIT(10)
+#define EFER_NXE		BIT(11)
+#define EFER_SVME		BIT(12)
+#define EFER_LMSLE		BIT(13)
+#define EFER_FFXSR		BIT(14)
+#define EFER_TCE		BIT(15)
+#define EFER_AUTOIBRS		BIT(21)
+#define MSR_IA32_PAT		0x00000277u
+#define MSR_VM_CR		0xc0010114u
+#define VM_CR_SVMDIS		BIT(4)
+#define MSR_SMM_CTL		0xc0010116u
+#define MSR_VM_HSAVE_PA		0xc0010117u
+
+#define X86_EFLAGS_IF		BIT(9)
+#define X86_EFLAGS_FIXED	BIT(1)
+
+#define X86_VEC_DE	0
+#define X86_VEC_DB	1
+#define X86_VEC_NMI	2
+#define X86_VEC_UD	6
+#define X86_VEC_DF	8
+#define X86_VEC_GP	13
+#define X86_VEC_PF	14
+#define X86_VEC_MC	18
+
+struct __attribute__((packed)) dtr {
+	u16 limit;
+	u64 base;
+};
+
+static inline u64 rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	__asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((u64)hi << 32) | lo;
+}
+
+static inline void wrmsr(u32 msr, u64 v)
+{
+	__asm__ __volatile__("wrmsr" :: "c"(msr), "a"((u32)v), "d"((u32)(v >> 32))
+			     : "memory");
+}
+
+static inline void cpuid_count(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
+{
+	__asm__ __volatile__("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
+			     : "a"(leaf), "c"(sub));
+}
+
+#define DEFINE_READ_CR(n) \
+static inline u64 read_cr##n(void) \
+{ \
+	u64 v; \
+	__asm__ __volatile__("mov %%cr" #n ", %0" : "=r"(v)); \
+	return v; \
+}
+DEFINE_READ_CR(0)
+DEFINE_READ_CR(2)
+DEFINE_READ_CR(3)
+DEFINE_READ_CR(4)
+
+static inline void write_cr3(u64 v)
+{
+	__asm__ __volatile__("mov %0, %%cr3" :: "r"(v) : "memory");
+}
+
+static inline void write_cr4(u64 v)
+{
+	__asm__ __volatile__("mov %0, %%cr4" :: "r"(v) : "memory");
+}
+
+static inline u64 read_dr7(void)
+{
+	u64 v;
+
+	__asm__ __volatile__("mov %%dr7, %0" : "=r"(v));
+	return v;
+}
+
+static inline u64 rdtsc(void)
+{
+	u32 lo, hi;
+
+	__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((u64)hi << 32) | lo;
+}
+
+static inline void outb(u16 port, u8 v)
+{
+	__asm__ __volatile__("outb %0, %1" :: "a"(v), "Nd"(port));
+}
+
+static inline u8 inb(u16 port)
+{
+	u8 v;
+
+	__asm__ __volatile__("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void cpu_relax(void)
+{
+	__builtin_ia32_pause();
+}
+
+static inline __attribute__((noreturn)) void halt_forever(void)
+{
+	for (;;)
+		__asm__ __volatile__("cli; hlt");
+}
+
+#endif

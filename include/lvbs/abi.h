@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lvbs hypercall ABI -- the one contract between the hypervisor (hv/), the
+ * guest kernel module (kmod/) and, through the module, user space.
+ *
+ * This header is shared by freestanding hypervisor code, the Linux kernel
+ * module and host-side unit tests, so it uses only fixed-width types that
+ * each side provides (see the LVBS_ABI_TYPES block below) and no libc.
+ *
+ * Everything here is documented in docs/abi.md; keep the two in step.
+ */
+#ifndef LVBS_ABI_H
+#define LVBS_ABI_H
+
+#if defined(__KERNEL__)
+#include <linux/types.h>
+typedef u8 lvbs_u8;
+typedef u16 lvbs_u16;
+typedef u32 lvbs_u32;
+typedef u64 lvbs_u64;
+typedef s64 lvbs_s64;
+#else
+#include <stdint.h>
+typedef uint8_t lvbs_u8;
+typedef uint16_t lvbs_u16;
+typedef uint32_t lvbs_u32;
+typedef uint64_t lvbs_u64;
+typedef int64_t lvbs_s64;
+#endif
+
+/* ABI version: bumped on every incompatible change of anything below. */
+#define LVBS_ABI_VERSION	1
+
+/*
+ * Calling convention (x86-64), both vendors:
+ *   instruction  VMMCALL (AMD SVM) or VMCALL (Intel VMX), from CPL 0 only;
+ *                from CPL > 0 the hypervisor injects #UD.
+ *   RAX (in)     LVBS_HC_MAGIC | call number
+ *   RBX,RCX,RDX,RSI (in)   arguments 1..4 as documented per call
+ *   RAX (out)    status: LVBS_OK (0) or a negative LVBS_E* code, or for
+ *                READ_LOG a non-negative entry count
+ *   RBX,RCX (out) extra results where a call documents them
+ *   Every other register, and RBX/RCX/RDX/RSI where not documented as
+ *   outputs, is preserved.
+ * A RAX without the magic in bits 63:32 is not an lvbs call: it gets
+ * LVBS_E_NOSYS and is logged (lvbs does not forward calls to an outer
+ * hypervisor; see docs/abi.md).
+ *
+ * Buffers are passed as guest-physical addresses (GPA). A buffer must be
+ * aligned to 8 bytes, lie wholly inside one range of guest RAM, not touch
+ * hypervisor memory, and be at most LVBS_MAX_XFER bytes long; otherwise the
+ * call fails with LVBS_E_ALIGN, LVBS_E_RANGE or LVBS_E_TOOBIG and writes
+ * nothing.
+ */
+#define LVBS_HC_MAGIC		0x4c56425300000000ULL	/* "LVBS" */
+#define LVBS_HC_MAGIC_MASK	0xffffffff00000000ULL
+#define LVBS_HC(nr)		(LVBS_HC_MAGIC | (lvbs_u64)(nr))
+
+enum lvbs_hc_nr {
+	/* RBX = GPA of struct lvbs_info, RCX = its size. */
+	LVBS_HC_GET_INFO	= 1,
+	/* RBX = GPA of struct lvbs_cpu_stats, RCX = its size, RDX = CPU index. */
+	LVBS_HC_GET_STATS	= 2,
+	/*
+	 * RBX = GPA of an array of struct lvbs_log_entry, RCX = its size in
+	 * bytes, RDX = first sequence number wanted. Copies the oldest entries
+	 * with seq >= RDX that are still in the ring, as many as fit.
+	 * Out: RAX = entries copied, RBX = sequence number to ask next,
+	 * RCX = entries lost (overwritten) between RDX and the first copied.
+	 */
+	LVBS_HC_READ_LOG	= 3,
+	/*
+	 * Launch-time only: while a launch is failing (some CPU could not be
+	 * virtualized), every CPU that was virtualized calls this to leave the
+	 * hypervisor. Refused with LVBS_E_PERM at any other time.
+	 */
+	LVBS_HC_LAUNCH_ABORT	= 4,
+	LVBS_HC_MAX
+};
+
+/* Status codes (RAX on return). */
+#define LVBS_OK		0
+#define LVBS_E_NOSYS	(-1)	/* unknown call number */
+#define LVBS_E_INVAL	(-2)	/* malformed argument (size too small, reserved bits) */
+#define LVBS_E_RANGE	(-3)	/* address outside guest RAM, or inside the hypervisor */
+#define LVBS_E_ALIGN	(-4)	/* misaligned address */
+#define LVBS_E_TOOBIG	(-5)	/* length over LVBS_MAX_XFER */
+#define LVBS_E_PERM	(-6)	/* not allowed in the current state */
+#define LVBS_E_FAULT	(-7)	/* guest memory could not be accessed */
+
+#define LVBS_MAX_XFER	(64u * 1024u)	/* largest buffer any call copies */
+
+/* CPUID leaves answered by lvbs (they replace an outer hypervisor's). */
+#define LVBS_CPUID_SIGNATURE	0x40000000u	/* EAX=max leaf, EBX:ECX:EDX="LVBSLVBSLVBS" */
+#define LVBS_CPUID_INFO		0x40000001u	/* EAX=ABI version, EBX=vendor, ECX=features used (low 32) */
+#define LVBS_CPUID_SIG_EBX	0x5342564cu	/* "LVBS" little-endian */
+
+/* Virtualization backend (struct lvbs_info.vendor). */
+#define LVBS_VENDOR_SVM	1
+#define LVBS_VENDOR_VMX	2
+
+/* CPU features (lvbs_info.features_present / features_used). */
+#define LVBS_FEAT_NPT		(1u << 0)	/* AMD nested paging */
+#define LVBS_FEAT_NRIPS		(1u << 1)	/* AMD next-RIP save */
+#define LVBS_FEAT_DECODE	(1u << 2)	/* AMD decode assists */
+#define LVBS_FEAT_GMET		(1u << 3)	/* AMD guest-mode execute trap */
+#define LVBS_FEAT_FLUSHASID	(1u << 4)	/* AMD flush by ASID */
+#define LVBS_FEAT_VGIF		(1u << 5)	/* AMD virtual GIF */
+#define LVBS_FEAT_1G_PAGES	(1u << 6)	/* 1 GiB pages in host and SLAT tables */
+#define LVBS_FEAT_EPT		(1u << 16)	/* Intel EPT */
+#define LVBS_FEAT_VPID		(1u << 17)	/* Intel VPID */
+#define LVBS_FEAT_MBEC		(1u << 18)	/* Intel mode-based execute control */
+
+struct lvbs_info {
+	lvbs_u32 size;			/* bytes written (sizeof this struct) */
+	lvbs_u32 abi_version;		/* LVBS_ABI_VERSION */
+	lvbs_u32 vendor;		/* LVBS_VENDOR_* */
+	lvbs_u32 nr_cpus;		/* CPUs under the hypervisor */
+	lvbs_u64 features_present;	/* LVBS_FEAT_* the CPU has */
+	lvbs_u64 features_used;		/* LVBS_FEAT_* lvbs uses */
+	lvbs_u64 hv_phys_base;		/* hypervisor memory, absent from SLAT */
+	lvbs_u64 hv_phys_size;
+	lvbs_u64 guest_phys_limit;	/* SLAT identity map covers [0, limit) */
+	lvbs_u64 log_capacity;		/* entries the log ring holds */
+	lvbs_u64 log_next_seq;		/* sequence number of the next event */
+	lvbs_u64 tsc_at_launch;
+};
+
+/* Exit kinds counted per CPU (vendor-neutral). */
+enum lvbs_exit_kind {
+	LVBS_EXIT_CPUID = 0,
+	LVBS_EXIT_HYPERCALL,	/* VMMCALL / VMCALL */
+	LVBS_EXIT_MSR_READ,
+	LVBS_EXIT_MSR_WRITE,
+	LVBS_EXIT_SLAT,		/* NPT / EPT violation */
+	LVBS_EXIT_VIRT_INSN,	/* VMRUN, VMLOAD, ... or VMX instructions */
+	LVBS_EXIT_CR_ACCESS,
+	LVBS_EXIT_DT_ACCESS,	/* LIDT, LGDT, LLDT, LTR */
+	LVBS_EXIT_EXCEPTION,
+	LVBS_EXIT_SHUTDOWN,	/* triple fault */
+	LVBS_EXIT_XSETBV,
+	LVBS_EXIT_OTHER,
+	LVBS_EXIT_KIND_MAX
+};
+
+#define LVBS_EXIT_KIND_SLOTS	16
+
+struct lvbs_cpu_stats {
+	lvbs_u32 size;			/* bytes written */
+	lvbs_u32 cpu;			/* CPU index (0 .. nr_cpus-1) */
+	lvbs_u32 apic_id;
+	lvbs_u32 nr_kinds;		/* LVBS_EXIT_KIND_MAX */
+	lvbs_u64 exits_total;
+	lvbs_u64 exits[LVBS_EXIT_KIND_SLOTS];	/* indexed by enum lvbs_exit_kind */
+	lvbs_u64 hypercalls_failed;
+};
+
+/* Events in the hypervisor's log ring (lvbs_log_entry.kind). */
+enum lvbs_event {
+	LVBS_EV_NONE = 0,
+	LVBS_EV_LAUNCH,		/* CPU entered guest mode; info0 = ASID */
+	LVBS_EV_LAUNCH_FAIL,	/* info0 = reason code, info1 = exit code */
+	LVBS_EV_LAUNCH_ABORT,	/* CPU left the hypervisor during a failed launch */
+	LVBS_EV_HV_MEM_ACCESS,	/* guest touched hypervisor memory; gpa, access */
+	LVBS_EV_SLAT_UNMAPPED,	/* guest touched a GPA outside the identity map */
+	LVBS_EV_BAD_HYPERCALL,	/* info0 = RAX, info1 = status returned */
+	LVBS_EV_USER_HYPERCALL,	/* hypercall from CPL > 0: #UD injected; info0 = CPL */
+	LVBS_EV_VIRT_INSN,	/* guest ran a virtualization instruction: #UD; info0 = exit code */
+	LVBS_EV_MSR_DENIED,	/* write to a protected MSR; info0 = MSR, info1 = value */
+	LVBS_EV_SHUTDOWN,	/* guest triple fault */
+	LVBS_EV_UNHANDLED_EXIT,	/* info0 = vendor exit code */
+	LVBS_EV_INSN_DECODE,	/* could not decode an intercepted instruction; info0 = bytes */
+	LVBS_EV_MAX
+};
+
+/* lvbs_log_entry.access bits, for memory events. */
+#define LVBS_ACC_READ		(1u << 0)
+#define LVBS_ACC_WRITE		(1u << 1)
+#define LVBS_ACC_EXEC		(1u << 2)
+#define LVBS_ACC_USER		(1u << 3)	/* access was from CPL 3 */
+#define LVBS_ACC_PTWALK		(1u << 4)	/* during the guest's page walk */
+
+/* lvbs_log_entry.action: what the hypervisor did about it. */
+#define LVBS_ACT_NONE		0	/* informational */
+#define LVBS_ACT_INJECT_UD	1
+#define LVBS_ACT_INJECT_GP	2
+#define LVBS_ACT_INJECT_PF	3
+#define LVBS_ACT_IGNORED	4	/* write dropped, read emulated */
+#define LVBS_ACT_HALTED		5	/* CPU stopped */
+#define LVBS_ACT_ERROR		6	/* hypercall returned an error */
+
+struct lvbs_log_entry {
+	lvbs_u64 seq;		/* 1, 2, 3 ... never reused */
+	lvbs_u64 tsc;
+	lvbs_u16 kind;		/* enum lvbs_event */
+	lvbs_u16 cpu;
+	lvbs_u8 access;		/* LVBS_ACC_* */
+	lvbs_u8 action;		/* LVBS_ACT_* */
+	lvbs_u16 reserved;
+	lvbs_u32 count;		/* identical consecutive events folded into one */
+	lvbs_u32 reserved2;
+	lvbs_u64 rip;		/* guest RIP */
+	lvbs_u64 gpa;		/* guest-physical address, or 0 */
+	lvbs_u64 gva;		/* guest-virtual address when known, or 0 */
+	lvbs_u64 info0;		/* per-kind detail, see enum lvbs_event */
+	lvbs_u64 info1;
+};
+
+/*
+ * ------------------------------------------------------------------------
+ * Loader contract: how lvbs.ko hands the hypervisor image its memory.
+ * Not reachable by hypercall; used only before and during launch, while the
+ * kernel is still trusted.
+ * ------------------------------------------------------------------------
+ *
+ * The image is a flat, position-independent binary with no relocations,
+ * starting with struct lvbs_image_header. The loader:
+ *  1. allocates one physically contiguous, zeroed region of
+ *     mem_size + nr_cpus * percpu_size + fixed_size + page-table pool bytes,
+ *     and copies the image to its start;
+ *  2. builds bootstrap page tables: a copy of the kernel's top-level table
+ *     plus the region mapped at hv_virt, which is the start of the top-level
+ *     slot Linux reserves for a hypervisor (index 256: 0xffff800000000000
+ *     with 4-level paging, 0xff00000000000000 with 5-level);
+ *  3. calls entry_init once, then entry_launch on every online CPU at the
+ *     same time (interrupts off, GIF clear), both through its trampoline.
+ *
+ * The trampoline lives in the module's text (the kernel never executes
+ * hypervisor memory) and is mapped at the same virtual address in the
+ * hypervisor's own page tables, because the instruction after MOV CR3 must
+ * be fetched from both address spaces. It is entered as
+ *     long tramp_enter(u64 cr3, u64 entry, u64 stack_top, u64 arg)
+ * and jumps to entry with RCX = arg, R9 = the caller's CR3, R10 = the
+ * caller's RSP after return, R11 = the return address, and RBX, RBP,
+ * R12-R15 untouched. The hypervisor comes back through tramp_exit with
+ * RDI = CR3, RSI = RSP, RDX = RIP, RCX = CS, R8 = SS, R9 = DS, R10 = ES,
+ * RAX = return value and the callee-saved registers restored; tramp_exit
+ * flushes the whole TLB (the kernel's ASID-0 entries may be stale) and
+ * reloads the segment registers from the kernel's GDT.
+ *
+ *   entry_init(arg = struct lvbs_boot_params *) -> LVBS_OK or LVBS_E*; fills
+ *        hv_cr3. Runs on the bootstrap tables and CPU 0's entry stack.
+ *   entry_launch(arg = CPU index) -> LVBS_OK: this CPU now runs as a guest
+ *        and came back through VMRUN; negative: it does not, and its state
+ *        is as before the call (EFER.SVME still set, GIF still clear).
+ *
+ * The region after the image holds nr_cpus areas of percpu_size bytes; the
+ * entry stack of CPU i starts (grows down from) hv_virt + mem_size +
+ * i * percpu_size + percpu_stack_top.
+ */
+#define LVBS_IMAGE_MAGIC	0x31564842534256ULL	/* "VBSBHV1" */
+
+struct lvbs_image_header {
+	lvbs_u64 magic;
+	lvbs_u32 abi_version;
+	lvbs_u32 header_size;
+	lvbs_u64 file_size;	/* bytes of the flat image */
+	lvbs_u64 mem_size;	/* image + bss, page aligned */
+	lvbs_u64 text_end;	/* [0, text_end) is code: RX in the hypervisor */
+	lvbs_u64 rodata_end;	/* [text_end, rodata_end) read-only */
+	lvbs_u64 entry_init;	/* offsets from the image start */
+	lvbs_u64 entry_launch;
+	lvbs_u64 percpu_size;	/* bytes the hypervisor needs per CPU */
+	lvbs_u64 percpu_stack_top; /* offset of the entry stack top in a per-CPU area */
+	lvbs_u64 fixed_size;	/* bytes needed besides image, per-CPU areas and pool */
+};
+
+#define LVBS_MAX_RAM_RANGES	64
+#define LVBS_MAX_CPUS		256
+
+struct lvbs_mem_range {
+	lvbs_u64 start;		/* inclusive, page aligned */
+	lvbs_u64 end;		/* exclusive, page aligned */
+};
+
+/* lvbs_boot_params.flags */
+#define LVBS_BOOT_DEBUG_SERIAL	(1u << 0)	/* hypervisor prints to COM1 on panic */
+
+struct lvbs_boot_params {
+	lvbs_u32 size;			/* sizeof(struct lvbs_boot_params) */
+	lvbs_u32 abi_version;
+	lvbs_u64 hv_virt;		/* where the region is mapped (both page tables) */
+	lvbs_u64 hv_phys;		/* physical base of the region */
+	lvbs_u64 hv_size;		/* bytes in the region */
+	lvbs_u32 nr_cpus;		/* CPUs that will call entry_launch */
+	lvbs_u32 flags;			/* LVBS_BOOT_* */
+	lvbs_s64 fail_cpu;		/* test hook: this CPU's first VMRUN is made to fail; -1 none */
+	lvbs_u64 guest_phys_limit;	/* SLAT identity map covers [0, limit) */
+	lvbs_u64 tramp_virt;		/* trampoline page(s): kernel VA ... */
+	lvbs_u64 tramp_phys;		/* ... and physical address */
+	lvbs_u64 tramp_size;		/* bytes, page multiple */
+	lvbs_u64 tramp_exit;		/* VA of tramp_exit */
+	lvbs_u64 hv_cr3;		/* out: the hypervisor's own CR3 */
+	lvbs_u32 nr_ram_ranges;
+	lvbs_u32 reserved;
+	struct lvbs_mem_range ram[LVBS_MAX_RAM_RANGES];
+};
+
+#endif /* LVBS_ABI_H */

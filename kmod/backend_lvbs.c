@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The lvbs backend of the guest-side interface: lvbs hypercalls. Buffers go
+ * to the hypervisor by physical address, so they come from kmalloc
+ * (physically contiguous, 8-byte aligned), never from the stack (which is
+ * vmalloc'd and may span non-contiguous pages).
+ */
+#include <linux/slab.h>
+#include <linux/errno.h>
+#include <asm/io.h>
+#include "hv_backend.h"
+#include "hcall.h"
+
+int lvbs_status_to_errno(long status)
+{
+	switch (status) {
+	case LVBS_OK:		return 0;
+	case LVBS_E_NOSYS:	return -ENOSYS;
+	case LVBS_E_INVAL:	return -EINVAL;
+	case LVBS_E_RANGE:	return -ERANGE;
+	case LVBS_E_ALIGN:	return -EINVAL;
+	case LVBS_E_TOOBIG:	return -E2BIG;
+	case LVBS_E_PERM:	return -EPERM;
+	case LVBS_E_FAULT:	return -EFAULT;
+	default:		return status < 0 ? -EIO : 0;
+	}
+}
+
+static int lvbs_get_info(struct lvbs_info *info)
+{
+	struct lvbs_info *buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	long r;
+
+	if (!buf)
+		return -ENOMEM;
+	r = lvbs_vmmcall(LVBS_HC_GET_INFO, virt_to_phys(buf), sizeof(*buf), 0,
+			 NULL, NULL);
+	if (r == LVBS_OK)
+		*info = *buf;
+	kfree(buf);
+	return lvbs_status_to_errno(r);
+}
+
+static int lvbs_get_stats(u32 cpu, struct lvbs_cpu_stats *st)
+{
+	struct lvbs_cpu_stats *buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	long r;
+
+	if (!buf)
+		return -ENOMEM;
+	r = lvbs_vmmcall(LVBS_HC_GET_STATS, virt_to_phys(buf), sizeof(*buf), cpu,
+			 NULL, NULL);
+	if (r == LVBS_OK)
+		*st = *buf;
+	kfree(buf);
+	return lvbs_status_to_errno(r);
+}
+
+static long lvbs_read_log(u64 from, struct lvbs_log_entry *out, u32 max, u64 *next)
+{
+	size_t len = (size_t)max * sizeof(*out);
+	struct lvbs_log_entry *buf;
+	long r;
+
+	if (max == 0 || len > LVBS_MAX_XFER)
+		return -EINVAL;
+	buf = kzalloc(len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	r = lvbs_vmmcall(LVBS_HC_READ_LOG, virt_to_phys(buf), len, from, next, NULL);
+	if (r > 0) {
+		if (r > max)
+			r = -EIO;	/* the hypervisor overran our count */
+		else
+			memcpy(out, buf, r * sizeof(*out));
+	} else if (r < 0) {
+		r = lvbs_status_to_errno(r);
+	}
+	kfree(buf);
+	return r;
+}
+
+const struct lvbs_hv_ops lvbs_hv_ops_lvbs = {
+	.name = "lvbs",
+	.get_info = lvbs_get_info,
+	.get_stats = lvbs_get_stats,
+	.read_log = lvbs_read_log,
+};

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The guest side's view of "a hypervisor that enforces integrity". The
+ * common layer (securityfs, and later protection requests) talks only to
+ * this interface, so another hypervisor (a Heki-enabled KVM, Hyper-V VSM)
+ * can plug in behind it; backend_lvbs.c implements it with lvbs hypercalls.
+ */
+#ifndef LVBS_KMOD_HV_BACKEND_H
+#define LVBS_KMOD_HV_BACKEND_H
+
+#include <lvbs/abi.h>
+
+struct lvbs_hv_ops {
+	const char *name;
+	int (*get_info)(struct lvbs_info *info);
+	int (*get_stats)(u32 cpu, struct lvbs_cpu_stats *st);
+	/* Entries with seq >= from into buf (max entries); returns count or errno. */
+	long (*read_log)(u64 from, struct lvbs_log_entry *buf, u32 max, u64 *next);
+};
+
+extern const struct lvbs_hv_ops lvbs_hv_ops_lvbs;
+
+/* lvbs status codes to errno. */
+int lvbs_status_to_errno(long status);
+
+#endif

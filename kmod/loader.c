@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loads the embedded hypervisor image and late-launches it on every online
+ * CPU at once, turning the running kernel into its guest. The contract with
+ * the image is the "Loader contract" in include/lvbs/abi.h; the sequence is
+ * described in docs/architecture.md.
+ *
+ * Only exported kernel interfaces are used (alloc_pages_exact,
+ * walk_iomem_res_desc, vmalloc_to_pfn, stop_machine): no kernel symbol that
+ * Debian's kernel does not export, no kernel patch.
+ */
+#define pr_fmt(fmt) "lvbs: " fmt
+
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/gfp.h>
+#include <linux/slab.h>
+#include <linux/ioport.h>
+#include <linux/vmalloc.h>
+#include <linux/stop_machine.h>
+#include <linux/cpumask.h>
+#include <linux/atomic.h>
+#include <asm/io.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+#include <lvbs/abi.h>
+#include "loader.h"
+#include "hcall.h"
+#include "hv_backend.h"
+
+extern const u8 lvbs_hv_image[], lvbs_hv_image_end[];
+extern const u8 lvbs_tramp_start[], lvbs_tramp_end[];
+long lvbs_tramp_enter(u64 cr3, u64 entry, u64 stack_top, u64 arg);
+extern const u8 lvbs_tramp_exit[];
+
+#define MSR_VM_CR_SVMDIS	BIT(4)
+/* Top-level slot 256: reserved for a hypervisor in Linux's x86-64 memory map. */
+#define HV_VIRT_4LEVEL		0xffff800000000000ULL
+#define HV_VIRT_5LEVEL		0xff00000000000000ULL
+#define HV_SLOT			256
+
+struct launch_ctx {
+	const struct lvbs_image_header *hdr;
+	u64 hv_virt, hv_cr3;
+	unsigned int nr_cpus;
+	int fail_cpu;
+	int *index_of;			/* Linux CPU -> hypervisor CPU index */
+	atomic_t arrived_prepare, arrived_launch;
+	atomic_t prepare_failed, launch_failed;
+	int failed_cpu;
+	long hv_status;
+	int prep_err;
+};
+
+/* ---- the image ---- */
+
+static const struct lvbs_image_header *check_image(void)
+{
+	const struct lvbs_image_header *h = (const void *)lvbs_hv_image;
+	size_t blob = lvbs_hv_image_end - lvbs_hv_image;
+
+	if (blob < sizeof(*h) || h->magic != LVBS_IMAGE_MAGIC ||
+	    h->abi_version != LVBS_ABI_VERSION || h->header_size < sizeof(*h) ||
+	    h->file_size > blob || h->mem_size < h->file_size ||
+	    !PAGE_ALIGNED(h->mem_size) || h->entry_init >= h->text_end ||
+	    h->entry_launch >= h->text_end || h->text_end > h->rodata_end ||
+	    h->rodata_end > h->mem_size || !PAGE_ALIGNED(h->percpu_size) ||
+	    h->percpu_stack_top > h->percpu_size || !PAGE_ALIGNED(h->fixed_size)) {
+		pr_err("embedded hypervisor image is malformed or of another ABI version\n");
+		return NULL;
+	}
+	return h;
+}
+
+/* ---- guest-physical memory, as the kernel knew it at launch ---- */
+
+struct mem_walk {
+	struct lvbs_boot_params *p;
+	u64 limit;
+	int err;
+};
+
+static int add_ram(struct resource *res, void *arg)
+{
+	struct mem_walk *w = arg;
+	u64 start = PAGE_ALIGN(res->start), end = (res->end + 1) & PAGE_MASK;
+
+	if (end <= start)
+		return 0;
+	if (w->p->nr_ram_ranges >= LVBS_MAX_RAM_RANGES) {
+		w->err = -E2BIG;
+		return 1;
+	}
+	w->p->ram[w->p->nr_ram_ranges].start = start;
+	w->p->ram[w->p->nr_ram_ranges].end = end;
+	w->p->nr_ram_ranges++;
+	return 0;
+}
+
+static int max_end(struct resource *res, void *arg)
+{
+	struct mem_walk *w = arg;
+
+	w->limit = max_t(u64, w->limit, (u64)res->end + 1);
+	return 0;
+}
+
+static int describe_memory(struct lvbs_boot_params *p)
+{
+	struct mem_walk w = { .p = p };
+	unsigned int phys_bits = boot_cpu_data.x86_phys_bits;
+
+	walk_iomem_res_desc(IORES_DESC_NONE, IORESOURCE_SYSTEM_RAM, 0, -1, &w, add_ram);
+	if (w.err) {
+		pr_err("more than %d RAM ranges; not supported yet\n", LVBS_MAX_RAM_RANGES);
+		return w.err;
+	}
+	/* Every memory resource (RAM, MMIO, PCI windows) below the limit. */
+	walk_iomem_res_desc(IORES_DESC_NONE, IORESOURCE_MEM, 0, -1, &w, max_end);
+	w.limit = max_t(u64, w.limit, SZ_4G);
+	w.limit = ALIGN(w.limit, SZ_1G);
+	if (phys_bits < 64 && w.limit > (1ULL << phys_bits))
+		w.limit = 1ULL << phys_bits;
+	p->guest_phys_limit = w.limit;
+	return 0;
+}
+
+/* ---- bootstrap page tables: the kernel's, plus the region at hv_virt ---- */
+
+struct bootstrap {
+	unsigned long pages[16];
+	int nr;
+	unsigned long pair;
+};
+
+static u64 *bs_alloc(struct bootstrap *bs)
+{
+	unsigned long p;
+
+	if (bs->nr >= ARRAY_SIZE(bs->pages))
+		return NULL;
+	p = get_zeroed_page(GFP_KERNEL);
+	if (p)
+		bs->pages[bs->nr++] = p;
+	return (u64 *)p;
+}
+
+static void bs_free(struct bootstrap *bs)
+{
+	while (bs->nr)
+		free_page(bs->pages[--bs->nr]);
+	if (bs->pair)
+		free_pages(bs->pair, 1);
+}
+
+#define BS_TABLE	(_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED)
+#define BS_LEAF		(_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY)
+
+/*
+ * Map [hv_virt, hv_virt + size) to [phys, ...) with 4 KiB pages below a
+ * copy of the current top-level table. Used once, for entry_init, while the
+ * kernel is trusted; freed right after.
+ */
+static u64 build_bootstrap(struct bootstrap *bs, u64 hv_virt, phys_addr_t phys,
+			   size_t size, int levels)
+{
+	unsigned long pair = __get_free_pages(GFP_KERNEL | __GFP_ZERO, 1);
+	u64 *top = (u64 *)pair;
+	u64 off;
+
+	/*
+	 * The top-level table is the first half of an 8 KiB pair, so bit 12
+	 * of the CR3 value is clear: with page-table isolation the kernel's
+	 * NMI entry takes that bit for "user page tables" and would rewrite
+	 * CR3 if an NMI came in while the hypervisor initialises.
+	 */
+	if (!pair)
+		return 0;
+	bs->pair = pair;
+	memcpy(top, __va(__read_cr3() & CR3_ADDR_MASK), PAGE_SIZE);
+	top[HV_SLOT] = 0;
+	for (off = 0; off < size; off += PAGE_SIZE) {
+		u64 va = hv_virt + off, *t = top;
+		int lvl;
+
+		for (lvl = levels; lvl > 1; lvl--) {
+			unsigned int idx = (va >> (12 + 9 * (lvl - 1))) & 511;
+
+			if (!t[idx]) {
+				u64 *n = bs_alloc(bs);
+
+				if (!n)
+					return 0;
+				t[idx] = __pa(n) | BS_TABLE;
+			}
+			t = __va(t[idx] & PTE_PFN_MASK);
+		}
+		t[(va >> 12) & 511] = (phys + off) | BS_LEAF;
+	}
+	return __pa(top);
+}
+
+/* ---- the trampoline page ---- */
+
+static int tramp_locate(struct lvbs_boot_params *p)
+{
+	unsigned long start = (unsigned long)lvbs_tramp_start;
+	unsigned long end = (unsigned long)lvbs_tramp_end;
+
+	if ((start & ~PAGE_MASK) || (start & PAGE_MASK) != (end & PAGE_MASK)) {
+		pr_err("trampoline is not alone in one page (build problem)\n");
+		return -EINVAL;
+	}
+	p->tramp_virt = start;
+	p->tramp_phys = PFN_PHYS(vmalloc_to_pfn((void *)start));
+	p->tramp_size = PAGE_SIZE;
+	p->tramp_exit = (u64)lvbs_tramp_exit;
+	return p->tramp_phys ? 0 : -EINVAL;
+}
+
+/* ---- region sizing ---- */
+
+static size_t region_size(const struct lvbs_image_header *h, unsigned int nr_cpus,
+			  u64 limit)
+{
+	size_t base = h->mem_size + (size_t)nr_cpus * h->percpu_size + h->fixed_size;
+	/*
+	 * Page tables for each of the host tables and the SLAT: one table
+	 * per 512 GiB, plus one directory per GiB where the CPU has no 1 GiB
+	 * pages (the hypervisor uses them when CPUID says so, which the
+	 * kernel's GBPAGES flag follows), a few for the top levels, the
+	 * splits around the region and the trampoline, and one per 2 MiB of
+	 * the region.
+	 */
+	size_t per_gib = boot_cpu_has(X86_FEATURE_GBPAGES) ? 0 : DIV_ROUND_UP(limit, SZ_1G);
+	size_t pool = 2 * (8 + per_gib + DIV_ROUND_UP(limit, 512ULL * SZ_1G)) +
+		      DIV_ROUND_UP(base, SZ_2M) + 24;
+
+	return PAGE_ALIGN(base) + pool * PAGE_SIZE;
+}
+
+/* ---- launch on all CPUs ---- */
+
+static void wait_all(atomic_t *a, unsigned int n)
+{
+	while (atomic_read(a) < n)
+		cpu_relax();
+}
+
+static inline void svm_clgi(void) { asm volatile("clgi" ::: "memory"); }
+static inline void svm_stgi(void) { asm volatile("stgi" ::: "memory"); }
+
+/* Leave the hypervisor during a failed launch (LVBS_HC_LAUNCH_ABORT). */
+static long abort_vmmcall(void)
+{
+	u64 rax = LVBS_HC(LVBS_HC_LAUNCH_ABORT);
+
+	/* The hypervisor returns through tramp_exit: caller-saved regs are gone. */
+	asm volatile("vmmcall"
+		     : "+a"(rax)
+		     : : "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11",
+		       "memory", "cc");
+	return (long)rax;
+}
+
+/*
+ * Runs on every online CPU at the same time (stop_machine), interrupts off.
+ * Two rounds with a barrier after each, so that either every CPU ends up a
+ * guest or none does:
+ *  1. prepare: SVM free on this CPU? then EFER.SVME on;
+ *  2. launch: CLGI, enter the hypervisor; if any CPU failed, those that got
+ *     in leave again by LVBS_HC_LAUNCH_ABORT and all switch SVM back off.
+ */
+static int launch_on_cpu(void *data)
+{
+	struct launch_ctx *ctx = data;
+	int cpu = smp_processor_id(), idx = ctx->index_of[cpu];
+	const struct lvbs_image_header *h = ctx->hdr;
+	u64 efer, vm_cr, stack;
+	long r = -1;
+
+	rdmsrl(MSR_EFER, efer);
+	rdmsrl(MSR_VM_CR, vm_cr);
+	if (efer & EFER_SVME) {
+		ctx->prep_err = -EBUSY;
+		atomic_inc(&ctx->prepare_failed);
+	} else if (vm_cr & MSR_VM_CR_SVMDIS) {
+		ctx->prep_err = -EPERM;
+		atomic_inc(&ctx->prepare_failed);
+	} else {
+		wrmsrl(MSR_EFER, efer | EFER_SVME);
+	}
+	atomic_inc(&ctx->arrived_prepare);
+	wait_all(&ctx->arrived_prepare, ctx->nr_cpus);
+	if (atomic_read(&ctx->prepare_failed)) {
+		if (!(efer & EFER_SVME))
+			wrmsrl(MSR_EFER, efer);
+		return 0;
+	}
+
+	stack = ctx->hv_virt + h->mem_size + (u64)idx * h->percpu_size +
+		h->percpu_stack_top;
+	svm_clgi();
+	r = lvbs_tramp_enter(ctx->hv_cr3, ctx->hv_virt + h->entry_launch, stack, idx);
+	if (r != LVBS_OK) {
+		ctx->failed_cpu = cpu;
+		ctx->hv_status = r;
+		atomic_inc(&ctx->launch_failed);
+	}
+	atomic_inc(&ctx->arrived_launch);
+	wait_all(&ctx->arrived_launch, ctx->nr_cpus);
+	if (!atomic_read(&ctx->launch_failed))
+		return 0;		/* this CPU is a guest now */
+
+	if (r == LVBS_OK && abort_vmmcall() != LVBS_OK)
+		return 0;	/* cannot happen: the hypervisor allows abort now */
+	/* Outside the hypervisor, GIF clear: set GIF before clearing SVME. */
+	svm_stgi();
+	wrmsrl(MSR_VM_HSAVE_PA, 0);
+	wrmsrl(MSR_EFER, efer);
+	return 0;
+}
+
+/* Returns an errno; *hv_status is the hypervisor's own answer. */
+static int call_init(const struct lvbs_image_header *h, u64 hv_virt,
+		     phys_addr_t phys, size_t size, struct lvbs_boot_params *p,
+		     long *hv_status)
+{
+	int levels = (__read_cr4() & X86_CR4_LA57) ? 5 : 4;
+	struct bootstrap bs = { .nr = 0 };
+	unsigned long flags;
+	u64 cr3;
+
+	cr3 = build_bootstrap(&bs, hv_virt, phys, size, levels);
+	if (!cr3) {
+		bs_free(&bs);
+		pr_err("cannot build the bootstrap page tables\n");
+		return -ENOMEM;
+	}
+	local_irq_save(flags);
+	*hv_status = lvbs_tramp_enter(cr3, hv_virt + h->entry_init,
+				      hv_virt + h->mem_size + h->percpu_stack_top,
+				      (u64)p);
+	local_irq_restore(flags);
+	bs_free(&bs);
+	if (*hv_status != LVBS_OK) {
+		pr_err("hypervisor initialisation failed (lvbs status %ld)\n", *hv_status);
+		return lvbs_status_to_errno(*hv_status);
+	}
+	return 0;
+}
+
+static int fill_params(struct lvbs_boot_params *p, u64 hv_virt, phys_addr_t phys,
+		       size_t size, unsigned int nr_cpus, int fail_cpu,
+		       bool debug_serial)
+{
+	int r;
+
+	p->size = sizeof(*p);
+	p->abi_version = LVBS_ABI_VERSION;
+	p->hv_virt = hv_virt;
+	p->hv_phys = phys;
+	p->hv_size = size;
+	p->nr_cpus = nr_cpus;
+	p->flags = debug_serial ? LVBS_BOOT_DEBUG_SERIAL : 0;
+	p->fail_cpu = fail_cpu;
+	r = describe_memory(p);
+	if (r)
+		return r;
+	return tramp_locate(p);
+}
+
+static int launch_all(struct launch_ctx *ctx, struct lvbs_launch_result *res)
+{
+	int r = stop_machine(launch_on_cpu, ctx, cpu_online_mask);
+
+	if (r)
+		return r;
+	if (atomic_read(&ctx->prepare_failed)) {
+		if (ctx->prep_err == -EBUSY)
+			pr_err("SVM is already in use on some CPU (EFER.SVME set): is KVM running a VM?\n");
+		else
+			pr_err("SVM is disabled by firmware on some CPU (VM_CR.SVMDIS)\n");
+		return ctx->prep_err;
+	}
+	if (atomic_read(&ctx->launch_failed)) {
+		res->failed_cpu = ctx->failed_cpu;
+		res->hv_status = ctx->hv_status;
+		return -EIO;
+	}
+	return 0;
+}
+
+int lvbs_loader_launch(int fail_cpu, bool debug_serial, struct lvbs_launch_result *res)
+{
+	const struct lvbs_image_header *h = check_image();
+	struct lvbs_boot_params *p = NULL;
+	struct launch_ctx *ctx = NULL;
+	unsigned int nr = num_online_cpus(), i = 0;
+	int cpu, r = -ENOMEM;
+	u64 hv_virt = (__read_cr4() & X86_CR4_LA57) ? HV_VIRT_5LEVEL : HV_VIRT_4LEVEL;
+	size_t size;
+	void *region = NULL;
+	long hr;
+
+	res->failed_cpu = -1;
+	if (!h)
+		return -ENOEXEC;
+	if (nr > LVBS_MAX_CPUS) {
+		pr_err("%u CPUs online; this build supports at most %d\n", nr, LVBS_MAX_CPUS);
+		return -E2BIG;
+	}
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!p || !ctx)
+		goto out;
+	ctx->index_of = kcalloc(nr_cpu_ids, sizeof(int), GFP_KERNEL);
+	if (!ctx->index_of)
+		goto out;
+	r = fill_params(p, hv_virt, 0, 0, nr, -1, debug_serial);
+	if (r)
+		goto out;
+	size = region_size(h, nr, p->guest_phys_limit);
+	if (size > (PAGE_SIZE << (MAX_ORDER - 1))) {
+		pr_err("hypervisor needs %zu KiB of contiguous memory, more than one allocation gives (%lu KiB)\n",
+		       size >> 10, (PAGE_SIZE << (MAX_ORDER - 1)) >> 10);
+		r = -E2BIG;
+		goto out;
+	}
+	region = alloc_pages_exact(size, GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
+	if (!region) {
+		pr_err("cannot allocate %zu KiB of contiguous memory for the hypervisor\n",
+		       size >> 10);
+		r = -ENOMEM;
+		goto out;
+	}
+	memcpy(region, lvbs_hv_image, h->file_size);
+	p->hv_phys = virt_to_phys(region);
+	p->hv_size = size;
+	for_each_online_cpu(cpu) {
+		ctx->index_of[cpu] = i;
+		if (cpu == fail_cpu)
+			p->fail_cpu = i;
+		i++;
+	}
+
+	r = call_init(h, hv_virt, p->hv_phys, size, p, &hr);
+	if (r)
+		goto out;
+	ctx->hdr = h;
+	ctx->hv_virt = hv_virt;
+	ctx->hv_cr3 = p->hv_cr3;
+	ctx->nr_cpus = nr;
+	r = launch_all(ctx, res);
+	if (r)
+		goto out;
+	res->hv_phys = p->hv_phys;
+	res->hv_size = size;
+	res->nr_cpus = nr;
+	region = NULL;		/* the hypervisor's now, for good */
+out:
+	/* Only reached with region set if no CPU is inside the hypervisor. */
+	if (region)
+		free_pages_exact(region, size);
+	if (ctx)
+		kfree(ctx->index_of);
+	kfree(ctx);
+	kfree(p);
+	return r;
+}
+
+static bool cpu_is_amd(void)
+{
+	return boot_cpu_data.x86_vendor == X86_VENDOR_AMD ||
+	       boot_cpu_data.x86_vendor == X86_VENDOR_HYGON;
+}
+
+int lvbs_loader_check_cpu(void)
+{
+	unsigned int eax, ebx, ecx, edx;
+	u64 vm_cr, efer;
+
+	cpuid(LVBS_CPUID_SIGNATURE, &eax, &ebx, &ecx, &edx);
+	if (ebx == LVBS_CPUID_SIG_EBX && ecx == LVBS_CPUID_SIG_EBX) {
+		pr_err("refusing to load: lvbs is already active on this machine\n");
+		return -EEXIST;
+	}
+	if (!cpu_is_amd() || !(cpuid_ecx(0x80000001) & BIT(2))) {
+		pr_err("refusing to load: this CPU has no AMD SVM (the Intel VMX backend is not implemented yet)\n");
+		return -ENODEV;
+	}
+	rdmsrl(MSR_VM_CR, vm_cr);
+	if (vm_cr & MSR_VM_CR_SVMDIS) {
+		pr_err("refusing to load: SVM is disabled by firmware (VM_CR.SVMDIS); enable SVM/virtualization in the firmware setup\n");
+		return -EPERM;
+	}
+	if (cpuid_eax(0x80000000) < 0x8000000a || !(cpuid_edx(0x8000000a) & BIT(0))) {
+		pr_err("refusing to load: the CPU has SVM but no nested paging (NPT), which every lvbs protection needs\n");
+		return -ENODEV;
+	}
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME) {
+		pr_err("refusing to load: SVM is already in use (EFER.SVME set): is KVM running a VM?\n");
+		return -EBUSY;
+	}
+	return 0;
+}

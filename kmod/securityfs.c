@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/security/lvbs/{status,stats,log}: text for lvbsctl and for
+ * people (formats in docs/operations.md). Every read asks the hypervisor
+ * afresh through the backend interface.
+ *
+ * Note what this is: the kernel's report of what the hypervisor said. Once
+ * the kernel is compromised it could lie here; the hypervisor's own log is
+ * the record (see docs/threat-model.md).
+ */
+#define pr_fmt(fmt) "lvbs: " fmt
+
+#include <linux/security.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/fs.h>
+#include <linux/cpumask.h>
+#include "lvbs.h"
+
+static const char *const feature_names[] = {
+	[0] = "npt", [1] = "nrips", [2] = "decode_assists", [3] = "gmet",
+	[4] = "flush_by_asid", [5] = "vgif", [6] = "1g_pages",
+	[16] = "ept", [17] = "vpid", [18] = "mbec",
+};
+
+static void show_features(struct seq_file *m, const char *key, u64 bits)
+{
+	bool first = true;
+	int i;
+
+	seq_printf(m, "%s ", key);
+	for (i = 0; i < ARRAY_SIZE(feature_names); i++) {
+		if (!(bits & BIT_ULL(i)) || !feature_names[i])
+			continue;
+		seq_printf(m, "%s%s", first ? "" : ",", feature_names[i]);
+		first = false;
+	}
+	seq_puts(m, first ? "-\n" : "\n");
+}
+
+static int status_show(struct seq_file *m, void *v)
+{
+	struct lvbs_info info;
+	int r = lvbs.hv->get_info(&info);
+
+	if (r)
+		return r;
+	seq_puts(m, "active 1\n");
+	seq_printf(m, "abi_version %u\n", info.abi_version);
+	seq_printf(m, "vendor %s\n", info.vendor == LVBS_VENDOR_SVM ? "svm" :
+		   info.vendor == LVBS_VENDOR_VMX ? "vmx" : "unknown");
+	seq_printf(m, "cpus %u\n", info.nr_cpus);
+	seq_printf(m, "cpus_online %u\n", num_online_cpus());
+	show_features(m, "features_present", info.features_present);
+	show_features(m, "features_used", info.features_used);
+	seq_printf(m, "hv_phys_base 0x%llx\n", info.hv_phys_base);
+	seq_printf(m, "hv_phys_size %llu\n", info.hv_phys_size);
+	seq_printf(m, "guest_phys_limit 0x%llx\n", info.guest_phys_limit);
+	seq_printf(m, "log_capacity %llu\n", info.log_capacity);
+	seq_printf(m, "log_next_seq %llu\n", info.log_next_seq);
+	seq_puts(m, "unload refused\n");
+	return 0;
+}
+
+static const char *const exit_names[LVBS_EXIT_KIND_MAX] = {
+	[LVBS_EXIT_CPUID] = "cpuid", [LVBS_EXIT_HYPERCALL] = "hypercall",
+	[LVBS_EXIT_MSR_READ] = "msr_read", [LVBS_EXIT_MSR_WRITE] = "msr_write",
+	[LVBS_EXIT_SLAT] = "slat", [LVBS_EXIT_VIRT_INSN] = "virt_insn",
+	[LVBS_EXIT_CR_ACCESS] = "cr_access", [LVBS_EXIT_DT_ACCESS] = "dt_access",
+	[LVBS_EXIT_EXCEPTION] = "exception", [LVBS_EXIT_SHUTDOWN] = "shutdown",
+	[LVBS_EXIT_XSETBV] = "xsetbv", [LVBS_EXIT_OTHER] = "other",
+};
+
+static int stats_show(struct seq_file *m, void *v)
+{
+	struct lvbs_cpu_stats st;
+	unsigned int i, k;
+	int r;
+
+	for (i = 0; i < lvbs.nr_cpus; i++) {
+		r = lvbs.hv->get_stats(i, &st);
+		if (r)
+			return r;
+		seq_printf(m, "cpu=%d apic_id=%u total=%llu", lvbs.cpu_of_index[i],
+			   st.apic_id, st.exits_total);
+		for (k = 0; k < LVBS_EXIT_KIND_MAX; k++)
+			seq_printf(m, " %s=%llu", exit_names[k], st.exits[k]);
+		seq_printf(m, " hypercalls_failed=%llu\n", st.hypercalls_failed);
+	}
+	return 0;
+}
+
+static const char *const event_names[LVBS_EV_MAX] = {
+	[LVBS_EV_NONE] = "none", [LVBS_EV_LAUNCH] = "launch",
+	[LVBS_EV_LAUNCH_FAIL] = "launch_fail", [LVBS_EV_LAUNCH_ABORT] = "launch_abort",
+	[LVBS_EV_HV_MEM_ACCESS] = "hv_mem_access",
+	[LVBS_EV_SLAT_UNMAPPED] = "slat_unmapped",
+	[LVBS_EV_BAD_HYPERCALL] = "bad_hypercall",
+	[LVBS_EV_USER_HYPERCALL] = "user_hypercall", [LVBS_EV_VIRT_INSN] = "virt_insn",
+	[LVBS_EV_MSR_DENIED] = "msr_denied", [LVBS_EV_SHUTDOWN] = "shutdown",
+	[LVBS_EV_UNHANDLED_EXIT] = "unhandled_exit",
+	[LVBS_EV_INSN_DECODE] = "insn_decode",
+};
+
+static const char *const action_names[] = {
+	"none", "inject_ud", "inject_gp", "inject_pf", "ignored", "halted", "error",
+};
+
+static void show_access(struct seq_file *m, u8 acc)
+{
+	static const char letters[] = "rwxup";
+	char buf[8];
+	int i, n = 0;
+
+	for (i = 0; i < 5; i++)
+		if (acc & BIT(i))
+			buf[n++] = letters[i];
+	if (!n)
+		buf[n++] = '-';
+	buf[n] = 0;
+	seq_printf(m, " access=%s", buf);
+}
+
+static void show_entry(struct seq_file *m, const struct lvbs_log_entry *e)
+{
+	seq_printf(m, "seq=%llu tsc=%llu cpu=%d kind=%s", e->seq, e->tsc,
+		   e->cpu < lvbs.nr_cpus ? lvbs.cpu_of_index[e->cpu] : -1,
+		   e->kind < LVBS_EV_MAX ? event_names[e->kind] : "unknown");
+	show_access(m, e->access);
+	seq_printf(m, " action=%s count=%u rip=0x%llx gpa=0x%llx gva=0x%llx info0=0x%llx info1=0x%llx\n",
+		   e->action < ARRAY_SIZE(action_names) ? action_names[e->action] : "unknown",
+		   e->count, e->rip, e->gpa, e->gva, e->info0, e->info1);
+}
+
+#define LOG_BATCH 32
+
+static int log_show(struct seq_file *m, void *v)
+{
+	struct lvbs_log_entry *buf = kcalloc(LOG_BATCH, sizeof(*buf), GFP_KERNEL);
+	u64 from = 1, next;
+	long n, i;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		n = lvbs.hv->read_log(from, buf, LOG_BATCH, &next);
+		if (n <= 0 || next <= from)
+			break;
+		for (i = 0; i < n; i++)
+			show_entry(m, &buf[i]);
+		from = next;
+	}
+	kfree(buf);
+	return n < 0 ? (int)n : 0;
+}
+
+#define LVBS_FOPS(name) \
+static int name##_open(struct inode *inode, struct file *file) \
+{ \
+	return single_open(file, name##_show, NULL); \
+} \
+static const struct file_operations name##_fops = { \
+	.owner = THIS_MODULE, \
+	.open = name##_open, \
+	.read = seq_read, \
+	.llseek = seq_lseek, \
+	.release = single_release, \
+}
+
+LVBS_FOPS(status);
+LVBS_FOPS(stats);
+LVBS_FOPS(log);
+
+/* Created once; lvbs.ko is never unloaded once launched, so never removed. */
+int lvbs_securityfs_init(void)
+{
+	struct dentry *dir = securityfs_create_dir("lvbs", NULL);
+	struct dentry *f;
+
+	if (IS_ERR(dir))
+		return PTR_ERR(dir);
+	f = securityfs_create_file("status", 0444, dir, NULL, &status_fops);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	f = securityfs_create_file("stats", 0400, dir, NULL, &stats_fops);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	f = securityfs_create_file("log", 0400, dir, NULL, &log_fops);
+	return PTR_ERR_OR_ZERO(f);
+}
