@@ -225,6 +225,8 @@ int svm_launch(struct hv_cpu *c, struct kframe *f)
 	}
 	c->state = CPU_LAUNCHING;
 	c->launch_tsc = rdtsc();
+	/* Logged before VMRUN; a failure adds launch_fail (and frees the log). */
+	hv_log_event(c, LVBS_EV_LAUNCH, 0, LVBS_ACT_NONE, 0, GUEST_ASID, c->apic_id);
 	__atomic_fetch_add(&hv.cpus_running, 1, __ATOMIC_SEQ_CST);
 	svm_run(c);	/* does not return */
 	return LVBS_E_INVAL;
@@ -236,13 +238,17 @@ static void launch_failed(struct hv_cpu *c, u32 exit_code)
 	hv_launch_failed(c, LVBS_E_INVAL, exit_code);
 }
 
-static u32 npf_access(u64 info1)
+/*
+ * The NPF error code's U/S bit is not the guest's privilege: nested walks
+ * count as user accesses (APM 15.25.5), so the CPL comes from the VMCB.
+ */
+static u32 npf_access(u64 info1, u32 cpl)
 {
 	u32 acc = (info1 & NPF_W) ? LVBS_ACC_WRITE : LVBS_ACC_READ;
 
 	if (info1 & NPF_ID)
 		acc = LVBS_ACC_EXEC;
-	if (info1 & NPF_U)
+	if (cpl == 3)
 		acc |= LVBS_ACC_USER;
 	if (info1 & NPF_PTWALK)
 		acc |= LVBS_ACC_PTWALK;
@@ -263,7 +269,8 @@ static void dispatch(struct hv_cpu *c, struct vmcb *v, u32 code)
 		break;
 	case SVM_EXIT_NPF:
 		vcpu_handle_slat_violation(c, v->control.exit_info_2,
-					   npf_access(v->control.exit_info_1));
+					   npf_access(v->control.exit_info_1,
+						      v->save.cpl));
 		break;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
@@ -298,8 +305,6 @@ void svm_handle_exit(struct hv_cpu *c)
 			launch_failed(c, code);
 		c->state = CPU_RUNNING;
 		v->control.tlb_control = 0;
-		hv_log_event(c, LVBS_EV_LAUNCH, 0, LVBS_ACT_NONE, 0, GUEST_ASID,
-			     c->apic_id);
 	}
 	c->regs[REG_RAX] = v->save.rax;
 	c->regs[REG_RSP] = v->save.rsp;
