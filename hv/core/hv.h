@@ -57,6 +57,10 @@ struct hv_cpu {
 _Static_assert(__builtin_offsetof(struct hv_cpu, vmcb_pa) == CPU_VMCB_PA, "asm offset");
 _Static_assert(sizeof(struct hv_cpu) <= 0x1000, "hv_cpu fits its page");
 _Static_assert(sizeof(struct kframe) == KF_SIZE, "kframe size");
+_Static_assert(HV_FIXED_LOG + HV_LOG_ENTRIES * sizeof(struct lvbs_log_entry) <=
+	       HV_FIXED_SIZE, "log ring fits the fixed area");
+_Static_assert(HV_FIXED_MSRPM + 0x2000 <= HV_FIXED_IOPM &&
+	       HV_FIXED_IOPM + 0x3000 <= HV_FIXED_LOG, "fixed area layout");
 
 struct hv_caps {
 	u32 vendor;		/* LVBS_VENDOR_* */

@@ -28,9 +28,9 @@
 
 #define HV_FIXED_MSRPM		0x0000	/* 8 KiB, AMD APM vol. 2 15.11 */
 #define HV_FIXED_IOPM		0x2000	/* 12 KiB, AMD APM vol. 2 15.10 */
-#define HV_FIXED_LOG		0x5000	/* HV_LOG_ENTRIES * 64 bytes */
+#define HV_FIXED_LOG		0x5000	/* HV_LOG_ENTRIES * 72 bytes */
 #define HV_LOG_ENTRIES		256
-#define HV_FIXED_SIZE		0x9000
+#define HV_FIXED_SIZE		0xa000
 
 /* Offsets in struct kframe (hv/core/hv.h), the caller state saved at entry. */
 #define KF_CR3		0x00
