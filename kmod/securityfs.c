@@ -104,6 +104,7 @@ static const char *const event_names[LVBS_EV_MAX] = {
 
 static const char *const action_names[] = {
 	"none", "inject_ud", "inject_gp", "inject_pf", "ignored", "halted", "error",
+	"reset",
 };
 
 static void show_access(struct seq_file *m, u8 acc)

@@ -77,10 +77,17 @@ static void print_log_tail(void)
 
 /*
  * Something the hypervisor cannot recover from. Say so on the serial port
- * (tests look for the marker), then stop this CPU. Other CPUs keep running
- * the guest until they exit to us.
+ * (tests look for the LVBS-HV-PANIC marker), then stop this CPU. Other CPUs
+ * keep running the guest until they exit to us.
  */
 void hv_panic(struct hv_cpu *c, const char *why, u64 a, u64 b)
+{
+	hv_report(c, why, a, b);
+	halt_forever();
+}
+
+/* Print an event and the tail of the log on COM1, if the loader allowed it. */
+void hv_report(struct hv_cpu *c, const char *why, u64 a, u64 b)
 {
 	if (hv.params.flags & LVBS_BOOT_DEBUG_SERIAL) {
 		serial_puts("\nLVBS-HV-PANIC: ");
@@ -94,6 +101,20 @@ void hv_panic(struct hv_cpu *c, const char *why, u64 a, u64 b)
 		serial_puts("\n");
 		print_log_tail();
 	}
+}
+
+/*
+ * Reset the platform the ways PC chipsets offer: the reset control
+ * register at 0xcf9 (full reset), then the keyboard controller's pulse of
+ * the reset line. If neither works, stop this CPU.
+ */
+void hv_platform_reset(void)
+{
+	outb(0xcf9, 0x02);
+	outb(0xcf9, 0x06);
+	for (u32 i = 0; i < 100000 && (inb(0x64) & 0x02); i++)
+		cpu_relax();
+	outb(0x64, 0xfe);
 	halt_forever();
 }
 

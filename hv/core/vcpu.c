@@ -243,12 +243,14 @@ void vcpu_handle_virt_insn(struct hv_cpu *c, u64 vendor_code)
 }
 
 /*
- * The guest triple-faulted. Bare metal would reset; we log it, print it
- * (if allowed) and stop this CPU, so the cause is not lost in a reboot.
+ * The guest triple-faulted. Bare metal would reset, and Linux relies on
+ * that as its last way to reboot; so do we, after logging the event and
+ * printing it (if allowed), so that the cause is not lost in the reboot.
  */
 void vcpu_handle_shutdown(struct hv_cpu *c)
 {
 	vcpu_count_exit(c, LVBS_EXIT_SHUTDOWN);
-	hv_log_event(c, LVBS_EV_SHUTDOWN, 0, LVBS_ACT_HALTED, 0, 0, 0);
-	hv_panic(c, "guest shutdown (triple fault) at rip", arch_rip(c), 0);
+	hv_log_event(c, LVBS_EV_SHUTDOWN, 0, LVBS_ACT_RESET, 0, 0, 0);
+	hv_report(c, "guest shutdown (triple fault), resetting; rip", arch_rip(c), 0);
+	hv_platform_reset();
 }

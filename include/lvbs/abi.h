@@ -167,7 +167,7 @@ enum lvbs_event {
 	LVBS_EV_USER_HYPERCALL,	/* hypercall from CPL > 0: #UD injected; info0 = CPL */
 	LVBS_EV_VIRT_INSN,	/* guest ran a virtualization instruction: #UD; info0 = exit code */
 	LVBS_EV_MSR_DENIED,	/* write to a protected MSR; info0 = MSR, info1 = value */
-	LVBS_EV_SHUTDOWN,	/* guest triple fault */
+	LVBS_EV_SHUTDOWN,	/* guest triple fault: platform reset */
 	LVBS_EV_UNHANDLED_EXIT,	/* info0 = vendor exit code */
 	LVBS_EV_INSN_DECODE,	/* could not decode an intercepted instruction; info0 = bytes */
 	LVBS_EV_MAX
@@ -188,6 +188,7 @@ enum lvbs_event {
 #define LVBS_ACT_IGNORED	4	/* write dropped, read emulated */
 #define LVBS_ACT_HALTED		5	/* CPU stopped */
 #define LVBS_ACT_ERROR		6	/* hypercall returned an error */
+#define LVBS_ACT_RESET		7	/* platform reset (as bare metal on a triple fault) */
 
 struct lvbs_log_entry {
 	lvbs_u64 seq;		/* 1, 2, 3 ... never reused */
