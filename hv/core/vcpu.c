@@ -136,7 +136,7 @@ void vcpu_handle_hypercall(struct hv_cpu *c)
 
 /*
  * EFER bits the guest may change. SVME is the backend's business (it must
- * stay set under SVM and is hidden from the guest); LMA is read-only.
+ * stay set under SVM); LMA is read-only.
  */
 static bool efer_write_ok(struct hv_cpu *c, u64 v)
 {
@@ -173,6 +173,10 @@ static bool msr_write(struct hv_cpu *c, u32 msr, u64 v)
 	case MSR_EFER:
 		if (!efer_write_ok(c, v))
 			return false;
+		/* Turning SVM off (the kernel does on crash/reboot) is ignored. */
+		if (hv.caps.vendor == LVBS_VENDOR_SVM && !(v & EFER_SVME))
+			hv_log_event(c, LVBS_EV_MSR_DENIED, LVBS_ACC_WRITE,
+				     LVBS_ACT_IGNORED, 0, msr, v);
 		arch_write_efer(c, v);
 		return true;
 	case MSR_VM_HSAVE_PA:

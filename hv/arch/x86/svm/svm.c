@@ -99,8 +99,13 @@ int svm_init(void)
 	u8 *pm = (u8 *)(hv.fixed_base + HV_FIXED_MSRPM);
 
 	memset(pm, 0, 0x2000);
-	/* EFER: SVME must stay set and is hidden from the guest. */
-	msrpm_intercept(pm, MSR_EFER, true, true);
+	/*
+	 * EFER writes: SVME must stay set (VMRUN refuses a guest without it).
+	 * Reads are not intercepted: the guest sees SVME set, which is true
+	 * (SVM is in use), so KVM refuses to start with -EBUSY rather than
+	 * faulting on VMRUN later.
+	 */
+	msrpm_intercept(pm, MSR_EFER, false, true);
 	/* SVM's own MSRs: see vcpu.c msr_write() for why. */
 	msrpm_intercept(pm, MSR_VM_HSAVE_PA, true, true);
 	msrpm_intercept(pm, MSR_VM_CR, false, true);
@@ -398,7 +403,7 @@ void svm_inject(struct hv_cpu *c, u8 vector, bool has_err, u32 err)
 
 u64 svm_read_efer(struct hv_cpu *c)
 {
-	return vmcb_of(c)->save.efer & ~EFER_SVME;
+	return vmcb_of(c)->save.efer;
 }
 
 void svm_write_efer(struct hv_cpu *c, u64 efer)
