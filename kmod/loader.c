@@ -20,6 +20,7 @@
 #include <linux/stop_machine.h>
 #include <linux/cpumask.h>
 #include <linux/atomic.h>
+#include <linux/cc_platform.h>
 #include <asm/io.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
@@ -504,6 +505,15 @@ int lvbs_loader_check_cpu(void)
 	if (efer & EFER_SVME) {
 		pr_err("refusing to load: SVM is already in use (EFER.SVME set): is KVM running a VM?\n");
 		return -EBUSY;
+	}
+	/*
+	 * With SME/SEV the kernel's page tables carry the encryption bit; the
+	 * hypervisor's tables and the NPT do not set it yet, so it would read
+	 * ciphertext. Refuse rather than misbehave.
+	 */
+	if (cc_platform_has(CC_ATTR_MEM_ENCRYPT)) {
+		pr_err("refusing to load: memory encryption (SME/SEV) is active, which lvbs does not support yet\n");
+		return -EOPNOTSUPP;
 	}
 	return 0;
 }
