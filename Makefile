@@ -6,7 +6,7 @@
 #   make bench   benchmark: the same guest with and without lvbs
 
 BUILD    := $(CURDIR)/build
-KVER     ?= $(shell $(CURDIR)/scripts/kernel.sh kver)
+KVER     ?= $(shell $(CURDIR)/scripts/kernel.sh kver 2>/dev/null)
 KDIR     ?= /usr/src/linux-headers-$(KVER)
 HV_BIN   := $(BUILD)/hv/lvbs-hv.bin
 export BUILD KVER KDIR

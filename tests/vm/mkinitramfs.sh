@@ -1,0 +1,110 @@
+#!/bin/bash
+# Build $BUILD/vm/initramfs.cpio.gz: the whole guest user space of the VM
+# tests and the demo (no root needed).
+#
+#   /init                 tests/vm/guest/init (runs the scenario, powers off)
+#   /bin/busybox + links  busybox-static, applets linked by /init at boot
+#   /bin/lvbsctl          tools/lvbsctl/lvbsctl (must be static)
+#   /bin/{user_vmmcall,cpuid_probe,workload}   $BUILD/progs (static)
+#   /sbin/insmod          $BUILD/progs/insmod: one finit_module(), unlike
+#                         busybox's, which retries a failed load
+#   /lvbs/lvbs.ko         kmod/lvbs.ko
+#   /lvbs/lvbs_test.ko    tests/vm/modules/lvbs_test.ko
+#   /lvbs/lib.sh          tests/vm/guest/lib.sh (helpers for scenarios)
+#   /scenarios/*.sh       tests/vm/scenarios
+#
+# Inputs can be overridden for experiments: LVBS_KO, LVBS_TEST_KO, LVBSCTL,
+# BUSYBOX, PROGS_DIR. LVBS_KO=none leaves lvbs.ko out (harness smoke tests).
+# shellcheck source-path=SCRIPTDIR
+set -euo pipefail
+
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+LVBS_KO=${LVBS_KO:-$REPO/kmod/lvbs.ko}
+LVBS_TEST_KO=${LVBS_TEST_KO:-$REPO/tests/vm/modules/lvbs_test.ko}
+LVBSCTL=${LVBSCTL:-$REPO/tools/lvbsctl/lvbsctl}
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+PROGS_DIR=${PROGS_DIR:-$BUILD/progs}
+PROGS=(user_vmmcall cpuid_probe workload)
+SBIN_PROGS=(insmod)
+
+need_file() {
+	[ -f "$1" ] || die "missing $1: $2"
+}
+
+# The initramfs has no libc or dynamic loader: every program must be static.
+need_static() {
+	need_file "$1" "$2"
+	if LC_ALL=C readelf -l "$1" 2>/dev/null | grep -q 'program interpreter'; then
+		die "$1 is dynamically linked; the initramfs has no libc (link it with -static)"
+	fi
+}
+
+# One cpio "newc" entry with no data: a device node, which a user without
+# root cannot create on disk for cpio to copy. $1 path, $2 mode (octal),
+# $3 major, $4 minor.
+newc_node() {
+	local name=$1 namesize pad
+	namesize=$((${#name} + 1))
+	printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X' \
+		1 "$((8#$2))" 0 0 1 0 0 0 0 "$3" "$4" "$namesize" 0
+	printf '%s\0' "$name"
+	# Header (110 bytes) plus name padded to a multiple of 4.
+	pad=$(((4 - (110 + namesize) % 4) % 4))
+	[ "$pad" -eq 0 ] || head -c "$pad" /dev/zero
+}
+
+newc_trailer() {
+	printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X' \
+		0 0 0 0 1 0 0 0 0 0 0 11 0
+	printf 'TRAILER!!!\0'
+	head -c 3 /dev/zero
+}
+
+command -v cpio >/dev/null 2>&1 || die "cpio not found (run scripts/install-deps.sh)"
+command -v readelf >/dev/null 2>&1 || die "readelf not found (install binutils)"
+need_static "$BUSYBOX" "install busybox-static (scripts/install-deps.sh)"
+need_static "$LVBSCTL" "build it first: make tools"
+if [ "$LVBS_KO" != none ]; then
+	need_file "$LVBS_KO" "build it first: make kmod"
+fi
+need_file "$LVBS_TEST_KO" "build it first: make testprogs"
+for p in "${PROGS[@]}" "${SBIN_PROGS[@]}"; do
+	need_static "$PROGS_DIR/$p" "build it first: make testprogs"
+done
+compgen -G "$VM_LIB_DIR/scenarios/*.sh" >/dev/null || die "no scenarios in $VM_LIB_DIR/scenarios"
+
+root=$VM_DIR/root
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,root,etc,lvbs,scenarios}
+install -m 0755 "$VM_LIB_DIR/guest/init" "$root/init"
+install -m 0755 "$BUSYBOX" "$root/bin/busybox"
+install -m 0755 "$LVBSCTL" "$root/bin/lvbsctl"
+for p in "${PROGS[@]}"; do
+	install -m 0755 "$PROGS_DIR/$p" "$root/bin/$p"
+done
+# Present before /init runs "busybox --install -s", which keeps them.
+for p in "${SBIN_PROGS[@]}"; do
+	install -m 0755 "$PROGS_DIR/$p" "$root/sbin/$p"
+done
+if [ "$LVBS_KO" != none ]; then
+	install -m 0644 "$LVBS_KO" "$root/lvbs/lvbs.ko"
+fi
+install -m 0644 "$LVBS_TEST_KO" "$root/lvbs/lvbs_test.ko"
+install -m 0644 "$VM_LIB_DIR/guest/lib.sh" "$root/lvbs/lib.sh"
+install -m 0755 "$VM_LIB_DIR"/scenarios/*.sh "$root/scenarios/"
+echo "lvbs-test" >"$root/etc/hostname"
+
+out=$VM_INITRD
+mkdir -p "$(dirname "$out")"
+{
+	(cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio --quiet -o -H newc -R 0:0)
+	# A second archive, appended: /dev/console for the kernel to open
+	# as init's stdin/stdout before /init mounts devtmpfs.
+	newc_node dev/console 020600 5 1
+	newc_trailer
+} | gzip -n -6 >"$out.tmp"
+mv -f "$out.tmp" "$out"
+echo "mkinitramfs.sh: $out ($(du -k "$out" | cut -f1) KiB)"

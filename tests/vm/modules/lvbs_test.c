@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lvbs_test.ko: probes the lvbs hypervisor from guest ring 0 for the VM
+ * scenarios in tests/vm/scenarios. It talks to the hypervisor with raw
+ * VMMCALLs (not through lvbs.ko), so it tests the ABI of include/lvbs/abi.h
+ * itself, including what lvbs.ko would never send.
+ *
+ *   insmod lvbs_test.ko action=roundtrip
+ *	GET_INFO, GET_STATS for every CPU, READ_LOG from seq 1; all must
+ *	succeed with consistent results.
+ *   insmod lvbs_test.ko action=garbage hv_phys=0x... hv_size=N
+ *	malformed hypercalls, each of which must fail with its documented
+ *	status code; then a valid GET_INFO must still work.
+ *   insmod lvbs_test.ko action=touch_hv_read|touch_hv_write hv_phys=0x...
+ *	read or write the hypervisor's memory through a kernel mapping, in
+ *	a kernel thread. lvbs must stop it (it injects #GP: that thread
+ *	oopses, the system lives). Reaching the line after the access is
+ *	"FAIL hv memory readable".
+ *
+ * Every result is a kernel log line starting with "lvbs_test: "; the verdict
+ * is "lvbs_test: PASS <action>" or "lvbs_test: FAIL <action>: <why>".
+ *
+ * The module never stays loaded: init returns -ECANCELED after the action
+ * (insmod then reports "Operation canceled"), so the scenarios can run it
+ * again with another action without an rmmod. Scenarios judge the verdict
+ * line in the kernel log, never insmod's exit status. Load it with an insmod
+ * that tries once (tests/vm/progs/insmod.c): busybox's insmod retries a
+ * failed load, which would run every action twice.
+ */
+#define pr_fmt(fmt) "lvbs_test: " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/io.h>
+#include <linux/cpumask.h>
+#include <linux/string.h>
+#include <linux/kthread.h>
+#include <linux/completion.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <lvbs/abi.h>
+
+static char *action = "roundtrip";
+module_param(action, charp, 0400);
+MODULE_PARM_DESC(action, "roundtrip | garbage | touch_hv_read | touch_hv_write");
+
+static unsigned long long hv_phys;
+module_param(hv_phys, ullong, 0400);
+MODULE_PARM_DESC(hv_phys, "physical base of the hypervisor (status: hv_phys_base)");
+
+static unsigned long long hv_size;
+module_param(hv_size, ullong, 0400);
+MODULE_PARM_DESC(hv_size, "bytes of hypervisor memory (status: hv_phys_size)");
+
+struct hc_regs {
+	u64 rax, rbx, rcx, rdx, rsi;
+};
+
+/* One raw VMMCALL; every argument register is also a result. */
+static void hc_raw(struct hc_regs *r)
+{
+	asm volatile("vmmcall"
+		     : "+a"(r->rax), "+b"(r->rbx), "+c"(r->rcx), "+d"(r->rdx),
+		       "+S"(r->rsi)
+		     : : "memory");
+}
+
+static long hc(u64 rax, u64 rbx, u64 rcx, u64 rdx, struct hc_regs *out)
+{
+	struct hc_regs r = { .rax = rax, .rbx = rbx, .rcx = rcx, .rdx = rdx };
+
+	hc_raw(&r);
+	if (out)
+		*out = r;
+	return (long)r.rax;
+}
+
+/* ---------------------------------------------------------------- roundtrip */
+
+static const char *check_info(const struct lvbs_info *info)
+{
+	if (info->size < sizeof(*info))
+		return "GET_INFO: size too small";
+	if (info->abi_version != LVBS_ABI_VERSION)
+		return "GET_INFO: abi_version mismatch";
+	if (info->nr_cpus != num_online_cpus())
+		return "GET_INFO: nr_cpus != num_online_cpus()";
+	if (info->vendor != LVBS_VENDOR_SVM && info->vendor != LVBS_VENDOR_VMX)
+		return "GET_INFO: unknown vendor";
+	if (!info->hv_phys_size)
+		return "GET_INFO: hv_phys_size is 0";
+	if (!info->log_capacity)
+		return "GET_INFO: log_capacity is 0";
+	return NULL;
+}
+
+#define LOG_ENTRIES 16
+
+static const char *roundtrip(void)
+{
+	struct lvbs_info *info;
+	struct lvbs_cpu_stats *st;
+	struct lvbs_log_entry *log;
+	struct hc_regs out;
+	const char *why = NULL;
+	u64 prev;
+	long r;
+	u32 i;
+
+	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	log = kcalloc(LOG_ENTRIES, sizeof(*log), GFP_KERNEL);
+	if (!info || !st || !log) {
+		why = "out of memory";
+		goto out;
+	}
+
+	r = hc(LVBS_HC(LVBS_HC_GET_INFO), virt_to_phys(info), sizeof(*info), 0, NULL);
+	pr_info("GET_INFO status=%ld size=%u abi=%u vendor=%u cpus=%u (online %u) present=0x%llx used=0x%llx hv=0x%llx+0x%llx limit=0x%llx log_capacity=%llu log_next_seq=%llu\n",
+		r, info->size, info->abi_version, info->vendor, info->nr_cpus,
+		num_online_cpus(), info->features_present, info->features_used,
+		info->hv_phys_base, info->hv_phys_size, info->guest_phys_limit,
+		info->log_capacity, info->log_next_seq);
+	if (r != LVBS_OK) {
+		why = "GET_INFO failed";
+		goto out;
+	}
+	why = check_info(info);
+	if (why)
+		goto out;
+
+	for (i = 0; i < info->nr_cpus; i++) {
+		memset(st, 0, sizeof(*st));
+		r = hc(LVBS_HC(LVBS_HC_GET_STATS), virt_to_phys(st), sizeof(*st), i, NULL);
+		pr_info("GET_STATS cpu %u status=%ld size=%u cpu=%u apic_id=%u kinds=%u total=%llu hypercall=%llu cpuid=%llu failed=%llu\n",
+			i, r, st->size, st->cpu, st->apic_id, st->nr_kinds,
+			st->exits_total, st->exits[LVBS_EXIT_HYPERCALL],
+			st->exits[LVBS_EXIT_CPUID], st->hypercalls_failed);
+		if (r != LVBS_OK) {
+			why = "GET_STATS failed";
+			goto out;
+		}
+		if (st->cpu != i || st->size < sizeof(*st)) {
+			why = "GET_STATS: wrong cpu index or size in the result";
+			goto out;
+		}
+	}
+
+	r = hc(LVBS_HC(LVBS_HC_READ_LOG), virt_to_phys(log),
+	       LOG_ENTRIES * sizeof(*log), 1, &out);
+	pr_info("READ_LOG from 1: status=%ld next=%llu lost=%llu\n", r, out.rbx, out.rcx);
+	if (r < 0) {
+		why = "READ_LOG failed";
+		goto out;
+	}
+	if (r == 0 || r > LOG_ENTRIES) {
+		/* At least one launch event per CPU must be there. */
+		why = "READ_LOG: no entries (or more than asked for)";
+		goto out;
+	}
+	prev = 0;
+	for (i = 0; i < r; i++) {
+		pr_info("log seq=%llu kind=%u cpu=%u action=%u count=%u rip=0x%llx gpa=0x%llx info0=0x%llx\n",
+			log[i].seq, log[i].kind, log[i].cpu, log[i].action,
+			log[i].count, log[i].rip, log[i].gpa, log[i].info0);
+		if (log[i].seq <= prev) {
+			why = "READ_LOG: sequence numbers not increasing";
+			goto out;
+		}
+		prev = log[i].seq;
+	}
+	if (out.rbx <= prev) {
+		why = "READ_LOG: next sequence number not after the last entry";
+		goto out;
+	}
+out:
+	kfree(log);
+	kfree(st);
+	kfree(info);
+	return why;
+}
+
+/* ------------------------------------------------------------------ garbage */
+
+struct garbage_case {
+	const char *name;
+	u64 rax, rbx, rcx, rdx;
+	long expect;
+};
+
+static const char *status_name(long s)
+{
+	switch (s) {
+	case LVBS_OK:		return "OK";
+	case LVBS_E_NOSYS:	return "E_NOSYS";
+	case LVBS_E_INVAL:	return "E_INVAL";
+	case LVBS_E_RANGE:	return "E_RANGE";
+	case LVBS_E_ALIGN:	return "E_ALIGN";
+	case LVBS_E_TOOBIG:	return "E_TOOBIG";
+	case LVBS_E_PERM:	return "E_PERM";
+	case LVBS_E_FAULT:	return "E_FAULT";
+	default:		return s >= 0 ? "non-negative" : "unknown";
+	}
+}
+
+/* Runs the malformed calls; returns how many got the wrong status. */
+static unsigned int garbage_cases(u64 pinfo, u64 pstats, u64 plog)
+{
+	const u64 info_sz = sizeof(struct lvbs_info);
+	const u64 stats_sz = sizeof(struct lvbs_cpu_stats);
+	const u64 gi = LVBS_HC(LVBS_HC_GET_INFO);
+	const struct garbage_case cases[] = {
+		{ "unknown call number", LVBS_HC(0x7777), pinfo, info_sz, 0, LVBS_E_NOSYS },
+		{ "call number 0", LVBS_HC(0), pinfo, info_sz, 0, LVBS_E_NOSYS },
+		{ "RAX without magic", 0x1234, pinfo, info_sz, 0, LVBS_E_NOSYS },
+		{ "RAX with magic in low half", LVBS_HC_MAGIC >> 32, pinfo, info_sz, 0, LVBS_E_NOSYS },
+		{ "GET_INFO misaligned GPA", gi, pinfo + 1, info_sz, 0, LVBS_E_ALIGN },
+		{ "GET_INFO GPA = hypervisor base", gi, hv_phys, info_sz, 0, LVBS_E_RANGE },
+		{ "GET_INFO GPA inside hypervisor", gi, (hv_phys + hv_size / 2) & ~7ULL,
+		  info_sz, 0, LVBS_E_RANGE },
+		{ "GET_INFO GPA straddling hypervisor end", gi, hv_phys + hv_size - 8,
+		  info_sz, 0, LVBS_E_RANGE },
+		{ "GET_INFO GPA straddling hypervisor start", gi, hv_phys - 8,
+		  info_sz, 0, LVBS_E_RANGE },
+		{ "GET_INFO GPA beyond RAM", gi, 1ULL << 50, info_sz, 0, LVBS_E_RANGE },
+		{ "GET_INFO GPA wrapping 2^64", gi, 0xfffffffffffff000ULL, info_sz, 0, LVBS_E_RANGE },
+		{ "GET_INFO GPA + size wrapping 2^64", gi, 0xfffffffffffffff8ULL, info_sz, 0,
+		  LVBS_E_RANGE },
+		{ "GET_INFO huge length", gi, pinfo, 1ULL << 30, 0, LVBS_E_TOOBIG },
+		{ "GET_INFO length 2^64-1", gi, pinfo, ~0ULL, 0, LVBS_E_TOOBIG },
+		{ "GET_INFO size too small", gi, pinfo, 4, 0, LVBS_E_INVAL },
+		{ "GET_INFO size 0", gi, pinfo, 0, 0, LVBS_E_INVAL },
+		{ "GET_STATS cpu 9999", LVBS_HC(LVBS_HC_GET_STATS), pstats, stats_sz, 9999,
+		  LVBS_E_RANGE },
+		{ "GET_STATS cpu 2^32", LVBS_HC(LVBS_HC_GET_STATS), pstats, stats_sz, 1ULL << 32,
+		  LVBS_E_RANGE },
+		{ "READ_LOG size 0", LVBS_HC(LVBS_HC_READ_LOG), plog, 0, 1, LVBS_E_INVAL },
+		{ "READ_LOG into hypervisor", LVBS_HC(LVBS_HC_READ_LOG), hv_phys,
+		  4 * sizeof(struct lvbs_log_entry), 1, LVBS_E_RANGE },
+		{ "LAUNCH_ABORT after launch", LVBS_HC(LVBS_HC_LAUNCH_ABORT), 0, 0, 0, LVBS_E_PERM },
+	};
+	unsigned int i, bad = 0;
+	long r;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct garbage_case *c = &cases[i];
+
+		r = hc(c->rax, c->rbx, c->rcx, c->rdx, NULL);
+		if (r == c->expect) {
+			pr_info("ok: %s -> %s (%ld)\n", c->name, status_name(r), r);
+		} else {
+			pr_err("FAIL garbage: %s: expected %s (%ld), got %s (%ld)\n",
+			       c->name, status_name(c->expect), c->expect,
+			       status_name(r), r);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+static const char *garbage(void)
+{
+	struct lvbs_info *info;
+	struct lvbs_cpu_stats *st;
+	struct lvbs_log_entry *log;
+	unsigned int bad;
+	long r;
+
+	if (!hv_phys || !hv_size)
+		return "needs hv_phys= and hv_size= (from /sys/kernel/security/lvbs/status)";
+	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	log = kcalloc(4, sizeof(*log), GFP_KERNEL);
+	if (!info || !st || !log) {
+		kfree(info);
+		kfree(st);
+		kfree(log);
+		return "out of memory";
+	}
+	bad = garbage_cases(virt_to_phys(info), virt_to_phys(st), virt_to_phys(log));
+
+	/* The hypervisor must still answer a valid call afterwards. */
+	memset(info, 0, sizeof(*info));
+	r = hc(LVBS_HC(LVBS_HC_GET_INFO), virt_to_phys(info), sizeof(*info), 0, NULL);
+	if (r != LVBS_OK || check_info(info)) {
+		pr_err("FAIL garbage: valid GET_INFO afterwards: status %s (%ld), %s\n",
+		       status_name(r), r, check_info(info) ?: "contents ok");
+		bad++;
+	} else {
+		pr_info("ok: valid GET_INFO afterwards\n");
+	}
+	kfree(log);
+	kfree(st);
+	kfree(info);
+	return bad ? "see the FAIL lines above" : NULL;
+}
+
+/* --------------------------------------------------------------- touch_hv */
+
+/*
+ * The access runs in a kernel thread of its own, not in insmod's context:
+ * when lvbs injects #GP, that thread oopses and dies ("general protection
+ * fault ... Comm: lvbs_test_touch"), while insmod returns normally. Had
+ * insmod itself oopsed, this module would stay half-loaded for good, and
+ * every later insmod of it would wait forever for it to finish loading.
+ */
+struct touch_ctx {
+	u64 pa;
+	bool write;
+	u64 value;
+	bool map_failed;
+	struct completion done;
+};
+
+static int touch_thread(void *arg)
+{
+	struct touch_ctx *t = arg;
+	volatile u64 *p;
+
+	/*
+	 * The hypervisor's memory is ordinary RAM to the kernel (it came from
+	 * the page allocator), so a cached kernel mapping of it is easy to
+	 * make: the point is that lvbs's nested page tables do not map it.
+	 */
+	p = memremap(t->pa, PAGE_SIZE, MEMREMAP_WB);
+	if (!p) {
+		pr_err("memremap(0x%llx) failed\n", t->pa);
+		t->map_failed = true;
+		complete(&t->done);
+		return 0;
+	}
+	pr_info("touching hypervisor memory at 0x%llx (%s)\n", t->pa,
+		t->write ? "write" : "read");
+	if (t->write)
+		WRITE_ONCE(*p, 0x4c56425354455354ULL);	/* "LVBSTEST" */
+	t->value = READ_ONCE(*p);
+	/* Only reached if lvbs did not stop the access. */
+	pr_err("FAIL hv memory readable: value 0x%llx at 0x%llx (%s went through)\n",
+	       t->value, t->pa, t->write ? "write" : "read");
+	memunmap((void *)p);
+	complete(&t->done);
+	return 0;
+}
+
+#define TOUCH_WAIT_MS	10000
+#define TOUCH_POLL_MS	20
+
+static bool task_dying(struct task_struct *task)
+{
+	return READ_ONCE(task->exit_state) || (READ_ONCE(task->flags) & PF_EXITING);
+}
+
+/* Returns NULL if the access was stopped; *keep set if we must stay loaded. */
+static const char *touch_hv(bool write, bool *keep)
+{
+	struct touch_ctx *t;
+	struct task_struct *task;
+	const char *why;
+	unsigned int waited;
+
+	if (!hv_phys)
+		return "needs hv_phys= (from /sys/kernel/security/lvbs/status)";
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return "out of memory";
+	t->pa = hv_phys;
+	t->write = write;
+	init_completion(&t->done);
+	task = kthread_create(touch_thread, t, "lvbs_test_touch");
+	if (IS_ERR(task)) {
+		kfree(t);
+		return "kthread_create failed";
+	}
+	get_task_struct(task);
+	wake_up_process(task);
+	/* Either the thread finishes (access went through) or it dies. */
+	for (waited = 0; waited < TOUCH_WAIT_MS; waited += TOUCH_POLL_MS) {
+		if (wait_for_completion_timeout(&t->done, msecs_to_jiffies(TOUCH_POLL_MS)))
+			break;
+		if (task_dying(task))
+			break;
+	}
+	if (completion_done(&t->done)) {
+		why = t->map_failed ? "memremap failed" :
+		      "hypervisor memory was accessible";
+		kthread_stop(task);	/* returns at once: the thread has finished */
+		put_task_struct(task);
+		kfree(t);
+		return why;
+	}
+	if (!task_dying(task)) {
+		put_task_struct(task);
+		/*
+		 * Stuck somewhere in this module's code: unloading would free
+		 * the code under it. Stay loaded (and leak t) instead.
+		 */
+		*keep = true;
+		return "the access neither completed nor faulted within 10 s";
+	}
+	put_task_struct(task);
+	/* The thread is gone (it never returns from the oops) and no longer uses t. */
+	kfree(t);
+	pr_info("the access was stopped: the touching thread died (see the oops above)\n");
+	return NULL;
+}
+
+static int __init lvbs_test_init(void)
+{
+	const char *why;
+	bool keep = false;
+
+	if (!strcmp(action, "roundtrip")) {
+		why = roundtrip();
+	} else if (!strcmp(action, "garbage")) {
+		why = garbage();
+	} else if (!strcmp(action, "touch_hv_read")) {
+		why = touch_hv(false, &keep);
+	} else if (!strcmp(action, "touch_hv_write")) {
+		why = touch_hv(true, &keep);
+	} else {
+		pr_err("FAIL %s: unknown action\n", action);
+		return -EINVAL;
+	}
+	if (why)
+		pr_err("FAIL %s: %s\n", action, why);
+	else
+		pr_info("PASS %s\n", action);
+	/* Never stay loaded (see the comment at the top), unless unsafe. */
+	return keep ? 0 : -ECANCELED;
+}
+module_init(lvbs_test_init);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("lvbs test probes (tests/vm only)");

@@ -1,0 +1,41 @@
+#!/bin/bash
+# Run every VM scenario (tests/vm/scenarios/*.sh), or those named, one VM
+# each, one after the other (QEMU's TCG wants the host's cores).
+#
+#   tests/vm/run-all.sh [NAME...]
+#
+# One line per scenario, then "N passed, M failed" alone on the last line.
+# Exit status 0 only if every scenario passed. Logs: $BUILD/vm/logs.
+# shellcheck source-path=SCRIPTDIR
+set -euo pipefail
+
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+if [ $# -gt 0 ]; then
+	names=("$@")
+else
+	mapfile -t names < <(vm_scenarios)
+fi
+[ "${#names[@]}" -gt 0 ] || die "no scenarios found in $VM_LIB_DIR/scenarios"
+
+"$VM_LIB_DIR/mkinitramfs.sh"
+vm_check_inputs
+export LVBS_VM_NO_REBUILD=1
+
+passed=0
+failed=0
+failed_names=()
+start=$SECONDS
+for name in "${names[@]}"; do
+	echo "==== $name"
+	if "$VM_LIB_DIR/run-scenario.sh" "$name"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		failed_names+=("$name")
+	fi
+done
+echo "==== VM scenarios done in $((SECONDS - start))s${failed_names[*]:+; failed: ${failed_names[*]}}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

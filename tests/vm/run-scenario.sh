@@ -1,0 +1,109 @@
+#!/bin/bash
+# Boot the test VM once and run one scenario in it.
+#
+#   tests/vm/run-scenario.sh NAME
+#
+# Boots $BUILD/kernel/vmlinuz with $BUILD/vm/initramfs.cpio.gz under QEMU
+# (AMD SVM emulated by TCG), with "lvbstest.scenario=NAME" on the kernel
+# command line; the guest's /init runs tests/vm/scenarios/NAME.sh. The
+# serial console goes to $BUILD/vm/logs/NAME.log (and to the terminal as
+# well with LVBS_VM_STREAM=1). The initramfs is rebuilt first from the
+# current build outputs (tests/vm/mkinitramfs.sh).
+#
+# Passes iff the log has "LVBS-SCENARIO-RESULT: PASS NAME", no hypervisor
+# panic (LVBS-HV-PANIC) and no kernel panic, and QEMU ended by itself. On
+# failure prints the reason and the end of the log, and exits 1.
+# More knobs (timeout, extra QEMU arguments, kernel command line): lib.sh.
+# shellcheck source-path=SCRIPTDIR
+set -euo pipefail
+
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+[ $# -eq 1 ] || die "usage: $0 SCENARIO   (one of: $(vm_scenarios | tr '\n' ' '))"
+name=$1
+case "$name" in
+"" | *[!a-z0-9_-]*) die "bad scenario name '$name'" ;;
+esac
+[ -f "$VM_LIB_DIR/scenarios/$name.sh" ] ||
+	die "no scenario '$name' (tests/vm/scenarios/$name.sh); have: $(vm_scenarios | tr '\n' ' ')"
+# Rebuilt every time (a second) so that a fresh lvbs.ko is what runs;
+# run-all.sh builds it once and sets LVBS_VM_NO_REBUILD=1.
+if [ "${LVBS_VM_NO_REBUILD:-0}" != 1 ]; then
+	"$VM_LIB_DIR/mkinitramfs.sh" >/dev/null
+fi
+vm_check_inputs
+mkdir -p "$VM_LOG_DIR"
+log=$VM_LOG_DIR/$name.log
+vm_qemu_cmd "$name"
+printf '%q ' "${VM_CMD[@]}" >"$log.cmd"
+echo >>"$log.cmd"
+
+qemu_pid=
+watch_pid=
+tail_pid=
+# shellcheck disable=SC2317 # called through trap
+cleanup() {
+	local p
+
+	for p in "$watch_pid" "$tail_pid" "$qemu_pid"; do
+		[ -z "$p" ] || kill "$p" 2>/dev/null || true
+	done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+start=$SECONDS
+: >"$log"
+# stdin from /dev/null: the guest gets no input, and QEMU's -nographic
+# console leaves the terminal's settings alone. timeout sends TERM to QEMU
+# after $VM_TIMEOUT seconds (status 124), KILL 5 s later.
+timeout -k 5 "$VM_TIMEOUT" "${VM_CMD[@]}" </dev/null >"$log" 2>&1 &
+qemu_pid=$!
+if [ "${LVBS_VM_STREAM:-0}" = 1 ]; then
+	# For people: without carriage returns, the firmware's terminal
+	# escapes (they clear the screen) and QEMU's warnings about CPU
+	# features TCG lacks. The log keeps everything.
+	tail -n +1 -f --pid="$qemu_pid" "$log" |
+		sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' \
+			-e "/TCG doesn't support requested feature/d" &
+	tail_pid=$!
+fi
+
+# A hypervisor panic stops the guest's CPUs but not QEMU: stop QEMU a few
+# seconds after the panic report starts instead of waiting for the timeout.
+(
+	while sleep 1; do
+		if grep -aq "$MARK_HV_PANIC" "$log"; then
+			sleep 3
+			kill -TERM "$qemu_pid" 2>/dev/null
+			exit 0
+		fi
+	done
+) &
+watch_pid=$!
+
+set +e
+wait "$qemu_pid"
+rc=$?
+set -e
+qemu_pid=
+kill "$watch_pid" 2>/dev/null || true
+wait "$watch_pid" 2>/dev/null || true
+watch_pid=
+if [ -n "$tail_pid" ]; then
+	wait "$tail_pid" 2>/dev/null || true
+	tail_pid=
+fi
+
+verdict=$(vm_judge "$name" "$log" "$rc")
+secs=$((SECONDS - start))
+if [ "$verdict" = PASS ]; then
+	echo "PASS $name (${secs}s, log: $log)"
+	exit 0
+fi
+echo "FAIL $name (${secs}s)${verdict#FAIL}"
+echo "---- last 60 lines of $log ----"
+tail -n 60 "$log" | tr -d '\r'
+echo "---- end of $log (QEMU command: $log.cmd) ----"
+exit 1

@@ -1,0 +1,69 @@
+#!/bin/sh
+# launch: insmod lvbs.ko launches on every CPU, the kernel keeps working
+# under it, and lvbs cannot be unloaded or have a CPU taken away.
+# shellcheck shell=dash source-path=SCRIPTDIR
+# shellcheck source=../guest/lib.sh
+. /lvbs/lib.sh
+
+n=$(nr_online_cpus)
+[ "$n" -eq 2 ] || fail "expected 2 online CPUs before launch, have $n"
+
+load_lvbs
+run cat "$LVBS_SFS/status"
+check_active
+[ "$(status_get abi_version)" = 1 ] || fail "status: abi_version is not 1"
+[ "$(status_get vendor)" = svm ] || fail "status: vendor is not svm"
+[ "$(status_get unload)" = refused ] || fail "status: unload is not 'refused'"
+status_get features_used | grep -q npt || fail "status: features_used lacks npt"
+case "$(status_get hv_phys_base)" in
+0x*) ;;
+*) fail "status: hv_phys_base is not a 0x hex number" ;;
+esac
+
+run cpuid_probe
+echo "$OUT" | grep -q '^lvbs: present abi=1$' || fail "cpuid_probe does not see lvbs (abi 1)"
+echo "$OUT" | grep -q '^svm: hidden$' || fail "cpuid_probe: SVM is still visible to the guest"
+
+# Both CPUs must run the workload under lvbs: pin one copy to each.
+say "workload on both CPUs for 5 s"
+taskset -c 1 workload -q -t 5 >/tmp/wl1 2>&1 &
+wl1=$!
+run taskset -c 0 workload -q -t 5
+wait "$wl1"
+rc1=$?
+cat /tmp/wl1
+if [ "$RC" -ne 0 ] || ! echo "$OUT" | grep -q '^workload: OK$'; then
+	fail "workload on CPU 0 failed"
+fi
+if [ "$rc1" -ne 0 ] || ! grep -q '^workload: OK$' /tmp/wl1; then
+	fail "workload on CPU 1 failed"
+fi
+
+run_ok lvbsctl status
+run_ok lvbsctl stats
+run_ok lvbsctl log
+run_ok lvbsctl status --json
+echo "$OUT" | grep -q '^[[:space:]]*{' || fail "lvbsctl status --json does not print a JSON object"
+run_ok lvbsctl stats --json
+
+run cat "$LVBS_SFS/stats"
+[ "$(grep -c '^cpu=' "$LVBS_SFS/stats")" -eq 2 ] || fail "stats: expected 2 'cpu=' lines"
+grep '^cpu=' "$LVBS_SFS/stats" | grep -q ' total=[1-9]' || fail "stats: no exits counted at all"
+[ "$(grep -c 'kind=launch ' "$LVBS_SFS/log")" -ge 2 ] ||
+	fail "log: expected a kind=launch entry per CPU"
+
+# Unload must be refused: a protection root could rmmod would protect nothing.
+run rmmod lvbs
+[ "$RC" -ne 0 ] || fail "rmmod lvbs succeeded: unload must be refused"
+grep -q '^lvbs ' /proc/modules || fail "lvbs is gone from /proc/modules after rmmod"
+
+# Taking a CPU away must be refused too: it would come back outside lvbs.
+say "\$ echo 0 > /sys/devices/system/cpu/cpu1/online"
+if echo 0 >/sys/devices/system/cpu/cpu1/online; then
+	fail "CPU 1 could be taken offline while lvbs is active"
+fi
+[ "$(cat /sys/devices/system/cpu/cpu1/online)" = 1 ] || fail "CPU 1 is offline"
+
+check_active
+workload_ok 1
+say "ok"

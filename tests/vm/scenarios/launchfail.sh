@@ -1,0 +1,43 @@
+#!/bin/sh
+# launchfail: when the launch fails on one CPU, every CPU leaves the
+# hypervisor, the kernel runs on as before, and a later launch works.
+# shellcheck shell=dash source-path=SCRIPTDIR
+# shellcheck source=../guest/lib.sh
+. /lvbs/lib.sh
+
+dmesg_mark
+run "$INSMOD" "$LVBS_KO" fail_cpu=1
+[ "$RC" -ne 0 ] || fail "insmod lvbs.ko fail_cpu=1 succeeded; it must fail"
+dmesg_since | grep 'lvbs:' | grep -q 'launch failed' ||
+	fail "no 'lvbs: ... launch failed' line in dmesg"
+grep -q '^lvbs ' /proc/modules && fail "lvbs is loaded after a failed launch"
+
+[ -e "$LVBS_SFS" ] && fail "$LVBS_SFS exists after a failed launch"
+run lvbsctl status
+[ "$RC" -ne 0 ] || fail "lvbsctl status exits 0 while lvbs is not active"
+echo "$OUT" | grep -q 'not active' || fail "lvbsctl status does not say 'not active'"
+
+run cpuid_probe
+echo "$OUT" | grep -q '^lvbs: absent$' || fail "cpuid_probe still sees lvbs after the rollback"
+
+for c in 0 1; do
+	[ "$(cat /sys/devices/system/cpu/cpu$c/online 2>/dev/null || echo 1)" = 1 ] ||
+		fail "CPU $c is offline after the failed launch"
+done
+say "workload on both CPUs"
+taskset -c 1 workload -q -t 2 >/tmp/wl1 2>&1 &
+wl1=$!
+run taskset -c 0 workload -q -t 2
+wait "$wl1"
+rc1=$?
+cat /tmp/wl1
+[ "$RC" -eq 0 ] || fail "workload on CPU 0 failed after the rollback"
+[ "$rc1" -eq 0 ] || fail "workload on CPU 1 failed after the rollback"
+
+# A normal launch after the failed one.
+load_lvbs
+check_active
+[ "$(status_get cpus)" = 2 ] || fail "status: cpus is not 2 after the second launch"
+grep -q 'kind=launch_fail' "$LVBS_SFS/log" && say "(the new hypervisor's log starts afresh)"
+workload_ok 1
+say "ok"
