@@ -1,7 +1,7 @@
 # lvbs top-level build. See README.md for the two commands a newcomer runs.
 #
 #   make demo    install missing Debian packages, build, boot a protected VM
-#   make test    unit tests + VM tests (what CI runs)
+#   make test    unit tests (hypervisor core, lvbsctl) + VM tests (what CI runs)
 #   make         build everything (hypervisor, lvbs.ko, lvbsctl, test programs)
 #   make bench   benchmark: the same guest with and without lvbs
 
@@ -36,6 +36,7 @@ kernel: deps
 
 unit:
 	$(MAKE) -C tests/unit run
+	$(MAKE) -C tools/lvbsctl check
 
 vmtest: all kernel
 	$(CURDIR)/tests/vm/run-all.sh

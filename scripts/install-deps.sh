@@ -5,12 +5,12 @@
 #
 # Packages: the compiler and libc (hypervisor, lvbsctl and static test
 # programs), qemu-system-x86 (the AMD SVM test platform), busybox-static and
-# cpio (the guest's initramfs), kmod, and the kernel headers of the version
+# cpio (the guest's initramfs), kmod, python3 (validates lvbsctl --json in its tests), and the kernel headers of the version
 # scripts/kernel.sh picks for the guest.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BASE_PKGS=(gcc make libc6-dev qemu-system-x86 busybox-static cpio kmod)
+BASE_PKGS=(gcc make libc6-dev qemu-system-x86 busybox-static cpio kmod python3)
 
 die() {
 	echo "install-deps.sh: $*" >&2
