@@ -94,6 +94,11 @@ fi
 install -m 0644 "$LVBS_TEST_KO" "$root/lvbs/lvbs_test.ko"
 install -m 0644 "$VM_LIB_DIR/guest/lib.sh" "$root/lvbs/lib.sh"
 install -m 0755 "$VM_LIB_DIR"/scenarios/*.sh "$root/scenarios/"
+# The benchmark's scenarios boot the same way but are not tests (run-all
+# does not list them): bench/run.sh runs them.
+if compgen -G "$REPO/bench/scenarios/*.sh" >/dev/null; then
+	install -m 0755 "$REPO"/bench/scenarios/*.sh "$root/scenarios/"
+fi
 echo "lvbs-test" >"$root/etc/hostname"
 
 out=$VM_INITRD

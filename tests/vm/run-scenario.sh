@@ -25,7 +25,7 @@ name=$1
 case "$name" in
 "" | *[!a-z0-9_-]*) die "bad scenario name '$name'" ;;
 esac
-[ -f "$VM_LIB_DIR/scenarios/$name.sh" ] ||
+[ -f "$VM_LIB_DIR/scenarios/$name.sh" ] || [ -f "$VM_LIB_DIR/../../bench/scenarios/$name.sh" ] ||
 	die "no scenario '$name' (tests/vm/scenarios/$name.sh); have: $(vm_scenarios | tr '\n' ' ')"
 # Rebuilt every time (a second) so that a fresh lvbs.ko is what runs;
 # run-all.sh builds it once and sets LVBS_VM_NO_REBUILD=1.

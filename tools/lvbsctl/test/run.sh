@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2001 # sed indents multi-line output
 # Tests of lvbsctl against fixture directories (LVBS_SECURITYFS). Prints
 # "N passed, N failed" and exits non-zero if any check failed.
 set -uo pipefail
