@@ -29,7 +29,7 @@ void *memcpy(void *d, const void *s, size_t n)
 	return d;
 }
 
-void *memmove(void *d, const void *s, size_t n);
+
 void *memmove(void *d, const void *s, size_t n)
 {
 	const u8 *src = s;

@@ -28,6 +28,7 @@ typedef unsigned long uintptr_t;
 void *memset(void *s, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
+void *memmove(void *d, const void *s, size_t n);
 #endif
 
 typedef uint8_t u8;

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The permission database: which guest-physical ranges the guest may read,
+ * write and execute (kernel / user mode), and which of those rights are
+ * immutable. It is the single source of truth the SLAT (NPT / EPT) is built
+ * from; vendor-neutral.
+ *
+ * The database is a sorted partition of [0, limit) into ranges, adjacent
+ * ranges with equal rights always merged, so that a whole kernel takes a
+ * handful of entries and a lookup is a binary search.
+ */
+#ifndef HV_CORE_PERM_H
+#define HV_CORE_PERM_H
+
+#include <hv/types.h>
+#include "pt.h"
+
+/* Rights: the PT_* bits of pt.h, plus: */
+#define PERM_IMMUTABLE	(1u << 8)	/* no change ever again, by anyone */
+#define PERM_RIGHTS	(PT_R | PT_W | PT_XS | PT_XU)
+#define PERM_ALL	(PERM_RIGHTS | PERM_IMMUTABLE)
+
+struct perm_range {
+	u64 start;		/* inclusive, page aligned */
+	u64 end;		/* exclusive, page aligned */
+	u32 perm;		/* PT_* | PERM_IMMUTABLE */
+	u32 reserved;
+};
+
+struct perm_db {
+	struct perm_range *r;	/* storage owned by the caller */
+	u32 nr;			/* ranges in use; they cover [0, limit) */
+	u32 cap;		/* ranges the storage holds */
+	u64 limit;
+	bool sealed;		/* after SEAL: rights may only shrink */
+};
+
+/* Everything [0, limit) gets perm. 0, or -1 on bad arguments. */
+int perm_init(struct perm_db *db, struct perm_range *storage, u32 cap, u64 limit,
+	      u32 perm);
+
+/* Rights of the page holding gpa; 0 for addresses at or above the limit. */
+u32 perm_lookup(const struct perm_db *db, u64 gpa);
+
+/* Index of the range holding gpa, or -1. */
+int perm_find(const struct perm_db *db, u64 gpa);
+
+/*
+ * Give [start, end) the rights perm. All or nothing: on any error nothing
+ * changes. Errors (LVBS_E_*):
+ *   LVBS_E_ALIGN   start or end not page aligned
+ *   LVBS_E_RANGE   empty, reversed, or beyond the limit
+ *   LVBS_E_INVAL   unknown bits in perm
+ *   LVBS_E_PERM    part of the range is immutable and would change, or the
+ *                  database is sealed and some right would be added
+ *   LVBS_E_TOOBIG  the storage cannot hold the result
+ * *changed (may be NULL) says whether any right actually changed, i.e.
+ * whether the SLAT must be updated and TLBs flushed.
+ */
+int perm_set(struct perm_db *db, u64 start, u64 end, u32 perm, bool *changed);
+
+/* From now on rights may only be removed (or made immutable). */
+void perm_seal(struct perm_db *db);
+
+#endif

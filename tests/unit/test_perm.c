@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Tests of hv/core/perm.c: split, merge, overlaps, immutability, seal. */
+#include <string.h>
+#include <hv/types.h>
+#include <lvbs/abi.h>
+#include "core/perm.h"
+#include "test.h"
+
+#define LIMIT	0x100000000ULL	/* 4 GiB */
+#define RWX	(PT_R | PT_W | PT_X)
+#define RX	(PT_R | PT_X)
+#define RO	PT_R
+
+static struct perm_range store[16];
+
+static void fresh(struct perm_db *db, u32 cap)
+{
+	memset(store, 0xa5, sizeof(store));
+	CHECK_EQ(perm_init(db, store, cap, LIMIT, RWX), 0);
+}
+
+/* The partition invariant: sorted, contiguous, covering, merged. */
+static void check_invariant(const struct perm_db *db)
+{
+	CHECK(db->nr >= 1);
+	CHECK_EQ(db->r[0].start, 0);
+	CHECK_EQ(db->r[db->nr - 1].end, db->limit);
+	for (u32 i = 0; i < db->nr; i++) {
+		CHECK(db->r[i].start < db->r[i].end);
+		if (i) {
+			CHECK_EQ(db->r[i].start, db->r[i - 1].end);
+			CHECK(db->r[i].perm != db->r[i - 1].perm);
+		}
+	}
+}
+
+TEST(perm_init_and_lookup)
+{
+	struct perm_db db;
+
+	CHECK_EQ(perm_init(&db, store, 0, LIMIT, RWX), -1);
+	CHECK_EQ(perm_init(&db, store, 4, LIMIT + 1, RWX), -1);
+	CHECK_EQ(perm_init(&db, store, 4, LIMIT, 1u << 20), -1);
+	fresh(&db, 16);
+	CHECK_EQ(db.nr, 1);
+	CHECK_EQ(perm_lookup(&db, 0), RWX);
+	CHECK_EQ(perm_lookup(&db, LIMIT - 1), RWX);
+	CHECK_EQ(perm_lookup(&db, LIMIT), 0);
+	CHECK_EQ(perm_find(&db, LIMIT), -1);
+}
+
+TEST(perm_split_middle_and_merge_back)
+{
+	struct perm_db db;
+	bool changed;
+
+	fresh(&db, 16);
+	CHECK_EQ(perm_set(&db, 0x200000, 0x400000, RX, &changed), LVBS_OK);
+	CHECK(changed);
+	CHECK_EQ(db.nr, 3);
+	CHECK_EQ(perm_lookup(&db, 0x1ff000), RWX);
+	CHECK_EQ(perm_lookup(&db, 0x200000), RX);
+	CHECK_EQ(perm_lookup(&db, 0x3ff000), RX);
+	CHECK_EQ(perm_lookup(&db, 0x400000), RWX);
+	check_invariant(&db);
+
+	/* Same rights again: nothing changes, nothing to flush. */
+	CHECK_EQ(perm_set(&db, 0x200000, 0x300000, RX, &changed), LVBS_OK);
+	CHECK(!changed);
+	CHECK_EQ(db.nr, 3);
+
+	/* Back to RWX: the three ranges merge into one. */
+	CHECK_EQ(perm_set(&db, 0x200000, 0x400000, RWX, &changed), LVBS_OK);
+	CHECK(changed);
+	CHECK_EQ(db.nr, 1);
+	check_invariant(&db);
+}
+
+TEST(perm_edges_and_overlaps)
+{
+	struct perm_db db;
+
+	fresh(&db, 16);
+	/* At the start and at the end of the space. */
+	CHECK_EQ(perm_set(&db, 0, 0x1000, RO, NULL), LVBS_OK);
+	CHECK_EQ(perm_set(&db, LIMIT - 0x1000, LIMIT, 0, NULL), LVBS_OK);
+	CHECK_EQ(db.nr, 3);
+	CHECK_EQ(perm_lookup(&db, 0), RO);
+	CHECK_EQ(perm_lookup(&db, LIMIT - 1), 0);
+	check_invariant(&db);
+
+	/* A range spanning several existing ones replaces them all. */
+	CHECK_EQ(perm_set(&db, 0x10000, 0x20000, RX, NULL), LVBS_OK);
+	CHECK_EQ(perm_set(&db, 0x30000, 0x40000, RO, NULL), LVBS_OK);
+	CHECK_EQ(db.nr, 7);
+	CHECK_EQ(perm_set(&db, 0x8000, 0x38000, PT_R | PT_W, NULL), LVBS_OK);
+	CHECK_EQ(perm_lookup(&db, 0x7000), RWX);
+	CHECK_EQ(perm_lookup(&db, 0x8000), PT_R | PT_W);
+	CHECK_EQ(perm_lookup(&db, 0x37000), PT_R | PT_W);
+	CHECK_EQ(perm_lookup(&db, 0x38000), RO);
+	CHECK_EQ(perm_lookup(&db, 0x40000), RWX);
+	check_invariant(&db);
+
+	/* Adjacent with equal rights merge across the boundary. */
+	CHECK_EQ(perm_set(&db, 0x38000, 0x40000, PT_R | PT_W, NULL), LVBS_OK);
+	CHECK_EQ(perm_find(&db, 0x8000), perm_find(&db, 0x3f000));
+	check_invariant(&db);
+}
+
+TEST(perm_bad_arguments_change_nothing)
+{
+	struct perm_db db;
+	struct perm_range before[16];
+	u32 nr;
+
+	fresh(&db, 16);
+	CHECK_EQ(perm_set(&db, 0x1000, 0x3000, RX, NULL), LVBS_OK);
+	memcpy(before, store, sizeof(before));
+	nr = db.nr;
+	CHECK_EQ(perm_set(&db, 0x1001, 0x3000, RO, NULL), LVBS_E_ALIGN);
+	CHECK_EQ(perm_set(&db, 0x1000, 0x3001, RO, NULL), LVBS_E_ALIGN);
+	CHECK_EQ(perm_set(&db, 0x3000, 0x3000, RO, NULL), LVBS_E_RANGE);
+	CHECK_EQ(perm_set(&db, 0x4000, 0x3000, RO, NULL), LVBS_E_RANGE);
+	CHECK_EQ(perm_set(&db, LIMIT - 0x1000, LIMIT + 0x1000, RO, NULL), LVBS_E_RANGE);
+	CHECK_EQ(perm_set(&db, 0xfffffffffffff000ULL, 0, RO, NULL), LVBS_E_RANGE);
+	CHECK_EQ(perm_set(&db, 0x1000, 0x2000, 1u << 12, NULL), LVBS_E_INVAL);
+	CHECK_EQ(db.nr, nr);
+	CHECK(!memcmp(before, store, sizeof(before)));
+}
+
+TEST(perm_immutable_never_changes)
+{
+	struct perm_db db;
+	bool changed = true;
+
+	fresh(&db, 16);
+	CHECK_EQ(perm_set(&db, 0x100000, 0x200000, RX | PERM_IMMUTABLE, NULL), LVBS_OK);
+	/* Loosening, tightening, or dropping immutability: all refused. */
+	CHECK_EQ(perm_set(&db, 0x100000, 0x200000, RWX, &changed), LVBS_E_PERM);
+	CHECK(!changed);
+	CHECK_EQ(perm_set(&db, 0x100000, 0x101000, RO | PERM_IMMUTABLE, NULL), LVBS_E_PERM);
+	CHECK_EQ(perm_set(&db, 0x100000, 0x200000, RX, NULL), LVBS_E_PERM);
+	/* Overlapping it partly is refused as a whole: nothing outside changes. */
+	CHECK_EQ(perm_set(&db, 0x0ff000, 0x101000, RWX, NULL), LVBS_E_PERM);
+	CHECK_EQ(perm_set(&db, 0x0f0000, 0x110000, RO, NULL), LVBS_E_PERM);
+	CHECK_EQ(perm_lookup(&db, 0x0f0000), RWX);
+	CHECK_EQ(perm_lookup(&db, 0x100000), RX | PERM_IMMUTABLE);
+	/* Restating it exactly is a no-op, not an error. */
+	CHECK_EQ(perm_set(&db, 0x140000, 0x150000, RX | PERM_IMMUTABLE, &changed), LVBS_OK);
+	CHECK(!changed);
+	check_invariant(&db);
+}
+
+TEST(perm_sealed_only_tightens)
+{
+	struct perm_db db;
+
+	fresh(&db, 16);
+	CHECK_EQ(perm_set(&db, 0x10000, 0x20000, RO, NULL), LVBS_OK);
+	perm_seal(&db);
+	CHECK_EQ(perm_set(&db, 0x10000, 0x20000, PT_R | PT_W, NULL), LVBS_E_PERM);
+	CHECK_EQ(perm_set(&db, 0x18000, 0x28000, RO, NULL), LVBS_OK);	/* RWX -> RO part */
+	CHECK_EQ(perm_set(&db, 0x30000, 0x31000, 0, NULL), LVBS_OK);
+	CHECK_EQ(perm_set(&db, 0x30000, 0x31000, RO, NULL), LVBS_E_PERM);
+	CHECK_EQ(perm_set(&db, 0x10000, 0x20000, RO | PERM_IMMUTABLE, NULL), LVBS_OK);
+	CHECK_EQ(perm_lookup(&db, 0x27000), RO);
+	check_invariant(&db);
+}
+
+TEST(perm_capacity_is_all_or_nothing)
+{
+	struct perm_db db;
+
+	fresh(&db, 3);
+	CHECK_EQ(perm_set(&db, 0x1000, 0x2000, RO, NULL), LVBS_OK);	/* 3 ranges */
+	CHECK_EQ(perm_set(&db, 0x5000, 0x6000, RO, NULL), LVBS_E_TOOBIG);
+	CHECK_EQ(db.nr, 3);
+	CHECK_EQ(perm_lookup(&db, 0x5000), RWX);
+	/* A change that merges needs no room. */
+	CHECK_EQ(perm_set(&db, 0x1000, 0x2000, RWX, NULL), LVBS_OK);
+	CHECK_EQ(db.nr, 1);
+}
+
+/* Many random changes against a page-by-page model. */
+TEST(perm_matches_a_model)
+{
+	static u32 model[256];
+	struct perm_range big[600];
+	struct perm_db db;
+	u32 seed = 12345;
+
+	CHECK_EQ(perm_init(&db, big, ARRAY_SIZE(big), 256 * PAGE_SIZE, RWX), 0);
+	for (u32 i = 0; i < 256; i++)
+		model[i] = RWX;
+	for (int n = 0; n < 2000; n++) {
+		u32 a, b, p;
+		int r;
+
+		seed = seed * 1103515245 + 12345;
+		a = (seed >> 8) % 256;
+		seed = seed * 1103515245 + 12345;
+		b = a + 1 + (seed >> 8) % 16;
+		if (b > 256)
+			b = 256;
+		seed = seed * 1103515245 + 12345;
+		p = (seed >> 8) & (PERM_RIGHTS | (n % 97 == 0 ? PERM_IMMUTABLE : 0));
+		r = perm_set(&db, a * PAGE_SIZE, b * PAGE_SIZE, p, NULL);
+		bool allowed = true;
+
+		for (u32 i = a; i < b; i++)
+			if ((model[i] & PERM_IMMUTABLE) && model[i] != p)
+				allowed = false;
+		CHECK_EQ(r, allowed ? LVBS_OK : LVBS_E_PERM);
+		if (allowed)
+			for (u32 i = a; i < b; i++)
+				model[i] = p;
+	}
+	for (u32 i = 0; i < 256; i++)
+		CHECK_EQ(perm_lookup(&db, i * PAGE_SIZE), model[i]);
+	check_invariant(&db);
+}
