@@ -53,6 +53,7 @@ struct launch_ctx {
 	int failed_cpu;
 	long hv_status;
 	int prep_err;
+	bool stuck;		/* a CPU could not leave: never free the region */
 };
 
 /* ---- the image ---- */
@@ -315,8 +316,11 @@ static int launch_on_cpu(void *data)
 	if (!atomic_read(&ctx->launch_failed))
 		return 0;		/* this CPU is a guest now */
 
-	if (r == LVBS_OK && abort_vmmcall() != LVBS_OK)
-		return 0;	/* cannot happen: the hypervisor allows abort now */
+	if (r == LVBS_OK && abort_vmmcall() != LVBS_OK) {
+		/* Cannot happen (abort is legal now); if it does, keep the memory. */
+		ctx->stuck = true;
+		return 0;
+	}
 	/* Outside the hypervisor, GIF clear: set GIF before clearing SVME. */
 	svm_stgi();
 	wrmsrl(MSR_VM_HSAVE_PA, 0);
@@ -387,6 +391,10 @@ static int launch_all(struct launch_ctx *ctx, struct lvbs_launch_result *res)
 		return ctx->prep_err;
 	}
 	if (atomic_read(&ctx->launch_failed)) {
+		if (ctx->stuck) {
+			pr_crit("a CPU could not leave the hypervisor after a failed launch; its memory is kept\n");
+			return -EIO;
+		}
 		res->failed_cpu = ctx->failed_cpu;
 		res->hv_status = ctx->hv_status;
 		return -EIO;
@@ -455,6 +463,8 @@ int lvbs_loader_launch(int fail_cpu, bool debug_serial, struct lvbs_launch_resul
 	ctx->hv_cr3 = p->hv_cr3;
 	ctx->nr_cpus = nr;
 	r = launch_all(ctx, res);
+	if (ctx->stuck)
+		region = NULL;	/* still in use by a CPU: leak it, never free it */
 	if (r)
 		goto out;
 	res->hv_phys = p->hv_phys;

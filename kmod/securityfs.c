@@ -180,7 +180,8 @@ int lvbs_securityfs_init(void)
 
 	if (IS_ERR(dir))
 		return PTR_ERR(dir);
-	f = securityfs_create_file("status", 0444, dir, NULL, &status_fops);
+	/* Root only: status names the hypervisor's physical address. */
+	f = securityfs_create_file("status", 0400, dir, NULL, &status_fops);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
 	f = securityfs_create_file("stats", 0400, dir, NULL, &stats_fops);
