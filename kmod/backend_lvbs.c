@@ -80,9 +80,17 @@ static long lvbs_read_log(u64 from, struct lvbs_log_entry *out, u32 max, u64 *ne
 	return r;
 }
 
+/* No buffer: safe in atomic context (it runs from on_each_cpu()). */
+static int lvbs_pin_cr(u32 cr, u64 mask)
+{
+	return lvbs_status_to_errno(lvbs_vmmcall(LVBS_HC_PIN_CR, cr, mask, 0,
+						 NULL, NULL));
+}
+
 const struct lvbs_hv_ops lvbs_hv_ops_lvbs = {
 	.name = "lvbs",
 	.get_info = lvbs_get_info,
 	.get_stats = lvbs_get_stats,
 	.read_log = lvbs_read_log,
+	.pin_cr = lvbs_pin_cr,
 };

@@ -16,6 +16,8 @@ struct lvbs_hv_ops {
 	int (*get_stats)(u32 cpu, struct lvbs_cpu_stats *st);
 	/* Entries with seq >= from into buf (max entries); returns count or errno. */
 	long (*read_log)(u64 from, struct lvbs_log_entry *buf, u32 max, u64 *next);
+	/* Pin bits of CR0 or CR4 to their current values; this CPU enforces. */
+	int (*pin_cr)(u32 cr, u64 mask);
 };
 
 extern const struct lvbs_hv_ops lvbs_hv_ops_lvbs;

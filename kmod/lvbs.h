@@ -15,5 +15,6 @@ struct lvbs_state {
 extern struct lvbs_state lvbs;
 
 int lvbs_securityfs_init(void);
+int lvbs_pin_control_registers(void);
 
 #endif

@@ -58,6 +58,9 @@ static int status_show(struct seq_file *m, void *v)
 	seq_printf(m, "guest_phys_limit 0x%llx\n", info.guest_phys_limit);
 	seq_printf(m, "log_capacity %llu\n", info.log_capacity);
 	seq_printf(m, "log_next_seq %llu\n", info.log_next_seq);
+	seq_printf(m, "pinned_cr0 0x%llx\n", info.pinned_cr0);
+	seq_printf(m, "pinned_cr4 0x%llx\n", info.pinned_cr4);
+	seq_printf(m, "pinned_cpus %u\n", info.pinned_cpus);
 	seq_puts(m, "unload refused\n");
 	return 0;
 }
@@ -100,6 +103,7 @@ static const char *const event_names[LVBS_EV_MAX] = {
 	[LVBS_EV_MSR_DENIED] = "msr_denied", [LVBS_EV_SHUTDOWN] = "shutdown",
 	[LVBS_EV_UNHANDLED_EXIT] = "unhandled_exit",
 	[LVBS_EV_INSN_DECODE] = "insn_decode",
+	[LVBS_EV_CR_PIN] = "cr_pin", [LVBS_EV_CR_INVALID] = "cr_invalid",
 };
 
 static const char *const action_names[] = {

@@ -52,6 +52,7 @@ struct hv_cpu {
 	u64 exits[LVBS_EXIT_KIND_SLOTS];
 	u64 hypercalls_failed;
 	u64 launch_tsc;
+	u32 pin_gen;		/* hv.pins.gen this CPU enforces */
 };
 
 _Static_assert(__builtin_offsetof(struct hv_cpu, vmcb_pa) == CPU_VMCB_PA, "asm offset");
@@ -67,11 +68,21 @@ struct hv_caps {
 	u64 present;		/* LVBS_FEAT_* */
 	u64 used;
 	u64 efer_valid;		/* EFER bits this CPU accepts */
+	u64 cr4_valid;		/* CR4 bits this CPU accepts */
+};
+
+/* Pinned control-register bits (hv/core/crpin.c), indexed by CR number. */
+struct hv_pins {
+	struct spinlock lock;
+	u64 mask[5];
+	u64 val[5];
+	u32 gen;		/* bumped whenever a bit is pinned */
 };
 
 struct hv {
 	struct lvbs_boot_params params;	/* copied in at init, then trusted */
 	struct hv_caps caps;
+	struct hv_pins pins;
 	struct hv_memmap mem;
 	struct hv_log log;
 	struct pt_pool pool;
@@ -121,6 +132,9 @@ __attribute__((noreturn)) void hv_launch_failed(struct hv_cpu *c, long status, u
 /* hv/core/vcpu.c: vendor-neutral exit handling */
 void vcpu_count_exit(struct hv_cpu *c, u32 kind);
 int vcpu_skip_insn(struct hv_cpu *c, u32 expected_op);
+struct insn;
+int vcpu_decode_at_rip(struct hv_cpu *c, struct insn *in);
+void vcpu_handle_cr_write(struct hv_cpu *c, u32 cr, int gpr);
 void vcpu_handle_cpuid(struct hv_cpu *c);
 void vcpu_handle_hypercall(struct hv_cpu *c);
 void vcpu_handle_msr(struct hv_cpu *c, bool write);
@@ -132,6 +146,11 @@ int guest_read_phys(void *opaque, u64 gpa, void *buf, u32 len);
 /* hv/core/hypercall.c */
 long hypercall_dispatch(struct hv_cpu *c, u64 nr, u64 a1, u64 a2, u64 a3,
 			u64 *out1, u64 *out2);
+
+/* hv/core/crpin.c */
+long crpin_request(struct hv_cpu *c, u64 cr, u64 mask);
+u32 crpin_enforcing_cpus(void);
+u64 crpin_cr4_valid(u64 launch_cr4);
 
 /* hv/core/cpuid.c */
 void cpuid_policy(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d);
@@ -156,6 +175,9 @@ bool arch_next_rip(struct hv_cpu *c, u64 *next);	/* hardware-provided next RIP *
 void arch_inject(struct hv_cpu *c, u8 vector, bool has_err, u32 err);
 u64 arch_read_efer(struct hv_cpu *c);			/* as the guest sees it */
 void arch_write_efer(struct hv_cpu *c, u64 efer);	/* already validated */
+u64 arch_read_cr(struct hv_cpu *c, u32 cr);		/* CR0 or CR4 */
+void arch_write_cr(struct hv_cpu *c, u32 cr, u64 v, bool flush_tlb); /* validated */
+void arch_intercept_cr_write(struct hv_cpu *c, u32 cr);
 __attribute__((noreturn)) void arch_abort(struct hv_cpu *c);	/* leave VMX/SVM, back to kernel */
 
 #endif

@@ -50,6 +50,13 @@ static long hc_get_info(u64 gpa, u64 size)
 	info.log_capacity = hv.log.capacity;
 	info.log_next_seq = READ_ONCE(hv.log.next_seq);
 	info.tsc_at_launch = hv.tsc_at_launch;
+	spin_lock(&hv.pins.lock);
+	info.pinned_cr0 = hv.pins.mask[0];
+	info.pinned_cr0_val = hv.pins.val[0] & hv.pins.mask[0];
+	info.pinned_cr4 = hv.pins.mask[4];
+	info.pinned_cr4_val = hv.pins.val[4] & hv.pins.mask[4];
+	spin_unlock(&hv.pins.lock);
+	info.pinned_cpus = crpin_enforcing_cpus();
 	return copy_to_guest(gpa, &info, sizeof(info));
 }
 
@@ -122,6 +129,8 @@ long hypercall_dispatch(struct hv_cpu *c, u64 nr, u64 a1, u64 a2, u64 a3,
 		return hc_get_stats(a1, a2, a3);
 	case LVBS_HC_READ_LOG:
 		return hc_read_log(a1, a2, a3, out1, out2);
+	case LVBS_HC_PIN_CR:
+		return crpin_request(c, a1, a2);
 	case LVBS_HC_LAUNCH_ABORT:
 		/* Only while a launch is failing; never once all CPUs are in. */
 		if (!READ_ONCE(hv.cpus_failed) || c->state != CPU_RUNNING)

@@ -108,6 +108,8 @@ static const char hv_event_names[LVBS_EV_MAX][16] = {
 	[LVBS_EV_SHUTDOWN]		= "shutdown",
 	[LVBS_EV_UNHANDLED_EXIT]	= "unhandled_exit",
 	[LVBS_EV_INSN_DECODE]		= "insn_decode",
+	[LVBS_EV_CR_PIN]		= "cr_pin",
+	[LVBS_EV_CR_INVALID]		= "cr_invalid",
 };
 
 const char *hv_event_name(u32 kind)

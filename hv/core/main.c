@@ -308,6 +308,7 @@ long hv_init_c(const struct lvbs_boot_params *up, struct kframe *f)
 	r = arch_probe(&hv.caps);
 	if (r)
 		return r;
+	hv.caps.cr4_valid = crpin_cr4_valid(read_cr4());
 	carve_region();
 	r = build_page_tables();
 	if (r)

@@ -65,24 +65,27 @@ static u32 fetch_insn(struct hv_cpu *c, u8 *buf)
  * rewrote the bytes after the exit, or the decoder does not know them) gets
  * #UD rather than a guess. Returns 0 if RIP was advanced.
  */
-int vcpu_skip_insn(struct hv_cpu *c, u32 expected_op)
+/* Fetch (once) and decode the instruction at guest RIP. 0 or -1. */
+int vcpu_decode_at_rip(struct hv_cpu *c, struct insn *in)
 {
 	u8 bytes[INSN_MAX_LEN] = { 0 };
+	u32 n = fetch_insn(c, bytes);
+
+	return n == 0 || insn_decode(bytes, n, in) ? -1 : 0;
+}
+
+int vcpu_skip_insn(struct hv_cpu *c, u32 expected_op)
+{
 	struct insn in;
 	u64 next, rip = arch_rip(c);
-	u32 n;
 
 	if (arch_next_rip(c, &next) && next > rip && next - rip <= INSN_MAX_LEN) {
 		arch_set_rip(c, next);
 		return 0;
 	}
-	n = fetch_insn(c, bytes);
-	if (n == 0 || insn_decode(bytes, n, &in) || in.op != expected_op || in.lock) {
-		u64 raw;
-
-		memcpy(&raw, bytes, sizeof(raw));
-		hv_log_event(c, LVBS_EV_INSN_DECODE, 0, LVBS_ACT_INJECT_UD, 0, raw,
-			     expected_op);
+	if (vcpu_decode_at_rip(c, &in) || in.op != expected_op || in.lock) {
+		hv_log_event(c, LVBS_EV_INSN_DECODE, 0, LVBS_ACT_INJECT_UD, 0,
+			     expected_op, 0);
 		arch_inject(c, X86_VEC_UD, false, 0);
 		return -1;
 	}

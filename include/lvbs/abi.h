@@ -12,6 +12,13 @@
 #ifndef LVBS_ABI_H
 #define LVBS_ABI_H
 
+/* ABI version: bumped on every incompatible change of anything below. */
+#define LVBS_ABI_VERSION	2
+#define LVBS_IMAGE_MAGIC	0x31564842534256ULL	/* "VBSBHV1" */
+
+/* Assembly (the image header) needs only the two numbers above. */
+#ifndef __ASSEMBLY__
+
 #if defined(__KERNEL__)
 #include <linux/types.h>
 typedef u8 lvbs_u8;
@@ -27,9 +34,6 @@ typedef uint32_t lvbs_u32;
 typedef uint64_t lvbs_u64;
 typedef int64_t lvbs_s64;
 #endif
-
-/* ABI version: bumped on every incompatible change of anything below. */
-#define LVBS_ABI_VERSION	1
 
 /*
  * Calling convention (x86-64), both vendors:
@@ -75,8 +79,29 @@ enum lvbs_hc_nr {
 	 * hypervisor. Refused with LVBS_E_PERM at any other time.
 	 */
 	LVBS_HC_LAUNCH_ABORT	= 4,
+	/*
+	 * RBX = control register (0 or 4), RCX = bits to pin (see
+	 * LVBS_PIN_CR0_ALLOWED / LVBS_PIN_CR4_ALLOWED). Each bit is pinned to
+	 * its current value on the calling CPU, for good: from then on a
+	 * write that changes it gets #GP and is logged, on every CPU. Pins
+	 * only accumulate; the CPUs of the machine must agree on the values
+	 * (LVBS_E_INVAL otherwise). A CPU enforces the pins once it has made
+	 * this call itself: the kernel calls it on every CPU.
+	 */
+	LVBS_HC_PIN_CR		= 5,
 	LVBS_HC_MAX
 };
+
+/* Control-register bits that may be pinned (x86 CR0 / CR4 bit numbers). */
+#define LVBS_CR0_PE		(1ULL << 0)
+#define LVBS_CR0_WP		(1ULL << 16)
+#define LVBS_CR0_PG		(1ULL << 31)
+#define LVBS_CR4_UMIP		(1ULL << 11)
+#define LVBS_CR4_SMEP		(1ULL << 20)
+#define LVBS_CR4_SMAP		(1ULL << 21)
+#define LVBS_CR4_CET		(1ULL << 23)
+#define LVBS_PIN_CR0_ALLOWED	(LVBS_CR0_PE | LVBS_CR0_WP | LVBS_CR0_PG)
+#define LVBS_PIN_CR4_ALLOWED	(LVBS_CR4_UMIP | LVBS_CR4_SMEP | LVBS_CR4_SMAP | LVBS_CR4_CET)
 
 /* Status codes (RAX on return). */
 #define LVBS_OK		0
@@ -124,6 +149,12 @@ struct lvbs_info {
 	lvbs_u64 log_capacity;		/* entries the log ring holds */
 	lvbs_u64 log_next_seq;		/* sequence number of the next event */
 	lvbs_u64 tsc_at_launch;
+	lvbs_u64 pinned_cr0;		/* CR0 bits pinned (mask) ... */
+	lvbs_u64 pinned_cr0_val;	/* ... and the values they are pinned to */
+	lvbs_u64 pinned_cr4;
+	lvbs_u64 pinned_cr4_val;
+	lvbs_u32 pinned_cpus;		/* CPUs enforcing every pin */
+	lvbs_u32 reserved;
 };
 
 /* Exit kinds counted per CPU (vendor-neutral). */
@@ -169,7 +200,9 @@ enum lvbs_event {
 	LVBS_EV_MSR_DENIED,	/* write to a protected MSR; info0 = MSR, info1 = value */
 	LVBS_EV_SHUTDOWN,	/* guest triple fault: platform reset */
 	LVBS_EV_UNHANDLED_EXIT,	/* info0 = vendor exit code */
-	LVBS_EV_INSN_DECODE,	/* could not decode an intercepted instruction; info0 = bytes */
+	LVBS_EV_INSN_DECODE,	/* could not decode an intercepted instruction: #UD; info0 = expected op */
+	LVBS_EV_CR_PIN,		/* write to a pinned CR bit: #GP; info0 = CR number, info1 = value */
+	LVBS_EV_CR_INVALID,	/* invalid CR value (reserved bits...): #GP; info0 = CR, info1 = value */
 	LVBS_EV_MAX
 };
 
@@ -249,8 +282,6 @@ struct lvbs_log_entry {
  * entry stack of CPU i starts (grows down from) hv_virt + mem_size +
  * i * percpu_size + percpu_stack_top.
  */
-#define LVBS_IMAGE_MAGIC	0x31564842534256ULL	/* "VBSBHV1" */
-
 struct lvbs_image_header {
 	lvbs_u64 magic;
 	lvbs_u32 abi_version;
@@ -297,4 +328,5 @@ struct lvbs_boot_params {
 	struct lvbs_mem_range ram[LVBS_MAX_RAM_RANGES];
 };
 
+#endif /* !__ASSEMBLY__ */
 #endif /* LVBS_ABI_H */

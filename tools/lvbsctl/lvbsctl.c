@@ -260,6 +260,46 @@ static void status_json(const struct record *r)
 	printf("}\n");
 }
 
+struct bit_name {
+	int cr, bit;
+	const char *name;
+};
+
+static const struct bit_name cr_bits[] = {
+	{ 0, 0, "PE" }, { 0, 16, "WP" }, { 0, 31, "PG" },
+	{ 4, 11, "UMIP" }, { 4, 20, "SMEP" }, { 4, 21, "SMAP" }, { 4, 23, "CET" },
+};
+
+/* "CR0 WP,PE,PG; CR4 SMEP,SMAP" from the pinned masks; "" if absent. */
+static void show_pins(const struct record *r)
+{
+	const char *k[2] = { "pinned_cr0", "pinned_cr4" };
+	const char *cpus = get(r, "pinned_cpus");
+	bool any = false;
+
+	if (!get(r, k[0]) || !get(r, k[1]) || !cpus)
+		return;
+	printf("pinned:          ");
+	for (int i = 0; i < 2; i++) {
+		unsigned long long m = strtoull(get(r, k[i]), NULL, 16);
+		bool first = true;
+
+		printf("%sCR%d ", i ? "; " : "", i ? 4 : 0);
+		for (size_t b = 0; b < sizeof(cr_bits) / sizeof(cr_bits[0]); b++) {
+			if (cr_bits[b].cr != (i ? 4 : 0) || !(m & (1ULL << cr_bits[b].bit)))
+				continue;
+			printf("%s%s", first ? "" : ",", cr_bits[b].name);
+			first = false;
+			any = true;
+		}
+		if (first)
+			printf("-");
+	}
+	printf(" (enforced on %s CPUs)\n", cpus);
+	if (!any)
+		printf("WARNING:         no control-register bit is pinned\n");
+}
+
 static void status_human(const struct record *r)
 {
 	const char *vendor = need(r, "vendor", "status");
@@ -280,6 +320,7 @@ static void status_human(const struct record *r)
 	       need(r, "hv_phys_base", "status"));
 	printf("features found:  %s\n", present);
 	printf("features used:   %s\n", used);
+	show_pins(r);
 	printf("unload:          %s\n", need(r, "unload", "status"));
 	printf("log:             next event #%s, ring of %s entries\n",
 	       need(r, "log_next_seq", "status"), need(r, "log_capacity", "status"));
@@ -295,13 +336,14 @@ static void status_human(const struct record *r)
 	}
 	if (!weak)
 		printf("weaker protections: none\n");
-	printf("not enforced yet: kernel code/rodata protection, CR/MSR pinning, module authentication (see README)\n");
+	printf("not enforced yet: kernel code/rodata protection, MSR and descriptor-table pinning, module authentication (see README)\n");
 	for (int i = 0; i < r->nr; i++) {
 		static const char *const known[] = {
 			"active", "abi_version", "vendor", "cpus", "cpus_online",
 			"features_present", "features_used", "hv_phys_base",
 			"hv_phys_size", "guest_phys_limit", "log_capacity",
-			"log_next_seq", "unload",
+			"log_next_seq", "unload", "pinned_cr0", "pinned_cr4",
+			"pinned_cpus",
 		};
 		bool is_known = false;
 

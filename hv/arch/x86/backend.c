@@ -28,6 +28,7 @@ int arch_launch(struct hv_cpu *c, struct kframe *f) { BACKEND(svm_launch(c, f), 
 u64 arch_rip(struct hv_cpu *c)		{ BACKEND(svm_rip(c), 0); }
 u32 arch_cpl(struct hv_cpu *c)		{ BACKEND(svm_cpl(c), 3); }
 u64 arch_read_efer(struct hv_cpu *c)	{ BACKEND(svm_read_efer(c), 0); }
+u64 arch_read_cr(struct hv_cpu *c, u32 cr) { BACKEND(svm_read_cr(c, cr), 0); }
 bool arch_next_rip(struct hv_cpu *c, u64 *next) { BACKEND(svm_next_rip(c, next), false); }
 
 void arch_set_rip(struct hv_cpu *c, u64 rip)
@@ -46,6 +47,18 @@ void arch_inject(struct hv_cpu *c, u8 vector, bool has_err, u32 err)
 {
 	if (hv.caps.vendor == LVBS_VENDOR_SVM)
 		svm_inject(c, vector, has_err, err);
+}
+
+void arch_write_cr(struct hv_cpu *c, u32 cr, u64 v, bool flush_tlb)
+{
+	if (hv.caps.vendor == LVBS_VENDOR_SVM)
+		svm_write_cr(c, cr, v, flush_tlb);
+}
+
+void arch_intercept_cr_write(struct hv_cpu *c, u32 cr)
+{
+	if (hv.caps.vendor == LVBS_VENDOR_SVM)
+		svm_intercept_cr_write(c, cr);
 }
 
 void arch_write_efer(struct hv_cpu *c, u64 efer)

@@ -8,12 +8,13 @@
  * registers. See the loader contract in include/lvbs/abi.h.
  */
 #include <hv/layout.h>
+#include <lvbs/abi.h>
 
 	.section .lvbs_header, "ax"
 	.globl hv_header
 hv_header:
-	.quad 0x31564842534256			/* LVBS_IMAGE_MAGIC */
-	.long 1					/* LVBS_ABI_VERSION */
+	.quad LVBS_IMAGE_MAGIC
+	.long LVBS_ABI_VERSION
 	.long hv_header_end - hv_header
 	.quad __data_end - hv_header		/* file_size */
 	.quad __image_end - hv_header		/* mem_size */

@@ -12,6 +12,14 @@
  *	malformed hypercalls, each of which must fail with its documented
  *	status code; then a valid GET_INFO must still work.
  *   insmod lvbs_test.ko action=touch_hv_read|touch_hv_write hv_phys=0x...
+ *       (kernel code reads/writes the hypervisor's memory)
+ *   insmod lvbs_test.ko action=cr4_clear_smep|cr0_clear_wp
+ *       (a raw MOV to CR4/CR0 that clears a pinned bit, skipping the
+ *       kernel's own CR pinning as an attacker with code execution would)
+ *   insmod lvbs_test.ko action=cr4_toggle_pge|cr_check
+ *       (benign twins: a raw CR4 write that keeps the pinned bits, as the
+ *       kernel's global TLB flush does; and a check that every CPU still
+ *       runs with CR0.WP and CR4.SMEP set)
  *	read or write the hypervisor's memory through a kernel mapping, in
  *	a kernel thread. lvbs must stop it (it injects #GP: that thread
  *	oopses, the system lives). Reaching the line after the access is
@@ -39,11 +47,15 @@
 #include <linux/completion.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
+#include <linux/smp.h>
+#include <linux/atomic.h>
+#include <asm/special_insns.h>
+#include <asm/cpufeature.h>
 #include <lvbs/abi.h>
 
 static char *action = "roundtrip";
 module_param(action, charp, 0400);
-MODULE_PARM_DESC(action, "roundtrip | garbage | touch_hv_read | touch_hv_write");
+MODULE_PARM_DESC(action, "roundtrip | garbage | touch_hv_read | touch_hv_write | cr4_clear_smep | cr0_clear_wp | cr4_toggle_pge | cr_check");
 
 static unsigned long long hv_phys;
 module_param(hv_phys, ullong, 0400);
@@ -239,6 +251,9 @@ static unsigned int garbage_cases(u64 pinfo, u64 pstats, u64 plog)
 		{ "READ_LOG into hypervisor", LVBS_HC(LVBS_HC_READ_LOG), hv_phys,
 		  4 * sizeof(struct lvbs_log_entry), 1, LVBS_E_RANGE },
 		{ "LAUNCH_ABORT after launch", LVBS_HC(LVBS_HC_LAUNCH_ABORT), 0, 0, 0, LVBS_E_PERM },
+		{ "PIN_CR of CR3", LVBS_HC(LVBS_HC_PIN_CR), 3, LVBS_CR4_SMEP, 0, LVBS_E_INVAL },
+		{ "PIN_CR of CR4.PGE (not pinnable)", LVBS_HC(LVBS_HC_PIN_CR), 4, 1ULL << 7, 0,
+		  LVBS_E_INVAL },
 	};
 	unsigned int i, bad = 0;
 	long r;
@@ -305,7 +320,15 @@ static const char *garbage(void)
  * insmod itself oopsed, this module would stay half-loaded for good, and
  * every later insmod of it would wait forever for it to finish loading.
  */
+enum attack {
+	TOUCH_HV_READ,
+	TOUCH_HV_WRITE,
+	CR4_CLEAR_SMEP,
+	CR0_CLEAR_WP,
+};
+
 struct touch_ctx {
+	enum attack kind;
 	u64 pa;
 	bool write;
 	u64 value;
@@ -313,11 +336,38 @@ struct touch_ctx {
 	struct completion done;
 };
 
+/*
+ * Raw MOVs: native_write_cr4() would put the kernel's own pinned bits back
+ * (and warn), which is the protection an attacker skips.
+ */
+static int cr_attack(struct touch_ctx *t)
+{
+	unsigned long v;
+
+	if (t->kind == CR4_CLEAR_SMEP) {
+		v = __read_cr4();
+		pr_info("clearing CR4.SMEP with a raw mov (CR4 0x%lx)\n", v);
+		asm volatile("mov %0, %%cr4" :: "r"(v & ~X86_CR4_SMEP) : "memory");
+		pr_err("FAIL CR4.SMEP cleared: CR4 is now 0x%lx\n", __read_cr4());
+		asm volatile("mov %0, %%cr4" :: "r"(v) : "memory");
+	} else {
+		v = read_cr0();
+		pr_info("clearing CR0.WP with a raw mov (CR0 0x%lx)\n", v);
+		asm volatile("mov %0, %%cr0" :: "r"(v & ~X86_CR0_WP) : "memory");
+		pr_err("FAIL CR0.WP cleared: CR0 is now 0x%lx\n", read_cr0());
+		asm volatile("mov %0, %%cr0" :: "r"(v) : "memory");
+	}
+	complete(&t->done);
+	return 0;
+}
+
 static int touch_thread(void *arg)
 {
 	struct touch_ctx *t = arg;
 	volatile u64 *p;
 
+	if (t->kind == CR4_CLEAR_SMEP || t->kind == CR0_CLEAR_WP)
+		return cr_attack(t);
 	/*
 	 * The hypervisor's memory is ordinary RAM to the kernel (it came from
 	 * the page allocator), so a cached kernel mapping of it is easy to
@@ -351,21 +401,22 @@ static bool task_dying(struct task_struct *task)
 	return READ_ONCE(task->exit_state) || (READ_ONCE(task->flags) & PF_EXITING);
 }
 
-/* Returns NULL if the access was stopped; *keep set if we must stay loaded. */
-static const char *touch_hv(bool write, bool *keep)
+/* Returns NULL if the attack was stopped; *keep set if we must stay loaded. */
+static const char *attack(enum attack kind, bool *keep)
 {
 	struct touch_ctx *t;
 	struct task_struct *task;
 	const char *why;
 	unsigned int waited;
 
-	if (!hv_phys)
+	if (!hv_phys && (kind == TOUCH_HV_READ || kind == TOUCH_HV_WRITE))
 		return "needs hv_phys= (from /sys/kernel/security/lvbs/status)";
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return "out of memory";
+	t->kind = kind;
 	t->pa = hv_phys;
-	t->write = write;
+	t->write = kind == TOUCH_HV_WRITE;
 	init_completion(&t->done);
 	task = kthread_create(touch_thread, t, "lvbs_test_touch");
 	if (IS_ERR(task)) {
@@ -383,6 +434,8 @@ static const char *touch_hv(bool write, bool *keep)
 	}
 	if (completion_done(&t->done)) {
 		why = t->map_failed ? "memremap failed" :
+		      kind == CR4_CLEAR_SMEP ? "CR4.SMEP could be cleared" :
+		      kind == CR0_CLEAR_WP ? "CR0.WP could be cleared" :
 		      "hypervisor memory was accessible";
 		kthread_stop(task);	/* returns at once: the thread has finished */
 		put_task_struct(task);
@@ -405,6 +458,39 @@ static const char *touch_hv(bool write, bool *keep)
 	return NULL;
 }
 
+/* Benign twin: toggle CR4.PGE and back (a global TLB flush), pins kept. */
+static const char *cr4_toggle_pge(void)
+{
+	unsigned long flags, v;
+
+	local_irq_save(flags);
+	v = __read_cr4();
+	asm volatile("mov %0, %%cr4" :: "r"(v ^ X86_CR4_PGE) : "memory");
+	asm volatile("mov %0, %%cr4" :: "r"(v) : "memory");
+	local_irq_restore(flags);
+	pr_info("toggled CR4.PGE and back: CR4 0x%lx\n", __read_cr4());
+	return __read_cr4() == v ? NULL : "CR4 did not come back to its value";
+}
+
+static void cr_check_cpu(void *arg)
+{
+	atomic_t *bad = arg;
+	unsigned long cr0 = read_cr0(), cr4 = __read_cr4();
+
+	pr_info("CPU %d: CR0 0x%lx CR4 0x%lx\n", smp_processor_id(), cr0, cr4);
+	if (!(cr0 & X86_CR0_WP) || ((boot_cpu_has(X86_FEATURE_SMEP)) && !(cr4 & X86_CR4_SMEP)))
+		atomic_inc(bad);
+}
+
+/* Every CPU still has CR0.WP and (where the CPU has it) CR4.SMEP. */
+static const char *cr_check(void)
+{
+	atomic_t bad = ATOMIC_INIT(0);
+
+	on_each_cpu(cr_check_cpu, &bad, 1);
+	return atomic_read(&bad) ? "a CPU runs without CR0.WP or CR4.SMEP" : NULL;
+}
+
 static int __init lvbs_test_init(void)
 {
 	const char *why;
@@ -415,9 +501,17 @@ static int __init lvbs_test_init(void)
 	} else if (!strcmp(action, "garbage")) {
 		why = garbage();
 	} else if (!strcmp(action, "touch_hv_read")) {
-		why = touch_hv(false, &keep);
+		why = attack(TOUCH_HV_READ, &keep);
 	} else if (!strcmp(action, "touch_hv_write")) {
-		why = touch_hv(true, &keep);
+		why = attack(TOUCH_HV_WRITE, &keep);
+	} else if (!strcmp(action, "cr4_clear_smep")) {
+		why = attack(CR4_CLEAR_SMEP, &keep);
+	} else if (!strcmp(action, "cr0_clear_wp")) {
+		why = attack(CR0_CLEAR_WP, &keep);
+	} else if (!strcmp(action, "cr4_toggle_pge")) {
+		why = cr4_toggle_pge();
+	} else if (!strcmp(action, "cr_check")) {
+		why = cr_check();
 	} else {
 		pr_err("FAIL %s: unknown action\n", action);
 		return -EINVAL;

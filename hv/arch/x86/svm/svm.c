@@ -71,6 +71,7 @@ int svm_probe(struct hv_caps *caps)
 	if (!(caps->present & LVBS_FEAT_NPT))
 		return LVBS_E_NOSYS;
 	caps->used = caps->present & (LVBS_FEAT_NPT | LVBS_FEAT_NRIPS |
+				      LVBS_FEAT_DECODE | LVBS_FEAT_FLUSHASID |
 				      LVBS_FEAT_1G_PAGES);
 	return LVBS_OK;
 }
@@ -157,7 +158,7 @@ static void build_vmcb(struct hv_cpu *c, const struct kframe *f)
 	v->control.msrpm_base_pa = hv_va_to_pa((void *)(hv.fixed_base + HV_FIXED_MSRPM));
 	v->control.asid = GUEST_ASID;
 	/* First run: flush everything, ASID 1 may hold a previous launch's entries. */
-	v->control.tlb_control = 1;
+	v->control.tlb_control = TLB_CONTROL_FLUSH_ALL;
 	v->control.nested_ctl = 1;	/* NP_ENABLE */
 	v->control.nested_cr3 = hv.slat.root_pa;
 
@@ -260,11 +261,23 @@ static u32 npf_access(u64 info1, u32 cpl)
 	return acc;
 }
 
+/* The source GPR of a MOV to CR, if the CPU decoded it (decode assists). */
+static int cr_gpr(const struct vmcb *v)
+{
+	if (!(hv.caps.used & LVBS_FEAT_DECODE) || !(v->control.exit_info_1 & SVM_CR_MOV))
+		return -1;
+	return (int)(v->control.exit_info_1 & SVM_CR_GPR_MASK);
+}
+
 static void dispatch(struct hv_cpu *c, struct vmcb *v, u32 code)
 {
 	switch (code) {
 	case SVM_EXIT_CPUID:
 		vcpu_handle_cpuid(c);
+		break;
+	case SVM_EXIT_WRITE_CR0:
+	case SVM_EXIT_WRITE_CR4:
+		vcpu_handle_cr_write(c, code - SVM_EXIT_WRITE_CR0, cr_gpr(v));
 		break;
 	case SVM_EXIT_VMMCALL:
 		vcpu_handle_hypercall(c);
@@ -309,8 +322,9 @@ void svm_handle_exit(struct hv_cpu *c)
 		if (code == SVM_EXIT_INVALID)
 			launch_failed(c, code);
 		c->state = CPU_RUNNING;
-		v->control.tlb_control = 0;
 	}
+	/* A flush asked for by the last exit has been done by that VMRUN. */
+	v->control.tlb_control = TLB_CONTROL_DO_NOTHING;
 	c->regs[REG_RAX] = v->save.rax;
 	c->regs[REG_RSP] = v->save.rsp;
 	/*
@@ -404,6 +418,33 @@ void svm_inject(struct hv_cpu *c, u8 vector, bool has_err, u32 err)
 u64 svm_read_efer(struct hv_cpu *c)
 {
 	return vmcb_of(c)->save.efer;
+}
+
+u64 svm_read_cr(struct hv_cpu *c, u32 cr)
+{
+	return cr == 0 ? vmcb_of(c)->save.cr0 : vmcb_of(c)->save.cr4;
+}
+
+void svm_write_cr(struct hv_cpu *c, u32 cr, u64 val, bool flush_tlb)
+{
+	struct vmcb *v = vmcb_of(c);
+
+	if (cr == 0)
+		v->save.cr0 = val;
+	else
+		v->save.cr4 = val;
+	/*
+	 * Emulating the write means the CPU did not do its own TLB flush for
+	 * it: ask VMRUN to flush the guest's entries (APM 15.16.1).
+	 */
+	if (flush_tlb)
+		v->control.tlb_control = (hv.caps.used & LVBS_FEAT_FLUSHASID) ?
+					 TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL;
+}
+
+void svm_intercept_cr_write(struct hv_cpu *c, u32 cr)
+{
+	vmcb_of(c)->control.intercepts[0] |= INTERCEPT_CR_WRITE(cr);
 }
 
 void svm_write_efer(struct hv_cpu *c, u64 efer)

@@ -18,5 +18,8 @@ bool svm_next_rip(struct hv_cpu *c, u64 *next);
 void svm_inject(struct hv_cpu *c, u8 vector, bool has_err, u32 err);
 u64 svm_read_efer(struct hv_cpu *c);
 void svm_write_efer(struct hv_cpu *c, u64 efer);
+u64 svm_read_cr(struct hv_cpu *c, u32 cr);
+void svm_write_cr(struct hv_cpu *c, u32 cr, u64 val, bool flush_tlb);
+void svm_intercept_cr_write(struct hv_cpu *c, u32 cr);
 
 #endif

@@ -94,6 +94,8 @@ _Static_assert(__builtin_offsetof(struct vmcb, save.cr2) == 0x640, "vmcb");
 _Static_assert(__builtin_offsetof(struct vmcb, save.g_pat) == 0x668, "vmcb");
 _Static_assert(sizeof(struct vmcb) <= 4096, "vmcb fits a page");
 
+/* intercepts[0]: CR reads (bits 0-15), CR writes (bits 16-31) */
+#define INTERCEPT_CR_WRITE(n)	BIT(16 + (n))
 /* intercepts[3] (misc1), APM vol. 2 B.1 */
 #define INTERCEPT_CPUID		BIT(18)
 #define INTERCEPT_INVLPGA	BIT(26)
@@ -109,6 +111,8 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "vmcb fits a page");
 #define INTERCEPT_SKINIT	BIT(6)
 
 /* Exit codes, APM vol. 2 appendix C. */
+#define SVM_EXIT_WRITE_CR0	0x010
+#define SVM_EXIT_WRITE_CR4	0x014
 #define SVM_EXIT_CPUID		0x072
 #define SVM_EXIT_INVLPGA	0x07a
 #define SVM_EXIT_MSR		0x07c
@@ -122,6 +126,15 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "vmcb fits a page");
 #define SVM_EXIT_SKINIT		0x086
 #define SVM_EXIT_NPF		0x400
 #define SVM_EXIT_INVALID	0xffffffffu	/* -1; QEMU writes only the low 32 bits */
+
+/* CR access EXITINFO1 with decode assists (APM 15.33.1): MOV, and its GPR. */
+#define SVM_CR_MOV		BIT(63)
+#define SVM_CR_GPR_MASK		0xfULL
+
+/* TLB_CONTROL (APM 15.16.1) */
+#define TLB_CONTROL_DO_NOTHING	0
+#define TLB_CONTROL_FLUSH_ALL	1
+#define TLB_CONTROL_FLUSH_ASID	3
 
 /* EVENTINJ, APM vol. 2 15.20 */
 #define SVM_EVTINJ_VALID	BIT(31)
