@@ -87,10 +87,17 @@ static int lvbs_pin_cr(u32 cr, u64 mask)
 						 NULL, NULL));
 }
 
+static int lvbs_pin_msr(u32 slot, u64 mask)
+{
+	return lvbs_status_to_errno(lvbs_vmmcall(LVBS_HC_PIN_MSR, slot, mask, 0,
+						 NULL, NULL));
+}
+
 const struct lvbs_hv_ops lvbs_hv_ops_lvbs = {
 	.name = "lvbs",
 	.get_info = lvbs_get_info,
 	.get_stats = lvbs_get_stats,
 	.read_log = lvbs_read_log,
 	.pin_cr = lvbs_pin_cr,
+	.pin_msr = lvbs_pin_msr,
 };

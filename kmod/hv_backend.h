@@ -18,6 +18,8 @@ struct lvbs_hv_ops {
 	long (*read_log)(u64 from, struct lvbs_log_entry *buf, u32 max, u64 *next);
 	/* Pin bits of CR0 or CR4 to their current values; this CPU enforces. */
 	int (*pin_cr)(u32 cr, u64 mask);
+	/* Pin bits of an MSR (LVBS_MSR_SLOT_*) to this CPU's current value. */
+	int (*pin_msr)(u32 slot, u64 mask);
 };
 
 extern const struct lvbs_hv_ops lvbs_hv_ops_lvbs;

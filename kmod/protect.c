@@ -9,16 +9,22 @@
  * malicious module) gets #GP instead. This is the hypervisor-enforced
  * version of the kernel's own CR pinning, which lives in writable kernel
  * data and which kernel code can skip by writing CR4 directly.
+ *
+ * MSRs: the kernel-entry MSRs (STAR, LSTAR, CSTAR, SFMASK, SYSENTER_CS/ESP/
+ * EIP) are pinned whole, and EFER's NXE, SCE and LME bits, on every CPU to
+ * that CPU's values: redirecting LSTAR is how a rootkit hooks every system
+ * call, and clearing NXE makes all data executable.
  */
 #define pr_fmt(fmt) "lvbs: " fmt
 
 #include <linux/smp.h>
 #include <linux/atomic.h>
 #include <asm/special_insns.h>
+#include <asm/msr.h>
 #include "lvbs.h"
 
 struct pin_req {
-	u64 cr0, cr4;
+	u64 cr0, cr4, efer;
 	atomic_t failed;
 	int err;
 };
@@ -27,9 +33,14 @@ static void pin_on_cpu(void *arg)
 {
 	struct pin_req *req = arg;
 	int r = lvbs.hv->pin_cr(0, req->cr0);
+	u32 slot;
 
 	if (!r)
 		r = lvbs.hv->pin_cr(4, req->cr4);
+	if (!r)
+		r = lvbs.hv->pin_msr(LVBS_MSR_SLOT_EFER, req->efer);
+	for (slot = LVBS_MSR_SLOT_STAR; !r && slot < LVBS_MSR_SLOTS; slot++)
+		r = lvbs.hv->pin_msr(slot, ~0ULL);
 	if (r) {
 		req->err = r;
 		atomic_inc(&req->failed);
@@ -42,9 +53,12 @@ int lvbs_pin_control_registers(void)
 		.cr0 = read_cr0() & LVBS_PIN_CR0_ALLOWED,
 		.cr4 = __read_cr4() & LVBS_PIN_CR4_ALLOWED,
 	};
+	u64 efer;
 	struct lvbs_info info;
 	int r;
 
+	rdmsrl(MSR_EFER, efer);
+	req.efer = efer & LVBS_PIN_EFER_ALLOWED;
 	atomic_set(&req.failed, 0);
 	/* Every CPU pins (and so starts enforcing) for itself, in IRQ context. */
 	on_each_cpu(pin_on_cpu, &req, 1);
@@ -56,12 +70,13 @@ int lvbs_pin_control_registers(void)
 	r = lvbs.hv->get_info(&info);
 	if (r)
 		return r;
-	if (info.pinned_cpus != lvbs.nr_cpus) {
-		pr_err("control-register pins are enforced on %u of %u CPUs\n",
-		       info.pinned_cpus, lvbs.nr_cpus);
+	if (info.pinned_cpus != lvbs.nr_cpus ||
+	    info.pinned_msrs != (1u << LVBS_MSR_SLOTS) - 1) {
+		pr_err("pins are not enforced everywhere: CRs on %u of %u CPUs, MSR slots 0x%x\n",
+		       info.pinned_cpus, lvbs.nr_cpus, info.pinned_msrs);
 		return -EIO;
 	}
-	pr_info("pinned CR0 bits 0x%llx and CR4 bits 0x%llx on %u CPUs\n",
-		info.pinned_cr0, info.pinned_cr4, info.pinned_cpus);
+	pr_info("pinned CR0 bits 0x%llx, CR4 bits 0x%llx, EFER bits 0x%llx and the kernel-entry MSRs on %u CPUs\n",
+		info.pinned_cr0, info.pinned_cr4, req.efer, info.pinned_cpus);
 	return 0;
 }

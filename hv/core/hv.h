@@ -53,6 +53,8 @@ struct hv_cpu {
 	u64 hypercalls_failed;
 	u64 launch_tsc;
 	u32 pin_gen;		/* hv.pins.gen this CPU enforces */
+	u64 msr_pin_mask[LVBS_MSR_SLOTS];	/* this CPU's pinned MSR bits ... */
+	u64 msr_pin_val[LVBS_MSR_SLOTS];	/* ... and their values */
 };
 
 _Static_assert(__builtin_offsetof(struct hv_cpu, vmcb_pa) == CPU_VMCB_PA, "asm offset");
@@ -151,6 +153,14 @@ long hypercall_dispatch(struct hv_cpu *c, u64 nr, u64 a1, u64 a2, u64 a3,
 long crpin_request(struct hv_cpu *c, u64 cr, u64 mask);
 u32 crpin_enforcing_cpus(void);
 u64 crpin_cr4_valid(u64 launch_cr4);
+
+/* hv/core/msrpin.c */
+int msrpin_slot(u32 msr);
+u32 msrpin_msr(u32 slot);
+bool msrpin_value_ok(u32 msr, u64 v);
+bool msrpin_allows(struct hv_cpu *c, u32 slot, u64 v);
+long msrpin_request(struct hv_cpu *c, u64 slot, u64 mask);
+u32 msrpin_everywhere(void);
 
 /* hv/core/cpuid.c */
 void cpuid_policy(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d);

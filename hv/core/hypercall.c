@@ -57,6 +57,7 @@ static long hc_get_info(u64 gpa, u64 size)
 	info.pinned_cr4_val = hv.pins.val[4] & hv.pins.mask[4];
 	spin_unlock(&hv.pins.lock);
 	info.pinned_cpus = crpin_enforcing_cpus();
+	info.pinned_msrs = msrpin_everywhere();
 	return copy_to_guest(gpa, &info, sizeof(info));
 }
 
@@ -131,6 +132,8 @@ long hypercall_dispatch(struct hv_cpu *c, u64 nr, u64 a1, u64 a2, u64 a3,
 		return hc_read_log(a1, a2, a3, out1, out2);
 	case LVBS_HC_PIN_CR:
 		return crpin_request(c, a1, a2);
+	case LVBS_HC_PIN_MSR:
+		return msrpin_request(c, a1, a2);
 	case LVBS_HC_LAUNCH_ABORT:
 		/* Only while a launch is failing; never once all CPUs are in. */
 		if (!READ_ONCE(hv.cpus_failed) || c->state != CPU_RUNNING)

@@ -110,6 +110,7 @@ static const char hv_event_names[LVBS_EV_MAX][16] = {
 	[LVBS_EV_INSN_DECODE]		= "insn_decode",
 	[LVBS_EV_CR_PIN]		= "cr_pin",
 	[LVBS_EV_CR_INVALID]		= "cr_invalid",
+	[LVBS_EV_MSR_PIN]		= "msr_pin",
 };
 
 const char *hv_event_name(u32 kind)

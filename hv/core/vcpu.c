@@ -172,9 +172,11 @@ static bool msr_read(struct hv_cpu *c, u32 msr, u64 *v)
 
 static bool msr_write(struct hv_cpu *c, u32 msr, u64 v)
 {
+	int slot;
+
 	switch (msr) {
 	case MSR_EFER:
-		if (!efer_write_ok(c, v))
+		if (!efer_write_ok(c, v) || !msrpin_allows(c, LVBS_MSR_SLOT_EFER, v))
 			return false;
 		/* Turning SVM off (the kernel does on crash/reboot) is ignored. */
 		if (hv.caps.vendor == LVBS_VENDOR_SVM && !(v & EFER_SVME))
@@ -195,7 +197,12 @@ static bool msr_write(struct hv_cpu *c, u32 msr, u64 v)
 			     0, msr, v);
 		return true;
 	default:
-		return false;
+		/* Kernel-entry MSRs (hv/core/msrpin.c): checked, then written. */
+		slot = msrpin_slot(msr);
+		if (slot < 0 || !msrpin_value_ok(msr, v) || !msrpin_allows(c, (u32)slot, v))
+			return false;
+		wrmsr(msr, v);
+		return true;
 	}
 }
 

@@ -89,6 +89,14 @@ enum lvbs_hc_nr {
 	 * this call itself: the kernel calls it on every CPU.
 	 */
 	LVBS_HC_PIN_CR		= 5,
+	/*
+	 * RBX = MSR slot (LVBS_MSR_SLOT_*), RCX = bits to pin (for EFER only
+	 * LVBS_PIN_EFER_ALLOWED). Pins those bits to their current value on
+	 * the calling CPU, for that CPU (entry MSRs such as SYSENTER_ESP are
+	 * per CPU), for good; the kernel calls it on every CPU. A WRMSR that
+	 * would change a pinned bit gets #GP and is logged.
+	 */
+	LVBS_HC_PIN_MSR		= 6,
 	LVBS_HC_MAX
 };
 
@@ -102,6 +110,23 @@ enum lvbs_hc_nr {
 #define LVBS_CR4_CET		(1ULL << 23)
 #define LVBS_PIN_CR0_ALLOWED	(LVBS_CR0_PE | LVBS_CR0_WP | LVBS_CR0_PG)
 #define LVBS_PIN_CR4_ALLOWED	(LVBS_CR4_UMIP | LVBS_CR4_SMEP | LVBS_CR4_SMAP | LVBS_CR4_CET)
+
+/* MSRs that may be pinned, by slot (lvbs_info.pinned_msrs bit = slot). */
+enum lvbs_msr_slot {
+	LVBS_MSR_SLOT_EFER = 0,		/* 0xc0000080 */
+	LVBS_MSR_SLOT_STAR,		/* 0xc0000081 */
+	LVBS_MSR_SLOT_LSTAR,		/* 0xc0000082: 64-bit SYSCALL entry */
+	LVBS_MSR_SLOT_CSTAR,		/* 0xc0000083: compat SYSCALL entry */
+	LVBS_MSR_SLOT_SFMASK,		/* 0xc0000084: RFLAGS mask at SYSCALL */
+	LVBS_MSR_SLOT_SYSENTER_CS,	/* 0x174 */
+	LVBS_MSR_SLOT_SYSENTER_ESP,	/* 0x175 */
+	LVBS_MSR_SLOT_SYSENTER_EIP,	/* 0x176 */
+	LVBS_MSR_SLOTS
+};
+#define LVBS_EFER_SCE		(1ULL << 0)
+#define LVBS_EFER_LME		(1ULL << 8)
+#define LVBS_EFER_NXE		(1ULL << 11)
+#define LVBS_PIN_EFER_ALLOWED	(LVBS_EFER_SCE | LVBS_EFER_LME | LVBS_EFER_NXE)
 
 /* Status codes (RAX on return). */
 #define LVBS_OK		0
@@ -153,8 +178,8 @@ struct lvbs_info {
 	lvbs_u64 pinned_cr0_val;	/* ... and the values they are pinned to */
 	lvbs_u64 pinned_cr4;
 	lvbs_u64 pinned_cr4_val;
-	lvbs_u32 pinned_cpus;		/* CPUs enforcing every pin */
-	lvbs_u32 reserved;
+	lvbs_u32 pinned_cpus;		/* CPUs enforcing every CR pin */
+	lvbs_u32 pinned_msrs;		/* bit n: slot n pinned on every CPU */
 };
 
 /* Exit kinds counted per CPU (vendor-neutral). */
@@ -203,6 +228,7 @@ enum lvbs_event {
 	LVBS_EV_INSN_DECODE,	/* could not decode an intercepted instruction: #UD; info0 = expected op */
 	LVBS_EV_CR_PIN,		/* write to a pinned CR bit: #GP; info0 = CR number, info1 = value */
 	LVBS_EV_CR_INVALID,	/* invalid CR value (reserved bits...): #GP; info0 = CR, info1 = value */
+	LVBS_EV_MSR_PIN,	/* WRMSR changing a pinned bit: #GP; info0 = MSR, info1 = value */
 	LVBS_EV_MAX
 };
 

@@ -270,6 +270,33 @@ static const struct bit_name cr_bits[] = {
 	{ 4, 11, "UMIP" }, { 4, 20, "SMEP" }, { 4, 21, "SMAP" }, { 4, 23, "CET" },
 };
 
+/* Slot order of enum lvbs_msr_slot (include/lvbs/abi.h). */
+static const char *const msr_slot_names[] = {
+	"EFER", "STAR", "LSTAR", "CSTAR", "SFMASK", "SYSENTER_CS",
+	"SYSENTER_ESP", "SYSENTER_EIP",
+};
+
+static void show_msr_pins(const struct record *r)
+{
+	const char *v = get(r, "pinned_msrs");
+	unsigned long m;
+	bool first = true;
+
+	if (!v)
+		return;
+	m = strtoul(v, NULL, 16);
+	printf("pinned MSRs:     ");
+	for (size_t i = 0; i < sizeof(msr_slot_names) / sizeof(msr_slot_names[0]); i++) {
+		if (!(m & (1ul << i)))
+			continue;
+		printf("%s%s", first ? "" : ",", msr_slot_names[i]);
+		first = false;
+	}
+	printf("%s (on every CPU)\n", first ? "none" : "");
+	if (m != (1ul << (sizeof(msr_slot_names) / sizeof(msr_slot_names[0]))) - 1)
+		printf("WARNING:         not every kernel-entry MSR is pinned on every CPU\n");
+}
+
 /* "CR0 WP,PE,PG; CR4 SMEP,SMAP" from the pinned masks; "" if absent. */
 static void show_pins(const struct record *r)
 {
@@ -298,6 +325,7 @@ static void show_pins(const struct record *r)
 	printf(" (enforced on %s CPUs)\n", cpus);
 	if (!any)
 		printf("WARNING:         no control-register bit is pinned\n");
+	show_msr_pins(r);
 }
 
 static void status_human(const struct record *r)
@@ -336,14 +364,14 @@ static void status_human(const struct record *r)
 	}
 	if (!weak)
 		printf("weaker protections: none\n");
-	printf("not enforced yet: kernel code/rodata protection, MSR and descriptor-table pinning, module authentication (see README)\n");
+	printf("not enforced yet: kernel code/rodata protection, descriptor-table pinning, module authentication (see README)\n");
 	for (int i = 0; i < r->nr; i++) {
 		static const char *const known[] = {
 			"active", "abi_version", "vendor", "cpus", "cpus_online",
 			"features_present", "features_used", "hv_phys_base",
 			"hv_phys_size", "guest_phys_limit", "log_capacity",
 			"log_next_seq", "unload", "pinned_cr0", "pinned_cr4",
-			"pinned_cpus",
+			"pinned_cpus", "pinned_msrs",
 		};
 		bool is_known = false;
 

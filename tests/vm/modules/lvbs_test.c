@@ -16,6 +16,11 @@
  *   insmod lvbs_test.ko action=cr4_clear_smep|cr0_clear_wp
  *       (a raw MOV to CR4/CR0 that clears a pinned bit, skipping the
  *       kernel's own CR pinning as an attacker with code execution would)
+ *   insmod lvbs_test.ko action=msr_lstar|efer_clear_nxe
+ *       (a raw WRMSR redirecting the SYSCALL entry, or clearing EFER.NXE;
+ *       raw, so no kernel exception fixup hides the #GP)
+ *   insmod lvbs_test.ko action=msr_rewrite
+ *       (benign twin: rewrite LSTAR and EFER with their current values)
  *   insmod lvbs_test.ko action=cr4_toggle_pge|cr_check
  *       (benign twins: a raw CR4 write that keeps the pinned bits, as the
  *       kernel's global TLB flush does; and a check that every CPU still
@@ -51,11 +56,12 @@
 #include <linux/atomic.h>
 #include <asm/special_insns.h>
 #include <asm/cpufeature.h>
+#include <asm/msr-index.h>
 #include <lvbs/abi.h>
 
 static char *action = "roundtrip";
 module_param(action, charp, 0400);
-MODULE_PARM_DESC(action, "roundtrip | garbage | touch_hv_read | touch_hv_write | cr4_clear_smep | cr0_clear_wp | cr4_toggle_pge | cr_check");
+MODULE_PARM_DESC(action, "roundtrip | garbage | touch_hv_read | touch_hv_write | cr4_clear_smep | cr0_clear_wp | cr4_toggle_pge | cr_check | msr_lstar | efer_clear_nxe | msr_rewrite");
 
 static unsigned long long hv_phys;
 module_param(hv_phys, ullong, 0400);
@@ -254,6 +260,9 @@ static unsigned int garbage_cases(u64 pinfo, u64 pstats, u64 plog)
 		{ "PIN_CR of CR3", LVBS_HC(LVBS_HC_PIN_CR), 3, LVBS_CR4_SMEP, 0, LVBS_E_INVAL },
 		{ "PIN_CR of CR4.PGE (not pinnable)", LVBS_HC(LVBS_HC_PIN_CR), 4, 1ULL << 7, 0,
 		  LVBS_E_INVAL },
+		{ "PIN_MSR slot 99", LVBS_HC(LVBS_HC_PIN_MSR), 99, ~0ULL, 0, LVBS_E_INVAL },
+		{ "PIN_MSR EFER.SVME (not pinnable)", LVBS_HC(LVBS_HC_PIN_MSR),
+		  LVBS_MSR_SLOT_EFER, 1ULL << 12, 0, LVBS_E_INVAL },
 	};
 	unsigned int i, bad = 0;
 	long r;
@@ -325,7 +334,22 @@ enum attack {
 	TOUCH_HV_WRITE,
 	CR4_CLEAR_SMEP,
 	CR0_CLEAR_WP,
+	MSR_LSTAR_REDIRECT,
+	EFER_CLEAR_NXE,
 };
+
+static inline void raw_wrmsr(u32 msr, u64 v)
+{
+	asm volatile("wrmsr" :: "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
+}
+
+static inline u64 raw_rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((u64)hi << 32) | lo;
+}
 
 struct touch_ctx {
 	enum attack kind;
@@ -344,7 +368,19 @@ static int cr_attack(struct touch_ctx *t)
 {
 	unsigned long v;
 
-	if (t->kind == CR4_CLEAR_SMEP) {
+	if (t->kind == MSR_LSTAR_REDIRECT) {
+		v = raw_rdmsr(MSR_LSTAR);
+		pr_info("redirecting LSTAR with a raw wrmsr (LSTAR 0x%lx)\n", v);
+		raw_wrmsr(MSR_LSTAR, v + 0x40);
+		pr_err("FAIL LSTAR redirected: now 0x%llx\n", raw_rdmsr(MSR_LSTAR));
+		raw_wrmsr(MSR_LSTAR, v);
+	} else if (t->kind == EFER_CLEAR_NXE) {
+		v = raw_rdmsr(MSR_EFER);
+		pr_info("clearing EFER.NXE with a raw wrmsr (EFER 0x%lx)\n", v);
+		raw_wrmsr(MSR_EFER, v & ~EFER_NX);
+		pr_err("FAIL EFER.NXE cleared: EFER now 0x%llx\n", raw_rdmsr(MSR_EFER));
+		raw_wrmsr(MSR_EFER, v);
+	} else if (t->kind == CR4_CLEAR_SMEP) {
 		v = __read_cr4();
 		pr_info("clearing CR4.SMEP with a raw mov (CR4 0x%lx)\n", v);
 		asm volatile("mov %0, %%cr4" :: "r"(v & ~X86_CR4_SMEP) : "memory");
@@ -366,7 +402,7 @@ static int touch_thread(void *arg)
 	struct touch_ctx *t = arg;
 	volatile u64 *p;
 
-	if (t->kind == CR4_CLEAR_SMEP || t->kind == CR0_CLEAR_WP)
+	if (t->kind != TOUCH_HV_READ && t->kind != TOUCH_HV_WRITE)
 		return cr_attack(t);
 	/*
 	 * The hypervisor's memory is ordinary RAM to the kernel (it came from
@@ -436,6 +472,8 @@ static const char *attack(enum attack kind, bool *keep)
 		why = t->map_failed ? "memremap failed" :
 		      kind == CR4_CLEAR_SMEP ? "CR4.SMEP could be cleared" :
 		      kind == CR0_CLEAR_WP ? "CR0.WP could be cleared" :
+		      kind == MSR_LSTAR_REDIRECT ? "LSTAR could be redirected" :
+		      kind == EFER_CLEAR_NXE ? "EFER.NXE could be cleared" :
 		      "hypervisor memory was accessible";
 		kthread_stop(task);	/* returns at once: the thread has finished */
 		put_task_struct(task);
@@ -472,23 +510,50 @@ static const char *cr4_toggle_pge(void)
 	return __read_cr4() == v ? NULL : "CR4 did not come back to its value";
 }
 
+/* Benign twin: the kernel may rewrite pinned MSRs with the same values. */
+static const char *msr_rewrite(void)
+{
+	unsigned long flags;
+	u64 lstar, efer;
+
+	local_irq_save(flags);
+	lstar = raw_rdmsr(MSR_LSTAR);
+	efer = raw_rdmsr(MSR_EFER);
+	raw_wrmsr(MSR_LSTAR, lstar);
+	raw_wrmsr(MSR_EFER, efer);
+	local_irq_restore(flags);
+	pr_info("rewrote LSTAR 0x%llx and EFER 0x%llx unchanged\n", lstar, efer);
+	return raw_rdmsr(MSR_LSTAR) == lstar ? NULL : "LSTAR changed";
+}
+
+static u64 entry_lstar;
+
 static void cr_check_cpu(void *arg)
 {
 	atomic_t *bad = arg;
 	unsigned long cr0 = read_cr0(), cr4 = __read_cr4();
 
-	pr_info("CPU %d: CR0 0x%lx CR4 0x%lx\n", smp_processor_id(), cr0, cr4);
-	if (!(cr0 & X86_CR0_WP) || ((boot_cpu_has(X86_FEATURE_SMEP)) && !(cr4 & X86_CR4_SMEP)))
+	u64 efer = raw_rdmsr(MSR_EFER);
+
+	pr_info("CPU %d: CR0 0x%lx CR4 0x%lx EFER 0x%llx LSTAR 0x%llx\n",
+		smp_processor_id(), cr0, cr4, efer, raw_rdmsr(MSR_LSTAR));
+	if (!(cr0 & X86_CR0_WP) || ((boot_cpu_has(X86_FEATURE_SMEP)) && !(cr4 & X86_CR4_SMEP)) ||
+	    !(efer & EFER_NX) || raw_rdmsr(MSR_LSTAR) != (u64)entry_lstar)
 		atomic_inc(bad);
 }
 
-/* Every CPU still has CR0.WP and (where the CPU has it) CR4.SMEP. */
+/*
+ * Every CPU still has CR0.WP, CR4.SMEP (where the CPU has it), EFER.NXE,
+ * and the LSTAR this CPU has (the same on every CPU).
+ */
 static const char *cr_check(void)
 {
 	atomic_t bad = ATOMIC_INIT(0);
 
+	entry_lstar = raw_rdmsr(MSR_LSTAR);
 	on_each_cpu(cr_check_cpu, &bad, 1);
-	return atomic_read(&bad) ? "a CPU runs without CR0.WP or CR4.SMEP" : NULL;
+	return atomic_read(&bad) ?
+	       "a CPU runs without CR0.WP, CR4.SMEP or EFER.NXE, or with another LSTAR" : NULL;
 }
 
 static int __init lvbs_test_init(void)
@@ -508,6 +573,12 @@ static int __init lvbs_test_init(void)
 		why = attack(CR4_CLEAR_SMEP, &keep);
 	} else if (!strcmp(action, "cr0_clear_wp")) {
 		why = attack(CR0_CLEAR_WP, &keep);
+	} else if (!strcmp(action, "msr_lstar")) {
+		why = attack(MSR_LSTAR_REDIRECT, &keep);
+	} else if (!strcmp(action, "efer_clear_nxe")) {
+		why = attack(EFER_CLEAR_NXE, &keep);
+	} else if (!strcmp(action, "msr_rewrite")) {
+		why = msr_rewrite();
 	} else if (!strcmp(action, "cr4_toggle_pge")) {
 		why = cr4_toggle_pge();
 	} else if (!strcmp(action, "cr_check")) {

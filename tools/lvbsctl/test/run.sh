@@ -43,6 +43,7 @@ check status_gmet 0 'no GMET' "$g" status
 check status_kib 0 '308 KiB at physical 0x2980000' "$g" status
 check status_unknown_key_kept 0 'future_key' "$g" status
 check status_pins 0 'pinned: +CR0 PE,WP,PG; CR4 SMEP,SMAP \(enforced on 2 CPUs\)' "$g" status
+check status_msr_pins 0 'pinned MSRs: +EFER,STAR,LSTAR,CSTAR,SFMASK,SYSENTER_CS,SYSENTER_ESP,SYSENTER_EIP \(on every CPU\)' "$g" status
 check status_fewcpus 0 'WARNING: +1 online CPU\(s\) run OUTSIDE' "$here/fewcpus" status
 check stats_table 0 'cpuid +108 +36 +144' "$g" stats
 check log_human 0 'hv_mem_access +inject_gp' "$g" log

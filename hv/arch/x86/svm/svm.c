@@ -111,6 +111,9 @@ int svm_init(void)
 	msrpm_intercept(pm, MSR_VM_HSAVE_PA, true, true);
 	msrpm_intercept(pm, MSR_VM_CR, false, true);
 	msrpm_intercept(pm, MSR_SMM_CTL, false, true);
+	/* Kernel-entry MSRs, for pinning (hv/core/msrpin.c): writes only. */
+	for (u32 s = LVBS_MSR_SLOT_STAR; s < LVBS_MSR_SLOTS; s++)
+		msrpm_intercept(pm, msrpin_msr(s), false, true);
 	return LVBS_OK;
 }
 
