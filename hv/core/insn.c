@@ -57,36 +57,84 @@ static int read_prefixes(struct insn_cur *c, struct insn *out, u8 *b)
 			out->addrsize = 1;
 			break;
 		case 0x2e: case 0x36: case 0x3e: case 0x26: case 0x64: case 0x65:
-			break;	/* segment overrides: no effect on length */
+			out->seg = *b;	/* only FS / GS matter in 64-bit mode */
+			break;
 		default:
 			return 0;
 		}
 	}
 }
 
+/* A little-endian displacement of k (1 or 4) bytes, sign-extended. */
+static int read_disp(struct insn_cur *c, u32 k, s32 *disp)
+{
+	u32 v = 0;
+
+	if (skip_bytes(c, k))
+		return -1;
+	for (u32 i = 0; i < k; i++)
+		v |= (u32)c->buf[c->pos - k + i] << (8 * i);
+	*disp = k == 1 ? (s32)(signed char)v : (s32)v;
+	return 0;
+}
+
 /*
- * Consume the SIB and displacement of a memory ModR/M (mod != 3). The
+ * Decode the SIB and displacement of a memory ModR/M (mod != 3). The
  * special cases look at the three low bits only: REX.B does not change
  * them (SDM vol. 2 table 2-5). 32-bit addressing (0x67) has the same
  * layout in long mode.
  */
-static int skip_mem_operand(struct insn_cur *c, u8 mod, u8 rm3)
+static int parse_mem_operand(struct insn_cur *c, struct insn *out, u8 mod, u8 rm3)
 {
-	u8 sib;
+	u8 sib, rexb = (out->rex & 1) ? 8 : 0;
 
+	out->mem_base = (u8)(rm3 | rexb);
+	out->mem_index = INSN_NO_REG;
+	out->mem_scale = 1;
+	out->disp = 0;
 	if (rm3 == 4) {
+		u8 idx;
+
 		if (next_byte(c, &sib))
 			return -1;
-		if (mod == 0 && (sib & 7) == 5)
-			return skip_bytes(c, 4);	/* no base: disp32 */
+		idx = ((sib >> 3) & 7) | ((out->rex & 2) ? 8 : 0);	/* REX.X */
+		out->mem_index = idx == 4 ? INSN_NO_REG : idx;		/* no index */
+		out->mem_scale = (u8)(1u << (sib >> 6));
+		out->mem_base = (u8)((sib & 7) | rexb);
+		if (mod == 0 && (sib & 7) == 5) {
+			out->mem_base = INSN_NO_REG;	/* no base: disp32 */
+			return read_disp(c, 4, &out->disp);
+		}
 	} else if (mod == 0 && rm3 == 5) {
-		return skip_bytes(c, 4);		/* RIP + disp32 */
+		out->mem_base = INSN_NO_REG;
+		out->rip_rel = 1;			/* RIP + disp32 */
+		return read_disp(c, 4, &out->disp);
 	}
 	if (mod == 1)
-		return skip_bytes(c, 1);
+		return read_disp(c, 1, &out->disp);
 	if (mod == 2)
-		return skip_bytes(c, 4);
+		return read_disp(c, 4, &out->disp);
 	return 0;
+}
+
+u64 insn_mem_addr(const struct insn *in, const u64 regs[16], u64 next_rip,
+		  u64 fs_base, u64 gs_base)
+{
+	u64 a = (u64)(s64)in->disp;
+
+	if (in->rip_rel)
+		a += next_rip;
+	if (in->mem_base < 16)
+		a += regs[in->mem_base];
+	if (in->mem_index < 16)
+		a += regs[in->mem_index] * in->mem_scale;
+	if (in->addrsize)
+		a = (u32)a;
+	if (in->seg == 0x64)
+		a += fs_base;
+	else if (in->seg == 0x65)
+		a += gs_base;
+	return a;
 }
 
 static void set_modrm(struct insn *out, u8 modrm)
@@ -143,7 +191,7 @@ static int decode_group(struct insn_cur *c, struct insn *out, u8 op2)
 	if (out->op == INSN_UNKNOWN)
 		return -1;
 	if (out->mod != 3)
-		return skip_mem_operand(c, out->mod, modrm & 7);
+		return parse_mem_operand(c, out, out->mod, modrm & 7);
 	return 0;
 }
 

@@ -50,7 +50,16 @@ struct insn {
 	u8 addrsize;	/* 0x67 prefix seen */
 	u8 lock;	/* 0xF0 prefix seen */
 	u8 rep;		/* 0xF2 / 0xF3 prefix seen (last one) */
+	/* Memory operand (has_modrm && mod != 3), SDM vol. 2 2.1.5 / 2.2.1: */
+	u8 seg;		/* segment override prefix byte (0x64 FS, 0x65 GS...) or 0 */
+	u8 rip_rel;	/* RIP-relative: address = next RIP + disp */
+	u8 mem_base;	/* base register (REX.B applied), or INSN_NO_REG */
+	u8 mem_index;	/* index register (REX.X applied), or INSN_NO_REG */
+	u8 mem_scale;	/* 1, 2, 4 or 8 */
+	s32 disp;	/* sign-extended displacement */
 };
+
+#define INSN_NO_REG 0xff
 
 /*
  * Decode the instruction at buf (n bytes available, n <= 15 is fine when the
@@ -62,5 +71,14 @@ struct insn {
 int insn_decode(const u8 *buf, u32 n, struct insn *out);
 
 const char *insn_op_name(u32 op);
+
+/*
+ * The linear address of a decoded memory operand, given the guest's GPRs,
+ * the address of the next instruction (for RIP-relative operands) and the
+ * FS / GS bases (the only segment bases that count in 64-bit mode).
+ * 32-bit addressing (0x67) truncates to 32 bits before the segment base.
+ */
+u64 insn_mem_addr(const struct insn *in, const u64 regs[16], u64 next_rip,
+		  u64 fs_base, u64 gs_base);
 
 #endif

@@ -6,6 +6,9 @@
 #include "core/insn.h"
 #include "test.h"
 
+/* x86 register numbers (hv/include/hv/x86.h is not included here). */
+enum { REG_RAX_T = 0, REG_RCX_T = 1, REG_RSP_T = 4, REG_R8_T = 8 };
+
 struct icase {
 	const char *what;
 	u8 bytes[20];
@@ -207,4 +210,54 @@ TEST(insn_names)
 
 		CHECK(n && n[0] && strcmp(n, "unknown"));
 	}
+}
+
+/* Memory operands of LIDT / LGDT: addressing decoded, address computed. */
+TEST(insn_mem_operand_address)
+{
+	u64 regs[16] = { 0 };
+	struct insn in;
+
+	regs[REG_RSP_T] = 0xffffc90000123f00ULL;
+	regs[REG_RCX_T] = 3;
+	regs[REG_R8_T] = 0xffff888000010000ULL;
+	regs[REG_RAX_T] = 0x1234567800000100ULL;
+
+	/* lidt 0x10(%rip) */
+	static const u8 rip_rel[] = { 0x0f, 0x01, 0x1d, 0x10, 0x00, 0x00, 0x00 };
+	CHECK_EQ(insn_decode(rip_rel, sizeof(rip_rel), &in), 0);
+	CHECK_EQ(in.op, INSN_LIDT);
+	CHECK_EQ(in.rip_rel, 1);
+	CHECK_EQ(insn_mem_addr(&in, regs, 0xffffffff81000007ULL, 0, 0),
+		 0xffffffff81000017ULL);
+
+	/* lidt 8(%rsp): SIB without index */
+	static const u8 rsp8[] = { 0x0f, 0x01, 0x5c, 0x24, 0x08 };
+	CHECK_EQ(insn_decode(rsp8, sizeof(rsp8), &in), 0);
+	CHECK_EQ(in.mem_base, REG_RSP_T);
+	CHECK_EQ(in.mem_index, INSN_NO_REG);
+	CHECK_EQ(insn_mem_addr(&in, regs, 0, 0, 0), 0xffffc90000123f08ULL);
+
+	/* lgdt (%r8,%rcx,4): REX.B extends the SIB base */
+	static const u8 r8[] = { 0x41, 0x0f, 0x01, 0x14, 0x88 };
+	CHECK_EQ(insn_decode(r8, sizeof(r8), &in), 0);
+	CHECK_EQ(in.op, INSN_LGDT);
+	CHECK_EQ(in.mem_base, REG_R8_T);
+	CHECK_EQ(in.mem_index, REG_RCX_T);
+	CHECK_EQ(in.mem_scale, 4);
+	CHECK_EQ(insn_mem_addr(&in, regs, 0, 0, 0), 0xffff88800001000cULL);
+
+	/* lidt %gs:0x1000: no base, no index, GS base added */
+	static const u8 gs[] = { 0x65, 0x0f, 0x01, 0x1c, 0x25, 0x00, 0x10, 0x00, 0x00 };
+	CHECK_EQ(insn_decode(gs, sizeof(gs), &in), 0);
+	CHECK_EQ(in.len, 9);
+	CHECK_EQ(in.mem_base, INSN_NO_REG);
+	CHECK_EQ(insn_mem_addr(&in, regs, 0, 0x1111, 0xffff888077c00000ULL),
+		 0xffff888077c01000ULL);
+
+	/* lidt -16(%eax): 32-bit addressing truncates, disp8 sign-extends */
+	static const u8 a32[] = { 0x67, 0x0f, 0x01, 0x58, 0xf0 };
+	CHECK_EQ(insn_decode(a32, sizeof(a32), &in), 0);
+	CHECK_EQ(in.disp, -16);
+	CHECK_EQ(insn_mem_addr(&in, regs, 0, 0, 0), 0xf0ULL);
 }
