@@ -93,6 +93,11 @@ static int lvbs_pin_msr(u32 slot, u64 mask)
 						 NULL, NULL));
 }
 
+static int lvbs_pin_dt(void)
+{
+	return lvbs_status_to_errno(lvbs_vmmcall(LVBS_HC_PIN_DT, 0, 0, 0, NULL, NULL));
+}
+
 const struct lvbs_hv_ops lvbs_hv_ops_lvbs = {
 	.name = "lvbs",
 	.get_info = lvbs_get_info,
@@ -100,4 +105,5 @@ const struct lvbs_hv_ops lvbs_hv_ops_lvbs = {
 	.read_log = lvbs_read_log,
 	.pin_cr = lvbs_pin_cr,
 	.pin_msr = lvbs_pin_msr,
+	.pin_dt = lvbs_pin_dt,
 };

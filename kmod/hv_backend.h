@@ -20,6 +20,8 @@ struct lvbs_hv_ops {
 	int (*pin_cr)(u32 cr, u64 mask);
 	/* Pin bits of an MSR (LVBS_MSR_SLOT_*) to this CPU's current value. */
 	int (*pin_msr)(u32 slot, u64 mask);
+	/* Pin this CPU's IDTR, GDTR and TR. */
+	int (*pin_dt)(void);
 };
 
 extern const struct lvbs_hv_ops lvbs_hv_ops_lvbs;

@@ -102,7 +102,7 @@ static int __init lvbs_init(void)
 		pr_err("hypervisor is running but does not answer as expected; keeping it\n");
 	r = lvbs_pin_control_registers();
 	if (r)
-		pr_err("control registers and MSRs are NOT all pinned (%d); lvbsctl status shows what is\n", r);
+		pr_err("control registers, MSRs and descriptor tables are NOT all pinned (%d); lvbsctl status shows what is\n", r);
 	r = register_pm_notifier(&lvbs_pm_nb);
 	if (r)
 		pr_err("cannot register the suspend guard (%d); do not suspend\n", r);

@@ -14,6 +14,10 @@
  * EIP) are pinned whole, and EFER's NXE, SCE and LME bits, on every CPU to
  * that CPU's values: redirecting LSTAR is how a rootkit hooks every system
  * call, and clearing NXE makes all data executable.
+ *
+ * Descriptor tables: each CPU's IDTR, GDTR and TR are pinned, so that no
+ * LIDT can point interrupts at a forged IDT. The tables' contents are not
+ * protected yet (that needs them read-only in the SLAT).
  */
 #define pr_fmt(fmt) "lvbs: " fmt
 
@@ -41,6 +45,8 @@ static void pin_on_cpu(void *arg)
 		r = lvbs.hv->pin_msr(LVBS_MSR_SLOT_EFER, req->efer);
 	for (slot = LVBS_MSR_SLOT_STAR; !r && slot < LVBS_MSR_SLOTS; slot++)
 		r = lvbs.hv->pin_msr(slot, ~0ULL);
+	if (!r)
+		r = lvbs.hv->pin_dt();
 	if (r) {
 		req->err = r;
 		atomic_inc(&req->failed);
@@ -70,13 +76,13 @@ int lvbs_pin_control_registers(void)
 	r = lvbs.hv->get_info(&info);
 	if (r)
 		return r;
-	if (info.pinned_cpus != lvbs.nr_cpus ||
+	if (info.pinned_cpus != lvbs.nr_cpus || info.pinned_dt_cpus != lvbs.nr_cpus ||
 	    info.pinned_msrs != (1u << LVBS_MSR_SLOTS) - 1) {
-		pr_err("pins are not enforced everywhere: CRs on %u of %u CPUs, MSR slots 0x%x\n",
-		       info.pinned_cpus, lvbs.nr_cpus, info.pinned_msrs);
+		pr_err("pins are not enforced everywhere: CRs on %u, IDT/GDT/TR on %u of %u CPUs, MSR slots 0x%x\n",
+		       info.pinned_cpus, info.pinned_dt_cpus, lvbs.nr_cpus, info.pinned_msrs);
 		return -EIO;
 	}
-	pr_info("pinned CR0 bits 0x%llx, CR4 bits 0x%llx, EFER bits 0x%llx and the kernel-entry MSRs on %u CPUs\n",
+	pr_info("pinned CR0 bits 0x%llx, CR4 bits 0x%llx, EFER bits 0x%llx, the kernel-entry MSRs, IDTR, GDTR and TR on %u CPUs\n",
 		info.pinned_cr0, info.pinned_cr4, req.efer, info.pinned_cpus);
 	return 0;
 }

@@ -62,6 +62,7 @@ static int status_show(struct seq_file *m, void *v)
 	seq_printf(m, "pinned_cr4 0x%llx\n", info.pinned_cr4);
 	seq_printf(m, "pinned_cpus %u\n", info.pinned_cpus);
 	seq_printf(m, "pinned_msrs 0x%x\n", info.pinned_msrs);
+	seq_printf(m, "pinned_dt_cpus %u\n", info.pinned_dt_cpus);
 	seq_puts(m, "unload refused\n");
 	return 0;
 }
@@ -105,7 +106,7 @@ static const char *const event_names[LVBS_EV_MAX] = {
 	[LVBS_EV_UNHANDLED_EXIT] = "unhandled_exit",
 	[LVBS_EV_INSN_DECODE] = "insn_decode",
 	[LVBS_EV_CR_PIN] = "cr_pin", [LVBS_EV_CR_INVALID] = "cr_invalid",
-	[LVBS_EV_MSR_PIN] = "msr_pin",
+	[LVBS_EV_MSR_PIN] = "msr_pin", [LVBS_EV_DT_PIN] = "dt_pin",
 };
 
 static const char *const action_names[] = {

@@ -55,6 +55,9 @@ struct hv_cpu {
 	u32 pin_gen;		/* hv.pins.gen this CPU enforces */
 	u64 msr_pin_mask[LVBS_MSR_SLOTS];	/* this CPU's pinned MSR bits ... */
 	u64 msr_pin_val[LVBS_MSR_SLOTS];	/* ... and their values */
+	u64 dt_base[2];		/* pinned IDTR / GDTR (LVBS_DT_IDTR/GDTR) */
+	u16 dt_limit[2];
+	u32 dt_pinned;
 };
 
 _Static_assert(__builtin_offsetof(struct hv_cpu, vmcb_pa) == CPU_VMCB_PA, "asm offset");
@@ -162,6 +165,11 @@ bool msrpin_allows(struct hv_cpu *c, u32 slot, u64 v);
 long msrpin_request(struct hv_cpu *c, u64 slot, u64 mask);
 u32 msrpin_everywhere(void);
 
+/* hv/core/dtpin.c */
+long dtpin_request(struct hv_cpu *c);
+u32 dtpin_cpus(void);
+void vcpu_handle_dt_write(struct hv_cpu *c, u32 which);
+
 /* hv/core/cpuid.c */
 void cpuid_policy(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d);
 
@@ -188,6 +196,9 @@ void arch_write_efer(struct hv_cpu *c, u64 efer);	/* already validated */
 u64 arch_read_cr(struct hv_cpu *c, u32 cr);		/* CR0 or CR4 */
 void arch_write_cr(struct hv_cpu *c, u32 cr, u64 v, bool flush_tlb); /* validated */
 void arch_intercept_cr_write(struct hv_cpu *c, u32 cr);
+void arch_read_dt(struct hv_cpu *c, u32 which, u64 *base, u16 *limit);	/* IDTR, GDTR */
+void arch_write_dt(struct hv_cpu *c, u32 which, u64 base, u16 limit);
+void arch_intercept_dt_writes(struct hv_cpu *c);	/* LIDT, LGDT, LTR */
 __attribute__((noreturn)) void arch_abort(struct hv_cpu *c);	/* leave VMX/SVM, back to kernel */
 
 #endif

@@ -58,6 +58,7 @@ static long hc_get_info(u64 gpa, u64 size)
 	spin_unlock(&hv.pins.lock);
 	info.pinned_cpus = crpin_enforcing_cpus();
 	info.pinned_msrs = msrpin_everywhere();
+	info.pinned_dt_cpus = dtpin_cpus();
 	return copy_to_guest(gpa, &info, sizeof(info));
 }
 
@@ -134,6 +135,8 @@ long hypercall_dispatch(struct hv_cpu *c, u64 nr, u64 a1, u64 a2, u64 a3,
 		return crpin_request(c, a1, a2);
 	case LVBS_HC_PIN_MSR:
 		return msrpin_request(c, a1, a2);
+	case LVBS_HC_PIN_DT:
+		return dtpin_request(c);
 	case LVBS_HC_LAUNCH_ABORT:
 		/* Only while a launch is failing; never once all CPUs are in. */
 		if (!READ_ONCE(hv.cpus_failed) || c->state != CPU_RUNNING)

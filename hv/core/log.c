@@ -111,6 +111,7 @@ static const char hv_event_names[LVBS_EV_MAX][16] = {
 	[LVBS_EV_CR_PIN]		= "cr_pin",
 	[LVBS_EV_CR_INVALID]		= "cr_invalid",
 	[LVBS_EV_MSR_PIN]		= "msr_pin",
+	[LVBS_EV_DT_PIN]		= "dt_pin",
 };
 
 const char *hv_event_name(u32 kind)

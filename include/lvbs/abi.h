@@ -97,6 +97,13 @@ enum lvbs_hc_nr {
 	 * would change a pinned bit gets #GP and is logged.
 	 */
 	LVBS_HC_PIN_MSR		= 6,
+	/*
+	 * No arguments. Pins the calling CPU's IDTR and GDTR (base and limit)
+	 * and its TR, for good: from then on LIDT/LGDT with another value and
+	 * any LTR get #GP and are logged. LLDT is not pinned (Linux loads a
+	 * per-process LDT). The kernel calls it on every CPU.
+	 */
+	LVBS_HC_PIN_DT		= 7,
 	LVBS_HC_MAX
 };
 
@@ -127,6 +134,11 @@ enum lvbs_msr_slot {
 #define LVBS_EFER_LME		(1ULL << 8)
 #define LVBS_EFER_NXE		(1ULL << 11)
 #define LVBS_PIN_EFER_ALLOWED	(LVBS_EFER_SCE | LVBS_EFER_LME | LVBS_EFER_NXE)
+
+/* Descriptor tables (lvbs_log_entry.info0 of LVBS_EV_DT_PIN). */
+#define LVBS_DT_IDTR	0
+#define LVBS_DT_GDTR	1
+#define LVBS_DT_TR	3
 
 /* Status codes (RAX on return). */
 #define LVBS_OK		0
@@ -180,6 +192,8 @@ struct lvbs_info {
 	lvbs_u64 pinned_cr4_val;
 	lvbs_u32 pinned_cpus;		/* CPUs enforcing every CR pin */
 	lvbs_u32 pinned_msrs;		/* bit n: slot n pinned on every CPU */
+	lvbs_u32 pinned_dt_cpus;	/* CPUs with IDTR/GDTR/TR pinned */
+	lvbs_u32 reserved;
 };
 
 /* Exit kinds counted per CPU (vendor-neutral). */
@@ -229,6 +243,7 @@ enum lvbs_event {
 	LVBS_EV_CR_PIN,		/* write to a pinned CR bit: #GP; info0 = CR number, info1 = value */
 	LVBS_EV_CR_INVALID,	/* invalid CR value (reserved bits...): #GP; info0 = CR, info1 = value */
 	LVBS_EV_MSR_PIN,	/* WRMSR changing a pinned bit: #GP; info0 = MSR, info1 = value */
+	LVBS_EV_DT_PIN,		/* LIDT/LGDT/LTR against a pin: #GP; info0 = table, info1 = base */
 	LVBS_EV_MAX
 };
 

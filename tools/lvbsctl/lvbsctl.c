@@ -293,6 +293,8 @@ static void show_msr_pins(const struct record *r)
 		first = false;
 	}
 	printf("%s (on every CPU)\n", first ? "none" : "");
+	if (get(r, "pinned_dt_cpus"))
+		printf("pinned tables:   IDTR,GDTR,TR (on %s CPUs)\n", get(r, "pinned_dt_cpus"));
 	if (m != (1ul << (sizeof(msr_slot_names) / sizeof(msr_slot_names[0]))) - 1)
 		printf("WARNING:         not every kernel-entry MSR is pinned on every CPU\n");
 }
@@ -364,14 +366,14 @@ static void status_human(const struct record *r)
 	}
 	if (!weak)
 		printf("weaker protections: none\n");
-	printf("not enforced yet: kernel code/rodata protection, descriptor-table pinning, module authentication (see README)\n");
+	printf("not enforced yet: kernel code/rodata protection (and so the IDT/GDT contents), module authentication (see README)\n");
 	for (int i = 0; i < r->nr; i++) {
 		static const char *const known[] = {
 			"active", "abi_version", "vendor", "cpus", "cpus_online",
 			"features_present", "features_used", "hv_phys_base",
 			"hv_phys_size", "guest_phys_limit", "log_capacity",
 			"log_next_seq", "unload", "pinned_cr0", "pinned_cr4",
-			"pinned_cpus", "pinned_msrs",
+			"pinned_cpus", "pinned_msrs", "pinned_dt_cpus",
 		};
 		bool is_known = false;
 

@@ -61,6 +61,26 @@ void arch_intercept_cr_write(struct hv_cpu *c, u32 cr)
 		svm_intercept_cr_write(c, cr);
 }
 
+void arch_read_dt(struct hv_cpu *c, u32 which, u64 *base, u16 *limit)
+{
+	*base = 0;
+	*limit = 0;
+	if (hv.caps.vendor == LVBS_VENDOR_SVM)
+		svm_read_dt(c, which, base, limit);
+}
+
+void arch_write_dt(struct hv_cpu *c, u32 which, u64 base, u16 limit)
+{
+	if (hv.caps.vendor == LVBS_VENDOR_SVM)
+		svm_write_dt(c, which, base, limit);
+}
+
+void arch_intercept_dt_writes(struct hv_cpu *c)
+{
+	if (hv.caps.vendor == LVBS_VENDOR_SVM)
+		svm_intercept_dt_writes(c);
+}
+
 void arch_write_efer(struct hv_cpu *c, u64 efer)
 {
 	if (hv.caps.vendor == LVBS_VENDOR_SVM)

@@ -21,6 +21,10 @@
  *       raw, so no kernel exception fixup hides the #GP)
  *   insmod lvbs_test.ko action=msr_rewrite
  *       (benign twin: rewrite LSTAR and EFER with their current values)
+ *   insmod lvbs_test.ko action=lidt_forged
+ *       (LIDT to a forged copy of the IDT, as a rootkit hooking interrupts)
+ *   insmod lvbs_test.ko action=lidt_same
+ *       (benign twin: reload the IDT and GDT the CPU already uses)
  *   insmod lvbs_test.ko action=cr4_toggle_pge|cr_check
  *       (benign twins: a raw CR4 write that keeps the pinned bits, as the
  *       kernel's global TLB flush does; and a check that every CPU still
@@ -57,11 +61,12 @@
 #include <asm/special_insns.h>
 #include <asm/cpufeature.h>
 #include <asm/msr-index.h>
+#include <asm/desc.h>
 #include <lvbs/abi.h>
 
 static char *action = "roundtrip";
 module_param(action, charp, 0400);
-MODULE_PARM_DESC(action, "roundtrip | garbage | touch_hv_read | touch_hv_write | cr4_clear_smep | cr0_clear_wp | cr4_toggle_pge | cr_check | msr_lstar | efer_clear_nxe | msr_rewrite");
+MODULE_PARM_DESC(action, "roundtrip | garbage | touch_hv_read | touch_hv_write | cr4_clear_smep | cr0_clear_wp | cr4_toggle_pge | cr_check | msr_lstar | efer_clear_nxe | msr_rewrite | lidt_forged | lidt_same");
 
 static unsigned long long hv_phys;
 module_param(hv_phys, ullong, 0400);
@@ -261,6 +266,7 @@ static unsigned int garbage_cases(u64 pinfo, u64 pstats, u64 plog)
 		{ "PIN_CR of CR4.PGE (not pinnable)", LVBS_HC(LVBS_HC_PIN_CR), 4, 1ULL << 7, 0,
 		  LVBS_E_INVAL },
 		{ "PIN_MSR slot 99", LVBS_HC(LVBS_HC_PIN_MSR), 99, ~0ULL, 0, LVBS_E_INVAL },
+		{ "call number 8 (unassigned)", LVBS_HC(8), 0, 0, 0, LVBS_E_NOSYS },
 		{ "PIN_MSR EFER.SVME (not pinnable)", LVBS_HC(LVBS_HC_PIN_MSR),
 		  LVBS_MSR_SLOT_EFER, 1ULL << 12, 0, LVBS_E_INVAL },
 	};
@@ -336,6 +342,7 @@ enum attack {
 	CR0_CLEAR_WP,
 	MSR_LSTAR_REDIRECT,
 	EFER_CLEAR_NXE,
+	LIDT_FORGED,
 };
 
 static inline void raw_wrmsr(u32 msr, u64 v)
@@ -368,7 +375,26 @@ static int cr_attack(struct touch_ctx *t)
 {
 	unsigned long v;
 
-	if (t->kind == MSR_LSTAR_REDIRECT) {
+	if (t->kind == LIDT_FORGED) {
+		struct desc_ptr cur, forged;
+		void *copy = (void *)get_zeroed_page(GFP_KERNEL);
+
+		if (!copy) {
+			pr_err("FAIL no memory for the forged IDT\n");
+			complete(&t->done);
+			return 0;
+		}
+		store_idt(&cur);
+		memcpy(copy, (void *)cur.address, min_t(size_t, cur.size + 1, PAGE_SIZE));
+		forged.address = (unsigned long)copy;
+		forged.size = cur.size;
+		pr_info("loading a forged IDT at 0x%lx with a raw lidt (IDT at 0x%lx)\n",
+			forged.address, cur.address);
+		asm volatile("lidt %0" :: "m"(forged) : "memory");
+		store_idt(&forged);
+		asm volatile("lidt %0" :: "m"(cur) : "memory");
+		pr_err("FAIL forged IDT loaded: IDTR was 0x%lx\n", forged.address);
+	} else if (t->kind == MSR_LSTAR_REDIRECT) {
 		v = raw_rdmsr(MSR_LSTAR);
 		pr_info("redirecting LSTAR with a raw wrmsr (LSTAR 0x%lx)\n", v);
 		raw_wrmsr(MSR_LSTAR, v + 0x40);
@@ -474,6 +500,7 @@ static const char *attack(enum attack kind, bool *keep)
 		      kind == CR0_CLEAR_WP ? "CR0.WP could be cleared" :
 		      kind == MSR_LSTAR_REDIRECT ? "LSTAR could be redirected" :
 		      kind == EFER_CLEAR_NXE ? "EFER.NXE could be cleared" :
+		      kind == LIDT_FORGED ? "a forged IDT could be loaded" :
 		      "hypervisor memory was accessible";
 		kthread_stop(task);	/* returns at once: the thread has finished */
 		put_task_struct(task);
@@ -524,6 +551,23 @@ static const char *msr_rewrite(void)
 	local_irq_restore(flags);
 	pr_info("rewrote LSTAR 0x%llx and EFER 0x%llx unchanged\n", lstar, efer);
 	return raw_rdmsr(MSR_LSTAR) == lstar ? NULL : "LSTAR changed";
+}
+
+/* Benign twin: reload the IDT and GDT this CPU uses (as resume code does). */
+static const char *lidt_same(void)
+{
+	struct desc_ptr idt, gdt, after;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	store_idt(&idt);
+	native_store_gdt(&gdt);
+	asm volatile("lidt %0" :: "m"(idt) : "memory");
+	asm volatile("lgdt %0" :: "m"(gdt) : "memory");
+	store_idt(&after);
+	local_irq_restore(flags);
+	pr_info("reloaded IDT 0x%lx and GDT 0x%lx\n", idt.address, gdt.address);
+	return after.address == idt.address ? NULL : "the IDT changed";
 }
 
 static u64 entry_lstar;
@@ -577,6 +621,10 @@ static int __init lvbs_test_init(void)
 		why = attack(MSR_LSTAR_REDIRECT, &keep);
 	} else if (!strcmp(action, "efer_clear_nxe")) {
 		why = attack(EFER_CLEAR_NXE, &keep);
+	} else if (!strcmp(action, "lidt_forged")) {
+		why = attack(LIDT_FORGED, &keep);
+	} else if (!strcmp(action, "lidt_same")) {
+		why = lidt_same();
 	} else if (!strcmp(action, "msr_rewrite")) {
 		why = msr_rewrite();
 	} else if (!strcmp(action, "cr4_toggle_pge")) {

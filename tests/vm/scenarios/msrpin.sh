@@ -8,7 +8,7 @@
 . /lvbs/lib.sh
 
 load_lvbs
-dmesg | grep -q 'the kernel-entry MSRs on' || fail "no MSR pinning line in dmesg"
+dmesg | grep -q 'lvbs: pinned .* the kernel-entry MSRs' || fail "no MSR pinning line in dmesg"
 [ "$(status_get pinned_msrs)" = 0xff ] || fail "status: pinned_msrs is not 0xff"
 
 run_test_module action=msr_rewrite

@@ -278,6 +278,15 @@ static void dispatch(struct hv_cpu *c, struct vmcb *v, u32 code)
 	case SVM_EXIT_CPUID:
 		vcpu_handle_cpuid(c);
 		break;
+	case SVM_EXIT_IDTR_WRITE:
+		vcpu_handle_dt_write(c, LVBS_DT_IDTR);
+		break;
+	case SVM_EXIT_GDTR_WRITE:
+		vcpu_handle_dt_write(c, LVBS_DT_GDTR);
+		break;
+	case SVM_EXIT_TR_WRITE:
+		vcpu_handle_dt_write(c, LVBS_DT_TR);
+		break;
 	case SVM_EXIT_WRITE_CR0:
 	case SVM_EXIT_WRITE_CR4:
 		vcpu_handle_cr_write(c, code - SVM_EXIT_WRITE_CR0, cr_gpr(v));
@@ -448,6 +457,29 @@ void svm_write_cr(struct hv_cpu *c, u32 cr, u64 val, bool flush_tlb)
 void svm_intercept_cr_write(struct hv_cpu *c, u32 cr)
 {
 	vmcb_of(c)->control.intercepts[0] |= INTERCEPT_CR_WRITE(cr);
+}
+
+static struct vmcb_seg *dt_seg(struct hv_cpu *c, u32 which)
+{
+	return which == LVBS_DT_IDTR ? &vmcb_of(c)->save.idtr : &vmcb_of(c)->save.gdtr;
+}
+
+void svm_read_dt(struct hv_cpu *c, u32 which, u64 *base, u16 *limit)
+{
+	*base = dt_seg(c, which)->base;
+	*limit = (u16)dt_seg(c, which)->limit;
+}
+
+void svm_write_dt(struct hv_cpu *c, u32 which, u64 base, u16 limit)
+{
+	dt_seg(c, which)->base = base;
+	dt_seg(c, which)->limit = limit;
+}
+
+void svm_intercept_dt_writes(struct hv_cpu *c)
+{
+	vmcb_of(c)->control.intercepts[3] |= INTERCEPT_IDTR_WRITE | INTERCEPT_GDTR_WRITE |
+					     INTERCEPT_TR_WRITE;
 }
 
 void svm_write_efer(struct hv_cpu *c, u64 efer)

@@ -21,5 +21,8 @@ void svm_write_efer(struct hv_cpu *c, u64 efer);
 u64 svm_read_cr(struct hv_cpu *c, u32 cr);
 void svm_write_cr(struct hv_cpu *c, u32 cr, u64 val, bool flush_tlb);
 void svm_intercept_cr_write(struct hv_cpu *c, u32 cr);
+void svm_read_dt(struct hv_cpu *c, u32 which, u64 *base, u16 *limit);
+void svm_write_dt(struct hv_cpu *c, u32 which, u64 base, u16 limit);
+void svm_intercept_dt_writes(struct hv_cpu *c);
 
 #endif

@@ -97,6 +97,9 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "vmcb fits a page");
 /* intercepts[0]: CR reads (bits 0-15), CR writes (bits 16-31) */
 #define INTERCEPT_CR_WRITE(n)	BIT(16 + (n))
 /* intercepts[3] (misc1), APM vol. 2 B.1 */
+#define INTERCEPT_IDTR_WRITE	BIT(10)
+#define INTERCEPT_GDTR_WRITE	BIT(11)
+#define INTERCEPT_TR_WRITE	BIT(13)
 #define INTERCEPT_CPUID		BIT(18)
 #define INTERCEPT_INVLPGA	BIT(26)
 #define INTERCEPT_MSR_PROT	BIT(28)
@@ -113,6 +116,9 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "vmcb fits a page");
 /* Exit codes, APM vol. 2 appendix C. */
 #define SVM_EXIT_WRITE_CR0	0x010
 #define SVM_EXIT_WRITE_CR4	0x014
+#define SVM_EXIT_IDTR_WRITE	0x06a
+#define SVM_EXIT_GDTR_WRITE	0x06b
+#define SVM_EXIT_TR_WRITE	0x06d
 #define SVM_EXIT_CPUID		0x072
 #define SVM_EXIT_INVLPGA	0x07a
 #define SVM_EXIT_MSR		0x07c
