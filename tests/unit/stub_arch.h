@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The fake backend of stub_arch.c, for host tests of hv/core's exit handling. */
+#ifndef LVBS_UNIT_STUB_ARCH_H
+#define LVBS_UNIT_STUB_ARCH_H
+
+#include <hv/types.h>
+#include <lvbs/abi.h>
+
+#define FAKE_CPUS	2
+#define GUEST_RAM	(4u << 20)
+#define HV_REGION	(64u << 10)
+#define CODE_PAGE_OFF	(2u << 20)
+#define CODE_GVA	0xffffffff81000000ULL
+#define DATA_PAGE_OFF	(3u << 20)
+
+struct fake_cpu {
+	u64 rip, next_rip, cr0, cr3, cr4, efer;
+	u32 cpl;
+	bool has_nrip;
+	u32 injected, inj_err, inj_has_err;
+	u8 inj_vec;
+	u32 flushes, efer_writes, cr_intercepts, dt_intercepts, dt_writes, aborted;
+	u64 dt_base[2];
+	u16 dt_limit[2];
+};
+
+struct fake_guest {
+	u8 *ram, *percpu;
+	u64 cr3;
+	u64 next_free;
+};
+
+extern struct fake_cpu fake[FAKE_CPUS];
+extern struct fake_guest guest;
+extern u64 fake_msr[4][2];
+
+void stub_reset(void);
+void guest_map(u64 gva, u64 gpa);
+void guest_code(u32 cpu, const u8 *bytes, u32 n);
+const struct lvbs_log_entry *last_event(void);
+
+#endif
