@@ -24,7 +24,7 @@ workload_ok 5
 step "4. VM exits by kind, per CPU: few, because lvbs intercepts only what it needs"
 run_ok lvbsctl stats
 
-step "5. An attack: kernel code reads the hypervisor's memory"
+step "5. Attacks: kernel code reads the hypervisor's memory, then turns SMEP off"
 base=$(status_get hv_phys_base) || fail "status: no hv_phys_base"
 say "the hypervisor lives at physical $base; a kernel module maps that page and reads it"
 run_test_module action=touch_hv_read hv_phys="$base"
@@ -32,9 +32,15 @@ echo "$TEST_DMESG" | grep -q 'FAIL hv memory readable' && fail "the read went th
 echo "$TEST_DMESG" | grep -q 'general protection fault' || fail "no #GP oops"
 say "blocked: the read faulted (#GP) in the attacking thread; the kernel lives on"
 
+say "next: injected code clears CR4.SMEP with a raw mov (skipping the kernel's own CR pinning)"
+run_test_module action=cr4_clear_smep
+echo "$TEST_DMESG" | grep -q 'lvbs_test: PASS cr4_clear_smep' || fail "clearing CR4.SMEP was not stopped"
+say "blocked: #GP in the attacking thread; SMEP stays on"
+
 step "6. The hypervisor's own record of what happened"
 run_ok lvbsctl log
 grep -q 'kind=hv_mem_access' "$LVBS_SFS/log" || fail "log: no hv_mem_access entry"
+grep -q 'kind=cr_pin' "$LVBS_SFS/log" || fail "log: no cr_pin entry"
 
 step "7. Still protected, still running"
 check_active
