@@ -173,8 +173,13 @@ long crpin_request(struct hv_cpu *c, u64 cr, u64 mask)
 	}
 	fresh = mask & ~hv.pins.mask[cr];
 	if (fresh) {
-		hv.pins.val[cr] = (hv.pins.val[cr] & ~fresh) | (cur & fresh);
-		hv.pins.mask[cr] |= fresh;
+		/*
+		 * Other CPUs read the pins without the lock: the value must be
+		 * in place before the mask bit that makes it count.
+		 */
+		WRITE_ONCE(hv.pins.val[cr], (hv.pins.val[cr] & ~fresh) | (cur & fresh));
+		barrier();
+		WRITE_ONCE(hv.pins.mask[cr], hv.pins.mask[cr] | fresh);
 		hv.pins.gen++;
 	}
 	/* This CPU must satisfy every pin before it starts enforcing them. */
