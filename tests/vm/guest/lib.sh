@@ -109,3 +109,29 @@ run_test_module() {
 	run "$INSMOD" "$LVBS_TEST_KO" "$@"
 	TEST_DMESG=$(dmesg_since)
 }
+
+# An attack run by lvbs_test.ko in its attack thread: lvbs must stop it with
+# #GP (the thread oopses) and the module must report PASS for it.
+attack_blocked() {
+	local action=$1
+
+	shift
+	run_test_module action="$action" "$@"
+	echo "$TEST_DMESG" | grep -q 'lvbs_test: FAIL' &&
+		fail "$action: $(echo "$TEST_DMESG" | grep -m1 -o 'lvbs_test: FAIL.*')"
+	echo "$TEST_DMESG" | grep -q 'general protection fault' ||
+		fail "$action: no 'general protection fault' oops in dmesg"
+	echo "$TEST_DMESG" | grep -q "lvbs_test: PASS $action" ||
+		fail "$action: no 'lvbs_test: PASS $action' in dmesg"
+}
+
+# The benign twin of an attack: it must pass, and the hypervisor must not
+# have logged it as a violation of kind $2.
+benign_ok() {
+	run_test_module action="$1"
+	echo "$TEST_DMESG" | grep -q "lvbs_test: PASS $1" ||
+		fail "$1: $(echo "$TEST_DMESG" | grep -m1 'lvbs_test: FAIL' || echo 'no verdict')"
+	grep -q "kind=$2 " "$LVBS_SFS/log" &&
+		fail "log: the benign $1 was logged as $2"
+	return 0
+}

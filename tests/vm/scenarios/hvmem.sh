@@ -13,17 +13,9 @@ say "hypervisor memory: base $base, $size bytes"
 [ "$((size))" -gt 0 ] || fail "status: hv_phys_size is 0"
 
 for action in touch_hv_read touch_hv_write; do
-	run_test_module action=$action hv_phys="$base"
-	echo "$TEST_DMESG" | grep -q 'FAIL hv memory readable' &&
-		fail "$action: the hypervisor's memory was accessible"
-	echo "$TEST_DMESG" | grep -q 'lvbs_test: FAIL' &&
-		fail "$action: $(echo "$TEST_DMESG" | grep -m1 -o 'lvbs_test: FAIL.*')"
+	attack_blocked $action hv_phys="$base"
 	echo "$TEST_DMESG" | grep -q "lvbs_test: touching hypervisor memory at $base" ||
 		fail "$action: the test module did not try"
-	echo "$TEST_DMESG" | grep -q 'general protection fault' ||
-		fail "$action: no 'general protection fault' oops in dmesg"
-	echo "$TEST_DMESG" | grep -q "lvbs_test: PASS $action" ||
-		fail "$action: no 'lvbs_test: PASS $action' in dmesg"
 done
 
 run_ok lvbsctl log
