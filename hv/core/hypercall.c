@@ -10,9 +10,14 @@
 #include <hv/x86.h>
 #include "hv.h"
 
-static long copy_to_guest(u64 gpa, const void *src, u64 len)
+/*
+ * The whole buffer the guest named, [gpa, gpa + size), is checked (ABI:
+ * it must not touch the hypervisor or leave RAM), not only the len <= size
+ * bytes written.
+ */
+static long copy_to_guest(u64 gpa, u64 size, const void *src, u64 len)
 {
-	int r = memmap_check_buffer(&hv.mem, gpa, len, 8);
+	int r = memmap_check_buffer(&hv.mem, gpa, size, 8);
 
 	if (r)
 		return r;
@@ -59,7 +64,7 @@ static long hc_get_info(u64 gpa, u64 size)
 	info.pinned_cpus = crpin_enforcing_cpus();
 	info.pinned_msrs = msrpin_everywhere();
 	info.pinned_dt_cpus = dtpin_cpus();
-	return copy_to_guest(gpa, &info, sizeof(info));
+	return copy_to_guest(gpa, size, &info, sizeof(info));
 }
 
 static long hc_get_stats(u64 gpa, u64 size, u64 index)
@@ -83,7 +88,7 @@ static long hc_get_stats(u64 gpa, u64 size, u64 index)
 	for (u32 i = 0; i < LVBS_EXIT_KIND_SLOTS; i++)
 		st.exits[i] = READ_ONCE(c->exits[i]);
 	st.hypercalls_failed = READ_ONCE(c->hypercalls_failed);
-	return copy_to_guest(gpa, &st, sizeof(st));
+	return copy_to_guest(gpa, size, &st, sizeof(st));
 }
 
 /* Copied in chunks so the stack stays small whatever the buffer size. */
@@ -98,7 +103,7 @@ static long hc_read_log(u64 gpa, u64 size, u64 from, u64 *next_out, u64 *lost_ou
 	if (r)
 		return r;
 	max = size / sizeof(chunk[0]);
-	r = memmap_check_buffer(&hv.mem, gpa, max * sizeof(chunk[0]), 8);
+	r = memmap_check_buffer(&hv.mem, gpa, size, 8);
 	if (r)
 		return r;
 	*next_out = from;

@@ -5,6 +5,7 @@
  * a fake guest whose "physical" memory is a host buffer (gpa_ptr() is the
  * identity, so a host address is a valid GPA once memmap knows the buffer).
  */
+#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <hv/types.h>
@@ -16,6 +17,7 @@ struct hv hv;
 struct fake_cpu fake[FAKE_CPUS];
 struct fake_guest guest;
 u64 fake_msr[4][2];	/* {msr, value} */
+jmp_buf *stub_abort_jmp;
 
 static struct fake_cpu *F(struct hv_cpu *c) { return &fake[c->index]; }
 
@@ -91,7 +93,14 @@ void arch_write_dt(struct hv_cpu *c, u32 which, u64 base, u16 limit)
 	F(c)->dt_writes++;
 }
 
-void arch_abort(struct hv_cpu *c) { F(c)->aborted = 1; abort(); }
+/* Records the abort; a test that armed stub_abort_jmp gets control back. */
+void arch_abort(struct hv_cpu *c)
+{
+	F(c)->aborted = 1;
+	if (stub_abort_jmp)
+		longjmp(*stub_abort_jmp, 1);
+	abort();
+}
 int arch_probe(struct hv_caps *caps) { (void)caps; return LVBS_OK; }
 int arch_init(void) { return LVBS_OK; }
 int arch_launch(struct hv_cpu *c, struct kframe *f) { (void)c; (void)f; return LVBS_E_NOSYS; }
@@ -177,6 +186,7 @@ void stub_reset(void)
 	memset(&hv, 0, sizeof(hv));
 	memset(fake, 0, sizeof(fake));
 	memset(fake_msr, 0, sizeof(fake_msr));
+	stub_abort_jmp = NULL;
 	memset(&p, 0, sizeof(p));
 	p.size = sizeof(p);
 	p.abi_version = LVBS_ABI_VERSION;

@@ -3,6 +3,7 @@
 #ifndef LVBS_UNIT_STUB_ARCH_H
 #define LVBS_UNIT_STUB_ARCH_H
 
+#include <setjmp.h>
 #include <hv/types.h>
 #include <lvbs/abi.h>
 
@@ -33,6 +34,8 @@ struct fake_guest {
 extern struct fake_cpu fake[FAKE_CPUS];
 extern struct fake_guest guest;
 extern u64 fake_msr[4][2];
+/* When set, arch_abort() longjmps here instead of calling abort(). */
+extern jmp_buf *stub_abort_jmp;
 
 void stub_reset(void);
 void guest_map(u64 gva, u64 gpa);
