@@ -7,44 +7,337 @@
  *   lvbsctl stats  [--json]   VM exits per CPU and kind
  *   lvbsctl log    [--json]   the hypervisor's event and violation log
  *
- * The file formats are in docs/operations.md. Exit status: 0 ok, 1 usage,
- * 2 lvbs not active, 3 malformed or unreadable data.
+ * The file formats are in docs/operations.md. Every line is checked against
+ * them: a line that does not parse is an error naming the file and line,
+ * never skipped, because a tool that shows "all is well" over data it did
+ * not understand would be lying. Keys this version does not know are kept
+ * and shown (a newer lvbs.ko may add some).
+ *
+ * Exit status: 0 ok, 1 usage, 2 lvbs not active, 3 malformed or unreadable
+ * data.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include <lvbs/abi.h>
+
 #define DEFAULT_DIR	"/sys/kernel/security/lvbs"
-#define MAX_LINE	1024
-#define MAX_FIELDS	48
-#define MAX_LINES	4096
+#define MAX_LINE_LEN	4096	/* a stats line with 16 kinds is ~300 bytes */
+#define MAX_FIELDS	64
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 enum { EXIT_USAGE = 1, EXIT_INACTIVE = 2, EXIT_DATA = 3 };
 
+/* One field of a line; key and val point into the line's own buffer. */
 struct field {
-	char key[48];
-	char val[256];
+	const char *key;
+	const char *val;
 };
 
-struct record {
+struct line {
+	int lineno;
+	char *buf;
 	int nr;
 	struct field f[MAX_FIELDS];
+};
+
+struct file {
+	const char *name;	/* "status", "stats" or "log" */
+	int nr;
+	struct line *lines;
 };
 
 static const char *dir;
 static bool json;
 
-static void die_data(const char *file, int line, const char *why)
+/* ---- errors ---- */
+
+static void __attribute__((noreturn, format(printf, 3, 4)))
+die_data(const struct file *f, int lineno, const char *fmt, ...)
 {
-	if (line)
-		fprintf(stderr, "lvbsctl: %s/%s line %d: %s\n", dir, file, line, why);
-	else
-		fprintf(stderr, "lvbsctl: %s/%s: %s\n", dir, file, why);
+	va_list ap;
+
+	fprintf(stderr, "lvbsctl: %s/%s", dir, f->name);
+	if (lineno)
+		fprintf(stderr, " line %d", lineno);
+	fputs(": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 	exit(EXIT_DATA);
 }
+
+static void __attribute__((noreturn)) die_oom(void)
+{
+	fprintf(stderr, "lvbsctl: out of memory\n");
+	exit(EXIT_DATA);
+}
+
+static void *xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size);
+	if (!p)
+		die_oom();
+	return p;
+}
+
+/* ---- value syntax ---- */
+
+/* Unsigned decimal as JSON allows it: "0" or no leading zero, fits u64. */
+static bool is_u64(const char *s)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9' || (s[0] == '0' && s[1]))
+		return false;
+	errno = 0;
+	strtoull(s, &end, 10);
+	return !*end && !errno;
+}
+
+static bool is_s64(const char *s)
+{
+	return is_u64(s[0] == '-' && s[1] != '0' ? s + 1 : s);
+}
+
+/* "0x" and 1..16 lower-case hex digits, as the kernel's %llx prints. */
+static bool is_hex(const char *s)
+{
+	size_t n;
+
+	if (strncmp(s, "0x", 2))
+		return false;
+	n = strspn(s + 2, "0123456789abcdef");
+	return n >= 1 && n <= 16 && !s[2 + n];
+}
+
+/* A name: kinds, actions, vendors, features, keys. */
+static bool is_name(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_");
+
+	return n && !s[n];
+}
+
+/* Memory access letters in the order the kernel prints them, or "-". */
+static bool is_access(const char *s)
+{
+	const char *order = "rwxup";
+
+	if (!strcmp(s, "-"))
+		return true;
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		const char *p = strchr(order, *s);
+
+		if (!p)
+			return false;
+		order = p + 1;
+	}
+	return true;
+}
+
+/* "-" or comma-separated names, none repeated or empty. */
+static bool is_name_list(const char *s)
+{
+	char tmp[MAX_LINE_LEN], *tok, *save = NULL;
+
+	if (!strcmp(s, "-"))
+		return true;
+	if (!*s || *s == ',' || s[strlen(s) - 1] == ',' || strstr(s, ",,") ||
+	    strlen(s) >= sizeof(tmp))
+		return false;
+	strcpy(tmp, s);
+	for (tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (!is_name(tok))
+			return false;
+	return true;
+}
+
+static bool has_name(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = list; (p = strstr(p, name)); p += n)
+		if ((p == list || p[-1] == ',') && (p[n] == 0 || p[n] == ','))
+			return true;
+	return false;
+}
+
+/* ---- reading ---- */
+
+static const char *get(const struct line *l, const char *key)
+{
+	for (int i = 0; i < l->nr; i++)
+		if (!strcmp(l->f[i].key, key))
+			return l->f[i].val;
+	return NULL;
+}
+
+static void add_field(const struct file *f, struct line *l, char *key, char *val)
+{
+	if (!is_name(key))
+		die_data(f, l->lineno, "bad key '%s'", key);
+	if (!*val)
+		die_data(f, l->lineno, "no value for '%s'", key);
+	if (get(l, key))
+		die_data(f, l->lineno, "'%s' given twice", key);
+	if (l->nr == MAX_FIELDS)
+		die_data(f, l->lineno, "more than %d fields", MAX_FIELDS);
+	l->f[l->nr].key = key;
+	l->f[l->nr].val = val;
+	l->nr++;
+}
+
+/* "key value": the value is the rest of the line and may hold spaces. */
+static void split_kv(const struct file *f, struct line *l)
+{
+	char *sp = strchr(l->buf, ' ');
+
+	if (!sp)
+		die_data(f, l->lineno, "expected 'key value', got '%s'", l->buf);
+	*sp = 0;
+	add_field(f, l, l->buf, sp + 1);
+}
+
+/* "k=v k=v ...", one space apart. */
+static void split_pairs(const struct file *f, struct line *l)
+{
+	char *tok, *save = NULL;
+
+	if (strstr(l->buf, "  ") || l->buf[0] == ' ')
+		die_data(f, l->lineno, "fields must be one space apart");
+	for (tok = strtok_r(l->buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq)
+			die_data(f, l->lineno, "expected key=value, got '%s'", tok);
+		*eq = 0;
+		add_field(f, l, tok, eq + 1);
+	}
+}
+
+static FILE *open_data(const struct file *f)
+{
+	char path[4096];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, f->name);
+	fp = fopen(path, "r");
+	if (!fp)
+		die_data(f, 0, "%s%s", strerror(errno),
+			 errno == EACCES ? " (the files are readable by root only)" : "");
+	return fp;
+}
+
+/* Read every line of dir/name, split by @split. */
+static void read_file(struct file *f, const char *name,
+		      void (*split)(const struct file *, struct line *))
+{
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	FILE *fp;
+	int lineno = 0;
+
+	f->name = name;
+	f->nr = 0;
+	f->lines = NULL;
+	fp = open_data(f);
+	while ((len = getline(&buf, &cap, fp)) >= 0) {
+		struct line *l;
+
+		lineno++;
+		if (len && buf[len - 1] == '\n')
+			buf[--len] = 0;
+		if ((size_t)len != strlen(buf))
+			die_data(f, lineno, "NUL byte in line");
+		if (len > MAX_LINE_LEN)
+			die_data(f, lineno, "line longer than %d bytes", MAX_LINE_LEN);
+		if (!len)
+			die_data(f, lineno, "empty line");
+		f->lines = xrealloc(f->lines, sizeof(*f->lines) * (f->nr + 1));
+		l = &f->lines[f->nr++];
+		l->lineno = lineno;
+		l->nr = 0;
+		l->buf = strdup(buf);
+		if (!l->buf)
+			die_oom();
+		split(f, l);
+	}
+	if (ferror(fp))
+		die_data(f, 0, "read error: %s", strerror(errno));
+	free(buf);
+	fclose(fp);
+}
+
+static void free_file(struct file *f)
+{
+	for (int i = 0; i < f->nr; i++)
+		free(f->lines[i].buf);
+	free(f->lines);
+}
+
+/* ---- typed checks ---- */
+
+enum vtype { T_U64, T_S64, T_HEX, T_NAME, T_LIST, T_ACCESS, T_TEXT };
+
+struct key_type {
+	const char *key;
+	enum vtype type;
+};
+
+static bool type_ok(enum vtype t, const char *v)
+{
+	switch (t) {
+	case T_U64:	return is_u64(v);
+	case T_S64:	return is_s64(v);
+	case T_HEX:	return is_hex(v);
+	case T_NAME:	return is_name(v);
+	case T_LIST:	return is_name_list(v);
+	case T_ACCESS:	return is_access(v);
+	default:	return true;
+	}
+}
+
+static const char *const type_desc[] = {
+	[T_U64] = "an unsigned decimal number", [T_S64] = "a decimal number",
+	[T_HEX] = "a 0x hex number", [T_NAME] = "a name",
+	[T_LIST] = "'-' or a comma-separated list of names",
+	[T_ACCESS] = "'-' or access letters from 'rwxup'", [T_TEXT] = "text",
+};
+
+/*
+ * Check that @l has every key of @types (when @required) and that each
+ * known key's value has its type. Unknown keys pass as they are.
+ */
+static void check_line(const struct file *f, const struct line *l,
+		       const struct key_type *types, size_t n, bool required)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *v = get(l, types[i].key);
+
+		if (!v) {
+			if (required)
+				die_data(f, l->lineno, "missing '%s'", types[i].key);
+			continue;
+		}
+		if (!type_ok(types[i].type, v))
+			die_data(f, l->lineno, "'%s' is '%s', expected %s",
+				 types[i].key, v, type_desc[types[i].type]);
+	}
+}
+
+/* ---- JSON ---- */
 
 static void json_str(const char *s)
 {
@@ -54,7 +347,7 @@ static void json_str(const char *s)
 
 		if (c == '"' || c == '\\')
 			printf("\\%c", c);
-		else if (c < 0x20)
+		else if (c < 0x20 || c == 0x7f)
 			printf("\\u%04x", c);
 		else
 			putchar(c);
@@ -62,202 +355,191 @@ static void json_str(const char *s)
 	putchar('"');
 }
 
-static bool is_decimal(const char *s)
+/* Decimal numbers as JSON numbers, "-" lists as [], the rest as strings. */
+static void json_val(enum vtype t, const char *v)
 {
-	if (!*s || strlen(s) > 19)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
+	if (t == T_LIST) {
+		char tmp[MAX_LINE_LEN], *tok, *save = NULL;
+		bool first = true;
 
-/* A value as JSON: decimal numbers as numbers, everything else a string. */
-static void json_val(const char *v)
-{
-	if (is_decimal(v))
-		fputs(v, stdout);
-	else
-		json_str(v);
-}
-
-static bool check_active(void)
-{
-	struct stat st;
-
-	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-		return true;
-	if (json) {
-		printf("{\"active\": false, \"error\": ");
-		json_str("lvbs is not active (no securityfs directory; is lvbs.ko loaded?)");
-		printf("}\n");
-	}
-	fprintf(stderr, "lvbsctl: lvbs is not active (no %s; is lvbs.ko loaded?)\n", dir);
-	return false;
-}
-
-static void copy_bounded(char *dst, size_t size, const char *src, size_t len,
-			 const char *file, int line)
-{
-	if (len == 0 || len >= size)
-		die_data(file, line, len ? "field too long" : "empty field");
-	memcpy(dst, src, len);
-	dst[len] = 0;
-}
-
-/* "key value" per line (status). */
-static int read_kv(const char *file, struct record *r)
-{
-	char path[4096], buf[MAX_LINE];
-	int line = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	f = fopen(path, "r");
-	if (!f)
-		die_data(file, 0, strerror(errno));
-	r->nr = 0;
-	while (fgets(buf, sizeof(buf), f)) {
-		char *sp, *end = buf + strcspn(buf, "\n");
-
-		line++;
-		*end = 0;
-		sp = strchr(buf, ' ');
-		if (!sp)
-			die_data(file, line, "expected 'key value'");
-		if (r->nr == MAX_FIELDS)
-			die_data(file, line, "too many keys");
-		copy_bounded(r->f[r->nr].key, sizeof(r->f[0].key), buf, sp - buf, file, line);
-		copy_bounded(r->f[r->nr].val, sizeof(r->f[0].val), sp + 1, strlen(sp + 1),
-			     file, line);
-		r->nr++;
-	}
-	fclose(f);
-	if (r->nr == 0)
-		die_data(file, 0, "empty");
-	return r->nr;
-}
-
-/* "k=v k=v ..." per line (stats, log). Returns the number of lines. */
-static int read_records(const char *file, struct record **out)
-{
-	char path[4096], buf[MAX_LINE];
-	struct record *recs = NULL;
-	int n = 0, line = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	f = fopen(path, "r");
-	if (!f)
-		die_data(file, 0, strerror(errno));
-	while (fgets(buf, sizeof(buf), f)) {
-		struct record *r;
-		char *tok, *save = NULL;
-
-		line++;
-		buf[strcspn(buf, "\n")] = 0;
-		if (n == MAX_LINES)
-			die_data(file, line, "too many lines");
-		recs = realloc(recs, sizeof(*recs) * (n + 1));
-		if (!recs)
-			die_data(file, line, "out of memory");
-		r = &recs[n++];
-		r->nr = 0;
-		for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-			char *eq = strchr(tok, '=');
-
-			if (!eq)
-				die_data(file, line, "expected key=value");
-			if (r->nr == MAX_FIELDS)
-				die_data(file, line, "too many fields");
-			copy_bounded(r->f[r->nr].key, sizeof(r->f[0].key), tok, eq - tok,
-				     file, line);
-			copy_bounded(r->f[r->nr].val, sizeof(r->f[0].val), eq + 1,
-				     strlen(eq + 1), file, line);
-			r->nr++;
+		snprintf(tmp, sizeof(tmp), "%s", strcmp(v, "-") ? v : "");
+		putchar('[');
+		for (tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			fputs(first ? "" : ", ", stdout);
+			json_str(tok);
+			first = false;
 		}
-		if (r->nr == 0)
-			die_data(file, line, "empty line");
+		putchar(']');
+	} else if (t != T_TEXT && is_s64(v)) {
+		fputs(v, stdout);
+	} else {
+		json_str(v);
 	}
-	fclose(f);
-	*out = recs;
-	return n;
 }
 
-static const char *get(const struct record *r, const char *key)
+static enum vtype type_of(const struct key_type *types, size_t n, const char *key,
+			  const char *val)
 {
-	for (int i = 0; i < r->nr; i++)
-		if (!strcmp(r->f[i].key, key))
-			return r->f[i].val;
-	return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(types[i].key, key))
+			return types[i].type;
+	/* An unknown key: a number if it looks like one, else text. */
+	return is_s64(val) ? T_S64 : T_TEXT;
 }
 
-static const char *need(const struct record *r, const char *key, const char *file)
+static void json_object(const struct line *l, const struct key_type *types, size_t n,
+			const char *skip)
 {
-	const char *v = get(r, key);
+	bool first = true;
 
-	if (!v) {
-		char why[128];
+	putchar('{');
+	for (int i = 0; i < l->nr; i++) {
+		const char *k = l->f[i].key, *v = l->f[i].val;
 
-		snprintf(why, sizeof(why), "missing '%s'", key);
-		die_data(file, 0, why);
+		if (skip && !strcmp(k, skip))
+			continue;
+		fputs(first ? "" : ", ", stdout);
+		json_str(k);
+		fputs(": ", stdout);
+		json_val(type_of(types, n, k, v), v);
+		first = false;
 	}
-	return v;
+	putchar('}');
 }
 
-static bool has_feature(const char *list, const char *name)
+static void json_lines(const struct file *f, const struct key_type *types, size_t n)
 {
-	size_t n = strlen(name);
-
-	for (const char *p = list; (p = strstr(p, name)); p += n)
-		if ((p == list || p[-1] == ',') && (p[n] == 0 || p[n] == ','))
-			return true;
-	return false;
+	putchar('[');
+	for (int i = 0; i < f->nr; i++) {
+		fputs(i ? ",\n  " : "\n  ", stdout);
+		json_object(&f->lines[i], types, n, NULL);
+	}
+	fputs(f->nr ? "\n]" : "]", stdout);
 }
 
 /* ---- status ---- */
+
+static const struct key_type status_keys[] = {
+	{ "active", T_U64 }, { "abi_version", T_U64 }, { "vendor", T_NAME },
+	{ "cpus", T_U64 }, { "cpus_online", T_U64 },
+	{ "features_present", T_LIST }, { "features_used", T_LIST },
+	{ "hv_phys_base", T_HEX }, { "hv_phys_size", T_U64 },
+	{ "guest_phys_limit", T_HEX }, { "log_capacity", T_U64 },
+	{ "log_next_seq", T_U64 }, { "unload", T_NAME },
+};
+
+/* Added by later protections; typed when present, not required. */
+static const struct key_type status_opt_keys[] = {
+	{ "pinned_cr0", T_HEX }, { "pinned_cr4", T_HEX }, { "pinned_cpus", T_U64 },
+	{ "pinned_msrs", T_HEX }, { "pinned_dt_cpus", T_U64 },
+};
+
+/* status is one record spread over many lines: gather it into one line. */
+static void status_gather(const struct file *f, struct line *all)
+{
+	all->lineno = 0;
+	all->nr = 0;
+	for (int i = 0; i < f->nr; i++) {
+		const struct field *fl = &f->lines[i].f[0];
+
+		if (get(all, fl->key))
+			die_data(f, f->lines[i].lineno, "'%s' given twice", fl->key);
+		if (all->nr == MAX_FIELDS)
+			die_data(f, f->lines[i].lineno, "more than %d keys", MAX_FIELDS);
+		all->f[all->nr++] = *fl;
+	}
+	check_line(f, all, status_keys, ARRAY_SIZE(status_keys), true);
+	check_line(f, all, status_opt_keys, ARRAY_SIZE(status_opt_keys), false);
+	if (strcmp(get(all, "active"), "1"))
+		die_data(f, 0, "'active' is '%s', expected 1", get(all, "active"));
+}
+
+static enum vtype status_type(const char *key, const char *val)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(status_opt_keys); i++)
+		if (!strcmp(status_opt_keys[i].key, key))
+			return status_opt_keys[i].type;
+	return type_of(status_keys, ARRAY_SIZE(status_keys), key, val);
+}
 
 struct weakness {
 	const char *vendor, *feature, *text;
 };
 
+/*
+ * What a missing CPU feature costs. Most cost only speed; say so, so that
+ * nobody reads "missing" as "unprotected". Kernel execute control is not
+ * enforced yet (README), so the GMET/MBEC lines say what it will fall back to.
+ */
 static const struct weakness weaknesses[] = {
 	{ "svm", "nrips", "no nRIP save: the hypervisor decodes each intercepted instruction itself (slower exits, same protection)" },
-	{ "svm", "decode_assists", "no decode assists: operands of intercepted instructions are decoded in software (slower exits, same protection)" },
-	{ "svm", "gmet", "no GMET: nested paging cannot tell kernel-mode from user-mode execution; kernel execute control (not enforced yet) will use the weaker fallback in docs/threat-model.md" },
-	{ "svm", "flush_by_asid", "no flush-by-ASID: TLB flushes after permission changes flush every ASID (slower, same protection)" },
-	{ "vmx", "mbec", "no MBEC: EPT cannot tell kernel-mode from user-mode execution; kernel execute control falls back to the weaker mode in docs/threat-model.md" },
-	{ "vmx", "vpid", "no VPID: every exit flushes the TLB (slower, same protection)" },
+	{ "svm", "decode_assists", "no decode assists: operands of intercepted MOV CR / descriptor-table instructions are decoded in software (slower exits, same protection)" },
+	{ "svm", "gmet", "no GMET: nested paging cannot separate kernel-mode from user-mode execution; kernel execute control (not enforced yet) falls back to the weaker mode described in docs/threat-model.md" },
+	{ "svm", "flush_by_asid", "no flush-by-ASID: TLB flushes after permission changes flush all ASIDs (slower, same protection)" },
+	{ "vmx", "mbec", "no MBEC: EPT cannot separate kernel-mode from user-mode execution; kernel execute control (not enforced yet) falls back to the weaker mode described in docs/threat-model.md" },
+	{ "vmx", "vpid", "no VPID: every VM exit and entry flushes the TLB (slower, same protection)" },
 };
 
-static void status_json(const struct record *r)
+/* [{"feature": "nrips", "text": "..."}, ...]: the missing features and their cost. */
+static void weaknesses_json(const char *vendor, const char *present)
 {
-	printf("{\"active\": true");
+	bool first = true;
+
+	putchar('[');
+	for (size_t i = 0; i < ARRAY_SIZE(weaknesses); i++) {
+		const struct weakness *w = &weaknesses[i];
+
+		if (strcmp(w->vendor, vendor) || has_name(present, w->feature))
+			continue;
+		fputs(first ? "{\"feature\": " : ", {\"feature\": ", stdout);
+		json_str(w->feature);
+		fputs(", \"text\": ", stdout);
+		json_str(w->text);
+		putchar('}');
+		first = false;
+	}
+	putchar(']');
+}
+
+static void status_json(const struct line *r)
+{
+	fputs("{\"active\": true", stdout);
 	for (int i = 0; i < r->nr; i++) {
 		const char *k = r->f[i].key, *v = r->f[i].val;
 
 		if (!strcmp(k, "active"))
 			continue;
-		printf(", ");
+		fputs(", ", stdout);
 		json_str(k);
-		printf(": ");
-		if (!strncmp(k, "features_", 9)) {
-			char tmp[256], *tok, *save = NULL;
-			bool first = true;
-
-			snprintf(tmp, sizeof(tmp), "%s", strcmp(v, "-") ? v : "");
-			putchar('[');
-			for (tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-				printf("%s", first ? "" : ", ");
-				json_str(tok);
-				first = false;
-			}
-			putchar(']');
-		} else {
-			json_val(v);
-		}
+		fputs(": ", stdout);
+		json_val(status_type(k, v), v);
 	}
-	printf("}\n");
+	fputs(", \"weaker_protections\": ", stdout);
+	weaknesses_json(get(r, "vendor"), get(r, "features_present"));
+	fputs("}\n", stdout);
+}
+
+static void show_weaknesses(const char *vendor, const char *present)
+{
+	bool weak = false, known = false;
+
+	for (size_t i = 0; i < ARRAY_SIZE(weaknesses); i++) {
+		const struct weakness *w = &weaknesses[i];
+
+		if (strcmp(w->vendor, vendor))
+			continue;
+		known = true;
+		if (has_name(present, w->feature))
+			continue;
+		if (!weak)
+			printf("weaker protections (CPU features missing):\n");
+		printf("  - %s\n", w->text);
+		weak = true;
+	}
+	if (!known)
+		printf("weaker protections: unknown for vendor '%s' (lvbsctl too old?)\n", vendor);
+	else if (!weak)
+		printf("weaker protections: none\n");
 }
 
 struct bit_name {
@@ -271,218 +553,403 @@ static const struct bit_name cr_bits[] = {
 };
 
 /* Slot order of enum lvbs_msr_slot (include/lvbs/abi.h). */
-static const char *const msr_slot_names[] = {
+static const char *const msr_slot_names[LVBS_MSR_SLOTS] = {
 	"EFER", "STAR", "LSTAR", "CSTAR", "SFMASK", "SYSENTER_CS",
 	"SYSENTER_ESP", "SYSENTER_EIP",
 };
 
-static void show_msr_pins(const struct record *r)
+/* "CR0 PE,WP,PG; CR4 SMEP,SMAP"; returns false if no bit is pinned. */
+static bool show_cr_bits(const struct line *r)
 {
-	const char *v = get(r, "pinned_msrs");
-	unsigned long m;
+	bool any = false;
+
+	for (int i = 0; i < 2; i++) {
+		int cr = i ? 4 : 0;
+		unsigned long long m = strtoull(get(r, i ? "pinned_cr4" : "pinned_cr0"),
+						NULL, 16);
+		bool first = true;
+
+		printf("%sCR%d ", i ? "; " : "", cr);
+		for (size_t b = 0; b < ARRAY_SIZE(cr_bits); b++) {
+			if (cr_bits[b].cr != cr || !(m & (1ULL << cr_bits[b].bit)))
+				continue;
+			printf("%s%s", first ? "" : ",", cr_bits[b].name);
+			first = false;
+		}
+		if (first)
+			putchar('-');
+		any |= !first;
+	}
+	return any;
+}
+
+static void show_msr_pins(const struct line *r)
+{
+	unsigned long m = strtoul(get(r, "pinned_msrs"), NULL, 16);
 	bool first = true;
 
-	if (!v)
-		return;
-	m = strtoul(v, NULL, 16);
 	printf("pinned MSRs:     ");
-	for (size_t i = 0; i < sizeof(msr_slot_names) / sizeof(msr_slot_names[0]); i++) {
+	for (int i = 0; i < LVBS_MSR_SLOTS; i++) {
 		if (!(m & (1ul << i)))
 			continue;
 		printf("%s%s", first ? "" : ",", msr_slot_names[i]);
 		first = false;
 	}
 	printf("%s (on every CPU)\n", first ? "none" : "");
-	if (get(r, "pinned_dt_cpus"))
-		printf("pinned tables:   IDTR,GDTR,TR (on %s CPUs)\n", get(r, "pinned_dt_cpus"));
-	if (m != (1ul << (sizeof(msr_slot_names) / sizeof(msr_slot_names[0]))) - 1)
+	if (m != (1ul << LVBS_MSR_SLOTS) - 1)
 		printf("WARNING:         not every kernel-entry MSR is pinned on every CPU\n");
 }
 
-/* "CR0 WP,PE,PG; CR4 SMEP,SMAP" from the pinned masks; "" if absent. */
-static void show_pins(const struct record *r)
+static void show_pins(const struct line *r)
 {
-	const char *k[2] = { "pinned_cr0", "pinned_cr4" };
 	const char *cpus = get(r, "pinned_cpus");
-	bool any = false;
+	bool any;
 
-	if (!get(r, k[0]) || !get(r, k[1]) || !cpus)
+	if (!get(r, "pinned_cr0") || !get(r, "pinned_cr4") || !cpus)
 		return;
-	printf("pinned:          ");
-	for (int i = 0; i < 2; i++) {
-		unsigned long long m = strtoull(get(r, k[i]), NULL, 16);
-		bool first = true;
-
-		printf("%sCR%d ", i ? "; " : "", i ? 4 : 0);
-		for (size_t b = 0; b < sizeof(cr_bits) / sizeof(cr_bits[0]); b++) {
-			if (cr_bits[b].cr != (i ? 4 : 0) || !(m & (1ULL << cr_bits[b].bit)))
-				continue;
-			printf("%s%s", first ? "" : ",", cr_bits[b].name);
-			first = false;
-			any = true;
-		}
-		if (first)
-			printf("-");
-	}
+	printf("pinned CRs:      ");
+	any = show_cr_bits(r);
 	printf(" (enforced on %s CPUs)\n", cpus);
 	if (!any)
 		printf("WARNING:         no control-register bit is pinned\n");
-	show_msr_pins(r);
+	if (strcmp(cpus, get(r, "cpus")))
+		printf("WARNING:         CR pins enforced on %s CPUs, not on all %s\n",
+		       cpus, get(r, "cpus"));
+	if (get(r, "pinned_msrs"))
+		show_msr_pins(r);
+	if (get(r, "pinned_dt_cpus"))
+		printf("pinned tables:   IDTR,GDTR,TR (on %s CPUs)\n", get(r, "pinned_dt_cpus"));
 }
 
-static void status_human(const struct record *r)
+static void show_cpus(const struct line *r)
 {
-	const char *vendor = need(r, "vendor", "status");
-	const char *present = need(r, "features_present", "status");
-	const char *used = need(r, "features_used", "status");
-	long cpus = atol(need(r, "cpus", "status"));
-	long online = atol(need(r, "cpus_online", "status"));
-	bool weak = false;
+	unsigned long long cpus = strtoull(get(r, "cpus"), NULL, 10);
+	unsigned long long online = strtoull(get(r, "cpus_online"), NULL, 10);
+
+	printf("CPUs:            %llu virtualized, %llu online\n", cpus, online);
+	if (cpus < online) {
+		printf("WARNING: *** %llu online CPU(s) run OUTSIDE the hypervisor and are NOT protected ***\n",
+		       online - cpus);
+		printf("WARNING: *** this should be impossible; treat this machine as unprotected (docs/operations.md) ***\n");
+	}
+}
+
+static void show_unknown(const struct line *r)
+{
+	bool first = true;
+
+	for (int i = 0; i < r->nr; i++) {
+		const char *k = r->f[i].key;
+		bool known = false;
+
+		for (size_t j = 0; j < ARRAY_SIZE(status_keys); j++)
+			known |= !strcmp(k, status_keys[j].key);
+		for (size_t j = 0; j < ARRAY_SIZE(status_opt_keys); j++)
+			known |= !strcmp(k, status_opt_keys[j].key);
+		if (known)
+			continue;
+		if (first)
+			printf("other (reported by lvbs.ko, not known to this lvbsctl):\n");
+		printf("  %-16s %s\n", k, r->f[i].val);
+		first = false;
+	}
+}
+
+static const char *none_if_dash(const char *v)
+{
+	return strcmp(v, "-") ? v : "none";
+}
+
+static void status_human(const struct line *r)
+{
+	const char *abi = get(r, "abi_version");
 
 	printf("lvbs:            active\n");
-	printf("backend:         %s, ABI %s\n", vendor, need(r, "abi_version", "status"));
-	printf("CPUs:            %ld virtualized, %ld online\n", cpus, online);
-	if (cpus != online)
-		printf("WARNING:         %ld online CPU(s) run OUTSIDE the hypervisor and are not protected\n",
-		       online - cpus);
+	printf("backend:         %s, hypercall ABI %s\n", get(r, "vendor"), abi);
+	if (strtoul(abi, NULL, 10) != LVBS_ABI_VERSION)
+		printf("note:            this lvbsctl was built for ABI %d\n", LVBS_ABI_VERSION);
+	show_cpus(r);
 	printf("hypervisor:      %llu KiB at physical %s (absent from the guest's memory)\n",
-	       strtoull(need(r, "hv_phys_size", "status"), NULL, 10) / 1024,
-	       need(r, "hv_phys_base", "status"));
-	printf("features found:  %s\n", present);
-	printf("features used:   %s\n", used);
+	       strtoull(get(r, "hv_phys_size"), NULL, 10) / 1024, get(r, "hv_phys_base"));
+	printf("guest memory:    nested page tables map [0, %s)\n", get(r, "guest_phys_limit"));
+	printf("features found:  %s\n", none_if_dash(get(r, "features_present")));
+	printf("features used:   %s\n", none_if_dash(get(r, "features_used")));
 	show_pins(r);
-	printf("unload:          %s\n", need(r, "unload", "status"));
+	printf("unload:          %s%s\n", get(r, "unload"),
+	       strcmp(get(r, "unload"), "refused") ? "" :
+	       " (lvbs stays until reboot; see docs/operations.md)");
 	printf("log:             next event #%s, ring of %s entries\n",
-	       need(r, "log_next_seq", "status"), need(r, "log_capacity", "status"));
-	for (size_t i = 0; i < sizeof(weaknesses) / sizeof(weaknesses[0]); i++) {
-		const struct weakness *w = &weaknesses[i];
-
-		if (strcmp(w->vendor, vendor) || has_feature(present, w->feature))
-			continue;
-		if (!weak)
-			printf("weaker protections (missing CPU features):\n");
-		printf("  - %s\n", w->text);
-		weak = true;
-	}
-	if (!weak)
-		printf("weaker protections: none\n");
+	       get(r, "log_next_seq"), get(r, "log_capacity"));
+	show_weaknesses(get(r, "vendor"), get(r, "features_present"));
 	printf("not enforced yet: kernel code/rodata protection (and so the IDT/GDT contents), module authentication (see README)\n");
-	for (int i = 0; i < r->nr; i++) {
-		static const char *const known[] = {
-			"active", "abi_version", "vendor", "cpus", "cpus_online",
-			"features_present", "features_used", "hv_phys_base",
-			"hv_phys_size", "guest_phys_limit", "log_capacity",
-			"log_next_seq", "unload", "pinned_cr0", "pinned_cr4",
-			"pinned_cpus", "pinned_msrs", "pinned_dt_cpus",
-		};
-		bool is_known = false;
-
-		for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
-			is_known |= !strcmp(r->f[i].key, known[k]);
-		if (!is_known)
-			printf("%-16s %s\n", r->f[i].key, r->f[i].val);
-	}
+	show_unknown(r);
 }
 
 static int cmd_status(void)
 {
-	struct record r;
+	struct file f;
+	struct line r;
 
-	read_kv("status", &r);
-	if (strcmp(need(&r, "active", "status"), "1"))
-		die_data("status", 0, "'active' is not 1");
+	read_file(&f, "status", split_kv);
+	if (!f.nr)
+		die_data(&f, 0, "empty file");
+	status_gather(&f, &r);
 	if (json)
 		status_json(&r);
 	else
 		status_human(&r);
+	free_file(&f);
 	return 0;
 }
 
-/* ---- stats and log ---- */
+/* ---- stats ---- */
 
-static void records_json(const struct record *recs, int n)
+static const struct key_type stats_keys[] = {
+	{ "cpu", T_U64 }, { "apic_id", T_U64 }, { "total", T_U64 },
+};
+
+/* Every field of a stats line is a counter or an ID: all unsigned. */
+static void stats_check(const struct file *f)
 {
-	printf("[");
-	for (int i = 0; i < n; i++) {
-		printf("%s\n  {", i ? "," : "");
-		for (int k = 0; k < recs[i].nr; k++) {
-			printf("%s", k ? ", " : "");
-			json_str(recs[i].f[k].key);
-			printf(": ");
-			json_val(recs[i].f[k].val);
-		}
-		printf("}");
+	const struct line *first;
+
+	if (!f->nr)
+		die_data(f, 0, "no CPU lines");
+	first = &f->lines[0];
+	for (int i = 0; i < f->nr; i++) {
+		const struct line *l = &f->lines[i];
+
+		check_line(f, l, stats_keys, ARRAY_SIZE(stats_keys), true);
+		for (int k = 0; k < l->nr; k++)
+			if (!is_u64(l->f[k].val))
+				die_data(f, l->lineno, "'%s' is '%s', expected %s",
+					 l->f[k].key, l->f[k].val, type_desc[T_U64]);
+		/* Same columns on every line, or the table would be wrong. */
+		for (int k = 0; k < first->nr; k++)
+			if (!get(l, first->f[k].key))
+				die_data(f, l->lineno, "missing '%s' (line %d has it)",
+					 first->f[k].key, first->lineno);
+		if (l->nr != first->nr)
+			die_data(f, l->lineno, "%d fields, line %d has %d",
+				 l->nr, first->lineno, first->nr);
 	}
-	printf("%s]\n", n ? "\n" : "");
+}
+
+static unsigned long long col_sum(const struct file *f, const char *key)
+{
+	unsigned long long sum = 0;
+
+	for (int i = 0; i < f->nr; i++)
+		sum += strtoull(get(&f->lines[i], key), NULL, 10);
+	return sum;
+}
+
+static void stats_json(const struct file *f)
+{
+	const struct line *first = &f->lines[0];
+	bool comma = false;
+
+	fputs("{\"active\": true, \"cpus\": ", stdout);
+	json_lines(f, stats_keys, ARRAY_SIZE(stats_keys));
+	fputs(",\n \"all\": {", stdout);
+	for (int k = 0; k < first->nr; k++) {
+		const char *key = first->f[k].key;
+
+		if (!strcmp(key, "cpu") || !strcmp(key, "apic_id"))
+			continue;
+		fputs(comma ? ", " : "", stdout);
+		json_str(key);
+		printf(": %llu", col_sum(f, key));
+		comma = true;
+	}
+	fputs("}}\n", stdout);
+}
+
+/* A column is shown if it is an ID or the total, or nonzero somewhere. */
+static bool stats_col_shown(const struct file *f, const char *key)
+{
+	return !strcmp(key, "cpu") || !strcmp(key, "apic_id") ||
+	       !strcmp(key, "total") || col_sum(f, key);
+}
+
+static int stats_col_width(const struct file *f, const char *key)
+{
+	char num[32];
+	int w = strlen(key);
+
+	snprintf(num, sizeof(num), "%llu", col_sum(f, key));
+	if ((int)strlen(num) > w)
+		w = strlen(num);
+	return w;
+}
+
+static void stats_cell(bool *first, int w, const char *text)
+{
+	printf("%s%*s", *first ? "" : "  ", w, text);
+	*first = false;
+}
+
+/* One row of the table: a CPU's line, or the totals when @l is NULL. */
+static void stats_row(const struct file *f, const struct line *l)
+{
+	const struct line *first = &f->lines[0];
+	bool start = true;
+
+	for (int k = 0; k < first->nr; k++) {
+		const char *key = first->f[k].key;
+		char num[32];
+
+		if (!stats_col_shown(f, key))
+			continue;
+		snprintf(num, sizeof(num), "%llu", col_sum(f, key));
+		if (l)
+			stats_cell(&start, stats_col_width(f, key), get(l, key));
+		else if (!strcmp(key, "cpu"))
+			stats_cell(&start, stats_col_width(f, key), "all");
+		else if (!strcmp(key, "apic_id"))
+			stats_cell(&start, stats_col_width(f, key), "");
+		else
+			stats_cell(&start, stats_col_width(f, key), num);
+	}
+	putchar('\n');
+}
+
+static void stats_human(const struct file *f)
+{
+	const struct line *first = &f->lines[0];
+	bool none = true;
+
+	bool start = true;
+
+	printf("VM exits since launch, per CPU and kind\n");
+	for (int k = 0; k < first->nr; k++)
+		if (stats_col_shown(f, first->f[k].key))
+			stats_cell(&start, stats_col_width(f, first->f[k].key),
+				   first->f[k].key);
+	putchar('\n');
+	for (int i = 0; i < f->nr; i++)
+		stats_row(f, &f->lines[i]);
+	stats_row(f, NULL);
+	for (int k = 0; k < first->nr; k++) {
+		if (stats_col_shown(f, first->f[k].key))
+			continue;
+		printf("%s%s", none ? "zero on every CPU: " : ", ", first->f[k].key);
+		none = false;
+	}
+	if (!none)
+		putchar('\n');
 }
 
 static int cmd_stats(void)
 {
-	struct record *recs, total = { 0 };
-	int n = read_records("stats", &recs);
+	struct file f;
 
-	if (n == 0)
-		die_data("stats", 0, "no CPU lines");
-	if (json) {
-		printf("{\"active\": true, \"cpus\": ");
-		records_json(recs, n);
-		printf("}\n");
-		free(recs);
-		return 0;
-	}
-	/* One column per counter, in the order the first line gives them. */
-	total.nr = recs[0].nr;
-	for (int k = 0; k < recs[0].nr; k++) {
-		unsigned long long sum = 0;
-
-		for (int i = 0; i < n; i++)
-			sum += strtoull(need(&recs[i], recs[0].f[k].key, "stats"), NULL, 10);
-		snprintf(total.f[k].val, sizeof(total.f[k].val), "%llu", sum);
-	}
-	printf("VM exits by kind (cumulative since launch)\n");
-	printf("%-18s", "kind");
-	for (int i = 0; i < n; i++)
-		printf(" %12s%s", "cpu", need(&recs[i], "cpu", "stats"));
-	printf(" %13s\n", "all");
-	for (int k = 0; k < recs[0].nr; k++) {
-		const char *key = recs[0].f[k].key;
-
-		if (!strcmp(key, "cpu") || !strcmp(key, "apic_id"))
-			continue;
-		printf("%-18s", key);
-		for (int i = 0; i < n; i++)
-			printf(" %13s", need(&recs[i], key, "stats"));
-		printf(" %13s\n", total.f[k].val);
-	}
-	free(recs);
+	read_file(&f, "stats", split_pairs);
+	stats_check(&f);
+	if (json)
+		stats_json(&f);
+	else
+		stats_human(&f);
+	free_file(&f);
 	return 0;
+}
+
+/* ---- log ---- */
+
+static const struct key_type log_keys[] = {
+	{ "seq", T_U64 }, { "tsc", T_U64 }, { "cpu", T_S64 }, { "kind", T_NAME },
+	{ "access", T_ACCESS }, { "action", T_NAME }, { "count", T_U64 },
+	{ "rip", T_HEX }, { "gpa", T_HEX }, { "gva", T_HEX },
+	{ "info0", T_HEX }, { "info1", T_HEX },
+};
+
+static void log_check(const struct file *f)
+{
+	unsigned long long prev = 0;
+
+	for (int i = 0; i < f->nr; i++) {
+		const struct line *l = &f->lines[i];
+		unsigned long long seq;
+
+		check_line(f, l, log_keys, ARRAY_SIZE(log_keys), true);
+		seq = strtoull(get(l, "seq"), NULL, 10);
+		if (seq <= prev)
+			die_data(f, l->lineno, "seq %llu after %llu: not increasing", seq, prev);
+		prev = seq;
+	}
+}
+
+static void log_entry_human(const struct line *e)
+{
+	const char *gva = get(e, "gva");
+
+	printf("#%-5s cpu%-3s %-16s %-10s rip=%s gpa=%s", get(e, "seq"), get(e, "cpu"),
+	       get(e, "kind"), get(e, "action"), get(e, "rip"), get(e, "gpa"));
+	if (strcmp(gva, "0x0"))
+		printf(" gva=%s", gva);
+	printf(" access=%s count=%s info=%s,%s", get(e, "access"), get(e, "count"),
+	       get(e, "info0"), get(e, "info1"));
+	/* Fields a newer lvbs.ko adds. */
+	for (int k = 0; k < e->nr; k++)
+		if (type_of(log_keys, ARRAY_SIZE(log_keys), e->f[k].key, "") == T_TEXT)
+			printf(" %s=%s", e->f[k].key, e->f[k].val);
+	putchar('\n');
+}
+
+static void log_human(const struct file *f)
+{
+	unsigned long long expect = 0;
+
+	if (!f->nr)
+		printf("(no events)\n");
+	for (int i = 0; i < f->nr; i++) {
+		unsigned long long seq = strtoull(get(&f->lines[i], "seq"), NULL, 10);
+
+		/* Sequence numbers start at 1 and are never reused. */
+		if (i == 0)
+			expect = seq > 1 ? 1 : seq;
+		if (seq != expect)
+			printf("(%llu entr%s lost: overwritten in the ring before being read)\n",
+			       seq - expect, seq - expect == 1 ? "y" : "ies");
+		log_entry_human(&f->lines[i]);
+		expect = seq + 1;
+	}
 }
 
 static int cmd_log(void)
 {
-	struct record *recs;
-	int n = read_records("log", &recs);
+	struct file f;
 
+	read_file(&f, "log", split_pairs);
+	log_check(&f);
 	if (json) {
-		printf("{\"active\": true, \"entries\": ");
-		records_json(recs, n);
-		printf("}\n");
-		free(recs);
-		return 0;
+		fputs("{\"active\": true, \"entries\": ", stdout);
+		json_lines(&f, log_keys, ARRAY_SIZE(log_keys));
+		fputs("}\n", stdout);
+	} else {
+		log_human(&f);
 	}
-	if (n == 0)
-		printf("(no events)\n");
-	for (int i = 0; i < n; i++) {
-		const struct record *e = &recs[i];
-
-		printf("#%-5s cpu%-3s %-16s %-10s rip=%s gpa=%s access=%s count=%s info=%s,%s\n",
-		       need(e, "seq", "log"), need(e, "cpu", "log"), need(e, "kind", "log"),
-		       need(e, "action", "log"), need(e, "rip", "log"), need(e, "gpa", "log"),
-		       need(e, "access", "log"), need(e, "count", "log"),
-		       need(e, "info0", "log"), need(e, "info1", "log"));
-	}
-	free(recs);
+	free_file(&f);
 	return 0;
+}
+
+/* ---- main ---- */
+
+static bool check_active(void)
+{
+	char msg[4200];
+	struct stat st;
+
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return true;
+	snprintf(msg, sizeof(msg), "lvbs is not active (no %s; is lvbs.ko loaded?)", dir);
+	if (json) {
+		fputs("{\"active\": false, \"error\": ", stdout);
+		json_str(msg);
+		fputs("}\n", stdout);
+	}
+	fprintf(stderr, "lvbsctl: %s\n", msg);
+	return false;
 }
 
 static void usage(FILE *out)
@@ -490,12 +957,21 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: lvbsctl status|stats|log [--json]\n"
 		"       lvbsctl version | --help\n"
-		"  status   is lvbs active, on which CPUs, with which CPU features\n"
-		"  stats    VM exits per CPU and kind\n"
+		"  status   is lvbs active, on which CPUs, with which CPU features,\n"
+		"           and which protections are weaker on this CPU\n"
+		"  stats    VM exits per CPU and kind since launch\n"
 		"  log      the hypervisor's event and violation log\n"
-		"Reads %s (override with LVBS_SECURITYFS).\n"
-		"Exit status: 0 ok, 1 usage, 2 lvbs not active, 3 bad data.\n",
+		"  --json   machine-readable output\n"
+		"Reads %s (override with LVBS_SECURITYFS=DIR).\n"
+		"Exit status: 0 ok, 1 usage, 2 lvbs not active, 3 malformed or unreadable data.\n",
 		DEFAULT_DIR);
+}
+
+static int bad_usage(const char *what, const char *arg)
+{
+	fprintf(stderr, "lvbsctl: %s '%s'\n", what, arg);
+	usage(stderr);
+	return EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -506,32 +982,28 @@ int main(int argc, char **argv)
 	if (!dir || !*dir)
 		dir = DEFAULT_DIR;
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
+		if (!strcmp(argv[i], "--json"))
 			json = true;
-		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
-			return 0;
-		} else if (!cmd && argv[i][0] != '-') {
+		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return usage(stdout), 0;
+		else if (!cmd && argv[i][0] != '-')
 			cmd = argv[i];
-		} else {
-			fprintf(stderr, "lvbsctl: unexpected argument '%s'\n", argv[i]);
-			usage(stderr);
-			return EXIT_USAGE;
-		}
+		else
+			return bad_usage("unexpected argument", argv[i]);
 	}
 	if (!cmd) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(cmd, "version")) {
-		printf("lvbsctl for lvbs ABI 1\n");
+		if (json)
+			printf("{\"lvbsctl_abi_version\": %d}\n", LVBS_ABI_VERSION);
+		else
+			printf("lvbsctl for lvbs hypercall ABI %d\n", LVBS_ABI_VERSION);
 		return 0;
 	}
-	if (strcmp(cmd, "status") && strcmp(cmd, "stats") && strcmp(cmd, "log")) {
-		fprintf(stderr, "lvbsctl: unknown command '%s'\n", cmd);
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (strcmp(cmd, "status") && strcmp(cmd, "stats") && strcmp(cmd, "log"))
+		return bad_usage("unknown command", cmd);
 	if (!check_active())
 		return EXIT_INACTIVE;
 	if (!strcmp(cmd, "status"))

@@ -1,66 +1,183 @@
 #!/bin/bash
+# Tests of lvbsctl against fixture directories (LVBS_SECURITYFS=DIR):
+#   good/       what lvbs.ko prints on QEMU TCG (SVM with NPT only)
+#   fewcpus/    status with fewer CPUs virtualized than online
+#   badstatus/, badstats/   malformed lines
+#   nonexistent/ (absent)   lvbs not loaded
+# plus variants of good/ made here with one line broken or changed, each
+# checked for the exit status and a piece of the output.
+# Prints "N passed, N failed" and exits non-zero if any check failed.
 # shellcheck disable=SC2001 # sed indents multi-line output
-# Tests of lvbsctl against fixture directories (LVBS_SECURITYFS). Prints
-# "N passed, N failed" and exits non-zero if any check failed.
-set -uo pipefail
+set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ctl=$here/../lvbsctl
+g=$here/good
 pass=0 fail=0
 
-# check NAME EXPECTED_RC PATTERN DIR ARGS... : exit code and output (stdout+stderr)
+[ -x "$ctl" ] || { echo "run.sh: build lvbsctl first (make -C tools/lvbsctl)" >&2; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+bad() {
+	echo "FAIL $1: $2"
+	echo "$3" | sed 's/^/    /'
+	fail=$((fail + 1))
+}
+
+# check NAME EXPECTED_RC PATTERN DIR ARGS... : exit status, and PATTERN
+# (extended regex) somewhere in stdout+stderr.
 check() {
-	local name=$1 want=$2 pat=$3 d=$4 out rc
+	local name=$1 want=$2 pat=$3 d=$4 out rc=0
 	shift 4
-	out=$(LVBS_SECURITYFS=$d "$ctl" "$@" 2>&1)
-	rc=$?
+	out=$(LVBS_SECURITYFS=$d "$ctl" "$@" 2>&1) || rc=$?
 	if [ "$rc" -ne "$want" ]; then
-		echo "FAIL $name: exit $rc, want $want"; echo "$out" | sed 's/^/    /'
-		fail=$((fail + 1)); return
+		bad "$name" "exit $rc, want $want" "$out"
+	elif [ -n "$pat" ] && ! grep -qE -- "$pat" <<<"$out"; then
+		bad "$name" "output lacks /$pat/" "$out"
+	else
+		pass=$((pass + 1))
 	fi
-	if [ -n "$pat" ] && ! grep -qE -- "$pat" <<<"$out"; then
-		echo "FAIL $name: output lacks /$pat/"; echo "$out" | sed 's/^/    /'
-		fail=$((fail + 1)); return
-	fi
-	pass=$((pass + 1))
 }
 
-# check_json NAME DIR ARGS... : exit 0 and valid JSON on stdout
+# check_not NAME PATTERN DIR ARGS... : exit 0 and PATTERN absent.
+check_not() {
+	local name=$1 pat=$2 d=$3 out rc=0
+	shift 3
+	out=$(LVBS_SECURITYFS=$d "$ctl" "$@" 2>&1) || rc=$?
+	if [ "$rc" -ne 0 ] || grep -qE -- "$pat" <<<"$out"; then
+		bad "$name" "exit $rc, or output has /$pat/" "$out"
+	else
+		pass=$((pass + 1))
+	fi
+}
+
+# check_json NAME WANT_RC PYEXPR DIR ARGS... : stdout alone is valid JSON
+# (python3 -m json.tool) and the Python expression PYEXPR on it (as j) holds.
 check_json() {
-	local name=$1 d=$2 out
-	shift 2
-	if ! out=$(LVBS_SECURITYFS=$d "$ctl" "$@" 2>/dev/null) ||
-		! python3 -m json.tool <<<"$out" >/dev/null 2>&1; then
-		echo "FAIL $name: not valid JSON"; echo "$out" | sed 's/^/    /'
-		fail=$((fail + 1)); return
+	local name=$1 want=$2 expr=$3 d=$4 out rc=0
+	shift 4
+	out=$(LVBS_SECURITYFS=$d "$ctl" "$@" 2>/dev/null) || rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		bad "$name" "exit $rc, want $want" "$out"
+	elif ! python3 -m json.tool <<<"$out" >/dev/null 2>&1; then
+		bad "$name" "not valid JSON" "$out"
+	elif ! python3 -c "import json, sys; j = json.load(sys.stdin); sys.exit(0 if ($expr) else 1)" \
+		<<<"$out"; then
+		bad "$name" "JSON fails: $expr" "$out"
+	else
+		pass=$((pass + 1))
 	fi
-	pass=$((pass + 1))
 }
 
-g=$here/good
-check status_human 0 'CPUs: +2 virtualized, 2 online' "$g" status
-check status_weaker 0 'no nRIP save' "$g" status
-check status_gmet 0 'no GMET' "$g" status
+# variant NAME FILE SED_SCRIPT : a copy of good/ in $tmp/NAME with FILE
+# edited by SED_SCRIPT; prints the directory.
+variant() {
+	local d=$tmp/$1
+	mkdir -p "$d"
+	cp "$g"/* "$d/"
+	sed -i -e "$3" "$d/$2"
+	echo "$d"
+}
+
+# ---- status ----
+check status_active 0 '^lvbs: +active$' "$g" status
+check status_cpus 0 'CPUs: +2 virtualized, 2 online' "$g" status
+check_not status_no_cpu_warning 'WARNING' "$g" status
 check status_kib 0 '308 KiB at physical 0x2980000' "$g" status
-check status_unknown_key_kept 0 'future_key' "$g" status
-check status_pins 0 'pinned: +CR0 PE,WP,PG; CR4 SMEP,SMAP \(enforced on 2 CPUs\)' "$g" status
+check status_features 0 'features used: +npt,1g_pages' "$g" status
+check status_nrips 0 'no nRIP save: .*same protection' "$g" status
+check status_decode 0 'no decode assists' "$g" status
+check status_gmet 0 'no GMET: .*docs/threat-model.md' "$g" status
+check status_asid 0 'no flush-by-ASID' "$g" status
+check status_unload 0 '^unload: +refused' "$g" status
+check status_unknown_key_kept 0 'future_key +some "quoted" value' "$g" status
+check status_pins 0 'pinned CRs: +CR0 PE,WP,PG; CR4 SMEP,SMAP \(enforced on 2 CPUs\)' "$g" status
 check status_msr_pins 0 'pinned MSRs: +EFER,STAR,LSTAR,CSTAR,SFMASK,SYSENTER_CS,SYSENTER_ESP,SYSENTER_EIP \(on every CPU\)' "$g" status
-check status_fewcpus 0 'WARNING: +1 online CPU\(s\) run OUTSIDE' "$here/fewcpus" status
-check stats_table 0 'cpuid +108 +36 +144' "$g" stats
-check log_human 0 'hv_mem_access +inject_gp' "$g" log
-check_json status_json "$g" status --json
-check_json stats_json "$g" stats --json
-check_json log_json "$g" log --json
-check status_json_features 0 '"features_used": \["npt", "1g_pages"\]' "$g" status --json
-check status_json_number 0 '"cpus": 2' "$g" status --json
-check status_json_hex 0 '"hv_phys_base": "0x2980000"' "$g" status --json
-check status_json_escape 0 '"future_key": "some \\"quoted\\" value"' "$g" status --json
-check inactive 2 'not active' "$here/nonexistent" status
-check inactive_json 2 '"active": false' "$here/nonexistent" log --json
-check malformed_status 3 'status line 2' "$here/badstatus" status
-check malformed_stats 3 'stats line 1: expected key=value' "$here/badstats" stats
+check status_fewcpus 0 'WARNING: .*1 online CPU\(s\) run OUTSIDE the hypervisor' "$here/fewcpus" status
+d=$(variant allfeat status 's/^features_present .*/features_present npt,nrips,decode_assists,gmet,flush_by_asid,vgif,1g_pages/')
+check status_no_weakness 0 'weaker protections: none' "$d" status
+d=$(variant vmx status 's/^vendor .*/vendor vmx/; s/^features_present .*/features_present ept,vpid/')
+check status_vmx_mbec 0 'no MBEC' "$d" status
+check_not status_vmx_no_svm_lines 'nRIP|GMET|VPID' "$d" status
+d=$(variant nofeat status 's/^features_used .*/features_used -/')
+check status_features_none 0 'features used: +none' "$d" status
+check_json status_json_features_none 0 'j["features_used"] == []' "$d" status --json
+
+check_json status_json 0 'j["active"] is True and j["cpus"] == 2 and j["vendor"] == "svm"' "$g" status --json
+check_json status_json_list 0 'j["features_used"] == ["npt", "1g_pages"]' "$g" status --json
+check_json status_json_hex 0 'j["hv_phys_base"] == "0x2980000" and j["hv_phys_size"] == 315392' "$g" status --json
+check_json status_json_escape 0 'j["future_key"] == "some \"quoted\" value"' "$g" status --json
+check_json status_json_weaker 0 '[w["feature"] for w in j["weaker_protections"]] == ["nrips", "decode_assists", "gmet", "flush_by_asid"]' "$g" status --json
+
+# ---- stats ----
+check stats_header 0 '^cpu +apic_id +total +cpuid +hypercall$' "$g" stats
+check stats_row 0 '^ +1 +1 +37 +36 +1$' "$g" stats
+check stats_total 0 '^all +147 +144 +3$' "$g" stats
+check stats_zero_kinds 0 'zero on every CPU: msr_read, msr_write, slat' "$g" stats
+check_json stats_json 0 'len(j["cpus"]) == 2 and j["cpus"][0]["cpuid"] == 108' "$g" stats --json
+check_json stats_json_all 0 'j["all"]["total"] == 147 and j["all"]["hypercall"] == 3 and "cpu" not in j["all"]' "$g" stats --json
+
+# ---- log ----
+check log_human 0 '^#3 +cpu1 +hv_mem_access +inject_gp +rip=0xffffffffc02f9057 gpa=0x2a01000 access=w count=2' "$g" log
+check log_gap 0 '1 entry lost' "$g" log
+check_json log_json 0 'len(j["entries"]) == 2 and j["entries"][1]["kind"] == "hv_mem_access" and j["entries"][1]["rip"] == "0xffffffffc02f9057" and j["entries"][1]["seq"] == 3' "$g" log --json
+d=$(variant emptylog log 'd')
+check log_empty 0 '\(no events\)' "$d" log
+check_json log_empty_json 0 'j["entries"] == []' "$d" log --json
+d=$(variant logcpu log 's/cpu=1 kind=launch/cpu=-1 kind=launch/')
+check_json log_cpu_unknown 0 'j["entries"][0]["cpu"] == -1' "$d" log --json
+
+# ---- lvbs not loaded ----
+check inactive 2 '^lvbsctl: lvbs is not active \(no .*/nonexistent; is lvbs.ko loaded\?\)$' "$here/nonexistent" status
+check inactive_stats 2 'not active' "$here/nonexistent" stats
+check_json inactive_json 2 'j["active"] is False and "not active" in j["error"]' "$here/nonexistent" log --json
+
+# ---- malformed data: exit 3, naming file and line ----
+check bad_status_line 3 'badstatus/status line 2: expected .key value.' "$here/badstatus" status
+check bad_status_json 3 'badstatus/status line 2' "$here/badstatus" status --json
+check bad_stats_line 3 'badstats/stats line 1: expected key=value' "$here/badstats" stats
+d=$(variant dupkey status '3a vendor vmx')
+check bad_status_dup 3 "status line 4: 'vendor' given twice" "$d" status
+d=$(variant missing status '/^cpus_online /d')
+check bad_status_missing 3 "status: missing 'cpus_online'" "$d" status
+d=$(variant badhex status 's/^hv_phys_base .*/hv_phys_base 2980000/')
+check bad_status_hex 3 "'hv_phys_base' is '2980000', expected a 0x hex number" "$d" status
+d=$(variant inactive status 's/^active .*/active 0/')
+check bad_status_active 3 "'active' is '0'" "$d" status
+d=$(variant badlist status 's/^features_used .*/features_used npt,,vgif/')
+check bad_status_list 3 "'features_used' is 'npt,,vgif'" "$d" status
+d=$(variant emptyline status '5G')
+check bad_status_empty_line 3 'status line 6: empty line' "$d" status
+d=$(variant longline status "\$a long_key $(head -c 5000 /dev/zero | tr '\0' x)")
+check bad_status_long 3 'line 20: line longer than' "$d" status
+d=$(variant badnum stats '2s/cpuid=36/cpuid=3x6/')
+check bad_stats_number 3 "stats line 2: 'cpuid' is '3x6', expected an unsigned decimal" "$d" stats
+d=$(variant leadzero stats '1s/cpuid=108/cpuid=0108/')
+check bad_stats_leading_zero 3 "stats line 1: 'cpuid' is '0108'" "$d" stats --json
+d=$(variant cols stats '2s/ xsetbv=0//')
+check bad_stats_columns 3 "stats line 2: missing 'xsetbv'" "$d" stats
+d=$(variant nostats stats 'd')
+check bad_stats_empty 3 'stats: no CPU lines' "$d" stats
+d=$(variant spaces stats '1s/ total/  total/')
+check bad_stats_spaces 3 'stats line 1: fields must be one space apart' "$d" stats
+d=$(variant badacc log '2s/access=w/access=wr/')
+check bad_log_access 3 "log line 2: 'access' is 'wr'" "$d" log
+d=$(variant badseq log '2s/seq=3/seq=1/')
+check bad_log_seq 3 'log line 2: seq 1 after 1' "$d" log
+d=$(variant nokind log '1s/ kind=launch//')
+check bad_log_missing 3 "log line 1: missing 'kind'" "$d" log
+d=$(variant noread stats 's/x/x/')
+rm "$d/stats"
+check bad_unreadable 3 'stats: No such file or directory' "$d" stats
+
+# ---- command line ----
 check usage_none 1 'usage' "$g"
 check usage_unknown 1 "unknown command 'frob'" "$g" frob
-check help 0 'usage' "$g" --help
+check usage_option 1 "unexpected argument '--frob'" "$g" status --frob
+check help 0 '^usage: lvbsctl status\|stats\|log \[--json\]' "$g" --help
+check help_short 0 'usage' "$g" -h
+check version 0 '^lvbsctl for lvbs hypercall ABI [0-9]+$' "$g" version
+check_json version_json 0 'isinstance(j["lvbsctl_abi_version"], int)' "$g" version --json
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
