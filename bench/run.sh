@@ -1,63 +1,62 @@
 #!/bin/bash
-# The lvbs benchmark: boots the test guest once under QEMU TCG, runs the
-# same workload (fork/exec, pipes, file I/O, syscalls) without lvbs and then
-# with it, and prints per part the time per operation both ways and their
-# ratio, the VM exits per second by kind while idle and under the workload,
-# and the hypervisor's memory. Timings under TCG are noisy and say nothing
-# absolute about hardware: read the ratios and the exit counts.
+# The lvbs benchmark: boots the same guest (one kernel, one initramfs) twice
+# under QEMU TCG and runs the same workload (fork/exec, pipes, file I/O,
+# system calls; tests/vm/progs/workload.c) for the same number of rounds:
+#   bench_base   without lvbs
+#   bench_lvbs   after insmod lvbs.ko, with VM exit counts sampled around
+#                an idle window and around the workload
+# (guest side: bench/scenarios/). Prints per part the time without and with
+# lvbs and the ratio with/without, the total ratio, the steady-state VM
+# exits per second by kind (idle and under the workload), and the memory
+# the hypervisor took.
 #
-#   bench/run.sh            (make bench builds everything first)
-#   BENCH_SECONDS=10 bench/run.sh
+# Timings under TCG are noisy (an exit costs ~12 us, ~1500 CPUIDs) and say
+# nothing absolute about hardware: read the ratios and the exit counts.
+#
+#   bench/run.sh                 (make bench builds everything first)
+#   BENCH_ROUNDS=200 BENCH_IDLE=10 bench/run.sh
+#   bench/run.sh --parse BASE_LOG LVBS_LOG    only turn two serial logs
+#                                             into the report
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 export BUILD=${BUILD:-$repo/build}
-log=$BUILD/vm/logs/bench.log
 
-LVBS_CMDLINE_EXTRA="${LVBS_CMDLINE_EXTRA:-} BENCH_SECONDS=${BENCH_SECONDS:-6}" \
-	LVBS_VM_TIMEOUT=${LVBS_VM_TIMEOUT:-300} \
-	"$repo/tests/vm/run-scenario.sh" bench >/dev/null ||
-	{ echo "bench: the benchmark VM failed; see $log" >&2; exit 1; }
+# Boot both scenarios; the initramfs is built once, so both boots run the
+# very same guest.
+boot_both() {
+	local name
 
-tr -d '\r' <"$log" | awk '
-function kv(line, arr,   i, n, f, p) {
-	n = split(line, f, " ")
-	for (i = 1; i <= n; i++) {
-		p = index(f[i], "=")
-		if (p) arr[substr(f[i], 1, p - 1)] = substr(f[i], p + 1)
-	}
+	"$repo/tests/vm/mkinitramfs.sh" >/dev/null
+	for name in bench_base bench_lvbs; do
+		echo "bench: booting $name (QEMU TCG, under a minute)..." >&2
+		LVBS_VM_NO_REBUILD=1 \
+			LVBS_CMDLINE_EXTRA="${LVBS_CMDLINE_EXTRA:-} BENCH_ROUNDS=${BENCH_ROUNDS:-100} BENCH_IDLE=${BENCH_IDLE:-5}" \
+			LVBS_VM_TIMEOUT=${LVBS_VM_TIMEOUT:-600} \
+			"$repo/tests/vm/run-scenario.sh" "$name" >&2 ||
+			{ echo "bench: the $name VM failed (see above)" >&2; exit 1; }
+	done
 }
-/^LVBS-BENCH mode=/ {
-	delete a; kv($0, a)
-	if (a["part"] != "") { perop[a["mode"], a["part"]] = a["ns_per_op"]; parts[a["part"]] = 1 }
-	else if ($3 == "total") total[a["mode"]] = a["ns"] / a["rounds"]
+
+# report BASE_LOG LVBS_LOG: the tables, from the LVBS-BENCH lines.
+report() {
+	local base=$1 lvbs=$2
+
+	for f in "$base" "$lvbs"; do
+		[ -r "$f" ] || { echo "bench: cannot read $f" >&2; exit 1; }
+	done
+	{ tr -d '\r' <"$base" | sed 's/^/base /'; tr -d '\r' <"$lvbs" | sed 's/^/lvbs /'; } |
+		awk -f "$here/report.awk"
 }
-/^LVBS-BENCH hv_bytes=/ { delete a; kv($0, a); hv = a["hv_bytes"] }
-/^LVBS-BENCH exits-(before|after)-(idle|work)/ {
-	split($2, w, "-"); delete a; kv($0, a)
-	for (k in a) { cnt[w[2], w[3], k] = a[k]; kinds[k] = 1 }
-}
-/^LVBS-BENCH (idle|work)-cs=/ { split($2, w, "="); sub("-cs", "", w[1]); secs[w[1]] = w[2] / 100 }
-END {
-	if (!hv || !secs["idle"] || !secs["work"]) { print "bench: incomplete results in the log" > "/dev/stderr"; exit 1 }
-	printf "lvbs benchmark: QEMU TCG, -cpu EPYC,+svm -smp 2, one boot, same guest without then with lvbs\n\n"
-	printf "%-8s %16s %16s %8s\n", "part", "ns/op without", "ns/op with", "ratio"
-	for (p in parts) {
-		b = perop["base", p]; l = perop["lvbs", p]
-		printf "%-8s %16d %16d %8.3f\n", p, b, l, (b > 0 ? l / b : 0)
-	}
-	printf "%-8s %16d %16d %8.3f   (ns per workload round)\n\n", "total", total["base"], total["lvbs"], total["lvbs"] / total["base"]
-	printf "VM exits per second with lvbs, by kind\n%-18s %12s %12s\n", "kind", "idle", "workload"
-	for (k in kinds) {
-		if (k == "total") continue
-		ri = (cnt["after", "idle", k] - cnt["before", "idle", k]) / secs["idle"]
-		rw = (cnt["after", "work", k] - cnt["before", "work", k]) / secs["work"]
-		if (ri > 0 || rw > 0) printf "%-18s %12.1f %12.1f\n", k, ri, rw
-	}
-	ri = (cnt["after", "idle", "total"] - cnt["before", "idle", "total"]) / secs["idle"]
-	rw = (cnt["after", "work", "total"] - cnt["before", "work", "total"]) / secs["work"]
-	printf "%-18s %12.1f %12.1f   (idle %.1f s, workload %.1f s)\n\n", "total", ri, rw, secs["idle"], secs["work"]
-	printf "hypervisor memory: %d KiB\n", hv / 1024
-}'
-echo "(raw serial log: $log)"
+
+if [ "${1:-}" = --parse ]; then
+	[ $# -eq 3 ] || { echo "usage: $0 --parse BASE_LOG LVBS_LOG" >&2; exit 1; }
+	report "$2" "$3"
+	exit 0
+fi
+[ $# -eq 0 ] || { echo "usage: $0 [--parse BASE_LOG LVBS_LOG]" >&2; exit 1; }
+boot_both
+report "$BUILD/vm/logs/bench_base.log" "$BUILD/vm/logs/bench_lvbs.log"
+echo
+echo "(serial logs: $BUILD/vm/logs/bench_base.log, $BUILD/vm/logs/bench_lvbs.log)"
