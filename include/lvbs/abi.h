@@ -13,7 +13,7 @@
 #define LVBS_ABI_H
 
 /* ABI version: bumped on every incompatible change of anything below. */
-#define LVBS_ABI_VERSION	2
+#define LVBS_ABI_VERSION	3
 #define LVBS_IMAGE_MAGIC	0x31564842534256ULL	/* "VBSBHV1" */
 
 /* Assembly (the image header) needs only the two numbers above. */
@@ -104,6 +104,56 @@ enum lvbs_hc_nr {
 	 * per-process LDT). The kernel calls it on every CPU.
 	 */
 	LVBS_HC_PIN_DT		= 7,
+	/*
+	 * RBX = GPA of an array of struct lvbs_mem_prot, RCX = number of
+	 * entries (1..LVBS_PROT_BATCH). The whole array is copied into the
+	 * hypervisor before any entry is looked at. Entries are applied in
+	 * order, each all or nothing; the call stops at the first entry that
+	 * fails. Out: RAX = status, RBX = entries applied. Each entry gives
+	 * [gpa, gpa + size) the rights perm (LVBS_PERM_*) and the owner:
+	 * LVBS_OWNER_KERNEL for the kernel image, LVBS_OWNER_MODULE_MIN and
+	 * up for one module's memory (a cookie the guest picks), or
+	 * LVBS_OWNER_NONE for ordinary memory. Rules (LVBS_E_PERM, logged as
+	 * prot_denied, otherwise):
+	 *   - an IMMUTABLE range never changes again;
+	 *   - memory in the hypervisor or above guest_phys_limit is refused
+	 *     (LVBS_E_RANGE); so is a range that is not all RAM;
+	 *   - W together with XS is refused once sealed (W^X for kernel code);
+	 *   - after SEAL rights may only shrink, except that memory owned by
+	 *     nobody may be given to a new module (owner >= MODULE_MIN) as
+	 *     R|XS (its text) or R or R|W (its data): the module lifecycle.
+	 * When rights shrink, every CPU's TLB is flushed before the call
+	 * returns (cross-CPU shootdown, docs/architecture.md).
+	 */
+	LVBS_HC_PROTECT_MEMORY	= 8,
+	/*
+	 * RBX = owner (>= LVBS_OWNER_MODULE_MIN). Every range that owner holds
+	 * returns to nobody with the rights of released memory: R|W and not
+	 * executable in supervisor mode (user execute is given back lazily
+	 * without GMET: see docs/architecture.md). IMMUTABLE is lifted for
+	 * these ranges only: this is the module-unload path. Out: RBX = pages
+	 * released. LVBS_E_INVAL for the kernel or nobody.
+	 */
+	LVBS_HC_RELEASE_MEMORY	= 9,
+	/*
+	 * RBX = flags (none defined: must be 0), RCX/RDX = start/end of the
+	 * kernel's module area (guest-virtual, [start, end); 0/0 if none).
+	 * Ends trusted boot: from now on rights only shrink except through
+	 * the module lifecycle and validated text patching. With GMET, memory
+	 * owned by nobody loses supervisor execute. Supervisor execution of
+	 * memory owned by nobody, from an address inside the module area, is
+	 * trusted on first use (BPF JIT images, ftrace and kprobe
+	 * trampolines: the kernel's own module_alloc() path) and counted in
+	 * lvbs_info.dyn_exec_pages. Sealing twice: LVBS_E_PERM.
+	 */
+	LVBS_HC_SEAL		= 10,
+	/*
+	 * RBX = LVBS_POLICY_ENFORCE or LVBS_POLICY_AUDIT: what a memory
+	 * violation gets. Audit logs and lets the access through (rollout);
+	 * enforce logs and injects a fault. After SEAL only AUDIT -> ENFORCE
+	 * is allowed. Register pins are always enforced.
+	 */
+	LVBS_HC_SET_POLICY	= 11,
 	LVBS_HC_MAX
 };
 
@@ -139,6 +189,39 @@ enum lvbs_msr_slot {
 #define LVBS_DT_IDTR	0
 #define LVBS_DT_GDTR	1
 #define LVBS_DT_TR	3
+
+/* Memory rights (struct lvbs_mem_prot.perm). */
+#define LVBS_PERM_R		(1u << 0)	/* read */
+#define LVBS_PERM_W		(1u << 1)	/* write */
+#define LVBS_PERM_XS		(1u << 2)	/* execute in supervisor mode */
+#define LVBS_PERM_XU		(1u << 3)	/* execute in user mode */
+#define LVBS_PERM_IMMUTABLE	(1u << 8)	/* these rights never change again */
+#define LVBS_PERM_PATCHABLE	(1u << 9)	/* code: writes only through validated patching */
+#define LVBS_PERM_ALL		(0x00fu | LVBS_PERM_IMMUTABLE | LVBS_PERM_PATCHABLE)
+
+/* Owners (struct lvbs_mem_prot.owner). */
+#define LVBS_OWNER_NONE		0u		/* ordinary memory */
+#define LVBS_OWNER_KERNEL	1u		/* the kernel image */
+#define LVBS_OWNER_MODULE_MIN	16u		/* first module cookie */
+
+#define LVBS_PROT_BATCH		64		/* entries per PROTECT_MEMORY call */
+
+struct lvbs_mem_prot {
+	lvbs_u64 gpa;		/* page aligned */
+	lvbs_u64 size;		/* bytes, page multiple, > 0 */
+	lvbs_u32 perm;		/* LVBS_PERM_* */
+	lvbs_u32 owner;		/* LVBS_OWNER_* or a module cookie */
+	lvbs_u64 reserved;	/* must be 0 */
+};
+
+/* SEAL flags: none defined yet; must be 0. */
+#define LVBS_POLICY_ENFORCE	0
+#define LVBS_POLICY_AUDIT	1
+
+/* How supervisor execution is controlled (lvbs_info.exec_control). */
+#define LVBS_EXEC_NONE		0	/* not sealed: no control */
+#define LVBS_EXEC_GMET		1	/* only XS ranges run in supervisor mode */
+#define LVBS_EXEC_NX_FALLBACK	2	/* no GMET: kernel image and module data NX, other RAM not */
 
 /* Status codes (RAX on return). */
 #define LVBS_OK		0
@@ -193,7 +276,21 @@ struct lvbs_info {
 	lvbs_u32 pinned_cpus;		/* CPUs enforcing every CR pin */
 	lvbs_u32 pinned_msrs;		/* bit n: slot n pinned on every CPU */
 	lvbs_u32 pinned_dt_cpus;	/* CPUs with IDTR/GDTR/TR pinned */
-	lvbs_u32 reserved;
+	lvbs_u32 sealed;		/* 1 after LVBS_HC_SEAL */
+	lvbs_u32 policy;		/* LVBS_POLICY_* */
+	lvbs_u32 exec_control;		/* LVBS_EXEC_* */
+	lvbs_u32 perm_ranges;		/* ranges in the permission database */
+	lvbs_u32 perm_capacity;		/* ... and how many it can hold */
+	lvbs_u64 protected_bytes;	/* bytes with rights other than R|W|XS|XU */
+	lvbs_u64 kernel_x_bytes;	/* bytes executable in supervisor mode, when sealed */
+	lvbs_u64 violations;		/* memory violations seen (all CPUs) */
+	lvbs_u64 patches_allowed;	/* validated text patches let through */
+	lvbs_u64 patches_denied;
+	lvbs_u64 log_suppressed;	/* events not logged by rate limiting */
+	lvbs_u64 shootdowns;		/* cross-CPU TLB shootdowns done */
+	lvbs_u64 slat_pool_free;	/* free pages for SLAT tables */
+	lvbs_u64 dyn_exec_pages;	/* module-area pages made executable on first use */
+	lvbs_u64 user_exec_pages;	/* released pages given user execute on first use (no GMET) */
 };
 
 /* Exit kinds counted per CPU (vendor-neutral). */
@@ -244,6 +341,11 @@ enum lvbs_event {
 	LVBS_EV_CR_INVALID,	/* invalid CR value (reserved bits...): #GP; info0 = CR, info1 = value */
 	LVBS_EV_MSR_PIN,	/* WRMSR changing a pinned bit: #GP; info0 = MSR, info1 = value */
 	LVBS_EV_DT_PIN,		/* LIDT/LGDT/LTR against a pin: #GP; info0 = table, info1 = base */
+	LVBS_EV_MEM_VIOLATION,	/* access the range's rights forbid; gpa, access; info0 = rights, info1 = owner */
+	LVBS_EV_PROT_DENIED,	/* PROTECT/RELEASE refused; gpa; info0 = requested rights, info1 = status */
+	LVBS_EV_PATCH_DENIED,	/* write to patchable code not a legal patch; gpa; info0 = bytes written (LE), info1 = length */
+	LVBS_EV_SEAL,		/* SEAL done; info0 = LVBS_EXEC_* */
+	LVBS_EV_RATE_LIMITED,	/* info0 = events not logged since the last entry */
 	LVBS_EV_MAX
 };
 

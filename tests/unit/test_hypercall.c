@@ -136,7 +136,8 @@ TEST(hc_get_info_fills_every_field)
 	CHECK_EQ(info->pinned_cpus, 1);
 	CHECK_EQ(info->pinned_msrs, 1u << LVBS_MSR_SLOT_LSTAR);
 	CHECK_EQ(info->pinned_dt_cpus, 1);
-	CHECK_EQ(info->reserved, 0);
+	CHECK_EQ(info->sealed, 0);
+	CHECK_EQ(info->policy, LVBS_POLICY_ENFORCE);
 	/* Only the structure is written, however large the buffer. */
 	CHECK(filled(data() + INFO_SZ, PAT, 4096 - INFO_SZ));
 
