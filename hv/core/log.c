@@ -112,6 +112,11 @@ static const char hv_event_names[LVBS_EV_MAX][16] = {
 	[LVBS_EV_CR_INVALID]		= "cr_invalid",
 	[LVBS_EV_MSR_PIN]		= "msr_pin",
 	[LVBS_EV_DT_PIN]		= "dt_pin",
+	[LVBS_EV_MEM_VIOLATION]		= "mem_violation",
+	[LVBS_EV_PROT_DENIED]		= "prot_denied",
+	[LVBS_EV_PATCH_DENIED]		= "patch_denied",
+	[LVBS_EV_SEAL]			= "seal",
+	[LVBS_EV_RATE_LIMITED]		= "rate_limited",
 };
 
 const char *hv_event_name(u32 kind)

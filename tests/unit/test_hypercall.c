@@ -117,7 +117,7 @@ TEST(hc_get_info_fills_every_field)
 	memset(data(), PAT, 4096);
 	CHECK_EQ(hc(GI, data_gpa(), 4096, 0x77), LVBS_OK);
 	CHECK_EQ(info->size, INFO_SZ);
-	CHECK_EQ(info->size, 128);
+	CHECK_EQ(info->size, 224);
 	CHECK_EQ(info->abi_version, LVBS_ABI_VERSION);
 	CHECK_EQ(info->vendor, LVBS_VENDOR_SVM);
 	CHECK_EQ(info->nr_cpus, 2);
@@ -235,12 +235,12 @@ TEST(hc_buffer_checks_in_order_and_write_nothing)
 		{ GI, 0xfffffffffffff000ULL, 4096, LVBS_E_RANGE },	/* ends at 2^64 */
 		{ GI, 0xffffffffffff0000ULL, LVBS_MAX_XFER, LVBS_E_RANGE },
 		/* The buffer, not only the structure, must stay out of the hypervisor. */
-		{ GI, 9, 4096, LVBS_E_RANGE },		/* 9 = hv base - 128 */
+		{ GI, 9, 4096, LVBS_E_RANGE },		/* 9 = hv base - INFO_SZ */
 		{ GI, 9, INFO_SZ + 8, LVBS_E_RANGE },
 		{ GS, 0, STATS_SZ - 1, LVBS_E_INVAL },
 		{ GS, 4, STATS_SZ, LVBS_E_ALIGN },
 		{ GS, 3, STATS_SZ, LVBS_E_RANGE },
-		{ GS, 10, 4096, LVBS_E_RANGE },		/* 10 = hv base - 160 */
+		{ GS, 10, 4096, LVBS_E_RANGE },		/* 10 = hv base - STATS_SZ */
 		{ RL, 0, ENTRY - 1, LVBS_E_INVAL },
 		{ RL, 0, LVBS_MAX_XFER + ENTRY, LVBS_E_TOOBIG },
 		{ RL, 4, ENTRY, LVBS_E_ALIGN },

@@ -189,7 +189,8 @@ TEST(log_event_names)
 		"none", "launch", "launch_fail", "launch_abort", "hv_mem_access",
 		"slat_unmapped", "bad_hypercall", "user_hypercall", "virt_insn",
 		"msr_denied", "shutdown", "unhandled_exit", "insn_decode",
-		"cr_pin", "cr_invalid", "msr_pin", "dt_pin",
+		"cr_pin", "cr_invalid", "msr_pin", "dt_pin", "mem_violation",
+		"prot_denied", "patch_denied", "seal", "rate_limited",
 	};
 	u32 i;
 
