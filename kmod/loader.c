@@ -222,6 +222,10 @@ static int tramp_locate(struct lvbs_boot_params *p)
 	return p->tramp_phys ? 0 : -EINVAL;
 }
 
+static bool use_gmet;
+module_param_named(gmet, use_gmet, bool, 0400);
+MODULE_PARM_DESC(gmet, "use AMD GMET for kernel execute control if the CPU has it (untested on hardware; default: no, NX fallback)");
+
 /* ---- region sizing ---- */
 
 static size_t region_size(const struct lvbs_image_header *h, unsigned int nr_cpus,
@@ -239,6 +243,16 @@ static size_t region_size(const struct lvbs_image_header *h, unsigned int nr_cpu
 	size_t per_gib = boot_cpu_has(X86_FEATURE_GBPAGES) ? 0 : DIV_ROUND_UP(limit, SZ_1G);
 	size_t pool = 2 * (8 + per_gib + DIV_ROUND_UP(limit, 512ULL * SZ_1G)) +
 		      DIV_ROUND_UP(base, SZ_2M) + 24;
+
+	/*
+	 * Splits for memory protection: each protected range needs at most
+	 * a few tables at its ends, module pages one table per 2 MiB they
+	 * touch. 256 pages, plus one per 16 MiB of RAM, at most 640 in all
+	 * (the region is one allocation of at most 4 MiB); when they run
+	 * out, a protection request fails cleanly (LVBS_E_TOOBIG) and
+	 * lvbsctl shows slat_pool_free.
+	 */
+	pool += 256 + min_t(size_t, totalram_pages() >> (24 - PAGE_SHIFT), 384);
 
 	return PAGE_ALIGN(base) + pool * PAGE_SIZE;
 }
@@ -369,7 +383,8 @@ static int fill_params(struct lvbs_boot_params *p, u64 hv_virt, phys_addr_t phys
 	p->hv_phys = phys;
 	p->hv_size = size;
 	p->nr_cpus = nr_cpus;
-	p->flags = debug_serial ? LVBS_BOOT_DEBUG_SERIAL : 0;
+	p->flags = (debug_serial ? LVBS_BOOT_DEBUG_SERIAL : 0) |
+		   (use_gmet ? LVBS_BOOT_USE_GMET : 0);
 	p->fail_cpu = fail_cpu;
 	r = describe_memory(p);
 	if (r)

@@ -74,6 +74,7 @@ static const char *const exit_names[LVBS_EXIT_KIND_MAX] = {
 	[LVBS_EXIT_CR_ACCESS] = "cr_access", [LVBS_EXIT_DT_ACCESS] = "dt_access",
 	[LVBS_EXIT_EXCEPTION] = "exception", [LVBS_EXIT_SHUTDOWN] = "shutdown",
 	[LVBS_EXIT_XSETBV] = "xsetbv", [LVBS_EXIT_OTHER] = "other",
+	[LVBS_EXIT_NMI] = "nmi",
 };
 
 static int stats_show(struct seq_file *m, void *v)

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "memmap.h"
 #include "pt.h"
+#include "slat.h"
 
 /* Caller (kernel) state saved by the entry stub; offsets in hv/layout.h. */
 struct kframe {
@@ -58,6 +59,10 @@ struct hv_cpu {
 	u64 dt_base[2];		/* pinned IDTR / GDTR (LVBS_DT_IDTR/GDTR) */
 	u16 dt_limit[2];
 	u32 dt_pinned;
+	u64 slat_ack;		/* SLAT generation whose flush this CPU has scheduled */
+	u32 kick_pending;	/* a shootdown NMI is on its way to this CPU */
+	u32 halted;		/* stopped by hv_panic: excluded from shootdowns */
+	u32 nmi_pending;	/* a guest NMI waits for a free injection slot */
 };
 
 _Static_assert(__builtin_offsetof(struct hv_cpu, vmcb_pa) == CPU_VMCB_PA, "asm offset");
@@ -93,6 +98,7 @@ struct hv {
 	struct pt_pool pool;
 	struct pt host_pt;		/* the hypervisor's own address space */
 	struct pt slat;			/* NPT / EPT: what the guest may touch */
+	struct hv_slat slat_state;	/* permission database and its rules */
 	struct pt_fmt host_fmt, slat_fmt;
 	u64 hv_virt, hv_phys, hv_size;
 	u64 percpu_base;		/* virtual address of per-CPU area 0 */
@@ -128,6 +134,8 @@ static inline void *gpa_ptr(u64 gpa)
 /* hv/core/main.c */
 void hv_log_event(struct hv_cpu *c, u32 kind, u32 access, u32 action,
 		  u64 gpa, u64 info0, u64 info1);
+void hv_log_mem(struct hv_cpu *c, u32 kind, u32 access, u32 action,
+		u64 gpa, u64 gva, u64 info0, u64 info1);
 __attribute__((noreturn)) void hv_panic(struct hv_cpu *c, const char *why, u64 a, u64 b);
 void hv_report(struct hv_cpu *c, const char *why, u64 a, u64 b);
 __attribute__((noreturn)) void hv_platform_reset(void);
@@ -143,7 +151,6 @@ void vcpu_handle_cr_write(struct hv_cpu *c, u32 cr, int gpr);
 void vcpu_handle_cpuid(struct hv_cpu *c);
 void vcpu_handle_hypercall(struct hv_cpu *c);
 void vcpu_handle_msr(struct hv_cpu *c, bool write);
-void vcpu_handle_slat_violation(struct hv_cpu *c, u64 gpa, u32 access);
 void vcpu_handle_virt_insn(struct hv_cpu *c, u64 vendor_code);
 __attribute__((noreturn)) void vcpu_handle_shutdown(struct hv_cpu *c);
 int guest_read_phys(void *opaque, u64 gpa, void *buf, u32 len);
@@ -200,5 +207,9 @@ void arch_read_dt(struct hv_cpu *c, u32 which, u64 *base, u16 *limit);	/* IDTR, 
 void arch_write_dt(struct hv_cpu *c, u32 which, u64 base, u16 limit);
 void arch_intercept_dt_writes(struct hv_cpu *c);	/* LIDT, LGDT, LTR */
 __attribute__((noreturn)) void arch_abort(struct hv_cpu *c);	/* leave VMX/SVM, back to kernel */
+void arch_flush_guest_tlb(struct hv_cpu *c);		/* by the next VM entry */
+void arch_inject_nmi(struct hv_cpu *c);			/* now, or as soon as the slot is free */
+void arch_send_nmi(u32 apic_id);			/* through the local APIC (hv/arch/x86/apic.c) */
+int apic_init(void);
 
 #endif

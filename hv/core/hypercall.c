@@ -21,6 +21,9 @@ static long copy_to_guest(u64 gpa, u64 size, const void *src, u64 len)
 
 	if (r)
 		return r;
+	/* Never write for the guest where it may not write itself. */
+	if (!slat_guest_writable(gpa, size))
+		return LVBS_E_PERM;
 	memcpy(gpa_ptr(gpa), src, len);
 	return LVBS_OK;
 }
@@ -64,6 +67,10 @@ static long hc_get_info(u64 gpa, u64 size)
 	info.pinned_cpus = crpin_enforcing_cpus();
 	info.pinned_msrs = msrpin_everywhere();
 	info.pinned_dt_cpus = dtpin_cpus();
+	slat_fill_info(&info);
+	info.log_suppressed = READ_ONCE(hv.log.dropped);
+	info.patches_allowed = 0;
+	info.patches_denied = 0;
 	return copy_to_guest(gpa, size, &info, sizeof(info));
 }
 
@@ -106,6 +113,8 @@ static long hc_read_log(u64 gpa, u64 size, u64 from, u64 *next_out, u64 *lost_ou
 	r = memmap_check_buffer(&hv.mem, gpa, size, 8);
 	if (r)
 		return r;
+	if (!slat_guest_writable(gpa, size))
+		return LVBS_E_PERM;
 	*next_out = from;
 	while (done < max) {
 		u64 next, lost;
@@ -122,6 +131,30 @@ static long hc_read_log(u64 gpa, u64 size, u64 from, u64 *next_out, u64 *lost_ou
 	}
 	*lost_out = lost_total;
 	return (long)done;
+}
+
+/*
+ * The batch is copied into hypervisor memory whole before any entry is
+ * looked at: the guest cannot change an entry between check and use.
+ */
+static long hc_protect(struct hv_cpu *c, u64 gpa, u64 count, u64 *applied_out)
+{
+	struct lvbs_mem_prot batch[LVBS_PROT_BATCH];
+	u32 applied = 0;
+	long r;
+
+	*applied_out = 0;
+	if (count == 0)
+		return LVBS_E_INVAL;
+	if (count > LVBS_PROT_BATCH)
+		return LVBS_E_TOOBIG;
+	r = memmap_check_buffer(&hv.mem, gpa, count * sizeof(batch[0]), 8);
+	if (r)
+		return r;
+	memcpy(batch, gpa_ptr(gpa), count * sizeof(batch[0]));
+	r = slat_protect(c, batch, (u32)count, &applied);
+	*applied_out = applied;
+	return r;
 }
 
 long hypercall_dispatch(struct hv_cpu *c, u64 nr, u64 a1, u64 a2, u64 a3,
@@ -142,6 +175,16 @@ long hypercall_dispatch(struct hv_cpu *c, u64 nr, u64 a1, u64 a2, u64 a3,
 		return msrpin_request(c, a1, a2);
 	case LVBS_HC_PIN_DT:
 		return dtpin_request(c);
+	case LVBS_HC_PROTECT_MEMORY:
+		return hc_protect(c, a1, a2, out1);
+	case LVBS_HC_RELEASE_MEMORY:
+		if (a1 > 0xffffffffu)
+			return LVBS_E_INVAL;
+		return slat_release(c, (u32)a1, out1);
+	case LVBS_HC_SEAL:
+		return slat_seal(c, a1, a2, a3);
+	case LVBS_HC_SET_POLICY:
+		return slat_set_policy(c, a1);
 	case LVBS_HC_LAUNCH_ABORT:
 		/* Only while a launch is failing; never once all CPUs are in. */
 		if (!READ_ONCE(hv.cpus_failed) || c->state != CPU_RUNNING)

@@ -19,6 +19,10 @@ void hv_log_init(struct hv_log *l, struct lvbs_log_entry *ring, u32 capacity)
 	l->next_seq = 1;
 	l->ring = ring;
 	l->capacity = ring ? capacity : 0;
+	l->win_start = 0;
+	l->win_used = 0;
+	l->win_dropped = 0;
+	l->dropped = 0;
 	for (i = 0; i < l->capacity; i++)
 		memset(&ring[i], 0, sizeof(ring[i]));
 }
@@ -30,32 +34,80 @@ static bool same_event(const struct lvbs_log_entry *a, const struct lvbs_log_ent
 	       a->action == b->action && a->info0 == b->info0;
 }
 
-u64 hv_log_add(struct hv_log *l, const struct lvbs_log_entry *e)
+/* Fold e into the newest entry if it repeats it. Lock held. */
+static u64 fold(struct hv_log *l, const struct lvbs_log_entry *e)
 {
 	struct lvbs_log_entry *slot;
 	u64 seq;
 
-	if (!l || !e || !l->capacity)
+	if (l->next_seq <= 1)
 		return 0;
-	spin_lock(&l->lock);
-	if (l->next_seq > 1) {
-		seq = l->next_seq - 1;
-		slot = &l->ring[seq & (l->capacity - 1)];
-		if (same_event(slot, e)) {
-			/* Keep the first occurrence's tsc/gva/info1; saturate. */
-			if (slot->count != 0xffffffffu)
-				slot->count++;
-			spin_unlock(&l->lock);
-			return seq;
-		}
-	}
-	seq = l->next_seq++;
+	seq = l->next_seq - 1;
 	slot = &l->ring[seq & (l->capacity - 1)];
+	if (!same_event(slot, e))
+		return 0;
+	/* Keep the first occurrence's tsc/gva/info1; saturate. */
+	if (slot->count != 0xffffffffu)
+		slot->count++;
+	return seq;
+}
+
+/* Append e as a new entry. Lock held. */
+static u64 append(struct hv_log *l, const struct lvbs_log_entry *e)
+{
+	u64 seq = l->next_seq++;
+	struct lvbs_log_entry *slot = &l->ring[seq & (l->capacity - 1)];
+
 	*slot = *e;
 	slot->seq = seq;
 	slot->count = 1;
 	slot->reserved = 0;
 	slot->reserved2 = 0;
+	return seq;
+}
+
+u64 hv_log_add(struct hv_log *l, const struct lvbs_log_entry *e)
+{
+	u64 seq;
+
+	if (!l || !e || !l->capacity)
+		return 0;
+	spin_lock(&l->lock);
+	seq = fold(l, e);
+	if (!seq)
+		seq = append(l, e);
+	spin_unlock(&l->lock);
+	return seq;
+}
+
+u64 hv_log_add_limited(struct hv_log *l, const struct lvbs_log_entry *e)
+{
+	u64 seq;
+
+	if (!l || !e || !l->capacity)
+		return 0;
+	spin_lock(&l->lock);
+	if (e->tsc - l->win_start >= HV_LOG_WINDOW_TSC) {
+		if (l->win_dropped) {
+			struct lvbs_log_entry note = {
+				.tsc = e->tsc, .kind = LVBS_EV_RATE_LIMITED, .cpu = 0xffff,
+				.info0 = l->win_dropped,
+			};
+
+			append(l, &note);
+		}
+		l->win_start = e->tsc;
+		l->win_used = 0;
+		l->win_dropped = 0;
+	}
+	seq = fold(l, e);
+	if (!seq && l->win_used < HV_LOG_WINDOW_MAX) {
+		l->win_used++;
+		seq = append(l, e);
+	} else if (!seq) {
+		l->win_dropped++;
+		l->dropped++;
+	}
 	spin_unlock(&l->lock);
 	return seq;
 }

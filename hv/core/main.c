@@ -35,6 +35,12 @@ extern char __text_end[], __rodata_end[], __image_end[];
 void hv_log_event(struct hv_cpu *c, u32 kind, u32 access, u32 action,
 		  u64 gpa, u64 info0, u64 info1)
 {
+	hv_log_mem(c, kind, access, action, gpa, 0, info0, info1);
+}
+
+void hv_log_mem(struct hv_cpu *c, u32 kind, u32 access, u32 action,
+		u64 gpa, u64 gva, u64 info0, u64 info1)
+{
 	struct lvbs_log_entry e = {
 		.tsc = rdtsc(),
 		.kind = (u16)kind,
@@ -44,11 +50,12 @@ void hv_log_event(struct hv_cpu *c, u32 kind, u32 access, u32 action,
 		.count = 1,
 		.rip = (c && c->state >= CPU_LAUNCHING) ? arch_rip(c) : 0,
 		.gpa = gpa,
+		.gva = gva,
 		.info0 = info0,
 		.info1 = info1,
 	};
 
-	hv_log_add(&hv.log, &e);
+	hv_log_add_limited(&hv.log, &e);
 }
 
 static void print_log_tail(void)
@@ -82,6 +89,9 @@ static void print_log_tail(void)
  */
 void hv_panic(struct hv_cpu *c, const char *why, u64 a, u64 b)
 {
+	/* Shootdowns stop waiting for this CPU (slat.c). */
+	if (c)
+		__atomic_store_n(&c->halted, 1, __ATOMIC_SEQ_CST);
 	hv_report(c, why, a, b);
 	halt_forever();
 }
@@ -196,12 +206,20 @@ static int map_region(void)
 static int build_page_tables(void)
 {
 	bool gb = hv.caps.present & LVBS_FEAT_1G_PAGES;
+	/* GMET only when asked for: the path is untested on hardware (docs). */
+	bool gmet = (hv.caps.present & LVBS_FEAT_GMET) &&
+		    (hv.params.flags & LVBS_BOOT_USE_GMET);
 	u64 limit = hv.mem.phys_limit;
 
 	pt_fmt_make_x86_host(&hv.host_fmt, gb);
 	if (read_cr4() & X86_CR4_LA57)
 		hv.host_fmt.levels = 5;
-	pt_fmt_make_npt(&hv.slat_fmt, gb);
+	if (gmet) {
+		pt_fmt_make_npt_gmet(&hv.slat_fmt, gb);
+		hv.caps.used |= LVBS_FEAT_GMET;
+	} else {
+		pt_fmt_make_npt(&hv.slat_fmt, gb);
+	}
 	if (pt_init(&hv.host_pt, &hv.host_fmt, &hv.pool) ||
 	    pt_init(&hv.slat, &hv.slat_fmt, &hv.pool))
 		return LVBS_E_INVAL;
@@ -209,18 +227,15 @@ static int build_page_tables(void)
 	/* Our view of guest memory: identity, never executable. */
 	if (pt_map(&hv.host_pt, 0, 0, limit, PT_R | PT_W))
 		return LVBS_E_INVAL;
-	if (map_region() != LVBS_OK)
+	if (map_region() != LVBS_OK || apic_init() != LVBS_OK)
 		return LVBS_E_INVAL;
 
 	/*
-	 * The guest's view: everything below the limit, RAM and MMIO holes
-	 * alike, except the hypervisor's own region, which is absent so that
-	 * no guest mapping of any kind can reach it.
+	 * The guest's view, from the permission database: everything below
+	 * the limit, RAM and MMIO holes alike, except the hypervisor's own
+	 * region, which is absent so that no guest mapping can reach it.
 	 */
-	if (pt_map(&hv.slat, 0, 0, limit, PT_RWX) ||
-	    pt_map(&hv.slat, hv.hv_phys, hv.hv_phys, hv.hv_size, 0))
-		return LVBS_E_INVAL;
-	return LVBS_OK;
+	return slat_init(gmet);
 }
 
 static int check_params(const struct lvbs_boot_params *p)

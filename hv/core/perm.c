@@ -51,13 +51,19 @@ u32 perm_lookup(const struct perm_db *db, u64 gpa)
 	return i < 0 ? 0 : db->r[i].perm;
 }
 
+static inline bool same(const struct perm_range *r, u32 perm, u32 owner)
+{
+	return r->perm == perm && r->owner == owner;
+}
+
 /* Would giving [start, end) perm be allowed for every range it overlaps? */
-static int check_change(const struct perm_db *db, u32 first, u32 last, u32 perm)
+static int check_change(const struct perm_db *db, u32 first, u32 last, u32 perm,
+			u32 owner)
 {
 	for (u32 i = first; i <= last; i++) {
 		u32 old = db->r[i].perm;
 
-		if (old == perm)
+		if (same(&db->r[i], perm, owner))
 			continue;
 		if (old & PERM_IMMUTABLE)
 			return LVBS_E_PERM;
@@ -82,6 +88,12 @@ static void insert_range(struct perm_db *db, u32 at, struct perm_range r)
 
 int perm_set(struct perm_db *db, u64 start, u64 end, u32 perm, bool *changed)
 {
+	return perm_set_owned(db, start, end, perm, 0, 0, changed);
+}
+
+int perm_set_owned(struct perm_db *db, u64 start, u64 end, u32 perm, u32 owner,
+		   u32 flags, bool *changed)
+{
 	struct perm_range head, tail;
 	u64 s = start, e = end;
 	bool diff = false, keep_head, keep_tail;
@@ -102,11 +114,13 @@ int perm_set(struct perm_db *db, u64 start, u64 end, u32 perm, bool *changed)
 		return LVBS_E_RANGE;
 	first = (u32)fi;
 	last = (u32)li;
-	r = check_change(db, first, last, perm);
-	if (r)
-		return r;
+	if (!(flags & PERM_SET_FORCE)) {
+		r = check_change(db, first, last, perm, owner);
+		if (r)
+			return r;
+	}
 	for (u32 i = first; i <= last; i++)
-		diff |= db->r[i].perm != perm;
+		diff |= !same(&db->r[i], perm, owner);
 	if (!diff)
 		return LVBS_OK;
 	/*
@@ -115,13 +129,14 @@ int perm_set(struct perm_db *db, u64 start, u64 end, u32 perm, bool *changed)
 	 * is touched: the database stays merged, and a change that does not
 	 * fit changes nothing.
 	 */
-	if (db->r[first].start < s && db->r[first].perm == perm)
+	if (db->r[first].start < s && same(&db->r[first], perm, owner))
 		s = db->r[first].start;
-	else if (db->r[first].start == s && first > 0 && db->r[first - 1].perm == perm)
+	else if (db->r[first].start == s && first > 0 && same(&db->r[first - 1], perm, owner))
 		s = db->r[--first].start;
-	if (db->r[last].end > e && db->r[last].perm == perm)
+	if (db->r[last].end > e && same(&db->r[last], perm, owner))
 		e = db->r[last].end;
-	else if (db->r[last].end == e && last + 1 < db->nr && db->r[last + 1].perm == perm)
+	else if (db->r[last].end == e && last + 1 < db->nr &&
+		 same(&db->r[last + 1], perm, owner))
 		e = db->r[++last].end;
 	head = db->r[first];
 	tail = db->r[last];
@@ -135,7 +150,8 @@ int perm_set(struct perm_db *db, u64 start, u64 end, u32 perm, bool *changed)
 		tail.start = e;
 		insert_range(db, first, tail);
 	}
-	insert_range(db, first, (struct perm_range){ .start = s, .end = e, .perm = perm });
+	insert_range(db, first, (struct perm_range){ .start = s, .end = e, .perm = perm,
+						     .owner = owner });
 	if (keep_head) {
 		head.end = s;
 		insert_range(db, first, head);

@@ -16,15 +16,19 @@
 #include "pt.h"
 
 /* Rights: the PT_* bits of pt.h, plus: */
-#define PERM_IMMUTABLE	(1u << 8)	/* no change ever again, by anyone */
+#define PERM_IMMUTABLE	(1u << 8)	/* no change ever again, except PERM_SET_FORCE */
+#define PERM_PATCHABLE	(1u << 9)	/* code: writes go through validated patching */
 #define PERM_RIGHTS	(PT_R | PT_W | PT_XS | PT_XU)
-#define PERM_ALL	(PERM_RIGHTS | PERM_IMMUTABLE)
+#define PERM_ALL	(PERM_RIGHTS | PERM_IMMUTABLE | PERM_PATCHABLE)
+
+/* perm_set_owned() flags. */
+#define PERM_SET_FORCE	(1u << 0)	/* skip the immutable/sealed checks (caller decided) */
 
 struct perm_range {
 	u64 start;		/* inclusive, page aligned */
 	u64 end;		/* exclusive, page aligned */
-	u32 perm;		/* PT_* | PERM_IMMUTABLE */
-	u32 reserved;
+	u32 perm;		/* PT_* | PERM_IMMUTABLE | PERM_PATCHABLE */
+	u32 owner;		/* LVBS_OWNER_* or a module cookie */
 };
 
 struct perm_db {
@@ -58,6 +62,14 @@ int perm_find(const struct perm_db *db, u64 gpa);
  * whether the SLAT must be updated and TLBs flushed.
  */
 int perm_set(struct perm_db *db, u64 start, u64 end, u32 perm, bool *changed);
+
+/*
+ * The same with an owner (ranges merge only with equal rights and owner)
+ * and flags: PERM_SET_FORCE skips the immutable and sealed checks, for the
+ * lifecycle paths whose rules the caller has checked.
+ */
+int perm_set_owned(struct perm_db *db, u64 start, u64 end, u32 perm, u32 owner,
+		   u32 flags, bool *changed);
 
 /* From now on rights may only be removed (or made immutable). */
 void perm_seal(struct perm_db *db);

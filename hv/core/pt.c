@@ -23,6 +23,8 @@
 #define X86_PTE_P	BIT(0)
 #define X86_PTE_RW	BIT(1)
 #define X86_PTE_US	BIT(2)
+#define X86_PTE_PWT	BIT(3)
+#define X86_PTE_PCD	BIT(4)
 #define X86_PTE_A	BIT(5)
 #define X86_PTE_D	BIT(6)
 #define X86_PTE_PS	BIT(7)
@@ -33,6 +35,7 @@ const struct pt_fmt pt_fmt_x86_host = {
 	.present_bits	= X86_PTE_P | X86_PTE_A | X86_PTE_D,
 	.w_bits		= X86_PTE_RW,
 	.nx_bits	= X86_PTE_NX,
+	.uc_bits	= X86_PTE_PCD | X86_PTE_PWT,	/* PAT entry 3: UC */
 	.large_bit	= X86_PTE_PS,
 	.max_leaf_level	= 2,
 	.levels		= 4,
@@ -55,6 +58,21 @@ void pt_fmt_make_npt(struct pt_fmt *f, bool gb_pages)
 		.max_leaf_level	= gb_pages ? 3 : 2,
 		.levels		= 4,
 	};
+}
+
+/*
+ * AMD NPT with GMET (guest-mode execute trap) enabled in the VMCB: a
+ * supervisor-mode instruction fetch from a page whose nested leaf has
+ * U/S=1 takes a nested page fault; U/S=0 pages are supervisor-executable.
+ * Data accesses and user-mode fetches are unaffected. So U/S is set in a
+ * leaf exactly when PT_XS is absent; tables keep U/S=1 (the walk of the
+ * nested tables itself still counts as a user access).
+ */
+void pt_fmt_make_npt_gmet(struct pt_fmt *f, bool gb_pages)
+{
+	pt_fmt_make_npt(f, gb_pages);
+	f->present_bits &= ~X86_PTE_US;
+	f->nxs_bits = X86_PTE_US;
 }
 
 /* The hypervisor's own tables: supervisor only, A/D preset, NX. */
@@ -165,6 +183,10 @@ static u64 leaf_bits(const struct pt_fmt *f, u32 level, u32 perm)
 		e |= f->xu_bits;
 	if (!(perm & PT_X))
 		e |= f->nx_bits;
+	if (!(perm & PT_XS))
+		e |= f->nxs_bits;
+	if (perm & PT_UC)
+		e |= f->uc_bits;
 	if (level > 1)
 		e |= f->large_bit;
 	return e;
@@ -184,7 +206,10 @@ static u32 leaf_perm(const struct pt_fmt *f, u64 e)
 		perm |= PT_R;
 	if (f->w_bits && (e & f->w_bits) == f->w_bits)
 		perm |= PT_W;
-	if (f->xs_bits || f->xu_bits) {
+	if (f->nxs_bits) {
+		if (!(e & f->nx_bits))
+			perm |= (e & f->nxs_bits) ? PT_XU : PT_X;
+	} else if (f->xs_bits || f->xu_bits) {
 		if (f->xs_bits && (e & f->xs_bits) == f->xs_bits)
 			perm |= PT_XS;
 		if (f->xu_bits && (e & f->xu_bits) == f->xu_bits)
@@ -286,7 +311,7 @@ int pt_map(struct pt *pt, u64 va, u64 pa, u64 size, u32 perm)
 	const struct pt_fmt *f;
 	u64 mask;
 
-	if (!pt || !pt->pool || !fmt_ok(pt->fmt) || (perm & ~PT_RWX))
+	if (!pt || !pt->pool || !fmt_ok(pt->fmt) || (perm & ~(PT_RWX | PT_UC)))
 		return -1;
 	f = pt->fmt;
 	if ((va | pa | size) & (PAGE_SIZE - 1))

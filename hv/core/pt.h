@@ -18,6 +18,7 @@
 #define PT_XU	(1u << 3)	/* execute in user mode */
 #define PT_X	(PT_XS | PT_XU)
 #define PT_RWX	(PT_R | PT_W | PT_X)
+#define PT_UC	(1u << 4)	/* uncacheable (MMIO such as the local APIC); host format only */
 
 struct pt_fmt {
 	u64 table_bits;		/* OR'ed into every entry that points to a table */
@@ -27,6 +28,8 @@ struct pt_fmt {
 	u64 xs_bits;		/* added for PT_XS */
 	u64 xu_bits;		/* added for PT_XU */
 	u64 nx_bits;		/* added when neither PT_XS nor PT_XU */
+	u64 nxs_bits;		/* added when PT_XS is absent (AMD GMET: U=1) */
+	u64 uc_bits;		/* added for PT_UC */
 	u64 large_bit;		/* page-size bit of 2 MiB / 1 GiB leaves */
 	u32 max_leaf_level;	/* 1: 4 KiB only, 2: up to 2 MiB, 3: up to 1 GiB */
 	u32 levels;		/* 4 (48-bit) or 5 (57-bit) */
@@ -73,6 +76,7 @@ int pt_lookup(const struct pt *pt, u64 va, u64 *pa, u32 *perm, u32 *level);
 /* Formats. */
 extern const struct pt_fmt pt_fmt_x86_host;	/* hypervisor's own tables: supervisor, NX */
 void pt_fmt_make_npt(struct pt_fmt *f, bool gb_pages);		/* AMD NPT (no GMET) */
+void pt_fmt_make_npt_gmet(struct pt_fmt *f, bool gb_pages);	/* AMD NPT with GMET on */
 void pt_fmt_make_x86_host(struct pt_fmt *f, bool gb_pages);
 
 #endif

@@ -231,23 +231,6 @@ void vcpu_handle_msr(struct hv_cpu *c, bool write)
 	c->regs[REG_RDX] = v >> 32;
 }
 
-/*
- * A guest access the SLAT refused. With this issue's identity map the only
- * holes are the hypervisor's region and what lies above guest_phys_limit.
- * The offending instruction gets #GP(0): we have no guest-virtual address to
- * report in CR2 (AMD gives only the GPA), and a #GP the kernel cannot fix
- * up oopses the task that did it, while the system lives.
- */
-void vcpu_handle_slat_violation(struct hv_cpu *c, u64 gpa, u32 access)
-{
-	u32 kind = memmap_is_hv(&hv.mem, gpa) ? LVBS_EV_HV_MEM_ACCESS
-					      : LVBS_EV_SLAT_UNMAPPED;
-
-	vcpu_count_exit(c, LVBS_EXIT_SLAT);
-	hv_log_event(c, kind, access, LVBS_ACT_INJECT_GP, gpa, 0, 0);
-	arch_inject(c, X86_VEC_GP, true, 0);
-}
-
 void vcpu_handle_virt_insn(struct hv_cpu *c, u64 vendor_code)
 {
 	vcpu_count_exit(c, LVBS_EXIT_VIRT_INSN);

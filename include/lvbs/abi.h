@@ -307,6 +307,7 @@ enum lvbs_exit_kind {
 	LVBS_EXIT_SHUTDOWN,	/* triple fault */
 	LVBS_EXIT_XSETBV,
 	LVBS_EXIT_OTHER,
+	LVBS_EXIT_NMI,		/* NMI: a shootdown kick, or one handed to the guest */
 	LVBS_EXIT_KIND_MAX
 };
 
@@ -450,6 +451,7 @@ struct lvbs_mem_range {
 
 /* lvbs_boot_params.flags */
 #define LVBS_BOOT_DEBUG_SERIAL	(1u << 0)	/* hypervisor prints to COM1 on panic */
+#define LVBS_BOOT_USE_GMET	(1u << 1)	/* use GMET if the CPU has it (untested on hardware) */
 
 struct lvbs_boot_params {
 	lvbs_u32 size;			/* sizeof(struct lvbs_boot_params) */

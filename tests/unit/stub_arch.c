@@ -108,13 +108,35 @@ int arch_launch(struct hv_cpu *c, struct kframe *f) { (void)c; (void)f; return L
 void hv_log_event(struct hv_cpu *c, u32 kind, u32 access, u32 action,
 		  u64 gpa, u64 info0, u64 info1)
 {
+	hv_log_mem(c, kind, access, action, gpa, 0, info0, info1);
+}
+
+void hv_log_mem(struct hv_cpu *c, u32 kind, u32 access, u32 action,
+		u64 gpa, u64 gva, u64 info0, u64 info1)
+{
 	struct lvbs_log_entry e = {
 		.kind = (u16)kind, .cpu = c ? (u16)c->index : 0xffff,
 		.access = (u8)access, .action = (u8)action, .count = 1,
-		.rip = c ? arch_rip(c) : 0, .gpa = gpa, .info0 = info0, .info1 = info1,
+		.rip = c ? arch_rip(c) : 0, .gpa = gpa, .gva = gva, .info0 = info0,
+		.info1 = info1,
 	};
 
 	hv_log_add(&hv.log, &e);
+}
+
+void arch_flush_guest_tlb(struct hv_cpu *c) { F(c)->tlb_flushes++; }
+void arch_inject_nmi(struct hv_cpu *c) { F(c)->nmis_injected++; }
+
+/* The kicked CPU takes its NMI exit at once, as if it ran in guest mode. */
+void arch_send_nmi(u32 apic_id)
+{
+	for (u32 i = 0; i < FAKE_CPUS; i++) {
+		if (hv_cpu_of(i)->apic_id != apic_id)
+			continue;
+		fake[i].nmis_sent++;
+		if (!fake[i].deaf)
+			slat_nmi_exit(hv_cpu_of(i));
+	}
 }
 
 void hv_panic(struct hv_cpu *c, const char *why, u64 a, u64 b)
@@ -205,10 +227,20 @@ void stub_reset(void)
 	hv.caps.vendor = LVBS_VENDOR_SVM;
 	hv.caps.efer_valid = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | EFER_SVME;
 	hv.caps.cr4_valid = 0x3706f8;	/* what the QEMU EPYC guest runs with, and PCIDE */
+	if (!guest.pool)
+		guest.pool = aligned_alloc(PAGE_SIZE, STUB_POOL_PAGES * PAGE_SIZE);
+	hv.pool = (struct pt_pool){
+		.virt_base = (u64)guest.pool, .phys_base = (u64)guest.pool,
+		.nr_pages = STUB_POOL_PAGES,
+	};
+	pt_fmt_make_npt(&hv.slat_fmt, true);
+	if (pt_init(&hv.slat, &hv.slat_fmt, &hv.pool) || slat_init(false))
+		abort();
 	guest.next_free = 0;
 	guest.cr3 = (u64)pt_page();
 	for (u32 i = 0; i < FAKE_CPUS; i++) {
 		hv_cpu_of(i)->index = i;
+		hv_cpu_of(i)->apic_id = i;
 		hv_cpu_of(i)->state = CPU_RUNNING;
 		fake[i].cr0 = 0x80050033;
 		fake[i].cr4 = 0x3506f0;

@@ -21,12 +21,16 @@ struct fake_cpu {
 	u32 injected, inj_err, inj_has_err;
 	u8 inj_vec;
 	u32 flushes, efer_writes, cr_intercepts, dt_intercepts, dt_writes, aborted;
+	u32 tlb_flushes, nmis_injected, nmis_sent;
+	bool deaf;		/* ignores shootdown NMIs */
 	u64 dt_base[2];
 	u16 dt_limit[2];
 };
 
+#define STUB_POOL_PAGES	512
+
 struct fake_guest {
-	u8 *ram, *percpu;
+	u8 *ram, *percpu, *pool;
 	u64 cr3;
 	u64 next_free;
 };

@@ -326,10 +326,38 @@ TEST(pt_perm_bits_per_format)
 
 	CHECK(memcmp(&pt_fmt_x86_host, &(struct pt_fmt){
 		.table_bits = E_P | E_RW | E_A, .present_bits = E_P | E_A | E_D,
-		.w_bits = E_RW, .nx_bits = E_NX, .large_bit = E_PS,
-		.max_leaf_level = 2, .levels = 4 }, sizeof(struct pt_fmt)) == 0);
+		.w_bits = E_RW, .nx_bits = E_NX, .uc_bits = (1u << 3) | (1u << 4),
+		.large_bit = E_PS, .max_leaf_level = 2, .levels = 4 },
+		sizeof(struct pt_fmt)) == 0);
 	pt_fmt_make_x86_host(&e.fmt, true);
 	CHECK_EQ(e.fmt.max_leaf_level, 3);
+}
+
+/* GMET: U/S=1 in a leaf means "not supervisor-executable". */
+TEST(pt_npt_gmet_format)
+{
+	struct env e;
+	u32 perm, level;
+	u64 pa;
+
+	env_init(&e, 16);
+	pt_fmt_make_npt_gmet(&e.fmt, true);
+	CHECK_EQ(pt_init(&e.pt, &e.fmt, &e.pool), 0);
+	CHECK_EQ(pt_map(&e.pt, 0x1000, 0x1000, PAGE_SIZE, PT_R | PT_XS), 0);
+	CHECK_EQ(pt_map(&e.pt, 0x2000, 0x2000, PAGE_SIZE, PT_R | PT_W | PT_XU), 0);
+	CHECK_EQ(pt_map(&e.pt, 0x3000, 0x3000, PAGE_SIZE, PT_R | PT_W), 0);
+	CHECK_EQ(raw(&e.pt, 0x1000, 1), 0x1000 | E_P | E_A | E_D);
+	CHECK_EQ(raw(&e.pt, 0x2000, 1), 0x2000 | E_P | E_RW | E_US | E_A | E_D);
+	CHECK_EQ(raw(&e.pt, 0x3000, 1), 0x3000 | E_P | E_RW | E_US | E_A | E_D | E_NX);
+	/* Tables stay user-accessible: the nested walk is a user access. */
+	CHECK_EQ(raw(&e.pt, 0x1000, 2) & 0xfff, E_P | E_RW | E_US | E_A);
+	CHECK_EQ(pt_lookup(&e.pt, 0x1000, &pa, &perm, &level), 0);
+	CHECK_EQ(perm, PT_R | PT_X);
+	CHECK_EQ(pt_lookup(&e.pt, 0x2000, &pa, &perm, &level), 0);
+	CHECK_EQ(perm, PT_R | PT_W | PT_XU);
+	CHECK_EQ(pt_lookup(&e.pt, 0x3000, &pa, &perm, &level), 0);
+	CHECK_EQ(perm, PT_R | PT_W);
+	env_free(&e);
 }
 
 TEST(pt_split_point_format_ept_like)
@@ -410,7 +438,7 @@ TEST(pt_lookup_and_bad_args)
 	CHECK_EQ(pt_map(&e.pt, 0x1001, 0x1000, PAGE_SIZE, PT_R), -1);
 	CHECK_EQ(pt_map(&e.pt, 0x1000, 0x1800, PAGE_SIZE, PT_R), -1);
 	CHECK_EQ(pt_map(&e.pt, 0x1000, 0x1000, 0x800, PT_R), -1);
-	CHECK_EQ(pt_map(&e.pt, 0x1000, 0x1000, PAGE_SIZE, 0x10), -1);
+	CHECK_EQ(pt_map(&e.pt, 0x1000, 0x1000, PAGE_SIZE, 0x20), -1);
 	CHECK_EQ(pt_map(&e.pt, 0x1000, 1ULL << 52, PAGE_SIZE, PT_R), -1);
 	CHECK_EQ(pt_map(&e.pt, 0x1000, (1ULL << 52) - PAGE_SIZE, 2 * PAGE_SIZE, PT_R), -1);
 	CHECK_EQ(pt_map(&e.pt, 0x1000, 0x1000, 0, PT_R), 0);

@@ -338,11 +338,11 @@ TEST(dt_pins_hold_and_reloading_the_same_table_passes)
 TEST(slat_violation_on_hypervisor_memory)
 {
 	stub_reset();
-	vcpu_handle_slat_violation(cpu0(), hv.hv_phys + 0x1000, LVBS_ACC_WRITE);
+	slat_handle_npf(cpu0(), hv.hv_phys + 0x1000, LVBS_ACC_WRITE);
 	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
 	CHECK_EQ(last_event()->kind, LVBS_EV_HV_MEM_ACCESS);
 	CHECK_EQ(last_event()->gpa, hv.hv_phys + 0x1000);
-	vcpu_handle_slat_violation(cpu0(), 1ULL << 48, LVBS_ACC_READ);
+	slat_handle_npf(cpu0(), 1ULL << 48, LVBS_ACC_READ);
 	CHECK_EQ(last_event()->kind, LVBS_EV_SLAT_UNMAPPED);
 	CHECK_EQ(cpu0()->exits[LVBS_EXIT_SLAT], 2);
 }

@@ -93,3 +93,15 @@ void arch_abort(struct hv_cpu *c)
 		svm_abort(c);
 	hv_panic(c, "abort without a backend", 0, 0);
 }
+
+void arch_flush_guest_tlb(struct hv_cpu *c)
+{
+	if (hv.caps.vendor == LVBS_VENDOR_SVM)
+		svm_flush_guest_tlb(c);
+}
+
+void arch_inject_nmi(struct hv_cpu *c)
+{
+	if (hv.caps.vendor == LVBS_VENDOR_SVM)
+		svm_inject_nmi(c);
+}

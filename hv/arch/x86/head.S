@@ -102,8 +102,9 @@ hv_return_to_kernel:
 	jmp	*%r11
 
 /*
- * Exception stubs: the hypervisor takes no interrupts (GIF = 0 on SVM) and
- * must not fault; any exception here is a bug, reported by hv_exception().
+ * Exception stubs: the hypervisor takes no interrupts (GIF = 0 on SVM,
+ * except for the NMI window below) and must not fault; any exception here
+ * is a bug, reported by hv_exception().
  * No IST: the current (hypervisor) stack is used, so TR, which still holds
  * the guest's TSS, is never consulted.
  */
@@ -119,7 +120,14 @@ exc_stub_\vec:
 
 	EXC_STUB 0, 0
 	EXC_STUB 1, 0
-	EXC_STUB 2, 0
+/*
+ * NMI: taken only in svm_take_nmi()'s STGI window, to consume an NMI that
+ * made the guest exit (the exit handler decides what it was); IRETQ also
+ * ends NMI blocking.
+ */
+	.balign 16
+exc_stub_2:
+	iretq
 	EXC_STUB 3, 0
 	EXC_STUB 4, 0
 	EXC_STUB 5, 0

@@ -11,7 +11,7 @@ n=$(nr_online_cpus)
 load_lvbs
 run cat "$LVBS_SFS/status"
 check_active
-[ "$(status_get abi_version)" = 2 ] || fail "status: abi_version is not 2"
+[ "$(status_get abi_version)" = 3 ] || fail "status: abi_version is not 3"
 [ "$(status_get vendor)" = svm ] || fail "status: vendor is not svm"
 [ "$(status_get unload)" = refused ] || fail "status: unload is not 'refused'"
 status_get features_used | grep -q npt || fail "status: features_used lacks npt"
@@ -21,7 +21,7 @@ case "$(status_get hv_phys_base)" in
 esac
 
 run cpuid_probe
-echo "$OUT" | grep -q '^lvbs: present abi=2$' || fail "cpuid_probe does not see lvbs (abi 2)"
+echo "$OUT" | grep -q '^lvbs: present abi=3$' || fail "cpuid_probe does not see lvbs (abi 3)"
 echo "$OUT" | grep -q '^svm: hidden$' || fail "cpuid_probe: SVM is still visible to the guest"
 
 # Both CPUs must run the workload under lvbs: pin one copy to each.

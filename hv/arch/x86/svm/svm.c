@@ -152,7 +152,11 @@ static void build_vmcb(struct hv_cpu *c, const struct kframe *f)
 	memcpy(&idtr, f->idtr, sizeof(idtr));
 
 	/* Control area: intercept only what lvbs needs (APM 15.9-15.13). */
-	v->control.intercepts[3] = INTERCEPT_CPUID | INTERCEPT_INVLPGA |
+	/*
+	 * NMIs: the hypervisor kicks CPUs with them for TLB shootdowns
+	 * (slat.c); an NMI that was not a kick is handed to the guest.
+	 */
+	v->control.intercepts[3] = INTERCEPT_NMI | INTERCEPT_CPUID | INTERCEPT_INVLPGA |
 				   INTERCEPT_MSR_PROT | INTERCEPT_SHUTDOWN;
 	v->control.intercepts[4] = INTERCEPT_VMRUN | INTERCEPT_VMMCALL |
 				   INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
@@ -162,7 +166,9 @@ static void build_vmcb(struct hv_cpu *c, const struct kframe *f)
 	v->control.asid = GUEST_ASID;
 	/* First run: flush everything, ASID 1 may hold a previous launch's entries. */
 	v->control.tlb_control = TLB_CONTROL_FLUSH_ALL;
-	v->control.nested_ctl = 1;	/* NP_ENABLE */
+	v->control.nested_ctl = NESTED_CTL_NP_ENABLE;
+	if (hv.slat_state.gmet)
+		v->control.nested_ctl |= NESTED_CTL_GMET;
 	v->control.nested_cr3 = hv.slat.root_pa;
 
 	/* State save area: the kernel exactly as it was when it called us. */
@@ -298,7 +304,7 @@ static void dispatch(struct hv_cpu *c, struct vmcb *v, u32 code)
 		vcpu_handle_msr(c, v->control.exit_info_1 == 1);
 		break;
 	case SVM_EXIT_NPF:
-		vcpu_handle_slat_violation(c, v->control.exit_info_2,
+		slat_handle_npf(c, v->control.exit_info_2,
 					   npf_access(v->control.exit_info_1,
 						      v->save.cpl));
 		break;
@@ -311,6 +317,11 @@ static void dispatch(struct hv_cpu *c, struct vmcb *v, u32 code)
 	case SVM_EXIT_INVLPGA:
 		vcpu_handle_virt_insn(c, code);
 		break;
+	case SVM_EXIT_NMI:
+		vcpu_count_exit(c, LVBS_EXIT_NMI);
+		svm_take_nmi();
+		slat_nmi_exit(c);
+		break;
 	case SVM_EXIT_SHUTDOWN:
 		vcpu_handle_shutdown(c);
 	case SVM_EXIT_INVALID:
@@ -322,6 +333,36 @@ static void dispatch(struct hv_cpu *c, struct vmcb *v, u32 code)
 		hv_panic(c, "unexpected #VMEXIT: exit code", code,
 			 v->control.exit_info_1);
 	}
+}
+
+/*
+ * Take the NMI that made us exit: it stays pending while GIF is clear
+ * (APM 15.21.3), and VMRUN would exit on it again at once. The
+ * hypervisor's NMI gate only returns (hv/arch/x86/head.S).
+ */
+void svm_take_nmi(void)
+{
+	__asm__ __volatile__("stgi\n\tpause\n\tpause\n\tclgi" ::: "memory");
+}
+
+/* A guest NMI waits until no other event is being injected. */
+static void inject_pending_nmi(struct hv_cpu *c, struct vmcb *v)
+{
+	if (!c->nmi_pending || (v->control.event_inj & SVM_EVTINJ_VALID))
+		return;
+	v->control.event_inj = X86_VEC_NMI | SVM_EVTINJ_TYPE_NMI | SVM_EVTINJ_VALID;
+	c->nmi_pending = 0;
+}
+
+void svm_inject_nmi(struct hv_cpu *c)
+{
+	c->nmi_pending = 1;
+}
+
+void svm_flush_guest_tlb(struct hv_cpu *c)
+{
+	vmcb_of(c)->control.tlb_control = (hv.caps.used & LVBS_FEAT_FLUSHASID) ?
+					  TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL;
 }
 
 /* Called by svm_run() after every #VMEXIT, guest GPRs saved in c->regs. */
@@ -349,6 +390,9 @@ void svm_handle_exit(struct hv_cpu *c)
 		v->control.event_inj_err = v->control.exit_int_info_err;
 	}
 	dispatch(c, v, code);
+	inject_pending_nmi(c, v);
+	/* Last: a shootdown that started while we were out is flushed for. */
+	slat_tlb_sync(c);
 	v->save.rax = c->regs[REG_RAX];
 	v->save.rsp = c->regs[REG_RSP];
 }
@@ -450,8 +494,7 @@ void svm_write_cr(struct hv_cpu *c, u32 cr, u64 val, bool flush_tlb)
 	 * it: ask VMRUN to flush the guest's entries (APM 15.16.1).
 	 */
 	if (flush_tlb)
-		v->control.tlb_control = (hv.caps.used & LVBS_FEAT_FLUSHASID) ?
-					 TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL;
+		svm_flush_guest_tlb(c);
 }
 
 void svm_intercept_cr_write(struct hv_cpu *c, u32 cr)

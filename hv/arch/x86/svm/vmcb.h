@@ -100,6 +100,7 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "vmcb fits a page");
 #define INTERCEPT_IDTR_WRITE	BIT(10)
 #define INTERCEPT_GDTR_WRITE	BIT(11)
 #define INTERCEPT_TR_WRITE	BIT(13)
+#define INTERCEPT_NMI		BIT(1)
 #define INTERCEPT_CPUID		BIT(18)
 #define INTERCEPT_INVLPGA	BIT(26)
 #define INTERCEPT_MSR_PROT	BIT(28)
@@ -119,6 +120,7 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "vmcb fits a page");
 #define SVM_EXIT_IDTR_WRITE	0x06a
 #define SVM_EXIT_GDTR_WRITE	0x06b
 #define SVM_EXIT_TR_WRITE	0x06d
+#define SVM_EXIT_NMI		0x061
 #define SVM_EXIT_CPUID		0x072
 #define SVM_EXIT_INVLPGA	0x07a
 #define SVM_EXIT_MSR		0x07c
@@ -145,7 +147,12 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "vmcb fits a page");
 /* EVENTINJ, APM vol. 2 15.20 */
 #define SVM_EVTINJ_VALID	BIT(31)
 #define SVM_EVTINJ_VALID_ERR	BIT(11)
+#define SVM_EVTINJ_TYPE_NMI	(2u << 8)
 #define SVM_EVTINJ_TYPE_EXEPT	(3u << 8)
+
+/* VMCB nested_ctl (offset 0x90, APM 15.25.3, 15.25.11) */
+#define NESTED_CTL_NP_ENABLE	BIT(0)
+#define NESTED_CTL_GMET		BIT(3)
 
 /* NPF EXITINFO1 error code, APM vol. 2 15.25.6 */
 #define NPF_P		BIT(0)

@@ -1,0 +1,604 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest memory protection (see slat.h and docs/architecture.md).
+ *
+ * The permission database is the single source of truth; the SLAT is
+ * rewritten from it range by range after every change, under one lock.
+ * When a change removes a right, every other CPU that runs the guest is
+ * kicked with an NMI and flushes its guest TLB before the hypercall
+ * returns: CPUs in guest mode make no exits of their own.
+ */
+#include <hv/types.h>
+#include <hv/x86.h>
+#include "hv.h"
+#include "slat.h"
+
+static struct perm_range perm_store[HV_PERM_RANGES];
+
+/* Rights of memory nobody registered, and of memory given back. */
+#define RIGHTS_DEFAULT	(PT_R | PT_W | PT_XS | PT_XU)
+
+static u32 released_rights(void)
+{
+	/* With GMET user execute can stay: it does not let the kernel run it. */
+	return hv.slat_state.gmet ? (PT_R | PT_W | PT_XU) : (PT_R | PT_W);
+}
+
+/* Pool pages one pt_map() may need at most: two splits per level. */
+#define POOL_RESERVE	16
+
+static bool pool_ok(void)
+{
+	return hv.pool.nr_pages - hv.pool.used >= POOL_RESERVE;
+}
+
+/* Rewrite the SLAT for [start, end) from the database. Lock held. */
+static int slat_apply(u64 start, u64 end)
+{
+	struct perm_db *db = &hv.slat_state.db;
+	int i = perm_find(db, start);
+
+	if (i < 0)
+		return LVBS_E_RANGE;
+	for (u32 k = (u32)i; k < db->nr && db->r[k].start < end; k++) {
+		u64 s = MAX(db->r[k].start, start), e = MIN(db->r[k].end, end);
+
+		if (!pool_ok() || pt_map(&hv.slat, s, s, e - s, db->r[k].perm & PERM_RIGHTS))
+			return LVBS_E_TOOBIG;
+	}
+	return LVBS_OK;
+}
+
+int slat_init(bool gmet)
+{
+	struct hv_slat *s = &hv.slat_state;
+	u64 limit = hv.mem.phys_limit;
+
+	s->gmet = gmet;
+	s->policy = LVBS_POLICY_ENFORCE;
+	if (perm_init(&s->db, perm_store, HV_PERM_RANGES, limit, RIGHTS_DEFAULT))
+		return LVBS_E_INVAL;
+	/* The hypervisor's region: absent, for good. */
+	if (perm_set_owned(&s->db, hv.hv_phys, hv.hv_phys + hv.hv_size,
+			   PERM_IMMUTABLE, OWNER_HV, 0, NULL))
+		return LVBS_E_INVAL;
+	return slat_apply(0, limit) ? LVBS_E_TOOBIG : LVBS_OK;
+}
+
+/* ---- TLB shootdown ---- */
+
+/*
+ * Ack the current SLAT generation: this CPU's guest TLB is flushed by its
+ * next VMRUN. Called on every exit just before re-entry, and by a CPU that
+ * waits for acks (so that two CPUs waiting on each other both progress).
+ */
+void slat_tlb_sync(struct hv_cpu *c)
+{
+	u64 g = __atomic_load_n(&hv.slat_state.gen, __ATOMIC_SEQ_CST);
+
+	if (__atomic_load_n(&c->slat_ack, __ATOMIC_RELAXED) != g) {
+		arch_flush_guest_tlb(c);
+		__atomic_store_n(&c->slat_ack, g, __ATOMIC_SEQ_CST);
+	}
+}
+
+/*
+ * An NMI exit. The kick flag is taken before the generation is read: a
+ * sender that saw the flag still set (and so sent no NMI of its own) bumped
+ * the generation before it looked, so the sync below sees its change. An
+ * NMI that was not a kick was meant for the guest and is given to it.
+ */
+void slat_nmi_exit(struct hv_cpu *c)
+{
+	u32 kicked = __atomic_exchange_n(&c->kick_pending, 0, __ATOMIC_SEQ_CST);
+
+	slat_tlb_sync(c);
+	if (!kicked)
+		arch_inject_nmi(c);
+}
+
+static bool waits_for(const struct hv_cpu *t)
+{
+	return __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == CPU_RUNNING && !t->halted;
+}
+
+/* About 5 s at 3 GHz: only a CPU that stopped answering NMIs takes this long. */
+#define SHOOTDOWN_TIMEOUT_TSC	(1ULL << 34)
+
+/* Called without the lock, after the SLAT was changed. */
+static long shootdown(struct hv_cpu *self)
+{
+	u64 g = __atomic_add_fetch(&hv.slat_state.gen, 1, __ATOMIC_SEQ_CST);
+	u64 deadline;
+
+	slat_tlb_sync(self);
+	for (u32 i = 0; i < hv.nr_cpus; i++) {
+		struct hv_cpu *t = hv_cpu_of(i);
+		u32 zero = 0;
+
+		if (t == self || !waits_for(t) ||
+		    __atomic_load_n(&t->slat_ack, __ATOMIC_SEQ_CST) >= g)
+			continue;
+		/* One NMI per kick flag: a pending kick will see this generation. */
+		if (__atomic_compare_exchange_n(&t->kick_pending, &zero, 1, false,
+						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			arch_send_nmi(t->apic_id);
+	}
+	deadline = rdtsc() + SHOOTDOWN_TIMEOUT_TSC;
+	for (u32 i = 0; i < hv.nr_cpus; i++) {
+		struct hv_cpu *t = hv_cpu_of(i);
+
+		while (waits_for(t) && __atomic_load_n(&t->slat_ack, __ATOMIC_SEQ_CST) < g) {
+			slat_tlb_sync(self);
+			cpu_relax();
+			if (rdtsc() > deadline) {
+				__atomic_fetch_add(&hv.slat_state.shootdown_timeouts, 1,
+						   __ATOMIC_RELAXED);
+				hv_report(self, "TLB shootdown: no ack from cpu", i, g);
+				return LVBS_E_FAULT;
+			}
+		}
+	}
+	__atomic_fetch_add(&hv.slat_state.shootdowns, 1, __ATOMIC_RELAXED);
+	return LVBS_OK;
+}
+
+/* ---- PROTECT_MEMORY ---- */
+
+static bool range_is_ram(u64 start, u64 end)
+{
+	for (u32 i = 0; i < hv.mem.nr_ram; i++)
+		if (start >= hv.mem.ram[i].start && end <= hv.mem.ram[i].end)
+			return !(start < hv.mem.hv_end && end > hv.mem.hv_start);
+	return false;
+}
+
+static long check_entry(const struct lvbs_mem_prot *e)
+{
+	u32 rights = e->perm & PERM_RIGHTS;
+
+	if (e->reserved || (e->perm & ~LVBS_PERM_ALL))
+		return LVBS_E_INVAL;
+	/* x86 cannot map a page writable or executable but unreadable. */
+	if (rights && !(rights & PT_R))
+		return LVBS_E_INVAL;
+	/* Patchable means code that only validated patching writes. */
+	if ((e->perm & PERM_PATCHABLE) && (!(rights & PT_XS) || (rights & PT_W)))
+		return LVBS_E_INVAL;
+	if (e->owner > LVBS_OWNER_KERNEL && e->owner < LVBS_OWNER_MODULE_MIN)
+		return LVBS_E_INVAL;
+	if (!IS_ALIGNED(e->gpa, PAGE_SIZE) || !IS_ALIGNED(e->size, PAGE_SIZE))
+		return LVBS_E_ALIGN;
+	if (e->size == 0 || e->gpa + e->size < e->gpa ||
+	    e->gpa + e->size > hv.mem.phys_limit)
+		return LVBS_E_RANGE;
+	if (!range_is_ram(e->gpa, e->gpa + e->size))
+		return LVBS_E_RANGE;
+	return LVBS_OK;
+}
+
+/* What a module's registration may ask for after SEAL: text, rodata, data. */
+static bool module_rights_ok(u32 perm)
+{
+	u32 r = perm & PERM_RIGHTS;
+
+	if (r == (PT_R | PT_XS))
+		return true;
+	return !(perm & PERM_PATCHABLE) && (r == PT_R || r == (PT_R | PT_W));
+}
+
+/*
+ * After SEAL: may range r become (perm, owner)? Only tightening by the same
+ * owner, or a new module taking memory nobody owns (module lifecycle).
+ * Sets *force when the change adds a right (the database's own sealed check
+ * would refuse it) and so must bypass that check.
+ */
+static bool sealed_change_ok(const struct perm_range *r, u32 perm, u32 owner, bool *force)
+{
+	u32 old = r->perm, rights = perm & PERM_RIGHTS;
+
+	if (old == perm && r->owner == owner)
+		return true;
+	if (old & PERM_IMMUTABLE)
+		return false;
+	if ((rights & PT_W) && (rights & PT_XS))
+		return false;
+	if (r->owner == LVBS_OWNER_NONE && owner >= LVBS_OWNER_MODULE_MIN) {
+		if (!module_rights_ok(perm))
+			return false;
+		*force = true;
+		return true;
+	}
+	if (r->owner != owner)
+		return false;
+	/* Tightening: no new right, and patchability is not a thing to add. */
+	return !(rights & ~old) && !((perm & ~old) & PERM_PATCHABLE);
+}
+
+/* Would any right of [start, end) be removed by giving it perm? */
+static bool removes_rights(u64 start, u64 end, u32 perm)
+{
+	struct perm_db *db = &hv.slat_state.db;
+	int i = perm_find(db, start);
+
+	for (u32 k = i < 0 ? db->nr : (u32)i; k < db->nr && db->r[k].start < end; k++)
+		if (db->r[k].perm & PERM_RIGHTS & ~perm)
+			return true;
+	return false;
+}
+
+static long protect_one(const struct lvbs_mem_prot *e, bool *tightened)
+{
+	struct hv_slat *s = &hv.slat_state;
+	u64 start = e->gpa, end = e->gpa + e->size;
+	u32 flags = 0;
+	long r;
+
+	if (s->sealed) {
+		bool force = false;
+		int i = perm_find(&s->db, start);
+
+		if (i < 0)
+			return LVBS_E_RANGE;
+		for (u32 k = (u32)i; k < s->db.nr && s->db.r[k].start < end; k++)
+			if (!sealed_change_ok(&s->db.r[k], e->perm, e->owner, &force))
+				return LVBS_E_PERM;
+		if (force)
+			flags = PERM_SET_FORCE;
+	}
+	if (!pool_ok())
+		return LVBS_E_TOOBIG;
+	*tightened |= removes_rights(start, end, e->perm);
+	r = perm_set_owned(&s->db, start, end, e->perm, e->owner, flags, NULL);
+	if (r)
+		return r;
+	/* The database changed: the SLAT must follow, or nothing holds. */
+	r = slat_apply(start, end);
+	if (r)
+		hv_panic(NULL, "SLAT out of table pages after a checked change", start, end);
+	return LVBS_OK;
+}
+
+long slat_protect(struct hv_cpu *c, const struct lvbs_mem_prot *v, u32 n, u32 *applied)
+{
+	bool tightened = false;
+	long r = LVBS_OK;
+	u32 i;
+
+	*applied = 0;
+	spin_lock(&hv.slat_state.lock);
+	for (i = 0; i < n; i++) {
+		r = check_entry(&v[i]);
+		if (!r)
+			r = protect_one(&v[i], &tightened);
+		if (r)
+			break;
+	}
+	spin_unlock(&hv.slat_state.lock);
+	*applied = i;
+	if (r)
+		hv_log_event(c, LVBS_EV_PROT_DENIED, 0, LVBS_ACT_ERROR, v[i].gpa,
+			     v[i].perm, (u64)r);
+	if (tightened) {
+		long s = shootdown(c);
+
+		if (!r)
+			r = s;
+	}
+	return r;
+}
+
+/* ---- RELEASE_MEMORY ---- */
+
+long slat_release(struct hv_cpu *c, u32 owner, u64 *pages)
+{
+	struct hv_slat *s = &hv.slat_state;
+	u32 rights = released_rights();
+	bool tightened = false;
+	long r = LVBS_OK;
+	u32 k = 0;
+
+	*pages = 0;
+	if (owner < LVBS_OWNER_MODULE_MIN)
+		return LVBS_E_INVAL;
+	spin_lock(&s->lock);
+	while (k < s->db.nr) {
+		struct perm_range rg = s->db.r[k];
+
+		if (rg.owner != owner) {
+			k++;
+			continue;
+		}
+		if (!pool_ok()) {
+			r = LVBS_E_TOOBIG;
+			break;
+		}
+		tightened |= (rg.perm & PERM_RIGHTS & ~rights) != 0;
+		/* Lifts IMMUTABLE for this owner's ranges only: module unload. */
+		r = perm_set_owned(&s->db, rg.start, rg.end, rights, LVBS_OWNER_NONE,
+				   PERM_SET_FORCE, NULL);
+		if (r)
+			break;
+		if (slat_apply(rg.start, rg.end))
+			hv_panic(c, "SLAT out of table pages on release", rg.start, rg.end);
+		*pages += (rg.end - rg.start) >> PAGE_SHIFT;
+		/* Merging may have moved ranges down: look again from just before. */
+		k = k ? k - 1 : 0;
+	}
+	spin_unlock(&s->lock);
+	if (tightened) {
+		long sd = shootdown(c);
+
+		if (!r)
+			r = sd;
+	}
+	return r;
+}
+
+/* ---- SEAL and policy ---- */
+
+long slat_seal(struct hv_cpu *c, u64 flags, u64 mod_start, u64 mod_end)
+{
+	struct hv_slat *s = &hv.slat_state;
+	bool tightened = false;
+	long r = LVBS_OK;
+	u32 k = 0;
+
+	if (flags || mod_start > mod_end)
+		return LVBS_E_INVAL;
+	spin_lock(&s->lock);
+	if (s->sealed) {
+		spin_unlock(&s->lock);
+		return LVBS_E_PERM;
+	}
+	s->mod_start = mod_start;
+	s->mod_end = mod_end;
+	/* With GMET, what nobody registered as code loses supervisor execute. */
+	while (s->gmet && k < s->db.nr) {
+		struct perm_range rg = s->db.r[k];
+
+		if (rg.owner != LVBS_OWNER_NONE || !(rg.perm & PT_XS)) {
+			k++;
+			continue;
+		}
+		r = perm_set_owned(&s->db, rg.start, rg.end, rg.perm & ~PT_XS,
+				   LVBS_OWNER_NONE, PERM_SET_FORCE, NULL);
+		if (r || slat_apply(rg.start, rg.end))
+			hv_panic(c, "SLAT update failed while sealing", rg.start, rg.end);
+		tightened = true;
+		k = k ? k - 1 : 0;
+	}
+	perm_seal(&s->db);
+	__atomic_store_n(&s->sealed, 1, __ATOMIC_RELEASE);
+	spin_unlock(&s->lock);
+	hv_log_event(c, LVBS_EV_SEAL, 0, LVBS_ACT_NONE, 0,
+		     s->gmet ? LVBS_EXEC_GMET : LVBS_EXEC_NX_FALLBACK, 0);
+	if (tightened)
+		r = shootdown(c);
+	return r;
+}
+
+long slat_set_policy(struct hv_cpu *c, u64 policy)
+{
+	struct hv_slat *s = &hv.slat_state;
+	long r = LVBS_OK;
+
+	(void)c;
+	if (policy != LVBS_POLICY_ENFORCE && policy != LVBS_POLICY_AUDIT)
+		return LVBS_E_INVAL;
+	spin_lock(&s->lock);
+	if (s->sealed && policy == LVBS_POLICY_AUDIT && s->policy != LVBS_POLICY_AUDIT)
+		r = LVBS_E_PERM;
+	else
+		s->policy = (u32)policy;
+	spin_unlock(&s->lock);
+	return r;
+}
+
+void slat_fill_info(struct lvbs_info *info)
+{
+	struct hv_slat *s = &hv.slat_state;
+
+	spin_lock(&s->lock);
+	info->sealed = s->sealed;
+	info->policy = s->policy;
+	info->exec_control = !s->sealed ? LVBS_EXEC_NONE :
+			     s->gmet ? LVBS_EXEC_GMET : LVBS_EXEC_NX_FALLBACK;
+	info->perm_ranges = s->db.nr;
+	info->perm_capacity = s->db.cap;
+	for (u32 k = 0; k < s->db.nr; k++) {
+		const struct perm_range *r = &s->db.r[k];
+		u64 len = r->end - r->start;
+
+		if (r->owner == OWNER_HV)
+			continue;
+		if ((r->perm & PERM_ALL) != RIGHTS_DEFAULT)
+			info->protected_bytes += len;
+		if (s->sealed && (r->perm & PT_XS))
+			info->kernel_x_bytes += len;
+	}
+	info->slat_pool_free = hv.pool.nr_pages - hv.pool.used;
+	spin_unlock(&s->lock);
+	info->violations = READ_ONCE(s->violations);
+	info->shootdowns = READ_ONCE(s->shootdowns);
+	info->dyn_exec_pages = READ_ONCE(s->dyn_exec_pages);
+	info->user_exec_pages = READ_ONCE(s->user_exec_pages);
+}
+
+/*
+ * The confused-deputy check: the hypervisor writes results into guest
+ * memory only where the guest itself may write, or a hypercall would be a
+ * way around read-only kernel data.
+ */
+bool slat_guest_writable(u64 gpa, u64 len)
+{
+	struct hv_slat *s = &hv.slat_state;
+	bool ok = true;
+	int i;
+
+	if (len == 0 || gpa + len < gpa)
+		return false;
+	spin_lock(&s->lock);
+	i = perm_find(&s->db, gpa);
+	if (i < 0)
+		ok = false;
+	for (u32 k = i < 0 ? s->db.nr : (u32)i; k < s->db.nr && s->db.r[k].start < gpa + len; k++)
+		if (!(s->db.r[k].perm & PT_W))
+			ok = false;
+	spin_unlock(&s->lock);
+	return ok;
+}
+
+bool textpatch_gpa_patchable(u64 gpa)
+{
+	return (perm_lookup(&hv.slat_state.db, gpa) & PERM_PATCHABLE) != 0;
+}
+
+/* ---- nested page faults ---- */
+
+/* The right an access needs, in PT_* terms. */
+static u32 slat_access_rights(u32 access)
+{
+	if (access & LVBS_ACC_EXEC)
+		return PT_R | ((access & LVBS_ACC_USER) ? PT_XU : PT_XS);
+	if (access & LVBS_ACC_WRITE)
+		return PT_R | PT_W;
+	return PT_R;
+}
+
+/*
+ * A write to patchable code: validated text patching decides (textpatch.c).
+ * TP_DONE: emulated; TP_DENIED: refused and logged; TP_UNHANDLED: a plain
+ * violation.
+ */
+static int slat_patch_hook(struct hv_cpu *c, u64 gpa, bool audit)
+{
+	(void)c;
+	(void)gpa;
+	(void)audit;
+	return -1;
+}
+
+static bool in_module_area(u64 va)
+{
+	struct hv_slat *s = &hv.slat_state;
+
+	return va >= s->mod_start && va < s->mod_end;
+}
+
+/*
+ * Rights given on first use, never counted as violations:
+ *  - user-mode execution of released memory, which went back to the page
+ *    allocator and may now hold a program (without GMET the SLAT cannot
+ *    tell user from kernel execution, so released memory starts NX);
+ *  - after SEAL, supervisor execution from the module area of memory
+ *    nobody owns: the kernel's own module_alloc() users (BPF JIT images,
+ *    ftrace and kprobe trampolines). Trusted on first use, counted.
+ * Lock held. Returns true if the access may now be retried.
+ */
+static bool grant_on_first_use(struct hv_cpu *c, const struct perm_range *r, u64 page,
+			       u32 access)
+{
+	struct hv_slat *s = &hv.slat_state;
+	u32 add;
+
+	if (!(access & LVBS_ACC_EXEC) || r->owner != LVBS_OWNER_NONE ||
+	    (r->perm & PERM_IMMUTABLE) || !(r->perm & PT_R))
+		return false;
+	if (access & LVBS_ACC_USER)
+		add = PT_XU;
+	else if (s->sealed && in_module_area(arch_rip(c)))
+		add = PT_XS;
+	else
+		return false;
+	if ((r->perm & add) || !pool_ok())
+		return false;
+	if (perm_set_owned(&s->db, page, page + PAGE_SIZE, r->perm | add, LVBS_OWNER_NONE,
+			   PERM_SET_FORCE, NULL) ||
+	    slat_apply(page, page + PAGE_SIZE))
+		hv_panic(c, "SLAT update failed granting execute", page, add);
+	if (add == PT_XU)
+		s->user_exec_pages++;
+	else
+		s->dyn_exec_pages++;
+	return true;
+}
+
+/* Audit: let this page have what was asked, in the SLAT only (not the database). */
+static void audit_allow(u64 page, u32 perm, u32 access)
+{
+	u32 p = perm & PERM_RIGHTS;
+
+	if (access & LVBS_ACC_WRITE)
+		p |= PT_R | PT_W;
+	if (access & LVBS_ACC_EXEC)
+		p |= PT_R | PT_XS | PT_XU;
+	if (access & LVBS_ACC_READ)
+		p |= PT_R;
+	if (!pool_ok() || pt_map(&hv.slat, page, page, PAGE_SIZE, p))
+		hv_panic(NULL, "SLAT update failed in audit mode", page, p);
+}
+
+void slat_handle_npf(struct hv_cpu *c, u64 gpa, u32 access)
+{
+	struct hv_slat *s = &hv.slat_state;
+	u64 page = gpa & ~(PAGE_SIZE - 1);
+	struct perm_range r = { 0 };
+	bool audit, retry = false;
+	int i;
+
+	vcpu_count_exit(c, LVBS_EXIT_SLAT);
+	if (memmap_is_hv(&hv.mem, gpa) || gpa >= hv.mem.phys_limit) {
+		hv_log_event(c, gpa >= hv.mem.phys_limit ? LVBS_EV_SLAT_UNMAPPED :
+			     LVBS_EV_HV_MEM_ACCESS, access, LVBS_ACT_INJECT_GP, gpa, 0, 0);
+		arch_inject(c, X86_VEC_GP, true, 0);
+		return;
+	}
+	spin_lock(&s->lock);
+	i = perm_find(&s->db, gpa);
+	if (i >= 0) {
+		r = s->db.r[i];
+		retry = grant_on_first_use(c, &r, page, access);
+		/* Another CPU may have changed the rights since this fault. */
+		if (!retry && (r.perm & PERM_RIGHTS & slat_access_rights(access)) ==
+		    slat_access_rights(access))
+			retry = true;
+	}
+	audit = s->policy == LVBS_POLICY_AUDIT;
+	spin_unlock(&s->lock);
+	if (retry) {
+		/* The TLB may hold the stricter entry: drop it before retrying. */
+		arch_flush_guest_tlb(c);
+		return;
+	}
+	__atomic_fetch_add(&s->violations, 1, __ATOMIC_RELAXED);
+	if ((access & LVBS_ACC_WRITE) && !(access & (LVBS_ACC_USER | LVBS_ACC_PTWALK)) &&
+	    (r.perm & PERM_PATCHABLE)) {
+		int tp = slat_patch_hook(c, gpa, audit);
+
+		if (tp == 0) {
+			__atomic_fetch_sub(&s->violations, 1, __ATOMIC_RELAXED);
+			return;
+		}
+		if (tp == 1) {		/* refused, and logged as patch_denied */
+			arch_inject(c, X86_VEC_GP, true, 0);
+			return;
+		}
+	}
+	hv_log_mem(c, LVBS_EV_MEM_VIOLATION, access,
+		   audit ? LVBS_ACT_NONE : LVBS_ACT_INJECT_GP, gpa,
+		   (access & LVBS_ACC_EXEC) ? arch_rip(c) : 0, r.perm, r.owner);
+	if (audit) {
+		spin_lock(&s->lock);
+		audit_allow(page, r.perm, access);
+		spin_unlock(&s->lock);
+		return;
+	}
+	/*
+	 * #GP(0), not #PF: AMD reports only the guest-physical address, and a
+	 * #PF needs the virtual one in CR2 (the kernel would otherwise
+	 * misreport or, worse, "fix" an unrelated address). A kernel-mode #GP
+	 * without an exception fixup oopses the task; the system lives.
+	 */
+	arch_inject(c, X86_VEC_GP, true, 0);
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guest memory protection: the permission database (perm.h) wired to the
+ * SLAT, the protection hypercalls' rules, nested-page-fault policy and the
+ * cross-CPU TLB shootdown. Vendor-neutral: the backend only builds the
+ * SLAT format, flushes a CPU's guest TLB and sends an NMI.
+ */
+#ifndef HV_CORE_SLAT_H
+#define HV_CORE_SLAT_H
+
+#include <hv/types.h>
+#include <hv/spinlock.h>
+#include "perm.h"
+
+/* Ranges the permission database can hold (each 24 bytes of hypervisor bss). */
+#define HV_PERM_RANGES		8192
+
+/* Internal owner of the hypervisor's own region (owners 2..15 are reserved). */
+#define OWNER_HV		2u
+
+struct hv_slat {
+	struct spinlock lock;		/* database and SLAT writes */
+	struct perm_db db;
+	u64 gen;			/* bumped after every tightening */
+	u32 sealed;
+	u32 policy;			/* LVBS_POLICY_* */
+	bool gmet;			/* SLAT built in the GMET format */
+	u64 mod_start, mod_end;		/* kernel module area (guest-virtual) */
+	u64 violations;
+	u64 shootdowns;
+	u64 dyn_exec_pages;
+	u64 user_exec_pages;
+	u64 shootdown_timeouts;
+};
+
+struct hv_cpu;
+struct lvbs_mem_prot;
+struct lvbs_info;
+
+int slat_init(bool gmet);
+long slat_protect(struct hv_cpu *c, const struct lvbs_mem_prot *v, u32 n, u32 *applied);
+long slat_release(struct hv_cpu *c, u32 owner, u64 *pages);
+long slat_seal(struct hv_cpu *c, u64 flags, u64 mod_start, u64 mod_end);
+long slat_set_policy(struct hv_cpu *c, u64 policy);
+void slat_fill_info(struct lvbs_info *info);
+bool slat_guest_writable(u64 gpa, u64 len);	/* may the hypervisor write there for the guest? */
+void slat_handle_npf(struct hv_cpu *c, u64 gpa, u32 access);
+void slat_tlb_sync(struct hv_cpu *c);		/* ack the SLAT generation: flush on next entry */
+void slat_nmi_exit(struct hv_cpu *c);		/* an NMI made this CPU exit */
+
+/* For the text-patching emulator (hv/core/textpatch.c). */
+bool textpatch_gpa_patchable(u64 gpa);
+
+#endif
