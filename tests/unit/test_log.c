@@ -199,3 +199,32 @@ TEST(log_event_names)
 	CHECK_STR(hv_event_name(LVBS_EV_MAX), "unknown");
 	CHECK_STR(hv_event_name(0xffffffffu), "unknown");
 }
+
+/* A storm of different events: the log takes a window's worth, counts the rest. */
+TEST(log_rate_limited)
+{
+	static struct lvbs_log_entry ring[256];
+	struct lvbs_log_entry e = { .kind = LVBS_EV_MEM_VIOLATION, .tsc = 1000 };
+	struct hv_log l;
+	u32 i;
+
+	hv_log_init(&l, ring, 256);
+	for (i = 0; i < HV_LOG_WINDOW_MAX + 10; i++) {
+		e.gpa = 0x1000 * i;
+		CHECK_EQ(hv_log_add_limited(&l, &e) != 0, i < HV_LOG_WINDOW_MAX);
+	}
+	CHECK_EQ(l.next_seq, HV_LOG_WINDOW_MAX + 1);
+	CHECK_EQ(l.dropped, 10);
+	/* Repeats of the newest entry still fold into it. */
+	e.gpa = 0x1000 * (HV_LOG_WINDOW_MAX - 1);
+	CHECK(hv_log_add_limited(&l, &e) != 0);
+	CHECK_EQ(ring[HV_LOG_WINDOW_MAX & 255].count, 2);
+	/* Next window: first a rate_limited entry with the count, then the event. */
+	e.tsc += HV_LOG_WINDOW_TSC;
+	e.gpa = 0x999000;
+	CHECK_EQ(hv_log_add_limited(&l, &e), HV_LOG_WINDOW_MAX + 2);
+	CHECK_EQ(ring[(HV_LOG_WINDOW_MAX + 1) & 255].kind, LVBS_EV_RATE_LIMITED);
+	CHECK_EQ(ring[(HV_LOG_WINDOW_MAX + 1) & 255].info0, 10);
+	CHECK_EQ(l.win_dropped, 0);
+	CHECK_EQ(l.dropped, 10);
+}

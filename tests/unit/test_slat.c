@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memory protection (hv/core/slat.c) over the fake backend: the rules of
+ * PROTECT_MEMORY before and after SEAL, RELEASE_MEMORY, rights given on
+ * first use, audit versus enforce, the confused-deputy check on hypercall
+ * output, and that every tightening kicks and waits for the other CPU.
+ * The SLAT itself is checked with pt_lookup(): the database saying the
+ * right thing is not enough.
+ */
+#include <string.h>
+#include <hv/types.h>
+#include <hv/x86.h>
+#include "core/hv.h"
+#include "stub_arch.h"
+#include "test.h"
+
+#define R	LVBS_PERM_R
+#define W	LVBS_PERM_W
+#define XS	LVBS_PERM_XS
+#define XU	LVBS_PERM_XU
+#define IMM	LVBS_PERM_IMMUTABLE
+#define PATCH	LVBS_PERM_PATCHABLE
+#define MOD	(LVBS_OWNER_MODULE_MIN + 7)
+
+static struct hv_cpu *cpu0(void)
+{
+	return hv_cpu_of(0);
+}
+
+/* A page of fake guest RAM well away from the page tables and code pages. */
+static u64 ram(u64 page)
+{
+	return (u64)guest.ram + (1u << 20) + page * PAGE_SIZE;
+}
+
+static u32 slat_perm(u64 gpa)
+{
+	u32 perm = 0;
+
+	if (pt_lookup(&hv.slat, gpa, NULL, &perm, NULL))
+		return 0;
+	/* NPT without GMET has one execute bit: reported as PT_XS, means both. */
+	return (perm & PT_XS) ? perm | PT_X : perm;
+}
+
+static long protect1(u64 gpa, u64 size, u32 perm, u32 owner, u32 *applied)
+{
+	struct lvbs_mem_prot e = { .gpa = gpa, .size = size, .perm = perm, .owner = owner };
+	u32 dummy;
+
+	return slat_protect(cpu0(), &e, 1, applied ? applied : &dummy);
+}
+
+static const struct lvbs_log_entry *ev(void)
+{
+	static const struct lvbs_log_entry none;
+	const struct lvbs_log_entry *e = last_event();
+
+	CHECK(e);
+	return e ? e : &none;
+}
+
+TEST(slat_protect_tightens_and_shoots_down)
+{
+	stub_reset();
+	CHECK_EQ(slat_perm(ram(0)), PT_R | PT_W | PT_X);
+	CHECK_EQ(protect1(ram(0), 2 * PAGE_SIZE, R | XS | IMM | PATCH, LVBS_OWNER_KERNEL, NULL),
+		 LVBS_OK);
+	CHECK_EQ(slat_perm(ram(0)), PT_R | PT_X);
+	CHECK_EQ(slat_perm(ram(1)), PT_R | PT_X);
+	CHECK_EQ(slat_perm(ram(2)), PT_R | PT_W | PT_X);
+	/* The other CPU was kicked once and acked; the caller flushes too. */
+	CHECK_EQ(fake[1].nmis_sent, 1);
+	CHECK_EQ(fake[1].nmis_injected, 0);
+	CHECK_EQ(hv_cpu_of(1)->slat_ack, hv.slat_state.gen);
+	CHECK_EQ(cpu0()->slat_ack, hv.slat_state.gen);
+	CHECK_EQ(fake[0].tlb_flushes, 1);
+	CHECK_EQ(fake[1].tlb_flushes, 1);
+	CHECK_EQ(hv.slat_state.shootdowns, 1);
+	CHECK_EQ(textpatch_gpa_patchable(ram(1)), true);
+	CHECK_EQ(textpatch_gpa_patchable(ram(2)), false);
+
+	/* Loosening needs no shootdown: a stale stricter entry just faults. */
+	CHECK_EQ(protect1(ram(4), PAGE_SIZE, R, LVBS_OWNER_KERNEL, NULL), LVBS_OK);
+	CHECK_EQ(fake[1].nmis_sent, 2);
+	CHECK_EQ(protect1(ram(4), PAGE_SIZE, R | W, LVBS_OWNER_KERNEL, NULL), LVBS_OK);
+	CHECK_EQ(fake[1].nmis_sent, 2);
+	CHECK_EQ(slat_perm(ram(4)), PT_R | PT_W);
+}
+
+TEST(slat_protect_refuses_bad_entries)
+{
+	u32 applied;
+
+	stub_reset();
+	CHECK_EQ(protect1(ram(0) + 8, PAGE_SIZE, R, 1, NULL), LVBS_E_ALIGN);
+	CHECK_EQ(protect1(ram(0), 100, R, 1, NULL), LVBS_E_ALIGN);
+	CHECK_EQ(protect1(ram(0), 0, R, 1, NULL), LVBS_E_RANGE);
+	CHECK_EQ(protect1(~0ULL & ~0xfffULL, 2 * PAGE_SIZE, R, 1, NULL), LVBS_E_RANGE);
+	CHECK_EQ(protect1(hv.hv_phys, PAGE_SIZE, R, 1, NULL), LVBS_E_RANGE);
+	CHECK_EQ(protect1(hv.hv_phys - PAGE_SIZE, 2 * PAGE_SIZE, R, 1, NULL), LVBS_E_RANGE);
+	/* Not RAM (below the fake RAM): MMIO is not the guest's to protect. */
+	CHECK_EQ(protect1(0x1000, PAGE_SIZE, R, 1, NULL), LVBS_E_RANGE);
+	CHECK_EQ(protect1(ram(0), PAGE_SIZE, W, 1, NULL), LVBS_E_INVAL);
+	CHECK_EQ(protect1(ram(0), PAGE_SIZE, R | W | XS | PATCH, 1, NULL), LVBS_E_INVAL);
+	CHECK_EQ(protect1(ram(0), PAGE_SIZE, R | PATCH, 1, NULL), LVBS_E_INVAL);
+	CHECK_EQ(protect1(ram(0), PAGE_SIZE, R | (1u << 12), 1, NULL), LVBS_E_INVAL);
+	CHECK_EQ(protect1(ram(0), PAGE_SIZE, R, OWNER_HV, NULL), LVBS_E_INVAL);
+	CHECK_EQ(protect1(ram(0), PAGE_SIZE, R, 15, NULL), LVBS_E_INVAL);
+	{
+		struct lvbs_mem_prot e = { .gpa = ram(0), .size = PAGE_SIZE, .perm = R,
+					   .owner = 1, .reserved = 1 };
+
+		CHECK_EQ(slat_protect(cpu0(), &e, 1, &applied), LVBS_E_INVAL);
+	}
+	CHECK_EQ(ev()->kind, LVBS_EV_PROT_DENIED);
+	CHECK_EQ(slat_perm(ram(0)), PT_R | PT_W | PT_X);
+	CHECK_EQ(fake[1].nmis_sent, 0);
+}
+
+TEST(slat_batch_stops_at_first_failure)
+{
+	struct lvbs_mem_prot v[3] = {
+		{ .gpa = ram(0), .size = PAGE_SIZE, .perm = R | IMM, .owner = 1 },
+		{ .gpa = ram(0), .size = PAGE_SIZE, .perm = R | W, .owner = 1 },
+		{ .gpa = ram(1), .size = PAGE_SIZE, .perm = R, .owner = 1 },
+	};
+	u32 applied = 99;
+
+	stub_reset();
+	CHECK_EQ(slat_protect(cpu0(), v, 3, &applied), LVBS_E_PERM);
+	CHECK_EQ(applied, 1);
+	CHECK_EQ(slat_perm(ram(0)), PT_R);
+	CHECK_EQ(slat_perm(ram(1)), PT_R | PT_W | PT_X);
+	CHECK_EQ(ev()->kind, LVBS_EV_PROT_DENIED);
+	CHECK_EQ(ev()->gpa, ram(0));
+	CHECK_EQ(ev()->info1, (u64)LVBS_E_PERM);
+	/* The first entry tightened: the shootdown still happened. */
+	CHECK_EQ(fake[1].nmis_sent, 1);
+}
+
+TEST(slat_sealed_rules)
+{
+	u64 pages;
+
+	stub_reset();
+	CHECK_EQ(protect1(ram(0), PAGE_SIZE, R | XS | IMM | PATCH, LVBS_OWNER_KERNEL, NULL), 0);
+	CHECK_EQ(protect1(ram(1), PAGE_SIZE, R | W, LVBS_OWNER_KERNEL, NULL), 0);
+	CHECK_EQ(slat_seal(cpu0(), 0, 0xffffffffc0000000ULL, 0xffffffffff000000ULL), 0);
+	CHECK_EQ(ev()->kind, LVBS_EV_SEAL);
+	CHECK_EQ(ev()->info0, LVBS_EXEC_NX_FALLBACK);
+	CHECK_EQ(slat_seal(cpu0(), 0, 0, 0), LVBS_E_PERM);
+
+	/* Immutable: nothing, not even the same owner. */
+	CHECK_EQ(protect1(ram(0), PAGE_SIZE, R, LVBS_OWNER_KERNEL, NULL), LVBS_E_PERM);
+	/* Kernel data: tighten yes, loosen no, hand to a module no. */
+	CHECK_EQ(protect1(ram(1), PAGE_SIZE, R | W | XS, LVBS_OWNER_KERNEL, NULL), LVBS_E_PERM);
+	CHECK_EQ(protect1(ram(1), PAGE_SIZE, R | XS, MOD, NULL), LVBS_E_PERM);
+	CHECK_EQ(protect1(ram(1), PAGE_SIZE, R, LVBS_OWNER_KERNEL, NULL), LVBS_OK);
+	CHECK_EQ(protect1(ram(1), PAGE_SIZE, R | W, LVBS_OWNER_KERNEL, NULL), LVBS_E_PERM);
+	CHECK_EQ(slat_perm(ram(1)), PT_R);
+
+	/* A new module takes memory nobody owns: text, rodata, data only. */
+	CHECK_EQ(protect1(ram(2), PAGE_SIZE, R | W | XS, MOD, NULL), LVBS_E_PERM);
+	CHECK_EQ(protect1(ram(2), PAGE_SIZE, R | XS | IMM | PATCH, MOD, NULL), LVBS_OK);
+	CHECK_EQ(protect1(ram(3), PAGE_SIZE, R | IMM, MOD, NULL), LVBS_OK);
+	CHECK_EQ(protect1(ram(4), PAGE_SIZE, R | W, MOD, NULL), LVBS_OK);
+	CHECK_EQ(slat_perm(ram(2)), PT_R | PT_X);
+	CHECK_EQ(slat_perm(ram(4)), PT_R | PT_W);
+	/* Another module cannot take it over. */
+	CHECK_EQ(protect1(ram(4), PAGE_SIZE, R, MOD + 1, NULL), LVBS_E_PERM);
+	/* Its ro_after_init tightens by the same owner. */
+	CHECK_EQ(protect1(ram(4), PAGE_SIZE, R, MOD, NULL), LVBS_OK);
+
+	/* Unload: everything goes back to nobody, R|W and not executable. */
+	CHECK_EQ(slat_release(cpu0(), MOD, &pages), LVBS_OK);
+	CHECK_EQ(pages, 3);
+	CHECK_EQ(slat_perm(ram(2)), PT_R | PT_W);
+	CHECK_EQ(slat_perm(ram(3)), PT_R | PT_W);
+	CHECK_EQ(textpatch_gpa_patchable(ram(2)), false);
+	CHECK_EQ(slat_release(cpu0(), MOD, &pages), LVBS_OK);
+	CHECK_EQ(pages, 0);
+	CHECK_EQ(slat_release(cpu0(), LVBS_OWNER_KERNEL, &pages), LVBS_E_INVAL);
+	CHECK_EQ(slat_release(cpu0(), LVBS_OWNER_NONE, &pages), LVBS_E_INVAL);
+	/* Released memory can become a new module's text. */
+	CHECK_EQ(protect1(ram(2), PAGE_SIZE, R | XS, MOD + 1, NULL), LVBS_OK);
+}
+
+TEST(slat_violation_enforce_and_first_use)
+{
+	u64 pages;
+
+	stub_reset();
+	CHECK_EQ(protect1(ram(0), PAGE_SIZE, R | XS | IMM | PATCH, LVBS_OWNER_KERNEL, NULL), 0);
+	CHECK_EQ(protect1(ram(1), PAGE_SIZE, R | XS | IMM, MOD, NULL), 0);
+	CHECK_EQ(slat_seal(cpu0(), 0, 0xffffffffc0000000ULL, 0xffffffffff000000ULL), 0);
+
+	/* A write to kernel text: #GP(0), logged with rights and owner. */
+	fake[0].rip = 0xffffffff81234567ULL;
+	slat_handle_npf(cpu0(), ram(0) + 0x10, LVBS_ACC_WRITE);
+	CHECK_EQ(fake[0].injected, 1);
+	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
+	CHECK_EQ(ev()->kind, LVBS_EV_MEM_VIOLATION);
+	CHECK_EQ(ev()->gpa, ram(0) + 0x10);
+	CHECK_EQ(ev()->access, LVBS_ACC_WRITE);
+	CHECK_EQ(ev()->action, LVBS_ACT_INJECT_GP);
+	CHECK_EQ(ev()->info0, R | XS | IMM | PATCH);
+	CHECK_EQ(ev()->info1, LVBS_OWNER_KERNEL);
+	CHECK_EQ(ev()->gva, 0);
+	CHECK_EQ(hv.slat_state.violations, 1);
+
+	/* Released module memory, run by the kernel from the direct map: refused. */
+	CHECK_EQ(slat_release(cpu0(), MOD, &pages), LVBS_OK);
+	fake[0].rip = 0xffff888001234000ULL;
+	slat_handle_npf(cpu0(), ram(1), LVBS_ACC_EXEC);
+	CHECK_EQ(fake[0].injected, 2);
+	CHECK_EQ(ev()->access, LVBS_ACC_EXEC);
+	CHECK_EQ(ev()->gva, 0xffff888001234000ULL);
+	CHECK_EQ(slat_perm(ram(1)), PT_R | PT_W);
+
+	/* ... from the module area: trusted on first use (BPF JIT, trampolines). */
+	fake[0].rip = 0xffffffffc0001000ULL;
+	slat_handle_npf(cpu0(), ram(1), LVBS_ACC_EXEC);
+	CHECK_EQ(fake[0].injected, 2);
+	CHECK_EQ(hv.slat_state.dyn_exec_pages, 1);
+	CHECK_EQ(slat_perm(ram(1)), PT_R | PT_W | PT_X);
+
+	/* User execution of released memory: given back, never a violation. */
+	CHECK_EQ(protect1(ram(5), PAGE_SIZE, R | XS, MOD + 1, NULL), 0);
+	CHECK_EQ(slat_release(cpu0(), MOD + 1, &pages), LVBS_OK);
+	slat_handle_npf(cpu0(), ram(5), LVBS_ACC_EXEC | LVBS_ACC_USER);
+	CHECK_EQ(fake[0].injected, 2);
+	CHECK_EQ(hv.slat_state.user_exec_pages, 1);
+	CHECK_EQ(slat_perm(ram(5)) & PT_X, PT_X);
+	CHECK_EQ(hv.slat_state.violations, 2);
+
+	/* User writes to kernel text are violations too (a stray mapping). */
+	slat_handle_npf(cpu0(), ram(0), LVBS_ACC_WRITE | LVBS_ACC_USER);
+	CHECK_EQ(fake[0].injected, 3);
+}
+
+TEST(slat_audit_logs_and_allows)
+{
+	stub_reset();
+	CHECK_EQ(slat_set_policy(cpu0(), LVBS_POLICY_AUDIT), 0);
+	CHECK_EQ(protect1(ram(0), PAGE_SIZE, R | IMM, LVBS_OWNER_KERNEL, NULL), 0);
+	slat_handle_npf(cpu0(), ram(0), LVBS_ACC_WRITE);
+	CHECK_EQ(fake[0].injected, 0);
+	CHECK_EQ(ev()->kind, LVBS_EV_MEM_VIOLATION);
+	CHECK_EQ(ev()->action, LVBS_ACT_NONE);
+	/* The SLAT lets it through; the database still says read-only. */
+	CHECK_EQ(slat_perm(ram(0)), PT_R | PT_W);
+	CHECK_EQ(perm_lookup(&hv.slat_state.db, ram(0)) & PERM_RIGHTS, PT_R);
+	CHECK_EQ(slat_set_policy(cpu0(), 2), LVBS_E_INVAL);
+	CHECK_EQ(slat_seal(cpu0(), 0, 0, 0), 0);
+	/* Sealed: audit -> enforce only. */
+	CHECK_EQ(slat_set_policy(cpu0(), LVBS_POLICY_ENFORCE), 0);
+	CHECK_EQ(slat_set_policy(cpu0(), LVBS_POLICY_AUDIT), LVBS_E_PERM);
+	slat_handle_npf(cpu0(), ram(0) + 8, LVBS_ACC_WRITE);
+	CHECK_EQ(fake[0].injected, 1);
+}
+
+TEST(slat_hypercall_output_respects_rights)
+{
+	u64 buf = ram(8), out1 = 0, out2 = 0;
+	struct lvbs_mem_prot *batch = (struct lvbs_mem_prot *)ram(9);
+	struct lvbs_info *info = (struct lvbs_info *)buf;
+
+	stub_reset();
+	/* PROTECT_MEMORY through the hypercall: the batch is read from RAM. */
+	batch[0] = (struct lvbs_mem_prot){ .gpa = buf, .size = PAGE_SIZE, .perm = R,
+					    .owner = LVBS_OWNER_KERNEL };
+	CHECK_EQ(hypercall_dispatch(cpu0(), LVBS_HC(LVBS_HC_PROTECT_MEMORY), ram(9), 1, 0,
+				    &out1, &out2), LVBS_OK);
+	CHECK_EQ(out1, 1);
+	/* GET_INFO into read-only memory would write for the guest: refused. */
+	memset(info, 0x5a, PAGE_SIZE);
+	CHECK_EQ(hypercall_dispatch(cpu0(), LVBS_HC(LVBS_HC_GET_INFO), buf, sizeof(*info), 0,
+				    &out1, &out2), LVBS_E_PERM);
+	CHECK_EQ(info->size, 0x5a5a5a5a);
+	CHECK_EQ(hypercall_dispatch(cpu0(), LVBS_HC(LVBS_HC_READ_LOG), buf, 4096, 1,
+				    &out1, &out2), LVBS_E_PERM);
+	/* Writable memory still works, and reports the protection state. */
+	CHECK_EQ(hypercall_dispatch(cpu0(), LVBS_HC(LVBS_HC_GET_INFO), ram(10), sizeof(*info),
+				    0, &out1, &out2), LVBS_OK);
+	info = (struct lvbs_info *)ram(10);
+	CHECK_EQ(info->sealed, 0);
+	CHECK_EQ(info->exec_control, LVBS_EXEC_NONE);
+	CHECK_EQ(info->protected_bytes, PAGE_SIZE);
+	CHECK_EQ(info->perm_capacity, HV_PERM_RANGES);
+	CHECK(info->perm_ranges >= 3);
+	CHECK(info->slat_pool_free > 0);
+}
