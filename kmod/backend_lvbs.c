@@ -98,6 +98,49 @@ static int lvbs_pin_dt(void)
 	return lvbs_status_to_errno(lvbs_vmmcall(LVBS_HC_PIN_DT, 0, 0, 0, NULL, NULL));
 }
 
+/*
+ * The batch goes to the hypervisor by physical address: a kmalloc'd copy.
+ * GFP_KERNEL: the callers (module load, unload, insmod) may sleep.
+ */
+static int lvbs_protect(const struct lvbs_mem_prot *v, u32 n, u32 *applied)
+{
+	struct lvbs_mem_prot *buf;
+	u64 done = 0;
+	long r;
+
+	*applied = 0;
+	if (n == 0 || n > LVBS_PROT_BATCH)
+		return -EINVAL;
+	buf = kmemdup(v, n * sizeof(*v), GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	r = lvbs_vmmcall(LVBS_HC_PROTECT_MEMORY, virt_to_phys(buf), n, 0, &done, NULL);
+	kfree(buf);
+	*applied = (u32)min_t(u64, done, n);
+	return lvbs_status_to_errno(r);
+}
+
+static int lvbs_release(u32 owner, u64 *pages)
+{
+	u64 out = 0;
+	long r = lvbs_vmmcall(LVBS_HC_RELEASE_MEMORY, owner, 0, 0, &out, NULL);
+
+	*pages = r == LVBS_OK ? out : 0;
+	return lvbs_status_to_errno(r);
+}
+
+static int lvbs_seal(u64 mod_start, u64 mod_end)
+{
+	return lvbs_status_to_errno(lvbs_vmmcall(LVBS_HC_SEAL, 0, mod_start, mod_end,
+						 NULL, NULL));
+}
+
+static int lvbs_set_policy(u32 policy)
+{
+	return lvbs_status_to_errno(lvbs_vmmcall(LVBS_HC_SET_POLICY, policy, 0, 0,
+						 NULL, NULL));
+}
+
 const struct lvbs_hv_ops lvbs_hv_ops_lvbs = {
 	.name = "lvbs",
 	.get_info = lvbs_get_info,
@@ -106,4 +149,8 @@ const struct lvbs_hv_ops lvbs_hv_ops_lvbs = {
 	.pin_cr = lvbs_pin_cr,
 	.pin_msr = lvbs_pin_msr,
 	.pin_dt = lvbs_pin_dt,
+	.protect = lvbs_protect,
+	.release = lvbs_release,
+	.seal = lvbs_seal,
+	.set_policy = lvbs_set_policy,
 };

@@ -22,6 +22,16 @@ struct lvbs_hv_ops {
 	int (*pin_msr)(u32 slot, u64 mask);
 	/* Pin this CPU's IDTR, GDTR and TR. */
 	int (*pin_dt)(void);
+	/*
+	 * Give guest-physical ranges rights (n <= LVBS_PROT_BATCH; v may be
+	 * anywhere, it is copied). *applied: entries that took effect.
+	 */
+	int (*protect)(const struct lvbs_mem_prot *v, u32 n, u32 *applied);
+	/* Give back everything owner holds; *pages released. */
+	int (*release)(u32 owner, u64 *pages);
+	/* End of trusted boot; the module area is [mod_start, mod_end). */
+	int (*seal)(u64 mod_start, u64 mod_end);
+	int (*set_policy)(u32 policy);
 };
 
 extern const struct lvbs_hv_ops lvbs_hv_ops_lvbs;

@@ -14,7 +14,33 @@ struct lvbs_state {
 
 extern struct lvbs_state lvbs;
 
+/* A guest-physical range [start, end), page aligned. */
+struct lvbs_prange {
+	u64 start, end;
+};
+
+#define LVBS_MAX_VDSO	4
+
+/* The running kernel's image, as layout.c finds it. */
+struct lvbs_layout {
+	struct lvbs_prange text, rodata, data, bss;
+	u64 idt;			/* the IDT's page */
+	u32 nr_vdso;
+	struct lvbs_prange vdso[LVBS_MAX_VDSO];	/* inside rodata, ascending */
+};
+
+/* What the initial protection cost, and what memprot.c tracks. */
+struct lvbs_memprot_stats {
+	unsigned int hypercalls;	/* initial protection, SEAL included */
+	u64 ns;				/* ... and how long it took */
+	unsigned int modules_tracked;
+};
+
+extern struct lvbs_memprot_stats lvbs_memprot;
+
 int lvbs_securityfs_init(void);
 int lvbs_pin_control_registers(void);
+int lvbs_find_layout(struct lvbs_layout *l);
+int lvbs_protect_memory(void);
 
 #endif

@@ -38,6 +38,36 @@ static void show_features(struct seq_file *m, const char *key, u64 bits)
 	seq_puts(m, first ? "-\n" : "\n");
 }
 
+static const char *const exec_control_names[] = {
+	[LVBS_EXEC_NONE] = "none", [LVBS_EXEC_GMET] = "gmet",
+	[LVBS_EXEC_NX_FALLBACK] = "nx_fallback",
+};
+
+/* Memory protection (ABI v3): the hypervisor's view, then ours. */
+static void show_memprot(struct seq_file *m, const struct lvbs_info *info)
+{
+	seq_printf(m, "sealed %u\n", info->sealed);
+	seq_printf(m, "policy %s\n", info->policy == LVBS_POLICY_AUDIT ? "audit" : "enforce");
+	seq_printf(m, "exec_control %s\n", info->exec_control < ARRAY_SIZE(exec_control_names) ?
+		   exec_control_names[info->exec_control] : "unknown");
+	seq_printf(m, "perm_ranges %u\n", info->perm_ranges);
+	seq_printf(m, "perm_capacity %u\n", info->perm_capacity);
+	seq_printf(m, "protected_bytes %llu\n", info->protected_bytes);
+	seq_printf(m, "kernel_x_bytes %llu\n", info->kernel_x_bytes);
+	seq_printf(m, "violations %llu\n", info->violations);
+	seq_printf(m, "patches_allowed %llu\n", info->patches_allowed);
+	seq_printf(m, "patches_denied %llu\n", info->patches_denied);
+	seq_printf(m, "log_suppressed %llu\n", info->log_suppressed);
+	seq_printf(m, "shootdowns %llu\n", info->shootdowns);
+	seq_printf(m, "slat_pool_free %llu\n", info->slat_pool_free);
+	seq_printf(m, "dyn_exec_pages %llu\n", info->dyn_exec_pages);
+	seq_printf(m, "user_exec_pages %llu\n", info->user_exec_pages);
+	seq_printf(m, "modules_tracked %u\n", lvbs_memprot.modules_tracked);
+	seq_puts(m, "module_trust tofu\n");
+	seq_printf(m, "init_protect_hypercalls %u\n", lvbs_memprot.hypercalls);
+	seq_printf(m, "init_protect_ns %llu\n", lvbs_memprot.ns);
+}
+
 static int status_show(struct seq_file *m, void *v)
 {
 	struct lvbs_info info;
@@ -63,6 +93,7 @@ static int status_show(struct seq_file *m, void *v)
 	seq_printf(m, "pinned_cpus %u\n", info.pinned_cpus);
 	seq_printf(m, "pinned_msrs 0x%x\n", info.pinned_msrs);
 	seq_printf(m, "pinned_dt_cpus %u\n", info.pinned_dt_cpus);
+	show_memprot(m, &info);
 	seq_puts(m, "unload refused\n");
 	return 0;
 }
@@ -108,6 +139,9 @@ static const char *const event_names[LVBS_EV_MAX] = {
 	[LVBS_EV_INSN_DECODE] = "insn_decode",
 	[LVBS_EV_CR_PIN] = "cr_pin", [LVBS_EV_CR_INVALID] = "cr_invalid",
 	[LVBS_EV_MSR_PIN] = "msr_pin", [LVBS_EV_DT_PIN] = "dt_pin",
+	[LVBS_EV_MEM_VIOLATION] = "mem_violation", [LVBS_EV_PROT_DENIED] = "prot_denied",
+	[LVBS_EV_PATCH_DENIED] = "patch_denied", [LVBS_EV_SEAL] = "seal",
+	[LVBS_EV_RATE_LIMITED] = "rate_limited",
 };
 
 static const char *const action_names[] = {

@@ -414,7 +414,13 @@ void slat_fill_info(struct lvbs_info *info)
 			continue;
 		if ((r->perm & PERM_ALL) != RIGHTS_DEFAULT)
 			info->protected_bytes += len;
-		if (s->sealed && (r->perm & PT_XS))
+		/*
+		 * Registered code (and module-area pages granted on first
+		 * use). Without GMET all other RAM is executable too; status
+		 * says so rather than adding up the whole address space.
+		 */
+		if (s->sealed && (r->perm & PT_XS) &&
+		    (r->owner != LVBS_OWNER_NONE || s->gmet))
 			info->kernel_x_bytes += len;
 	}
 	info->slat_pool_free = hv.pool.nr_pages - hv.pool.used;

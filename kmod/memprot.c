@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memory protection requests, hypervisor-agnostic (through lvbs.hv):
+ * the kernel image, every module (already loaded, and each one loaded
+ * later, through the module notifier), then SEAL.
+ *
+ *   kernel text     R+XS, immutable, patchable (validated text patching)
+ *   kernel rodata   R, immutable; the vDSO images in it R+XU
+ *   kernel data/bss R+W, never executable; the IDT page R, immutable
+ *   module text     R+XS, immutable, patchable   (released on unload)
+ *   module rodata   R, immutable                 (released on unload)
+ *   module ro_after_init  R+W until the module is live, then R
+ *   module data     R+W, never executable
+ *   module init     text R+XS patchable, rodata R, data R+W; released
+ *                   when the module goes live (init memory is freed then)
+ *
+ * Module memory comes from vmalloc: each page is looked up with
+ * vmalloc_to_pfn() and physically contiguous pages are merged into one
+ * range. Modules are trusted on first use: whatever module the kernel
+ * loads is protected, none is authenticated (a later issue).
+ */
+#define pr_fmt(fmt) "lvbs: " fmt
+
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/vmalloc.h>
+#include <linux/mutex.h>
+#include <linux/ktime.h>
+#include <asm/pgtable.h>
+#include "lvbs.h"
+
+static bool audit;
+module_param(audit, bool, 0400);
+MODULE_PARM_DESC(audit, "memory violations are logged and allowed instead of blocked (rollout); default: enforce");
+
+struct batch {
+	struct lvbs_mem_prot v[LVBS_PROT_BATCH];
+	u32 n;
+	int err;
+	const char *what;
+};
+
+struct lvbs_memprot_stats lvbs_memprot;
+
+static void batch_flush(struct batch *b)
+{
+	u32 applied = 0;
+	int r;
+
+	if (!b->n || b->err)
+		return;
+	r = lvbs.hv->protect(b->v, b->n, &applied);
+	lvbs_memprot.hypercalls++;
+	if (r) {
+		const struct lvbs_mem_prot *e = &b->v[min(applied, b->n - 1)];
+
+		pr_err("protecting %s failed (%d) at [0x%llx, 0x%llx) perm 0x%x owner %u\n",
+		       b->what, r, e->gpa, e->gpa + e->size, e->perm, e->owner);
+		b->err = r;
+	}
+	b->n = 0;
+}
+
+static void batch_add(struct batch *b, u64 start, u64 end, u32 perm, u32 owner)
+{
+	if (b->err || start >= end)
+		return;
+	if (b->n == LVBS_PROT_BATCH)
+		batch_flush(b);
+	b->v[b->n++] = (struct lvbs_mem_prot){
+		.gpa = start, .size = end - start, .perm = perm, .owner = owner,
+	};
+}
+
+/* [va, va+size) of vmalloc'd memory, as physically contiguous runs. */
+static void batch_add_vmalloc(struct batch *b, const void *va, unsigned long size,
+			      u32 perm, u32 owner)
+{
+	unsigned long off;
+	u64 run_start = 0, run_end = 0;
+
+	for (off = 0; off < size && !b->err; off += PAGE_SIZE) {
+		unsigned long pfn = vmalloc_to_pfn(va + off);
+		u64 pa = (u64)pfn << PAGE_SHIFT;
+
+		if (!pfn) {
+			pr_err("protecting %s: no page behind %px\n", b->what, va + off);
+			b->err = -EFAULT;
+			return;
+		}
+		if (pa == run_end) {
+			run_end += PAGE_SIZE;
+			continue;
+		}
+		batch_add(b, run_start, run_end, perm, owner);
+		run_start = pa;
+		run_end = pa + PAGE_SIZE;
+	}
+	batch_add(b, run_start, run_end, perm, owner);
+}
+
+/* ---- the kernel image ---- */
+
+static void add_kernel(struct batch *b, const struct lvbs_layout *l)
+{
+	const u32 k = LVBS_OWNER_KERNEL;
+	u64 cur = l->rodata.start;
+	u32 i;
+
+	batch_add(b, l->text.start, l->text.end,
+		  LVBS_PERM_R | LVBS_PERM_XS | LVBS_PERM_IMMUTABLE | LVBS_PERM_PATCHABLE, k);
+	for (i = 0; i < l->nr_vdso; i++) {
+		batch_add(b, cur, l->vdso[i].start, LVBS_PERM_R | LVBS_PERM_IMMUTABLE, k);
+		batch_add(b, l->vdso[i].start, l->vdso[i].end,
+			  LVBS_PERM_R | LVBS_PERM_XU | LVBS_PERM_IMMUTABLE, k);
+		cur = l->vdso[i].end;
+	}
+	batch_add(b, cur, l->rodata.end, LVBS_PERM_R | LVBS_PERM_IMMUTABLE, k);
+	batch_add(b, l->data.start, l->data.end, LVBS_PERM_R | LVBS_PERM_W, k);
+	batch_add(b, l->bss.start, l->bss.end, LVBS_PERM_R | LVBS_PERM_W, k);
+	/* After bss: an immutable range could not be overwritten by it. */
+	batch_add(b, l->idt, l->idt + PAGE_SIZE, LVBS_PERM_R | LVBS_PERM_IMMUTABLE, k);
+}
+
+/* ---- modules ---- */
+
+struct tracked {
+	struct list_head node;
+	struct module *mod;
+	u32 core, init;		/* owner cookies */
+	bool init_held;
+	bool ro_after_init_done;
+};
+
+static LIST_HEAD(tracked_list);
+static DEFINE_MUTEX(tracked_lock);
+static u32 next_cookie = LVBS_OWNER_MODULE_MIN;
+
+static struct tracked *find_tracked(struct module *mod)
+{
+	struct tracked *t;
+
+	list_for_each_entry(t, &tracked_list, node)
+		if (t->mod == mod)
+			return t;
+	return NULL;
+}
+
+static bool layout_ok(const struct module_layout *ml)
+{
+	return PAGE_ALIGNED(ml->base) && PAGE_ALIGNED(ml->text_size) &&
+	       PAGE_ALIGNED(ml->ro_size) && PAGE_ALIGNED(ml->ro_after_init_size) &&
+	       ml->text_size <= ml->ro_size && ml->ro_size <= ml->ro_after_init_size &&
+	       ml->ro_after_init_size <= ml->size;
+}
+
+/* text | rodata | ro_after_init | data, each page aligned (6.1 layout). */
+static void add_layout(struct batch *b, const struct module_layout *ml, u32 owner,
+		       bool immutable, bool ro_after_init_final)
+{
+	const u8 *base = ml->base;
+	u32 imm = immutable ? LVBS_PERM_IMMUTABLE : 0;
+	u32 roai = ro_after_init_final ? LVBS_PERM_R | imm : LVBS_PERM_R | LVBS_PERM_W;
+
+	batch_add_vmalloc(b, base, ml->text_size,
+			  LVBS_PERM_R | LVBS_PERM_XS | LVBS_PERM_PATCHABLE | imm, owner);
+	batch_add_vmalloc(b, base + ml->text_size, ml->ro_size - ml->text_size,
+			  LVBS_PERM_R | imm, owner);
+	batch_add_vmalloc(b, base + ml->ro_size, ml->ro_after_init_size - ml->ro_size,
+			  roai, owner);
+	batch_add_vmalloc(b, base + ml->ro_after_init_size,
+			  PAGE_ALIGN(ml->size) - ml->ro_after_init_size,
+			  LVBS_PERM_R | LVBS_PERM_W, owner);
+}
+
+static void release_cookie(struct module *mod, u32 owner)
+{
+	u64 pages = 0;
+	int r = lvbs.hv->release(owner, &pages);
+
+	if (r)
+		pr_err("module %s: releasing its memory failed (%d)\n", mod->name, r);
+}
+
+/*
+ * Protect a module that is coming (init still to run) or already live.
+ * Called with tracked_lock held.
+ */
+static int track_module(struct module *mod, bool live)
+{
+	struct tracked *t = find_tracked(mod);
+	struct batch *b;
+	int r;
+
+	if (t)
+		return 0;
+	if (!layout_ok(&mod->core_layout) || (!live && mod->init_layout.size &&
+					      !layout_ok(&mod->init_layout))) {
+		pr_err("module %s: unexpected memory layout, not protected\n", mod->name);
+		return -EINVAL;
+	}
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!t || !b) {
+		kfree(t);
+		kfree(b);
+		return -ENOMEM;
+	}
+	t->mod = mod;
+	t->core = next_cookie++;
+	t->init = next_cookie++;
+	b->what = mod->name;
+	add_layout(b, &mod->core_layout, t->core, true, live);
+	t->ro_after_init_done = live;
+	if (!live && mod->init_layout.size) {
+		add_layout(b, &mod->init_layout, t->init, false, false);
+		t->init_held = true;
+	}
+	batch_flush(b);
+	r = b->err;
+	kfree(b);
+	if (r) {
+		/* Never half-tracked: give back whatever took effect. */
+		release_cookie(mod, t->core);
+		release_cookie(mod, t->init);
+		kfree(t);
+		return r;
+	}
+	list_add(&t->node, &tracked_list);
+	lvbs_memprot.modules_tracked++;
+	return 0;
+}
+
+/* The module is live: its ro_after_init becomes read-only, init is freed. */
+static void module_live(struct module *mod)
+{
+	struct tracked *t = find_tracked(mod);
+	struct batch *b;
+
+	if (!t) {
+		track_module(mod, true);
+		return;
+	}
+	if (!t->ro_after_init_done) {
+		const struct module_layout *ml = &mod->core_layout;
+
+		b = kzalloc(sizeof(*b), GFP_KERNEL);
+		if (b) {
+			b->what = mod->name;
+			batch_add_vmalloc(b, (const u8 *)ml->base + ml->ro_size,
+					  ml->ro_after_init_size - ml->ro_size,
+					  LVBS_PERM_R | LVBS_PERM_IMMUTABLE, t->core);
+			batch_flush(b);
+			kfree(b);
+		}
+		t->ro_after_init_done = true;
+	}
+	if (t->init_held) {
+		release_cookie(mod, t->init);
+		t->init_held = false;
+	}
+}
+
+static void module_going(struct module *mod)
+{
+	struct tracked *t = find_tracked(mod);
+
+	if (!t)
+		return;
+	release_cookie(mod, t->core);
+	if (t->init_held)
+		release_cookie(mod, t->init);
+	list_del(&t->node);
+	kfree(t);
+	lvbs_memprot.modules_tracked--;
+}
+
+static int module_notify(struct notifier_block *nb, unsigned long state, void *data)
+{
+	struct module *mod = data;
+	int r = 0;
+
+	mutex_lock(&tracked_lock);
+	switch (state) {
+	case MODULE_STATE_COMING:
+		r = track_module(mod, false);
+		break;
+	case MODULE_STATE_LIVE:
+		module_live(mod);
+		break;
+	case MODULE_STATE_GOING:
+		module_going(mod);
+		break;
+	}
+	mutex_unlock(&tracked_lock);
+	/* A module we could not protect does not load (6.1 honours this at COMING). */
+	return notifier_from_errno(r);
+}
+
+/*
+ * Lowest priority: the jump-label and static-call notifiers patch a coming
+ * module's text first, while it is still ordinary memory.
+ */
+static struct notifier_block module_nb = {
+	.notifier_call = module_notify,
+	.priority = INT_MIN,
+};
+
+/*
+ * Modules already loaded, lvbs.ko among them. The module list is walked
+ * from our own entry under RCU (the list and its lock are not exported);
+ * its head is the one node outside the module area, where every struct
+ * module lives (is_module_address() is not exported either). A reference
+ * keeps each module from unloading until it is protected.
+ */
+#define MAX_EXISTING	1024
+
+static int track_existing(void)
+{
+	struct module **mods, *mod;
+	unsigned int n = 0, i;
+	int r = 0;
+
+	mods = kcalloc(MAX_EXISTING, sizeof(*mods), GFP_KERNEL);
+	if (!mods)
+		return -ENOMEM;
+	rcu_read_lock();
+	list_for_each_entry_rcu(mod, &THIS_MODULE->list, list) {
+		if ((unsigned long)mod < MODULES_VADDR || (unsigned long)mod >= MODULES_END)
+			continue;	/* the list head */
+		if (mod->state == MODULE_STATE_UNFORMED || n == MAX_EXISTING)
+			continue;
+		if (try_module_get(mod))
+			mods[n++] = mod;
+	}
+	rcu_read_unlock();
+	if (try_module_get(THIS_MODULE))
+		mods[n++] = THIS_MODULE;
+	mutex_lock(&tracked_lock);
+	for (i = 0; i < n; i++) {
+		int e = track_module(mods[i], mods[i]->state == MODULE_STATE_LIVE);
+
+		if (e && !r)
+			r = e;
+	}
+	mutex_unlock(&tracked_lock);
+	for (i = 0; i < n; i++)
+		module_put(mods[i]);
+	kfree(mods);
+	return r;
+}
+
+/* ---- all of it ---- */
+
+int lvbs_protect_memory(void)
+{
+	struct lvbs_layout *l;
+	struct batch *b;
+	ktime_t t0 = ktime_get();
+	int r;
+
+	l = kzalloc(sizeof(*l), GFP_KERNEL);
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!l || !b) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = lvbs_find_layout(l);
+	if (r)
+		goto out;
+	b->what = "the kernel image";
+	add_kernel(b, l);
+	batch_flush(b);
+	r = b->err;
+	if (r)
+		goto out;
+	r = register_module_notifier(&module_nb);
+	if (r)
+		goto out;
+	r = track_existing();
+	if (r)
+		goto out;
+	if (audit) {
+		r = lvbs.hv->set_policy(LVBS_POLICY_AUDIT);
+		lvbs_memprot.hypercalls++;
+		if (r)
+			goto out;
+	}
+	r = lvbs.hv->seal(MODULES_VADDR, MODULES_END);
+	lvbs_memprot.hypercalls++;
+	if (r) {
+		pr_err("SEAL failed (%d)\n", r);
+		goto out;
+	}
+	lvbs_memprot.ns = ktime_to_ns(ktime_sub(ktime_get(), t0));
+	pr_info("protected the kernel image (text %llu KiB, rodata %llu KiB, %u vDSO images) and %u modules in %u hypercalls, %llu us; sealed%s\n",
+		(l->text.end - l->text.start) >> 10, (l->rodata.end - l->rodata.start) >> 10,
+		l->nr_vdso, lvbs_memprot.modules_tracked, lvbs_memprot.hypercalls,
+		lvbs_memprot.ns / 1000, audit ? " (audit: violations are only logged)" : "");
+out:
+	kfree(l);
+	kfree(b);
+	return r;
+}
