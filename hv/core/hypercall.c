@@ -9,6 +9,7 @@
 #include <hv/types.h>
 #include <hv/x86.h>
 #include "hv.h"
+#include "textpatch.h"
 
 /*
  * The whole buffer the guest named, [gpa, gpa + size), is checked (ABI:
@@ -69,8 +70,7 @@ static long hc_get_info(u64 gpa, u64 size)
 	info.pinned_dt_cpus = dtpin_cpus();
 	slat_fill_info(&info);
 	info.log_suppressed = READ_ONCE(hv.log.dropped);
-	info.patches_allowed = 0;
-	info.patches_denied = 0;
+	textpatch_stats(&info.patches_allowed, &info.patches_denied);
 	return copy_to_guest(gpa, size, &info, sizeof(info));
 }
 

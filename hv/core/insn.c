@@ -195,6 +195,70 @@ static int decode_group(struct insn_cur *c, struct insn *out, u8 op2)
 	return 0;
 }
 
+/* Operand width of an instruction whose byte form is op8 (SDM vol. 2 3.1.1.1). */
+static u8 store_width(const struct insn *in, bool byte_form)
+{
+	if (byte_form)
+		return 1;
+	if (in->rex & 0x8)	/* REX.W */
+		return 8;
+	return in->opsize ? 2 : 4;
+}
+
+/* Little-endian immediate of k (1, 2 or 4) bytes, sign-extended. */
+static int read_imm(struct insn_cur *c, u32 k, s64 *imm)
+{
+	u32 v = 0;
+
+	if (skip_bytes(c, k))
+		return -1;
+	for (u32 i = 0; i < k; i++)
+		v |= (u32)c->buf[c->pos - k + i] << (8 * i);
+	*imm = k == 1 ? (signed char)v : k == 2 ? (short)v : (s32)v;
+	return 0;
+}
+
+/*
+ * The one-byte stores text patching uses (memcpy and friends): MOV to
+ * memory from a register or an immediate, and MOVS. Register forms
+ * (mod == 3) are not stores and are refused.
+ */
+static int decode_store(struct insn_cur *c, struct insn *out, u8 b)
+{
+	u8 modrm;
+
+	switch (b) {
+	case 0xa4:
+	case 0xa5:
+		out->op = INSN_MOVS;
+		out->width = store_width(out, b == 0xa4);
+		return 0;
+	case 0x88:
+	case 0x89:
+	case 0xc6:
+	case 0xc7:
+		break;
+	default:
+		return -1;
+	}
+	if (next_byte(c, &modrm))
+		return -1;
+	set_modrm(out, modrm);
+	if (out->mod == 3)
+		return -1;
+	out->width = store_width(out, b == 0x88 || b == 0xc6);
+	if (parse_mem_operand(c, out, out->mod, modrm & 7))
+		return -1;
+	if (b == 0x88 || b == 0x89) {
+		out->op = INSN_MOV_STORE;
+		return 0;
+	}
+	if ((modrm >> 3) & 7)		/* C6 /0, C7 /0 only */
+		return -1;
+	out->op = INSN_MOV_STORE_IMM;
+	return read_imm(c, out->width == 1 ? 1 : out->width == 2 ? 2 : 4, &out->imm);
+}
+
 int insn_decode(const u8 *buf, u32 n, struct insn *out)
 {
 	struct insn_cur c = { .buf = buf, .n = n, .pos = 0 };
@@ -211,7 +275,14 @@ int insn_decode(const u8 *buf, u32 n, struct insn *out)
 		if (next_byte(&c, &b))
 			return -1;
 	}
-	if (b != 0x0f || next_byte(&c, &b))
+	if (b != 0x0f) {
+		if (decode_store(&c, &in, b))
+			return -1;
+		in.len = (u8)c.pos;
+		*out = in;
+		return 0;
+	}
+	if (next_byte(&c, &b))
 		return -1;
 	switch (b) {
 	case 0xa2:
@@ -257,7 +328,7 @@ int insn_decode(const u8 *buf, u32 n, struct insn *out)
  * the image is linked without relocations, and pointer tables (including
  * the ones GCC makes from a switch) would need them.
  */
-static const char insn_names[INSN_OP_MAX][12] = {
+static const char insn_names[INSN_OP_MAX][16] = {
 	[INSN_UNKNOWN]		= "unknown",
 	[INSN_CPUID]		= "cpuid",
 	[INSN_RDMSR]		= "rdmsr",
@@ -274,6 +345,9 @@ static const char insn_names[INSN_OP_MAX][12] = {
 	[INSN_XSETBV]		= "xsetbv",
 	[INSN_MOV_TO_CR]	= "mov_to_cr",
 	[INSN_MOV_FROM_CR]	= "mov_from_cr",
+	[INSN_MOV_STORE]	= "mov_store",
+	[INSN_MOV_STORE_IMM]	= "mov_store_imm",
+	[INSN_MOVS]		= "movs",
 	[INSN_CLTS]		= "clts",
 	[INSN_LMSW]		= "lmsw",
 	[INSN_LGDT]		= "lgdt",

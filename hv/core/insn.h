@@ -35,6 +35,9 @@ enum insn_op {
 	INSN_LIDT,		/* 0F 01 /3, memory operand */
 	INSN_LLDT,		/* 0F 00 /2 */
 	INSN_LTR,		/* 0F 00 /3 */
+	INSN_MOV_STORE,		/* 88 /r, 89 /r: store a register to memory */
+	INSN_MOV_STORE_IMM,	/* C6 /0 ib, C7 /0 iz: store an immediate to memory */
+	INSN_MOVS,		/* A4 / A5 (REP allowed): copy [RSI] to [RDI] */
 	INSN_OP_MAX
 };
 
@@ -57,6 +60,9 @@ struct insn {
 	u8 mem_index;	/* index register (REX.X applied), or INSN_NO_REG */
 	u8 mem_scale;	/* 1, 2, 4 or 8 */
 	s32 disp;	/* sign-extended displacement */
+	/* Stores (INSN_MOV_STORE, _IMM, INSN_MOVS): */
+	u8 width;	/* operand bytes: 1, 2, 4 or 8 */
+	s64 imm;	/* INSN_MOV_STORE_IMM: the immediate, sign-extended */
 };
 
 #define INSN_NO_REG 0xff

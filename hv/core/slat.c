@@ -12,6 +12,7 @@
 #include <hv/x86.h>
 #include "hv.h"
 #include "slat.h"
+#include "textpatch.h"
 
 static struct perm_range perm_store[HV_PERM_RANGES];
 
@@ -472,19 +473,6 @@ static u32 slat_access_rights(u32 access)
 	return PT_R;
 }
 
-/*
- * A write to patchable code: validated text patching decides (textpatch.c).
- * TP_DONE: emulated; TP_DENIED: refused and logged; TP_UNHANDLED: a plain
- * violation.
- */
-static int slat_patch_hook(struct hv_cpu *c, u64 gpa, bool audit)
-{
-	(void)c;
-	(void)gpa;
-	(void)audit;
-	return -1;
-}
-
 static bool in_module_area(u64 va)
 {
 	struct hv_slat *s = &hv.slat_state;
@@ -580,13 +568,13 @@ void slat_handle_npf(struct hv_cpu *c, u64 gpa, u32 access)
 	__atomic_fetch_add(&s->violations, 1, __ATOMIC_RELAXED);
 	if ((access & LVBS_ACC_WRITE) && !(access & (LVBS_ACC_USER | LVBS_ACC_PTWALK)) &&
 	    (r.perm & PERM_PATCHABLE)) {
-		int tp = slat_patch_hook(c, gpa, audit);
+		int tp = textpatch_handle_write(c, gpa, audit);
 
-		if (tp == 0) {
+		if (tp == TP_DONE) {
 			__atomic_fetch_sub(&s->violations, 1, __ATOMIC_RELAXED);
 			return;
 		}
-		if (tp == 1) {		/* refused, and logged as patch_denied */
+		if (tp == TP_DENIED) {	/* refused, and logged as patch_denied */
 			arch_inject(c, X86_VEC_GP, true, 0);
 			return;
 		}

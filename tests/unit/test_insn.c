@@ -261,3 +261,48 @@ TEST(insn_mem_operand_address)
 	CHECK_EQ(in.disp, -16);
 	CHECK_EQ(insn_mem_addr(&in, regs, 0, 0, 0), 0xf0ULL);
 }
+
+/* The stores text patching emulates (memcpy's REP MOVS, MOV to memory). */
+TEST(insn_stores)
+{
+	static const u8 rep_movsb[] = { 0xf3, 0xa4 };
+	static const u8 rep_movsq[] = { 0xf3, 0x48, 0xa5 };
+	static const u8 mov_m8_al[] = { 0x88, 0x07 };			/* mov %al,(%rdi) */
+	static const u8 mov_m64[] = { 0x48, 0x89, 0x47, 0x08 };		/* mov %rax,8(%rdi) */
+	static const u8 mov_m16[] = { 0x66, 0x89, 0x07 };		/* mov %ax,(%rdi) */
+	static const u8 mov_imm8[] = { 0xc6, 0x07, 0xcc };		/* movb $0xcc,(%rdi) */
+	static const u8 mov_imm64[] = { 0x48, 0xc7, 0x07, 0xff, 0xff, 0xff, 0xff };
+	static const u8 mov_reg_reg[] = { 0x89, 0xc7 };			/* mov %eax,%edi: no store */
+	static const u8 mov_c7_r1[] = { 0xc7, 0x4f, 0x08, 0, 0, 0, 0 };	/* C7 /1: invalid */
+	struct insn in;
+
+	CHECK_EQ(insn_decode(rep_movsb, sizeof(rep_movsb), &in), 0);
+	CHECK_EQ(in.op, INSN_MOVS);
+	CHECK_EQ(in.width, 1);
+	CHECK_EQ(in.rep, 0xf3);
+	CHECK_EQ(in.len, 2);
+	CHECK_EQ(insn_decode(rep_movsq, sizeof(rep_movsq), &in), 0);
+	CHECK_EQ(in.width, 8);
+	CHECK_EQ(in.len, 3);
+	CHECK_EQ(insn_decode(mov_m8_al, sizeof(mov_m8_al), &in), 0);
+	CHECK_EQ(in.op, INSN_MOV_STORE);
+	CHECK_EQ(in.width, 1);
+	CHECK_EQ(in.mem_base, 7);
+	CHECK_EQ(insn_decode(mov_m64, sizeof(mov_m64), &in), 0);
+	CHECK_EQ(in.width, 8);
+	CHECK_EQ(in.disp, 8);
+	CHECK_EQ(in.len, 4);
+	CHECK_EQ(insn_decode(mov_m16, sizeof(mov_m16), &in), 0);
+	CHECK_EQ(in.width, 2);
+	CHECK_EQ(insn_decode(mov_imm8, sizeof(mov_imm8), &in), 0);
+	CHECK_EQ(in.op, INSN_MOV_STORE_IMM);
+	CHECK_EQ(in.imm, (s64)(signed char)0xcc);
+	CHECK_EQ(in.len, 3);
+	CHECK_EQ(insn_decode(mov_imm64, sizeof(mov_imm64), &in), 0);
+	CHECK_EQ(in.width, 8);
+	CHECK_EQ(in.imm, -1);
+	CHECK_EQ(in.len, 7);
+	CHECK_EQ(insn_decode(mov_reg_reg, sizeof(mov_reg_reg), &in), -1);
+	CHECK_EQ(insn_decode(mov_c7_r1, sizeof(mov_c7_r1), &in), -1);
+	CHECK_EQ(insn_decode(mov_imm64, 5, &in), -1);		/* truncated */
+}

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Validated text patching (see textpatch.h and docs/text-patching.md).
+ *
+ * Linux 6.1 changes its text after boot only through text_poke() and
+ * text_poke_bp(): it maps the physical page at a temporary address and
+ * memcpy()s into it (REP MOVSQ / REP MOVSB, or MOVs). Each store into
+ * patchable code faults here. There is no list of patch sites without
+ * unexported symbols, so the rules are structural, on the bytes at the
+ * site as the hypervisor sees them:
+ *
+ *   1. one INT3 byte may be written over any instruction byte; the old
+ *      byte and the 5 bytes that started there are remembered;
+ *   2. while a remembered INT3 is in place, the bytes after it may be
+ *      written if the 5 (or 2) bytes that started there were a legal patch
+ *      form: text_poke_bp() writing the new instruction's tail;
+ *   3. the INT3 may be replaced by the byte it replaced (kprobe removal,
+ *      an aborted patch), or, if rule 2 applied, by a first byte that
+ *      makes the whole window a legal form: text_poke_bp()'s last step;
+ *   4. a store that changes nothing is allowed; everything else is denied.
+ *
+ * Legal forms: 5-byte NOP (0f 1f 44 00 00), JMP rel32 (e9), CALL rel32
+ * (e8), static_call's RET (c3 cc cc cc cc) and return-0 (2e 2e 2e 31 c0),
+ * and for 2-byte jump labels NOP2 (66 90) and JMP rel8 (eb).
+ */
+#include <hv/types.h>
+#include <hv/x86.h>
+#include <hv/spinlock.h>
+#include "hv.h"
+#include "gwalk.h"
+#include "insn.h"
+#include "textpatch.h"
+
+struct int3_rec {
+	u64 gpa;		/* the site */
+	u8 orig;		/* the byte the INT3 replaced */
+	u8 form_len;		/* 5 or 2 if the window was a legal form, else 0 */
+	u8 used;
+};
+
+static struct {
+	struct spinlock lock;
+	struct int3_rec rec[TP_MAX_INT3];
+	u64 allowed, denied;
+} tp;
+
+static const u8 nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+static const u8 ret5[5] = { 0xc3, 0xcc, 0xcc, 0xcc, 0xcc };
+static const u8 xor5[5] = { 0x2e, 0x2e, 0x2e, 0x31, 0xc0 };
+
+bool textpatch_legal_form(const u8 *w, u32 len)
+{
+	if (len == 2)
+		return (w[0] == 0x66 && w[1] == 0x90) || w[0] == 0xeb;
+	if (len != 5)
+		return false;
+	return w[0] == 0xe8 || w[0] == 0xe9 || !memcmp(w, nop5, 5) ||
+	       !memcmp(w, ret5, 5) || !memcmp(w, xor5, 5);
+}
+
+void textpatch_stats(u64 *allowed, u64 *denied)
+{
+	*allowed = READ_ONCE(tp.allowed);
+	*denied = READ_ONCE(tp.denied);
+}
+
+/* ---- the store ---- */
+
+struct store {
+	u64 gva;		/* first byte written */
+	u32 len;
+	u8 bytes[TP_MAX_WRITE];
+	u64 gpa[TP_MAX_WRITE];	/* where each byte goes */
+};
+
+static void guest_walker(struct hv_cpu *c, struct gwalk_ctx *w)
+{
+	struct guest_ctl g;
+
+	arch_guest_ctl(c, &g);
+	*w = (struct gwalk_ctx){
+		.cr0 = g.cr0, .cr3 = g.cr3, .cr4 = g.cr4, .efer = g.efer,
+		.read_gpa = guest_read_phys,
+	};
+}
+
+/* Source bytes of a register store; AH..BH without REX for byte stores. */
+static void reg_bytes(struct hv_cpu *c, const struct insn *in, u8 *out)
+{
+	u64 v;
+
+	if (in->width == 1 && !in->rex && in->reg >= 4 && in->reg < 8)
+		v = c->regs[in->reg - 4] >> 8;
+	else
+		v = c->regs[in->reg];
+	for (u32 i = 0; i < in->width; i++)
+		out[i] = (u8)(v >> (8 * i));
+}
+
+/*
+ * Decode the store at RIP and collect what it writes: destination
+ * (through the guest's page tables, which must allow the write) and bytes
+ * (a MOVS source is read once, here). 0, or -1 if it is not a store we
+ * emulate.
+ */
+static int collect_store(struct hv_cpu *c, const struct gwalk_ctx *w, struct insn *in,
+			 struct store *s)
+{
+	u64 rip = arch_rip(c);
+	u32 n = 1;
+
+	if (vcpu_decode_at_rip(c, in) || in->lock || in->seg || in->addrsize)
+		return -1;
+	switch (in->op) {
+	case INSN_MOV_STORE:
+		s->gva = insn_mem_addr(in, c->regs, rip + in->len, 0, 0);
+		reg_bytes(c, in, s->bytes);
+		break;
+	case INSN_MOV_STORE_IMM:
+		s->gva = insn_mem_addr(in, c->regs, rip + in->len, 0, 0);
+		for (u32 i = 0; i < in->width; i++)
+			s->bytes[i] = (u8)((u64)in->imm >> (8 * i));
+		break;
+	case INSN_MOVS:
+		if (in->rep && in->rep != 0xf3)
+			return -1;
+		n = in->rep ? (u32)MIN(c->regs[REG_RCX], (u64)TP_MAX_WRITE + 1) : 1;
+		if (n == 0 || (u64)n * in->width > TP_MAX_WRITE)
+			return -1;
+		s->gva = c->regs[REG_RDI];
+		if (gwalk_read(w, c->regs[REG_RSI], s->bytes, n * in->width))
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	s->len = n * in->width;
+	for (u32 i = 0; i < s->len; i++) {
+		u32 rights = 0;
+
+		if (gwalk_translate(w, s->gva + i, &s->gpa[i], &rights) || !(rights & GW_W))
+			return -1;
+	}
+	return 0;
+}
+
+/* Finish the instruction for the guest: registers, then RIP. */
+static void retire_store(struct hv_cpu *c, const struct insn *in, u32 len)
+{
+	if (in->op == INSN_MOVS) {
+		c->regs[REG_RSI] += len;
+		c->regs[REG_RDI] += len;
+		if (in->rep)
+			c->regs[REG_RCX] = 0;
+	}
+	arch_set_rip(c, arch_rip(c) + in->len);
+}
+
+/* ---- the rules ---- */
+
+static struct int3_rec *find_rec(u64 gpa)
+{
+	for (u32 i = 0; i < TP_MAX_INT3; i++)
+		if (tp.rec[i].used && tp.rec[i].gpa == gpa)
+			return &tp.rec[i];
+	return NULL;
+}
+
+/* Current bytes at gva.. as the guest would read them; 0 on success. */
+static int view(const struct gwalk_ctx *w, u64 gva, u8 *buf, u32 len)
+{
+	for (u32 i = 0; i < len; i++)
+		if (gwalk_read(w, gva + i, &buf[i], 1))
+			return -1;
+	return 0;
+}
+
+static int rule_int3(const struct gwalk_ctx *w, const struct store *s)
+{
+	struct int3_rec *r = find_rec(s->gpa[0]);
+	u8 win[5];
+
+	if (r)			/* already an INT3 we know: rewriting it is a no-op */
+		return 0;
+	for (u32 i = 0; i < TP_MAX_INT3; i++) {
+		if (tp.rec[i].used)
+			continue;
+		r = &tp.rec[i];
+		r->gpa = s->gpa[0];
+		r->orig = *(u8 *)gpa_ptr(s->gpa[0]);
+		r->form_len = 0;
+		if (!view(w, s->gva, win, 5) && textpatch_legal_form(win, 5))
+			r->form_len = 5;
+		else if (!view(w, s->gva, win, 2) && textpatch_legal_form(win, 2))
+			r->form_len = 2;
+		r->used = 1;
+		return 0;
+	}
+	return -1;		/* table full: refuse rather than forget */
+}
+
+/* Rule 2: the tail of a site whose first byte is a remembered INT3. */
+static int rule_tail(const struct gwalk_ctx *w, const struct store *s)
+{
+	for (u32 k = 1; k < 5; k++) {
+		struct int3_rec *r;
+		u64 site;
+
+		/* The site by physical address: each text_poke() maps it anew. */
+		if (gwalk_translate(w, s->gva - k, &site, NULL))
+			continue;
+		r = find_rec(site);
+		/* The write stays inside the window and the INT3 is still there. */
+		if (r && r->form_len && k + s->len <= r->form_len &&
+		    *(u8 *)gpa_ptr(r->gpa) == 0xcc)
+			return 0;
+	}
+	return -1;
+}
+
+/* Rule 3: the INT3 goes away. */
+static int rule_head(const struct gwalk_ctx *w, const struct store *s)
+{
+	struct int3_rec *r = find_rec(s->gpa[0]);
+	u8 win[5];
+
+	if (!r || *(u8 *)gpa_ptr(s->gpa[0]) != 0xcc)
+		return -1;
+	if (s->bytes[0] != r->orig) {
+		if (!r->form_len || view(w, s->gva, win, r->form_len))
+			return -1;
+		win[0] = s->bytes[0];
+		if (!textpatch_legal_form(win, r->form_len))
+			return -1;
+	}
+	r->used = 0;
+	return 0;
+}
+
+static bool unchanged(const struct store *s)
+{
+	for (u32 i = 0; i < s->len; i++)
+		if (*(u8 *)gpa_ptr(s->gpa[i]) != s->bytes[i])
+			return false;
+	return true;
+}
+
+static int validate(const struct gwalk_ctx *w, const struct store *s)
+{
+	if (unchanged(s))
+		return 0;
+	if (s->len == 1 && s->bytes[0] == 0xcc)
+		return rule_int3(w, s);
+	if (s->len == 1 && !rule_head(w, s))
+		return 0;
+	return rule_tail(w, s);
+}
+
+int textpatch_handle_write(struct hv_cpu *c, u64 gpa, bool audit)
+{
+	struct gwalk_ctx w;
+	struct insn in;
+	struct store s;
+	bool hit = false;
+	u64 le = 0;
+	int r;
+
+	guest_walker(c, &w);
+	if (collect_store(c, &w, &in, &s))
+		return TP_UNHANDLED;
+	for (u32 i = 0; i < s.len; i++) {
+		if (!textpatch_gpa_patchable(s.gpa[i]))
+			return TP_UNHANDLED;
+		hit |= (s.gpa[i] & ~(PAGE_SIZE - 1)) == (gpa & ~(PAGE_SIZE - 1));
+	}
+	if (!hit)		/* not the store that faulted: let it fault again */
+		return TP_UNHANDLED;
+	spin_lock(&tp.lock);
+	r = validate(&w, &s);
+	if (!r || audit) {
+		for (u32 i = 0; i < s.len; i++)
+			*(volatile u8 *)gpa_ptr(s.gpa[i]) = s.bytes[i];
+		tp.allowed += !r;
+	} else {
+		tp.denied++;
+	}
+	spin_unlock(&tp.lock);
+	if (r) {
+		for (u32 i = 0; i < s.len && i < 8; i++)
+			le |= (u64)s.bytes[i] << (8 * i);
+		hv_log_event(c, LVBS_EV_PATCH_DENIED, LVBS_ACC_WRITE,
+			     audit ? LVBS_ACT_NONE : LVBS_ACT_INJECT_GP, s.gpa[0], le, s.len);
+		if (!audit)
+			return TP_DENIED;
+	}
+	retire_store(c, &in, s.len);
+	return TP_DONE;
+}

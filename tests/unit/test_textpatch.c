@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Validated text patching (hv/core/textpatch.c) end to end over the fake
+ * guest: a patchable text page mapped at TEXT_GVA, the patching code's
+ * REP MOVSB at CODE_GVA copying from a source buffer, and the nested page
+ * fault handler deciding. text_poke_bp()'s three steps must pass, other
+ * writes must not, and nothing is written when a store is refused.
+ */
+#include <string.h>
+#include <hv/types.h>
+#include <hv/x86.h>
+#include "core/hv.h"
+#include "core/textpatch.h"
+#include "stub_arch.h"
+#include "test.h"
+
+#define TEXT_GVA	0x00007f0000001000ULL	/* a poking_mm-like user address */
+#define SRC_GVA		0xffff888000100000ULL
+#define SITE		0x100
+
+static const u8 rep_movsb[] = { 0xf3, 0xa4 };
+static const u8 nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+static const u8 jmp5[5] = { 0xe9, 0x11, 0x22, 0x33, 0x00 };
+
+static u8 *text(void)
+{
+	return guest.ram + (1u << 20);
+}
+
+static void setup(void)
+{
+	struct lvbs_mem_prot e = {
+		.gpa = (u64)text(), .size = PAGE_SIZE, .owner = LVBS_OWNER_KERNEL,
+		.perm = LVBS_PERM_R | LVBS_PERM_XS | LVBS_PERM_IMMUTABLE | LVBS_PERM_PATCHABLE,
+	};
+	u32 applied;
+
+	stub_reset();
+	memset(text(), 0x90, PAGE_SIZE);
+	memcpy(text() + SITE, nop5, 5);
+	guest_map(TEXT_GVA, (u64)text());
+	guest_map(SRC_GVA, (u64)guest.ram + DATA_PAGE_OFF);
+	CHECK_EQ(slat_protect(hv_cpu_of(0), &e, 1, &applied), LVBS_OK);
+	CHECK_EQ(slat_seal(hv_cpu_of(0), 0, 0, 0), LVBS_OK);
+}
+
+/* memcpy(TEXT_GVA + off, bytes, n) by REP MOVSB, faulting into the hypervisor. */
+static void poke(u32 off, const u8 *bytes, u32 n)
+{
+	struct hv_cpu *c = hv_cpu_of(0);
+
+	memcpy(guest.ram + DATA_PAGE_OFF, bytes, n);
+	guest_code(0, rep_movsb, sizeof(rep_movsb));
+	c->regs[REG_RSI] = SRC_GVA;
+	c->regs[REG_RDI] = TEXT_GVA + off;
+	c->regs[REG_RCX] = n;
+	slat_handle_npf(c, (u64)text() + off, LVBS_ACC_WRITE);
+}
+
+static void expect_done(u32 injected)
+{
+	CHECK_EQ(fake[0].injected, injected);
+	CHECK_EQ(fake[0].rip, CODE_GVA + sizeof(rep_movsb));
+	CHECK_EQ(hv_cpu_of(0)->regs[REG_RCX], 0);
+}
+
+TEST(textpatch_text_poke_bp_nop_to_jmp_and_back)
+{
+	u64 a, d;
+
+	setup();
+	poke(SITE, (const u8[]){ 0xcc }, 1);
+	expect_done(0);
+	CHECK_EQ(text()[SITE], 0xcc);
+	CHECK_EQ(hv_cpu_of(0)->regs[REG_RSI], SRC_GVA + 1);
+	poke(SITE + 1, jmp5 + 1, 4);
+	expect_done(0);
+	poke(SITE, jmp5, 1);
+	expect_done(0);
+	CHECK(!memcmp(text() + SITE, jmp5, 5));
+	/* And back to the NOP, the same three steps. */
+	poke(SITE, (const u8[]){ 0xcc }, 1);
+	poke(SITE + 1, nop5 + 1, 4);
+	poke(SITE, nop5, 1);
+	expect_done(0);
+	CHECK(!memcmp(text() + SITE, nop5, 5));
+	textpatch_stats(&a, &d);
+	CHECK_EQ(a, 6);
+	CHECK_EQ(d, 0);
+	CHECK_EQ(hv.slat_state.violations, 0);
+}
+
+TEST(textpatch_refuses_what_is_not_a_patch)
+{
+	static const u8 evil[5] = { 0x48, 0x31, 0xc0, 0xc3, 0x90 };
+	u64 a, d;
+
+	setup();
+	/* Arbitrary code, in one go: refused, nothing written, #GP. */
+	poke(SITE, evil, 5);
+	CHECK_EQ(fake[0].injected, 1);
+	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
+	CHECK_EQ(fake[0].rip, CODE_GVA);
+	CHECK(!memcmp(text() + SITE, nop5, 5));
+	CHECK_EQ(last_event()->kind, LVBS_EV_PATCH_DENIED);
+	CHECK_EQ(last_event()->info1, 5);
+	CHECK_EQ(last_event()->info0 & 0xff, 0x48);
+	/* A JMP tail without the INT3 first. */
+	poke(SITE + 1, jmp5 + 1, 4);
+	CHECK_EQ(fake[0].injected, 2);
+	/* An INT3 over an ordinary instruction (a kprobe): allowed ... */
+	poke(0x200, (const u8[]){ 0xcc }, 1);
+	CHECK_EQ(fake[0].injected, 2);
+	/* ... but no tail after it: 0x90 0x90 ... was not a patch form. */
+	poke(0x201, jmp5 + 1, 4);
+	CHECK_EQ(fake[0].injected, 3);
+	/* Only the byte it replaced may come back, not another opcode. */
+	poke(0x200, (const u8[]){ 0xe9 }, 1);
+	CHECK_EQ(fake[0].injected, 4);
+	poke(0x200, (const u8[]){ 0x90 }, 1);
+	CHECK_EQ(fake[0].injected, 4);
+	CHECK_EQ(text()[0x200], 0x90);
+	/* A store that changes nothing is fine. */
+	poke(0x300, (const u8[]){ 0x90, 0x90 }, 2);
+	CHECK_EQ(fake[0].injected, 4);
+	textpatch_stats(&a, &d);
+	CHECK_EQ(d, 4);
+}
+
+TEST(textpatch_store_leaving_patchable_code_is_a_violation)
+{
+	setup();
+	/* Bytes 0xffe..0x1001: the second page is not patchable (not even mapped). */
+	poke(PAGE_SIZE - 2, (const u8[]){ 0x90, 0x90, 0x90 }, 3);
+	CHECK_EQ(fake[0].injected, 1);
+	CHECK_EQ(last_event()->kind, LVBS_EV_MEM_VIOLATION);
+	CHECK_EQ(text()[PAGE_SIZE - 1], 0x90);
+	/* Too long to be a patch: not emulated at all. */
+	{
+		u8 big[TP_MAX_WRITE + 8];
+
+		memset(big, 0x90, sizeof(big));
+		poke(0x400, big, sizeof(big));
+		CHECK_EQ(fake[0].injected, 2);
+	}
+}
+
+TEST(textpatch_legal_forms)
+{
+	CHECK(textpatch_legal_form((const u8[]){ 0x0f, 0x1f, 0x44, 0x00, 0x00 }, 5));
+	CHECK(textpatch_legal_form((const u8[]){ 0xe8, 1, 2, 3, 4 }, 5));
+	CHECK(textpatch_legal_form((const u8[]){ 0xc3, 0xcc, 0xcc, 0xcc, 0xcc }, 5));
+	CHECK(textpatch_legal_form((const u8[]){ 0x2e, 0x2e, 0x2e, 0x31, 0xc0 }, 5));
+	CHECK(textpatch_legal_form((const u8[]){ 0x66, 0x90 }, 2));
+	CHECK(textpatch_legal_form((const u8[]){ 0xeb, 0x10 }, 2));
+	CHECK(!textpatch_legal_form((const u8[]){ 0x0f, 0x1f, 0x44, 0x00, 0x01 }, 5));
+	CHECK(!textpatch_legal_form((const u8[]){ 0xc3, 0x90, 0xcc, 0xcc, 0xcc }, 5));
+	CHECK(!textpatch_legal_form((const u8[]){ 0x90, 0x90 }, 2));
+	CHECK(!textpatch_legal_form((const u8[]){ 0xe9, 0, 0, 0 }, 4));
+}
