@@ -10,6 +10,7 @@
 #                         busybox's, which retries a failed load
 #   /lvbs/lvbs.ko         kmod/lvbs.ko
 #   /lvbs/lvbs_test.ko    tests/vm/modules/lvbs_test.ko
+#   /lvbs/lvbs_dummy.ko   tests/vm/modules/lvbs_dummy.ko (next to lvbs_test.ko)
 #   /lvbs/lib.sh          tests/vm/guest/lib.sh (helpers for scenarios)
 #   /scenarios/*.sh       tests/vm/scenarios
 #
@@ -92,6 +93,7 @@ if [ "$LVBS_KO" != none ]; then
 	install -m 0644 "$LVBS_KO" "$root/lvbs/lvbs.ko"
 fi
 install -m 0644 "$LVBS_TEST_KO" "$root/lvbs/lvbs_test.ko"
+install -m 0644 "$(dirname "$LVBS_TEST_KO")/lvbs_dummy.ko" "$root/lvbs/lvbs_dummy.ko"
 install -m 0644 "$VM_LIB_DIR/guest/lib.sh" "$root/lvbs/lib.sh"
 install -m 0755 "$VM_LIB_DIR"/scenarios/*.sh "$root/scenarios/"
 # The benchmark's scenarios boot the same way but are not tests (run-all

@@ -432,6 +432,16 @@ static const struct key_type status_keys[] = {
 static const struct key_type status_opt_keys[] = {
 	{ "pinned_cr0", T_HEX }, { "pinned_cr4", T_HEX }, { "pinned_cpus", T_U64 },
 	{ "pinned_msrs", T_HEX }, { "pinned_dt_cpus", T_U64 },
+	/* Memory protection (ABI 3). */
+	{ "sealed", T_U64 }, { "policy", T_NAME }, { "exec_control", T_NAME },
+	{ "perm_ranges", T_U64 }, { "perm_capacity", T_U64 },
+	{ "protected_bytes", T_U64 }, { "kernel_x_bytes", T_U64 },
+	{ "violations", T_U64 }, { "patches_allowed", T_U64 },
+	{ "patches_denied", T_U64 }, { "log_suppressed", T_U64 },
+	{ "shootdowns", T_U64 }, { "slat_pool_free", T_U64 },
+	{ "dyn_exec_pages", T_U64 }, { "user_exec_pages", T_U64 },
+	{ "modules_tracked", T_U64 }, { "module_trust", T_NAME },
+	{ "init_protect_hypercalls", T_U64 }, { "init_protect_ns", T_U64 },
 };
 
 /* status is one record spread over many lines: gather it into one line. */
@@ -468,15 +478,15 @@ struct weakness {
 
 /*
  * What a missing CPU feature costs. Most cost only speed; say so, so that
- * nobody reads "missing" as "unprotected". Kernel execute control is not
- * enforced yet (README), so the GMET/MBEC lines say what it will fall back to.
+ * nobody reads "missing" as "unprotected". Without GMET/MBEC kernel
+ * execute control is the NX fallback (docs/architecture.md).
  */
 static const struct weakness weaknesses[] = {
 	{ "svm", "nrips", "no nRIP save: the hypervisor decodes each intercepted instruction itself (slower exits, same protection)" },
 	{ "svm", "decode_assists", "no decode assists: operands of intercepted MOV CR / descriptor-table instructions are decoded in software (slower exits, same protection)" },
-	{ "svm", "gmet", "no GMET: nested paging cannot separate kernel-mode from user-mode execution; kernel execute control (not enforced yet) falls back to the weaker mode described in docs/threat-model.md" },
+	{ "svm", "gmet", "no GMET: nested paging cannot separate kernel-mode from user-mode execution, so kernel execute control is the NX fallback (see exec control below)" },
 	{ "svm", "flush_by_asid", "no flush-by-ASID: TLB flushes after permission changes flush all ASIDs (slower, same protection)" },
-	{ "vmx", "mbec", "no MBEC: EPT cannot separate kernel-mode from user-mode execution; kernel execute control (not enforced yet) falls back to the weaker mode described in docs/threat-model.md" },
+	{ "vmx", "mbec", "no MBEC: EPT cannot separate kernel-mode from user-mode execution, so kernel execute control would be the NX fallback (the VMX backend does not exist yet)" },
 	{ "vmx", "vpid", "no VPID: every VM exit and entry flushes the TLB (slower, same protection)" },
 };
 
@@ -655,6 +665,48 @@ static void show_unknown(const struct line *r)
 	}
 }
 
+static unsigned long long num(const struct line *r, const char *key)
+{
+	const char *v = get(r, key);
+
+	return v ? strtoull(v, NULL, 0) : 0;
+}
+
+/* Memory protection (ABI 3), and what it does not cover, in plain words. */
+static void show_memory(const struct line *r)
+{
+	const char *ec = get(r, "exec_control");
+
+	if (!get(r, "sealed")) {
+		printf("memory:          not protected (this lvbs.ko predates memory protection)\n");
+		return;
+	}
+	printf("memory:          %s, policy %s, %llu KiB protected in %llu of %llu ranges\n",
+	       num(r, "sealed") ? "sealed" : "NOT SEALED", get(r, "policy"),
+	       num(r, "protected_bytes") / 1024, num(r, "perm_ranges"), num(r, "perm_capacity"));
+	printf("initial protection: %llu hypercalls, %llu us; %llu modules tracked\n",
+	       num(r, "init_protect_hypercalls"), num(r, "init_protect_ns") / 1000,
+	       num(r, "modules_tracked"));
+	printf("exec control:    %s, %llu KiB of registered kernel code\n", ec,
+	       num(r, "kernel_x_bytes") / 1024);
+	printf("events:          %llu violations, %llu patches allowed, %llu denied, %llu shootdowns, %llu log events suppressed\n",
+	       num(r, "violations"), num(r, "patches_allowed"), num(r, "patches_denied"),
+	       num(r, "shootdowns"), num(r, "log_suppressed"));
+	printf("SLAT tables:     %llu pages free\n", num(r, "slat_pool_free"));
+	if (!num(r, "sealed"))
+		printf("WARNING:         not sealed: the kernel can still change every memory protection\n");
+	if (!strcmp(get(r, "policy"), "audit"))
+		printf("WARNING:         audit policy: memory violations are logged and let through\n");
+	if (!strcmp(ec, "nx_fallback"))
+		printf("weaker:          no GMET in use: ordinary RAM (kmalloc, page cache) stays executable in kernel mode; only the kernel image's data/rodata, module data and released module memory are non-executable\n");
+	if (num(r, "dyn_exec_pages"))
+		printf("note:            %llu module-area pages (BPF JIT, trampolines) were made executable on first use\n",
+		       num(r, "dyn_exec_pages"));
+	if (get(r, "module_trust") && !strcmp(get(r, "module_trust"), "tofu"))
+		printf("weaker:          modules are trusted on first use: every module the kernel loads is protected, none is authenticated\n");
+	printf("not covered:     GDT contents, TSS, page tables and kernel data stay writable; text patch sites are validated by form, not by a list (docs/text-patching.md)\n");
+}
+
 static const char *none_if_dash(const char *v)
 {
 	return strcmp(v, "-") ? v : "none";
@@ -681,7 +733,7 @@ static void status_human(const struct line *r)
 	printf("log:             next event #%s, ring of %s entries\n",
 	       get(r, "log_next_seq"), get(r, "log_capacity"));
 	show_weaknesses(get(r, "vendor"), get(r, "features_present"));
-	printf("not enforced yet: kernel code/rodata protection (and so the IDT/GDT contents), module authentication (see README)\n");
+	show_memory(r);
 	show_unknown(r);
 }
 

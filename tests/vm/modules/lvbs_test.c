@@ -25,6 +25,19 @@
  *       (LIDT to a forged copy of the IDT, as a rootkit hooking interrupts)
  *   insmod lvbs_test.ko action=lidt_same
  *       (benign twin: reload the IDT and GDT the CPU already uses)
+ *   insmod lvbs_test.ko action=text_pte_write|rodata_alias_write|roai_alias_write
+ *       (write kernel text through a PTE made writable, rodata and
+ *       ro_after_init through a writable vmap alias: lvbs must stop them)
+ *   insmod lvbs_test.ko action=exec_kmalloc [expect_blocked=0]|exec_moddata
+ *       (RET written into a kmalloc page / module data, NX cleared, called)
+ *   insmod lvbs_test.ko action=exec_freed exec_pa=0x...
+ *       (call freed module code through the direct map)
+ *   insmod lvbs_test.ko action=loosen_immutable|protect_benign
+ *       (PROTECT_MEMORY making kernel text writable must fail; the module
+ *       lifecycle path — take, tighten, release — must work)
+ *   insmod lvbs_test.ko action=pte_write_benign|static_key
+ *       (benign twins: the write methods on ordinary memory; a static key
+ *       in this module's text toggled after SEAL)
  *   insmod lvbs_test.ko action=cr4_toggle_pge|cr_check
  *       (benign twins: a raw CR4 write that keeps the pinned bits, as the
  *       kernel's global TLB flush does; and a check that every CPU still
@@ -62,11 +75,25 @@
 #include <asm/cpufeature.h>
 #include <asm/msr-index.h>
 #include <asm/desc.h>
+#include <asm/pgtable.h>
+#include <asm/tlbflush.h>
+#include <linux/vmalloc.h>
+#include <linux/mm.h>
+#include <linux/jump_label.h>
+#include <linux/ctype.h>
 #include <lvbs/abi.h>
 
 static char *action = "roundtrip";
 module_param(action, charp, 0400);
-MODULE_PARM_DESC(action, "roundtrip | garbage | touch_hv_read | touch_hv_write | cr4_clear_smep | cr0_clear_wp | cr4_toggle_pge | cr_check | msr_lstar | efer_clear_nxe | msr_rewrite | lidt_forged | lidt_same");
+MODULE_PARM_DESC(action, "roundtrip | garbage | touch_hv_read | touch_hv_write | cr4_clear_smep | cr0_clear_wp | cr4_toggle_pge | cr_check | msr_lstar | efer_clear_nxe | msr_rewrite | lidt_forged | lidt_same | text_pte_write | rodata_alias_write | roai_alias_write | pte_write_benign | exec_kmalloc | exec_moddata | exec_freed | loosen_immutable | protect_benign | static_key");
+
+static unsigned long long exec_pa;
+module_param(exec_pa, ullong, 0400);
+MODULE_PARM_DESC(exec_pa, "exec_freed: physical address of freed module code to run");
+
+static bool expect_blocked = true;
+module_param(expect_blocked, bool, 0400);
+MODULE_PARM_DESC(expect_blocked, "exec_kmalloc: whether lvbs should stop it (status exec_control gmet) or not (nx_fallback)");
 
 static unsigned long long hv_phys;
 module_param(hv_phys, ullong, 0400);
@@ -360,6 +387,8 @@ enum attack {
 	MSR_LSTAR_REDIRECT,
 	EFER_CLEAR_NXE,
 	LIDT_FORGED,
+	MEM_WRITE,		/* write one byte of ctx->target (its own value) */
+	MEM_CALL,		/* call ctx->target */
 };
 
 static inline void raw_wrmsr(u32 msr, u64 v)
@@ -381,6 +410,8 @@ struct touch_ctx {
 	bool write;
 	u64 value;
 	bool map_failed;
+	u8 *target;		/* MEM_WRITE / MEM_CALL */
+	int byte;		/* MEM_WRITE: byte to write, or -1 for its own value */
 	struct completion done;
 };
 
@@ -440,11 +471,31 @@ static int cr_attack(struct touch_ctx *t)
 	return 0;
 }
 
+/* Kernel memory lvbs protects, attacked through a mapping the kernel allows. */
+static int mem_attack(struct touch_ctx *t)
+{
+	if (t->kind == MEM_WRITE) {
+		u8 v = t->byte >= 0 ? (u8)t->byte : READ_ONCE(*t->target);
+
+		pr_info("writing 0x%02x back to %px\n", v, t->target);
+		WRITE_ONCE(*(volatile u8 *)t->target, v);
+		pr_err("FAIL the write to %px went through\n", t->target);
+	} else {
+		pr_info("calling %px\n", t->target);
+		((void (*)(void))t->target)();
+		pr_err("FAIL the code at %px ran\n", t->target);
+	}
+	complete(&t->done);
+	return 0;
+}
+
 static int touch_thread(void *arg)
 {
 	struct touch_ctx *t = arg;
 	volatile u64 *p;
 
+	if (t->kind == MEM_WRITE || t->kind == MEM_CALL)
+		return mem_attack(t);
 	if (t->kind != TOUCH_HV_READ && t->kind != TOUCH_HV_WRITE)
 		return cr_attack(t);
 	/*
@@ -480,13 +531,26 @@ static bool task_dying(struct task_struct *task)
 	return READ_ONCE(task->exit_state) || (READ_ONCE(task->flags) & PF_EXITING);
 }
 
+static const char *attack_value(enum attack kind, u8 *target, int value, bool *keep);
+
 /* Returns NULL if the attack was stopped; *keep set if we must stay loaded. */
 static const char *attack(enum attack kind, bool *keep)
+{
+	return attack_value(kind, NULL, -1, keep);
+}
+
+static const char *attack_on(enum attack kind, u8 *target, bool *keep)
+{
+	return attack_value(kind, target, -1, keep);
+}
+
+static const char *attack_value(enum attack kind, u8 *target, int value, bool *keep)
 {
 	struct touch_ctx *t;
 	struct task_struct *task;
 	const char *why;
 	unsigned int waited;
+	bool finished = false;
 
 	if (!hv_phys && (kind == TOUCH_HV_READ || kind == TOUCH_HV_WRITE))
 		return "needs hv_phys= (from /sys/kernel/security/lvbs/status)";
@@ -494,6 +558,8 @@ static const char *attack(enum attack kind, bool *keep)
 	if (!t)
 		return "out of memory";
 	t->kind = kind;
+	t->target = target;
+	t->byte = value;
 	t->pa = hv_phys;
 	t->write = kind == TOUCH_HV_WRITE;
 	init_completion(&t->done);
@@ -506,18 +572,23 @@ static const char *attack(enum attack kind, bool *keep)
 	wake_up_process(task);
 	/* Either the thread finishes (access went through) or it dies. */
 	for (waited = 0; waited < TOUCH_WAIT_MS; waited += TOUCH_POLL_MS) {
-		if (wait_for_completion_timeout(&t->done, msecs_to_jiffies(TOUCH_POLL_MS)))
+		/* A successful wait consumes the completion: remember it. */
+		if (wait_for_completion_timeout(&t->done, msecs_to_jiffies(TOUCH_POLL_MS))) {
+			finished = true;
 			break;
+		}
 		if (task_dying(task))
 			break;
 	}
-	if (completion_done(&t->done)) {
+	if (finished || completion_done(&t->done)) {
 		why = t->map_failed ? "memremap failed" :
 		      kind == CR4_CLEAR_SMEP ? "CR4.SMEP could be cleared" :
 		      kind == CR0_CLEAR_WP ? "CR0.WP could be cleared" :
 		      kind == MSR_LSTAR_REDIRECT ? "LSTAR could be redirected" :
 		      kind == EFER_CLEAR_NXE ? "EFER.NXE could be cleared" :
 		      kind == LIDT_FORGED ? "a forged IDT could be loaded" :
+		      kind == MEM_WRITE ? "protected memory could be written" :
+		      kind == MEM_CALL ? "the code ran" :
 		      "hypervisor memory was accessible";
 		kthread_stop(task);	/* returns at once: the thread has finished */
 		put_task_struct(task);
@@ -617,6 +688,243 @@ static const char *cr_check(void)
 	       "a CPU runs without CR0.WP, CR4.SMEP or EFER.NXE, or with another LSTAR" : NULL;
 }
 
+/* ------------------------------------------------------- memory attacks */
+
+/*
+ * The kernel's own protection is page-table bits; an attacker with kernel
+ * write flips them. These helpers do, and put them back afterwards.
+ */
+struct pte_patch {
+	pte_t *pte;
+	pteval_t old;
+};
+
+static int pte_set(struct pte_patch *pp, void *va, pteval_t set, pteval_t clear)
+{
+	unsigned int level;
+
+	pp->pte = lookup_address((unsigned long)va, &level);
+	if (!pp->pte || !pte_present(*pp->pte))
+		return -EFAULT;
+	pp->old = pte_val(*pp->pte);
+	WRITE_ONCE(pp->pte->pte, (pp->old | set) & ~clear);
+	__flush_tlb_all();
+	return 0;
+}
+
+static void pte_restore(struct pte_patch *pp)
+{
+	if (!pp->pte)
+		return;
+	WRITE_ONCE(pp->pte->pte, pp->old);
+	__flush_tlb_all();
+}
+
+/* (2) make a kernel text PTE writable, flush, write. */
+static const char *text_pte_write(bool *keep)
+{
+	struct pte_patch pp = { 0 };
+	u8 *text = (u8 *)schedule;	/* any kernel function */
+	const char *why;
+	unsigned int i;
+
+	/*
+	 * Aim at the INT3 padding after a function: a byte that is never
+	 * executed, so that a write that is not stopped is detected without
+	 * breaking the kernel. Writing its own value back would be a store
+	 * that changes nothing, which validated patching allows; a NOP over
+	 * padding is not a patch.
+	 */
+	for (i = 0; i < 4096 && !(text[i] == 0xcc && text[i + 1] == 0xcc); i++)
+		;
+	if (i == 4096)
+		return "no INT3 padding found after schedule()";
+	text += i + 1;
+	if (pte_set(&pp, text, _PAGE_RW, 0))
+		return "no PTE for kernel text";
+	pr_info("kernel text at %px (phys 0x%llx) is now writable in the kernel's page tables\n",
+		text, (u64)__pa_symbol(text));
+	why = attack_value(MEM_WRITE, text, 0x90, keep);
+	pte_restore(&pp);
+	return why;
+}
+
+/* Benign twin of (2) and (3): the same methods on ordinary memory work. */
+static const char *pte_write_benign(void)
+{
+	struct pte_patch pp = { 0 };
+	u8 *page = (u8 *)get_zeroed_page(GFP_KERNEL);
+	struct page *pg;
+	u8 *alias;
+	const char *why = NULL;
+
+	if (!page)
+		return "no memory";
+	if (pte_set(&pp, page, _PAGE_RW, 0)) {
+		why = "no PTE";
+		goto out;
+	}
+	WRITE_ONCE(page[7], 0x5a);
+	pte_restore(&pp);
+	pg = virt_to_page(page);
+	alias = vmap(&pg, 1, VM_MAP, PAGE_KERNEL);
+	if (!alias) {
+		why = "vmap failed";
+		goto out;
+	}
+	WRITE_ONCE(alias[9], 0xa5);
+	vunmap(alias);
+	if (page[7] != 0x5a || page[9] != 0xa5)
+		why = "the writes did not land";
+	else
+		pr_info("wrote a kmalloc page through its PTE and through a vmap alias\n");
+out:
+	free_page((unsigned long)page);
+	return why;
+}
+
+/* (3) a writable vmap alias of read-only kernel data's physical page. */
+static const char *alias_write(const void *obj, const char *what, bool *keep)
+{
+	u64 pa = __pa_symbol(obj);
+	struct page *pg = pfn_to_page(pa >> PAGE_SHIFT);
+	u8 *alias = vmap(&pg, 1, VM_MAP, PAGE_KERNEL);
+	const char *why;
+
+	if (!alias)
+		return "vmap failed";
+	pr_info("%s at %px (phys 0x%llx): writable alias at %px\n", what, obj, pa, alias);
+	why = attack_on(MEM_WRITE, alias + offset_in_page(pa), keep);
+	if (!*keep)
+		vunmap(alias);
+	return why;
+}
+
+/* A page that lives as long as the module: code to run, in module data. */
+static u8 data_code[PAGE_SIZE] __aligned(PAGE_SIZE) = { 1 };
+
+/*
+ * (4) code written into data memory, made executable in the kernel's page
+ * tables, and called. kmalloc'd memory is blocked only with GMET (without
+ * it ordinary RAM stays executable: the documented weakness of the NX
+ * fallback); module data is blocked either way.
+ */
+static const char *exec_written(bool kmalloc_page, bool *keep)
+{
+	struct pte_patch pp = { 0 };
+	u8 *code = kmalloc_page ? (u8 *)get_zeroed_page(GFP_KERNEL) : data_code;
+	const char *why;
+
+	if (!code)
+		return "no memory";
+	code[0] = 0xc3;		/* RET */
+	if (pte_set(&pp, code, 0, _PAGE_NX)) {
+		why = "no PTE";
+		goto out;
+	}
+	pr_info("wrote RET into %s at %px (phys 0x%llx), cleared NX\n",
+		kmalloc_page ? "a kmalloc page" : "module data", code,
+		kmalloc_page ? (u64)virt_to_phys(code) : (u64)vmalloc_to_pfn(code) << PAGE_SHIFT);
+	if (kmalloc_page && !expect_blocked) {
+		/* The fallback's weakness, stated by status: it runs. */
+		((void (*)(void))code)();
+		pr_info("the code ran, as exec_control nx_fallback says it would\n");
+		why = NULL;
+	} else {
+		why = attack_on(MEM_CALL, code, keep);
+	}
+	pte_restore(&pp);
+out:
+	if (kmalloc_page && !*keep)
+		free_page((unsigned long)code);
+	return why;
+}
+
+/* (9) freed module code, run through the direct map: never executable again. */
+static const char *exec_freed(bool *keep)
+{
+	struct pte_patch pp = { 0 };
+	u8 *va;
+	const char *why;
+
+	if (!exec_pa || !pfn_valid(exec_pa >> PAGE_SHIFT))
+		return "needs exec_pa=";
+	va = (u8 *)page_address(pfn_to_page(exec_pa >> PAGE_SHIFT)) + offset_in_page(exec_pa);
+	if (pte_set(&pp, va, 0, _PAGE_NX))
+		return "no PTE";
+	pr_info("calling freed module code at phys 0x%llx through %px (not written to)\n",
+		exec_pa, va);
+	why = attack_on(MEM_CALL, va, keep);
+	pte_restore(&pp);
+	return why;
+}
+
+/* (8) loosening an immutable range by hypercall is refused. */
+static const char *loosen_immutable(void)
+{
+	struct lvbs_mem_prot *e = kzalloc(sizeof(*e), GFP_KERNEL);
+	struct hc_regs out;
+	long r;
+
+	if (!e)
+		return "no memory";
+	e->gpa = __pa_symbol(schedule) & PAGE_MASK;
+	e->size = PAGE_SIZE;
+	e->perm = LVBS_PERM_R | LVBS_PERM_W | LVBS_PERM_XS;
+	e->owner = LVBS_OWNER_KERNEL;
+	r = hc(LVBS_HC(LVBS_HC_PROTECT_MEMORY), virt_to_phys(e), 1, 0, &out);
+	kfree(e);
+	pr_info("PROTECT_MEMORY making kernel text at 0x%llx writable: %s (%ld), %llu applied\n",
+		(u64)__pa_symbol(schedule) & PAGE_MASK, status_name(r), r, out.rbx);
+	return r == LVBS_E_PERM && out.rbx == 0 ? NULL : "not refused with E_PERM";
+}
+
+/* Benign twin of (8): the module lifecycle path still works after SEAL. */
+static const char *protect_benign(void)
+{
+	struct lvbs_mem_prot *e = kzalloc(sizeof(*e), GFP_KERNEL);
+	void *page = (void *)get_zeroed_page(GFP_KERNEL);
+	const u32 cookie = 0x7e57;
+	struct hc_regs out;
+	long r1 = -1, r2 = -1, r3 = -1;
+
+	if (e && page) {
+		e->gpa = virt_to_phys(page);
+		e->size = PAGE_SIZE;
+		e->perm = LVBS_PERM_R | LVBS_PERM_W;
+		e->owner = cookie;
+		r1 = hc(LVBS_HC(LVBS_HC_PROTECT_MEMORY), virt_to_phys(e), 1, 0, NULL);
+		e->perm = LVBS_PERM_R;
+		r2 = hc(LVBS_HC(LVBS_HC_PROTECT_MEMORY), virt_to_phys(e), 1, 0, NULL);
+		r3 = hc(LVBS_HC(LVBS_HC_RELEASE_MEMORY), cookie, 0, 0, &out);
+		pr_info("module-style data page: take %ld, tighten %ld, release %ld (%llu pages)\n",
+			r1, r2, r3, out.rbx);
+	}
+	kfree(e);
+	free_page((unsigned long)page);
+	return !r1 && !r2 && !r3 && out.rbx == 1 ? NULL : "the module lifecycle path failed";
+}
+
+/* (10) a static key in this module's own text, toggled after SEAL. */
+static DEFINE_STATIC_KEY_FALSE(lvbs_test_key);
+
+static noinline int key_probe(void)
+{
+	return static_branch_unlikely(&lvbs_test_key) ? 1 : 0;
+}
+
+static const char *static_key_toggle(void)
+{
+	int off = key_probe(), on, again;
+
+	static_branch_enable(&lvbs_test_key);
+	on = key_probe();
+	static_branch_disable(&lvbs_test_key);
+	again = key_probe();
+	pr_info("static key in module text: %d -> %d -> %d\n", off, on, again);
+	return off == 0 && on == 1 && again == 0 ? NULL : "the branch did not follow the key";
+}
+
 static int __init lvbs_test_init(void)
 {
 	const char *why;
@@ -648,6 +956,26 @@ static int __init lvbs_test_init(void)
 		why = cr4_toggle_pge();
 	} else if (!strcmp(action, "cr_check")) {
 		why = cr_check();
+	} else if (!strcmp(action, "text_pte_write")) {
+		why = text_pte_write(&keep);
+	} else if (!strcmp(action, "rodata_alias_write")) {
+		why = alias_write(_ctype, "rodata (_ctype)", &keep);
+	} else if (!strcmp(action, "roai_alias_write")) {
+		why = alias_write(&page_offset_base, "ro_after_init (page_offset_base)", &keep);
+	} else if (!strcmp(action, "pte_write_benign")) {
+		why = pte_write_benign();
+	} else if (!strcmp(action, "exec_kmalloc")) {
+		why = exec_written(true, &keep);
+	} else if (!strcmp(action, "exec_moddata")) {
+		why = exec_written(false, &keep);
+	} else if (!strcmp(action, "exec_freed")) {
+		why = exec_freed(&keep);
+	} else if (!strcmp(action, "loosen_immutable")) {
+		why = loosen_immutable();
+	} else if (!strcmp(action, "protect_benign")) {
+		why = protect_benign();
+	} else if (!strcmp(action, "static_key")) {
+		why = static_key_toggle();
 	} else {
 		pr_err("FAIL %s: unknown action\n", action);
 		return -EINVAL;

@@ -87,7 +87,28 @@ check status_kib 0 '308 KiB at physical 0x2980000' "$g" status
 check status_features 0 'features used: +npt,1g_pages' "$g" status
 check status_nrips 0 'no nRIP save: .*same protection' "$g" status
 check status_decode 0 'no decode assists' "$g" status
-check status_gmet 0 'no GMET: .*docs/threat-model.md' "$g" status
+check status_gmet 0 'no GMET: .*NX fallback' "$g" status
+check status_mem_abi2 0 '^memory: +not protected' "$g" status
+# ABI 3: memory protection.
+mem='$a sealed 1\npolicy enforce\nexec_control nx_fallback\nperm_ranges 20\nperm_capacity 8192\nprotected_bytes 44294144\nkernel_x_bytes 14778368\nviolations 0\npatches_allowed 456\npatches_denied 0\nlog_suppressed 0\nshootdowns 3\nslat_pool_free 339\ndyn_exec_pages 0\nuser_exec_pages 0\nmodules_tracked 1\nmodule_trust tofu\ninit_protect_hypercalls 3\ninit_protect_ns 5104890'
+d=$(variant mem status "s/^abi_version .*/abi_version 3/; $mem")
+check status_mem_sealed 0 '^memory: +sealed, policy enforce, 43256 KiB protected in 20 of 8192 ranges' "$d" status
+check status_mem_init 0 '^initial protection: 3 hypercalls, 5104 us; 1 modules tracked' "$d" status
+check status_mem_exec 0 '^exec control: +nx_fallback, 14432 KiB' "$d" status
+check status_mem_fallback 0 '^weaker: +no GMET in use: ordinary RAM' "$d" status
+check status_mem_tofu 0 '^weaker: +modules are trusted on first use' "$d" status
+check status_mem_events 0 '^events: +0 violations, 456 patches allowed, 0 denied, 3 shootdowns' "$d" status
+check_not status_mem_no_warning 'WARNING' "$d" status
+check_not status_mem_keys_known '^  (sealed|module_trust|init_protect_ns) ' "$d" status
+check_json status_mem_json 0 'j["sealed"] == 1 and j["exec_control"] == "nx_fallback" and j["init_protect_hypercalls"] == 3' "$d" status --json
+d=$(variant memaudit status "s/^abi_version .*/abi_version 3/; $mem" && sed -i 's/^policy .*/policy audit/' "$tmp/memaudit/status")
+check status_mem_audit 0 '^WARNING: +audit policy' "$d" status
+d=$(variant memopen status "s/^abi_version .*/abi_version 3/; $mem" && sed -i 's/^sealed .*/sealed 0/' "$tmp/memopen/status")
+check status_mem_unsealed 0 '^WARNING: +not sealed' "$d" status
+d=$(variant memgmet status "s/^abi_version .*/abi_version 3/; $mem" && sed -i 's/^exec_control .*/exec_control gmet/' "$tmp/memgmet/status")
+check_not status_mem_gmet 'ordinary RAM' "$d" status
+d=$(variant membad status "s/^abi_version .*/abi_version 3/; $mem" && sed -i 's/^violations .*/violations many/' "$tmp/membad/status")
+check status_mem_bad 3 'violations' "$d" status
 check status_asid 0 'no flush-by-ASID' "$g" status
 check status_unload 0 '^unload: +refused' "$g" status
 check status_unknown_key_kept 0 'future_key +some "quoted" value' "$g" status

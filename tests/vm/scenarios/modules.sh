@@ -1,0 +1,43 @@
+#!/bin/sh
+# modules: the module lifecycle under SEAL (item 9). 200 load/unload cycles
+# of a small module keep working (each load protects its text, rodata and
+# data, releases its init memory when it goes live, and releases the rest
+# on unload); then freed init code and unloaded core code are not
+# executable: calling them through the direct map is stopped and logged.
+# shellcheck shell=dash source-path=SCRIPTDIR
+# shellcheck source=../guest/lib.sh
+. /lvbs/lib.sh
+
+DUMMY=/lvbs/lvbs_dummy.ko
+CYCLES=${CYCLES:-200}
+
+load_lvbs
+base=$(status_get modules_tracked)
+start=$(date +%s)
+i=0
+while [ "$i" -lt "$CYCLES" ]; do
+	"$INSMOD" "$DUMMY" >/dev/null 2>&1 || fail "cycle $i: insmod lvbs_dummy failed"
+	rmmod lvbs_dummy || fail "cycle $i: rmmod lvbs_dummy failed"
+	i=$((i + 1))
+done
+say "$CYCLES load/unload cycles in $(($(date +%s) - start)) s"
+[ "$(status_get modules_tracked)" = "$base" ] ||
+	fail "status: modules_tracked $(status_get modules_tracked), was $base"
+grep -q 'kind=mem_violation \|kind=patch_denied \|kind=prot_denied ' "$LVBS_SFS/log" &&
+	fail "log: the load/unload cycles caused violations"
+
+# Freed init code: the module is live, its init memory was released.
+"$INSMOD" "$DUMMY" >/dev/null 2>&1 || fail "insmod lvbs_dummy failed"
+init_pa=$(cat /sys/module/lvbs_dummy/parameters/init_pa)
+core_pa=$(cat /sys/module/lvbs_dummy/parameters/core_pa)
+[ "$(status_get modules_tracked)" = $((base + 1)) ] || fail "status: lvbs_dummy not tracked"
+say "lvbs_dummy: init code at $init_pa, core code at $core_pa"
+attack_blocked exec_freed exec_pa="$init_pa"
+# Unloaded core code.
+rmmod lvbs_dummy || fail "rmmod lvbs_dummy failed"
+attack_blocked exec_freed exec_pa="$core_pa"
+[ "$(grep 'kind=mem_violation ' "$LVBS_SFS/log" | grep -c 'access=x')" -ge 2 ] ||
+	fail "log: fewer than 2 kind=mem_violation execute entries"
+check_active
+workload_ok 2
+say "ok"
