@@ -74,6 +74,14 @@ $1 == "lvbs" && $2 == "LVBS-BENCH-STATUS:" {
 	vendor = json_get($0, "vendor")
 	cpus = json_get($0, "cpus")
 	used = json_get($0, "features_used")
+	sealed = json_get($0, "sealed")
+	exec_control = json_get($0, "exec_control")
+	init_calls = json_get($0, "init_protect_hypercalls")
+	init_ns = json_get($0, "init_protect_ns")
+	prot_bytes = json_get($0, "protected_bytes")
+	ranges = json_get($0, "perm_ranges")
+	pool_free = json_get($0, "slat_pool_free")
+	modules = json_get($0, "modules_tracked")
 	next
 }
 
@@ -144,4 +152,10 @@ END {
 
 	printf "hypervisor memory: %d KiB (%d bytes, taken from the guest at launch)\n",
 		hv_size / 1024, hv_size
+	if (sealed != "") {
+		printf "protection: sealed %s, exec control %s, %d KiB protected in %d ranges, %d modules\n",
+			sealed, exec_control, prot_bytes / 1024, ranges, modules
+		printf "initial protection: %d hypercalls, %.1f ms (guest clock, TCG); SLAT table pages left: %d\n",
+			init_calls, init_ns / 1e6, pool_free
+	}
 }

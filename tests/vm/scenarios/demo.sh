@@ -1,6 +1,7 @@
 #!/bin/sh
 # demo: what `make demo` shows. Launch, status, a workload, exit counts,
-# one blocked attack on the hypervisor's memory, the hypervisor's log.
+# blocked attacks (the hypervisor's memory, CR4.SMEP, rodata through a
+# writable alias), the hypervisor's log.
 # shellcheck shell=dash source-path=SCRIPTDIR
 # shellcheck source=../guest/lib.sh
 . /lvbs/lib.sh
@@ -24,7 +25,7 @@ workload_ok 5
 step "4. VM exits by kind, per CPU: few, because lvbs intercepts only what it needs"
 run_ok lvbsctl stats
 
-step "5. Attacks: kernel code reads the hypervisor's memory, then turns SMEP off"
+step "5. Attacks: kernel code reads the hypervisor's memory, turns SMEP off, writes rodata"
 base=$(status_get hv_phys_base) || fail "status: no hv_phys_base"
 say "the hypervisor lives at physical $base; a kernel module maps that page and reads it"
 run_test_module action=touch_hv_read hv_phys="$base"
@@ -37,10 +38,16 @@ run_test_module action=cr4_clear_smep
 echo "$TEST_DMESG" | grep -q 'lvbs_test: PASS cr4_clear_smep' || fail "clearing CR4.SMEP was not stopped"
 say "blocked: #GP in the attacking thread; SMEP stays on"
 
+say "next: kernel code maps read-only kernel data (_ctype, in rodata) writable through a vmap alias and writes it"
+run_test_module action=rodata_alias_write
+echo "$TEST_DMESG" | grep -q 'lvbs_test: PASS rodata_alias_write' || fail "the rodata write was not stopped"
+say "blocked: the kernel's page tables said writable, the nested page tables said no"
+
 step "6. The hypervisor's own record of what happened"
 run_ok lvbsctl log
 grep -q 'kind=hv_mem_access' "$LVBS_SFS/log" || fail "log: no hv_mem_access entry"
 grep -q 'kind=cr_pin' "$LVBS_SFS/log" || fail "log: no cr_pin entry"
+grep -q 'kind=mem_violation' "$LVBS_SFS/log" || fail "log: no mem_violation entry"
 
 step "7. Still protected, still running"
 check_active
