@@ -23,9 +23,8 @@ static long copy_to_guest(u64 gpa, u64 size, const void *src, u64 len)
 	if (r)
 		return r;
 	/* Never write for the guest where it may not write itself. */
-	if (!slat_guest_writable(gpa, size))
+	if (!slat_guest_writable(gpa, size) || !slat_write_guest(gpa, src, len))
 		return LVBS_E_PERM;
-	memcpy(gpa_ptr(gpa), src, len);
 	return LVBS_OK;
 }
 
@@ -125,7 +124,9 @@ static long hc_read_log(u64 gpa, u64 size, u64 from, u64 *next_out, u64 *lost_ou
 			lost_total = lost;
 		if (n == 0)
 			break;
-		memcpy(gpa_ptr(gpa + done * sizeof(chunk[0])), chunk, n * sizeof(chunk[0]));
+		if (!slat_write_guest(gpa + done * sizeof(chunk[0]), chunk,
+				      n * sizeof(chunk[0])))
+			return LVBS_E_PERM;
 		done += n;
 		*next_out = next;
 	}

@@ -456,6 +456,31 @@ bool slat_guest_writable(u64 gpa, u64 len)
 	return ok;
 }
 
+/*
+ * Write for the guest, checking the rights again under the lock: a
+ * concurrent tightening cannot slip in between the check and the copy.
+ */
+bool slat_write_guest(u64 gpa, const void *src, u64 len)
+{
+	struct hv_slat *s = &hv.slat_state;
+	bool ok = true;
+	int i;
+
+	if (len == 0 || gpa + len < gpa)
+		return false;
+	spin_lock(&s->lock);
+	i = perm_find(&s->db, gpa);
+	if (i < 0)
+		ok = false;
+	for (u32 k = i < 0 ? s->db.nr : (u32)i; k < s->db.nr && s->db.r[k].start < gpa + len; k++)
+		if (!(s->db.r[k].perm & PT_W))
+			ok = false;
+	if (ok)
+		memcpy(gpa_ptr(gpa), src, len);
+	spin_unlock(&s->lock);
+	return ok;
+}
+
 bool textpatch_gpa_patchable(u64 gpa)
 {
 	return (perm_lookup(&hv.slat_state.db, gpa) & PERM_PATCHABLE) != 0;

@@ -72,12 +72,13 @@ nr_online_cpus() {
 
 # insmod lvbs.ko (no parameters: the secure default); fail unless it
 # launched on every online CPU.
+# load_lvbs [PARAM=VALUE...]: insmod lvbs.ko (with module parameters).
 load_lvbs() {
 	local n
 
 	n=$(nr_online_cpus)
 	dmesg_mark
-	run "$INSMOD" "$LVBS_KO"
+	run "$INSMOD" "$LVBS_KO" "$@"
 	[ "$RC" -eq 0 ] || fail "insmod lvbs.ko failed (status $RC): $OUT"
 	dmesg_since | grep -q "lvbs: launched on $n CPUs" ||
 		fail "no 'lvbs: launched on $n CPUs' in dmesg after insmod"

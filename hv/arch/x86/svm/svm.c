@@ -342,7 +342,8 @@ static void dispatch(struct hv_cpu *c, struct vmcb *v, u32 code)
  */
 void svm_take_nmi(void)
 {
-	__asm__ __volatile__("stgi\n\tpause\n\tpause\n\tclgi" ::: "memory");
+	/* IF is clear in the hypervisor already; cli makes sure only the NMI comes. */
+	__asm__ __volatile__("cli\n\tstgi\n\tpause\n\tpause\n\tclgi" ::: "memory");
 }
 
 /* A guest NMI waits until no other event is being injected. */
