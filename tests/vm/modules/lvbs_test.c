@@ -35,6 +35,8 @@
  *   insmod lvbs_test.ko action=loosen_immutable|protect_benign
  *       (PROTECT_MEMORY making kernel text writable must fail; the module
  *       lifecycle path — take, tighten, release — must work)
+ *   insmod lvbs_test.ko action=bpf_jit
+ *       (a JIT-compiled BPF program runs after SEAL)
  *   insmod lvbs_test.ko action=pte_write_benign|static_key
  *       (benign twins: the write methods on ordinary memory; a static key
  *       in this module's text toggled after SEAL)
@@ -81,11 +83,12 @@
 #include <linux/mm.h>
 #include <linux/jump_label.h>
 #include <linux/ctype.h>
+#include <linux/filter.h>
 #include <lvbs/abi.h>
 
 static char *action = "roundtrip";
 module_param(action, charp, 0400);
-MODULE_PARM_DESC(action, "roundtrip | garbage | touch_hv_read | touch_hv_write | cr4_clear_smep | cr0_clear_wp | cr4_toggle_pge | cr_check | msr_lstar | efer_clear_nxe | msr_rewrite | lidt_forged | lidt_same | text_pte_write | rodata_alias_write | roai_alias_write | pte_write_benign | exec_kmalloc | exec_moddata | exec_freed | loosen_immutable | protect_benign | static_key");
+MODULE_PARM_DESC(action, "roundtrip | garbage | touch_hv_read | touch_hv_write | cr4_clear_smep | cr0_clear_wp | cr4_toggle_pge | cr_check | msr_lstar | efer_clear_nxe | msr_rewrite | lidt_forged | lidt_same | text_pte_write | rodata_alias_write | roai_alias_write | pte_write_benign | exec_kmalloc | exec_moddata | exec_freed | loosen_immutable | protect_benign | static_key | bpf_jit");
 
 static unsigned long long exec_pa;
 module_param(exec_pa, ullong, 0400);
@@ -387,8 +390,8 @@ enum attack {
 	MSR_LSTAR_REDIRECT,
 	EFER_CLEAR_NXE,
 	LIDT_FORGED,
-	MEM_WRITE,		/* write one byte of ctx->target (its own value) */
-	MEM_CALL,		/* call ctx->target */
+	MEM_STORE_ATTACK,		/* write one byte of ctx->target (its own value) */
+	MEM_CALL_ATTACK,		/* call ctx->target */
 };
 
 static inline void raw_wrmsr(u32 msr, u64 v)
@@ -410,8 +413,8 @@ struct touch_ctx {
 	bool write;
 	u64 value;
 	bool map_failed;
-	u8 *target;		/* MEM_WRITE / MEM_CALL */
-	int byte;		/* MEM_WRITE: byte to write, or -1 for its own value */
+	u8 *target;		/* MEM_STORE_ATTACK / MEM_CALL_ATTACK */
+	int byte;		/* MEM_STORE_ATTACK: byte to write, or -1 for its own value */
 	struct completion done;
 };
 
@@ -474,7 +477,7 @@ static int cr_attack(struct touch_ctx *t)
 /* Kernel memory lvbs protects, attacked through a mapping the kernel allows. */
 static int mem_attack(struct touch_ctx *t)
 {
-	if (t->kind == MEM_WRITE) {
+	if (t->kind == MEM_STORE_ATTACK) {
 		u8 v = t->byte >= 0 ? (u8)t->byte : READ_ONCE(*t->target);
 
 		pr_info("writing 0x%02x back to %px\n", v, t->target);
@@ -494,7 +497,7 @@ static int touch_thread(void *arg)
 	struct touch_ctx *t = arg;
 	volatile u64 *p;
 
-	if (t->kind == MEM_WRITE || t->kind == MEM_CALL)
+	if (t->kind == MEM_STORE_ATTACK || t->kind == MEM_CALL_ATTACK)
 		return mem_attack(t);
 	if (t->kind != TOUCH_HV_READ && t->kind != TOUCH_HV_WRITE)
 		return cr_attack(t);
@@ -587,8 +590,8 @@ static const char *attack_value(enum attack kind, u8 *target, int value, bool *k
 		      kind == MSR_LSTAR_REDIRECT ? "LSTAR could be redirected" :
 		      kind == EFER_CLEAR_NXE ? "EFER.NXE could be cleared" :
 		      kind == LIDT_FORGED ? "a forged IDT could be loaded" :
-		      kind == MEM_WRITE ? "protected memory could be written" :
-		      kind == MEM_CALL ? "the code ran" :
+		      kind == MEM_STORE_ATTACK ? "protected memory could be written" :
+		      kind == MEM_CALL_ATTACK ? "the code ran" :
 		      "hypervisor memory was accessible";
 		kthread_stop(task);	/* returns at once: the thread has finished */
 		put_task_struct(task);
@@ -744,7 +747,7 @@ static const char *text_pte_write(bool *keep)
 		return "no PTE for kernel text";
 	pr_info("kernel text at %px (phys 0x%llx) is now writable in the kernel's page tables\n",
 		text, (u64)__pa_symbol(text));
-	why = attack_value(MEM_WRITE, text, 0x90, keep);
+	why = attack_value(MEM_STORE_ATTACK, text, 0x90, keep);
 	pte_restore(&pp);
 	return why;
 }
@@ -794,7 +797,7 @@ static const char *alias_write(const void *obj, const char *what, bool *keep)
 	if (!alias)
 		return "vmap failed";
 	pr_info("%s at %px (phys 0x%llx): writable alias at %px\n", what, obj, pa, alias);
-	why = attack_on(MEM_WRITE, alias + offset_in_page(pa), keep);
+	why = attack_on(MEM_STORE_ATTACK, alias + offset_in_page(pa), keep);
 	if (!*keep)
 		vunmap(alias);
 	return why;
@@ -831,7 +834,7 @@ static const char *exec_written(bool kmalloc_page, bool *keep)
 		pr_info("the code ran, as exec_control nx_fallback says it would\n");
 		why = NULL;
 	} else {
-		why = attack_on(MEM_CALL, code, keep);
+		why = attack_on(MEM_CALL_ATTACK, code, keep);
 	}
 	pte_restore(&pp);
 out:
@@ -854,7 +857,7 @@ static const char *exec_freed(bool *keep)
 		return "no PTE";
 	pr_info("calling freed module code at phys 0x%llx through %px (not written to)\n",
 		exec_pa, va);
-	why = attack_on(MEM_CALL, va, keep);
+	why = attack_on(MEM_CALL_ATTACK, va, keep);
 	pte_restore(&pp);
 	return why;
 }
@@ -925,6 +928,42 @@ static const char *static_key_toggle(void)
 	return off == 0 && on == 1 && again == 0 ? NULL : "the branch did not follow the key";
 }
 
+/*
+ * eBPF JIT under lvbs: a classic filter is translated to eBPF and JIT
+ * compiled into module-area memory (bpf_prog_pack, written through
+ * text_poke_copy), then run. The policy (docs/threat-model.md): JIT images
+ * are ordinary memory without GMET, and granted execute on first use from
+ * the module area with GMET.
+ */
+static const char *bpf_jit(void)
+{
+	struct sock_filter insns[] = { BPF_STMT(BPF_RET | BPF_K, 42) };
+	struct sock_fprog_kern fprog = { .len = ARRAY_SIZE(insns), .filter = insns };
+	struct bpf_prog *prog;
+	struct sk_buff *skb;
+	unsigned int ret;
+	bool jited;
+	int r;
+
+	r = bpf_prog_create(&prog, &fprog);
+	if (r)
+		return "bpf_prog_create failed";
+	skb = alloc_skb(64, GFP_KERNEL);
+	if (!skb) {
+		bpf_prog_destroy(prog);
+		return "no memory";
+	}
+	jited = prog->jited;
+	ret = bpf_prog_run(prog, skb);
+	pr_info("BPF program %s at %px returned %u\n", jited ? "JIT-compiled" : "interpreted",
+		prog->bpf_func, ret);
+	kfree_skb(skb);
+	bpf_prog_destroy(prog);
+	if (!jited)
+		return "the program was not JIT-compiled (bpf_jit_enable=0?)";
+	return ret == 42 ? NULL : "the JIT-compiled program returned the wrong value";
+}
+
 static int __init lvbs_test_init(void)
 {
 	const char *why;
@@ -976,6 +1015,8 @@ static int __init lvbs_test_init(void)
 		why = protect_benign();
 	} else if (!strcmp(action, "static_key")) {
 		why = static_key_toggle();
+	} else if (!strcmp(action, "bpf_jit")) {
+		why = bpf_jit();
 	} else {
 		pr_err("FAIL %s: unknown action\n", action);
 		return -EINVAL;

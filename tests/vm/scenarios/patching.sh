@@ -2,7 +2,8 @@
 # patching: legitimate text patching keeps working on sealed, read-only
 # kernel and module text (item 10): a static key in module text, a kernel
 # static key (kernel.sched_schedstats), a tracepoint, the function tracer
-# on a filtered function, and an (unoptimized) kprobe. Every write goes
+# on a filtered function, an (unoptimized) kprobe, and a JIT-compiled BPF
+# program. Every write to protected text goes
 # through the hypervisor's validated patching; none may be denied or be a
 # violation, and patches_allowed must rise.
 # shellcheck shell=dash source-path=SCRIPTDIR
@@ -16,6 +17,8 @@ load_lvbs
 before=$(status_get patches_allowed)
 
 benign_ok static_key patch_denied
+# The eBPF JIT writes module-area memory through text_poke_copy and runs it.
+benign_ok bpf_jit mem_violation
 
 echo 1 >/proc/sys/kernel/sched_schedstats || fail "cannot enable sched_schedstats"
 [ "$(cat /proc/sys/kernel/sched_schedstats)" = 1 ] || fail "sched_schedstats did not turn on"
