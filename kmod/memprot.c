@@ -27,6 +27,8 @@
 #include <linux/vmalloc.h>
 #include <linux/mutex.h>
 #include <linux/ktime.h>
+#include <linux/fs.h>
+#include <linux/fcntl.h>
 #include <asm/pgtable.h>
 #include "lvbs.h"
 
@@ -351,6 +353,33 @@ static int track_existing(void)
 	return r;
 }
 
+/*
+ * Optimized kprobes replace the probed instructions with a JMP rel32 to a
+ * detour buffer. The window under their INT3 was an arbitrary instruction,
+ * not a patch form, so validated text patching refuses the JMP, and the
+ * kprobe optimizer would oops holding text_mutex (docs/text-patching.md).
+ * Turn the optimization off through its sysctl, the one interface to it a
+ * module can reach; kprobes keep working, unoptimized.
+ */
+static void disable_kprobe_optimization(void)
+{
+	struct file *f = filp_open("/proc/sys/debug/kprobes-optimization", O_WRONLY, 0);
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(f)) {
+		pr_warn("cannot turn kprobe optimization off (%ld): set debug.kprobes-optimization=0 before using kprobes\n",
+			PTR_ERR(f));
+		return;
+	}
+	n = kernel_write(f, "0\n", 2, &pos);
+	filp_close(f, NULL);
+	if (n != 2)
+		pr_warn("writing debug.kprobes-optimization failed (%zd)\n", n);
+	else
+		pr_info("kprobe optimization turned off (validated text patching refuses optimized kprobes)\n");
+}
+
 /* ---- all of it ---- */
 
 int lvbs_protect_memory(void)
@@ -369,6 +398,7 @@ int lvbs_protect_memory(void)
 	r = lvbs_find_layout(l);
 	if (r)
 		goto out;
+	disable_kprobe_optimization();
 	b->what = "the kernel image";
 	add_kernel(b, l);
 	batch_flush(b);

@@ -38,7 +38,9 @@ cat /proc/version >/dev/null
 grep -q 'do_sys_openat2' "$T/trace" || fail "the function tracer saw no do_sys_openat2"
 echo nop >"$T/current_tracer"
 
-echo 0 >/proc/sys/debug/kprobes-optimization
+# lvbs.ko turned kprobe optimization off (optimized kprobes are not patches).
+[ "$(cat /proc/sys/debug/kprobes-optimization)" = 0 ] ||
+	fail "kprobe optimization is still on"
 echo 'p:lvbs_kp do_sys_openat2' >"$T/kprobe_events" || fail "cannot add a kprobe"
 echo 1 >"$T/events/kprobes/lvbs_kp/enable"
 cat /proc/version >/dev/null
