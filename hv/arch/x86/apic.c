@@ -68,7 +68,7 @@ void arch_send_nmi(u32 apic_id)
 	for (u32 i = 0; i < 1000000 && (mmio_read(APIC_ICR_LO) & ICR_BUSY); i++)
 		cpu_relax();
 	hi = mmio_read(APIC_ICR_HI);
-	mmio_write(APIC_ICR_HI, apic_id << 24);
+	mmio_write(APIC_ICR_HI, (apic_id & 0xff) << 24);
 	mmio_write(APIC_ICR_LO, ICR_NMI | ICR_ASSERT);
 	mmio_write(APIC_ICR_HI, hi);
 }
