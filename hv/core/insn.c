@@ -65,8 +65,8 @@ static int read_prefixes(struct insn_cur *c, struct insn *out, u8 *b)
 	}
 }
 
-/* A little-endian displacement of k (1 or 4) bytes, sign-extended. */
-static int read_disp(struct insn_cur *c, u32 k, s32 *disp)
+/* A little-endian value of k (1, 2 or 4) bytes, sign-extended. */
+static int read_signed(struct insn_cur *c, u32 k, s64 *out)
 {
 	u32 v = 0;
 
@@ -74,7 +74,17 @@ static int read_disp(struct insn_cur *c, u32 k, s32 *disp)
 		return -1;
 	for (u32 i = 0; i < k; i++)
 		v |= (u32)c->buf[c->pos - k + i] << (8 * i);
-	*disp = k == 1 ? (s32)(signed char)v : (s32)v;
+	*out = k == 1 ? (signed char)v : k == 2 ? (short)v : (s32)v;
+	return 0;
+}
+
+static int read_disp(struct insn_cur *c, u32 k, s32 *disp)
+{
+	s64 v;
+
+	if (read_signed(c, k, &v))
+		return -1;
+	*disp = (s32)v;
 	return 0;
 }
 
@@ -205,19 +215,6 @@ static u8 store_width(const struct insn *in, bool byte_form)
 	return in->opsize ? 2 : 4;
 }
 
-/* Little-endian immediate of k (1, 2 or 4) bytes, sign-extended. */
-static int read_imm(struct insn_cur *c, u32 k, s64 *imm)
-{
-	u32 v = 0;
-
-	if (skip_bytes(c, k))
-		return -1;
-	for (u32 i = 0; i < k; i++)
-		v |= (u32)c->buf[c->pos - k + i] << (8 * i);
-	*imm = k == 1 ? (signed char)v : k == 2 ? (short)v : (s32)v;
-	return 0;
-}
-
 /*
  * The one-byte stores text patching uses (memcpy and friends): MOV to
  * memory from a register or an immediate, and MOVS. Register forms
@@ -256,7 +253,7 @@ static int decode_store(struct insn_cur *c, struct insn *out, u8 b)
 	if ((modrm >> 3) & 7)		/* C6 /0, C7 /0 only */
 		return -1;
 	out->op = INSN_MOV_STORE_IMM;
-	return read_imm(c, out->width == 1 ? 1 : out->width == 2 ? 2 : 4, &out->imm);
+	return read_signed(c, out->width == 1 ? 1 : out->width == 2 ? 2 : 4, &out->imm);
 }
 
 int insn_decode(const u8 *buf, u32 n, struct insn *out)

@@ -432,6 +432,23 @@ void slat_fill_info(struct lvbs_info *info)
 	info->user_exec_pages = READ_ONCE(s->user_exec_pages);
 }
 
+/* May the guest write every byte of [gpa, gpa + len)? Lock held. */
+static bool writable_locked(u64 gpa, u64 len)
+{
+	struct perm_db *db = &hv.slat_state.db;
+	int i;
+
+	if (len == 0 || gpa + len < gpa)
+		return false;
+	i = perm_find(db, gpa);
+	if (i < 0)
+		return false;
+	for (u32 k = (u32)i; k < db->nr && db->r[k].start < gpa + len; k++)
+		if (!(db->r[k].perm & PT_W))
+			return false;
+	return true;
+}
+
 /*
  * The confused-deputy check: the hypervisor writes results into guest
  * memory only where the guest itself may write, or a hypercall would be a
@@ -439,20 +456,11 @@ void slat_fill_info(struct lvbs_info *info)
  */
 bool slat_guest_writable(u64 gpa, u64 len)
 {
-	struct hv_slat *s = &hv.slat_state;
-	bool ok = true;
-	int i;
+	bool ok;
 
-	if (len == 0 || gpa + len < gpa)
-		return false;
-	spin_lock(&s->lock);
-	i = perm_find(&s->db, gpa);
-	if (i < 0)
-		ok = false;
-	for (u32 k = i < 0 ? s->db.nr : (u32)i; k < s->db.nr && s->db.r[k].start < gpa + len; k++)
-		if (!(s->db.r[k].perm & PT_W))
-			ok = false;
-	spin_unlock(&s->lock);
+	spin_lock(&hv.slat_state.lock);
+	ok = writable_locked(gpa, len);
+	spin_unlock(&hv.slat_state.lock);
 	return ok;
 }
 
@@ -462,22 +470,13 @@ bool slat_guest_writable(u64 gpa, u64 len)
  */
 bool slat_write_guest(u64 gpa, const void *src, u64 len)
 {
-	struct hv_slat *s = &hv.slat_state;
-	bool ok = true;
-	int i;
+	bool ok;
 
-	if (len == 0 || gpa + len < gpa)
-		return false;
-	spin_lock(&s->lock);
-	i = perm_find(&s->db, gpa);
-	if (i < 0)
-		ok = false;
-	for (u32 k = i < 0 ? s->db.nr : (u32)i; k < s->db.nr && s->db.r[k].start < gpa + len; k++)
-		if (!(s->db.r[k].perm & PT_W))
-			ok = false;
+	spin_lock(&hv.slat_state.lock);
+	ok = writable_locked(gpa, len);
 	if (ok)
 		memcpy(gpa_ptr(gpa), src, len);
-	spin_unlock(&s->lock);
+	spin_unlock(&hv.slat_state.lock);
 	return ok;
 }
 
