@@ -29,7 +29,9 @@ static void check_invariant(const struct perm_db *db)
 		CHECK(db->r[i].start < db->r[i].end);
 		if (i) {
 			CHECK_EQ(db->r[i].start, db->r[i - 1].end);
-			CHECK(db->r[i].perm != db->r[i - 1].perm);
+			/* Merged: neighbours differ in rights or owner. */
+			CHECK(db->r[i].perm != db->r[i - 1].perm ||
+			      db->r[i].owner != db->r[i - 1].owner);
 		}
 	}
 }
@@ -217,5 +219,36 @@ TEST(perm_matches_a_model)
 	}
 	for (u32 i = 0; i < 256; i++)
 		CHECK_EQ(perm_lookup(&db, i * PAGE_SIZE), model[i]);
+	check_invariant(&db);
+}
+
+/* Owners: equal rights of different owners do not merge; FORCE skips the rules. */
+TEST(perm_owners_and_force)
+{
+	struct perm_db db;
+	bool changed;
+
+	fresh(&db, 16);
+	CHECK_EQ(perm_set_owned(&db, 0x1000, 0x2000, RO, 16, 0, &changed), LVBS_OK);
+	CHECK_EQ(perm_set_owned(&db, 0x2000, 0x3000, RO, 17, 0, &changed), LVBS_OK);
+	CHECK_EQ(db.nr, 4);
+	check_invariant(&db);
+	/* Same rights, same owner: merges with its neighbour. */
+	CHECK_EQ(perm_set_owned(&db, 0x3000, 0x4000, RO, 17, 0, &changed), LVBS_OK);
+	CHECK_EQ(db.nr, 4);
+	CHECK_EQ(db.r[2].start, 0x2000);
+	CHECK_EQ(db.r[2].end, 0x4000);
+	/* An owner change alone is a change. */
+	CHECK_EQ(perm_set_owned(&db, 0x1000, 0x2000, RO, 17, 0, &changed), LVBS_OK);
+	CHECK(changed);
+	CHECK_EQ(db.nr, 3);
+	/* Immutable and sealed refuse; FORCE (the lifecycle paths) does not. */
+	CHECK_EQ(perm_set_owned(&db, 0x1000, 0x4000, RO | PERM_IMMUTABLE, 17, 0, &changed), 0);
+	perm_seal(&db);
+	CHECK_EQ(perm_set_owned(&db, 0x1000, 0x4000, RWX, 0, 0, &changed), LVBS_E_PERM);
+	CHECK_EQ(perm_set_owned(&db, 0x1000, 0x4000, PT_R | PT_W, 0, PERM_SET_FORCE, &changed),
+		 LVBS_OK);
+	CHECK(changed);
+	CHECK_EQ(perm_lookup(&db, 0x2000), PT_R | PT_W);
 	check_invariant(&db);
 }

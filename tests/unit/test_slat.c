@@ -146,6 +146,7 @@ TEST(slat_sealed_rules)
 	stub_reset();
 	CHECK_EQ(protect1(ram(0), PAGE_SIZE, R | XS | IMM | PATCH, LVBS_OWNER_KERNEL, NULL), 0);
 	CHECK_EQ(protect1(ram(1), PAGE_SIZE, R | W, LVBS_OWNER_KERNEL, NULL), 0);
+	CHECK_EQ(protect1(ram(6), PAGE_SIZE, R | XS, LVBS_OWNER_KERNEL, NULL), 0);
 	CHECK_EQ(slat_seal(cpu0(), 0, 0xffffffffc0000000ULL, 0xffffffffff000000ULL), 0);
 	CHECK_EQ(ev()->kind, LVBS_EV_SEAL);
 	CHECK_EQ(ev()->info0, LVBS_EXEC_NX_FALLBACK);
@@ -159,6 +160,10 @@ TEST(slat_sealed_rules)
 	CHECK_EQ(protect1(ram(1), PAGE_SIZE, R, LVBS_OWNER_KERNEL, NULL), LVBS_OK);
 	CHECK_EQ(protect1(ram(1), PAGE_SIZE, R | W, LVBS_OWNER_KERNEL, NULL), LVBS_E_PERM);
 	CHECK_EQ(slat_perm(ram(1)), PT_R);
+	/* Code that is not patchable cannot become patchable after SEAL. */
+	CHECK_EQ(protect1(ram(6), PAGE_SIZE, R | XS | PATCH, LVBS_OWNER_KERNEL, NULL),
+		 LVBS_E_PERM);
+	CHECK_EQ(protect1(ram(6), PAGE_SIZE, R | XS, LVBS_OWNER_KERNEL, NULL), LVBS_OK);
 
 	/* A new module takes memory nobody owns: text, rodata, data only. */
 	CHECK_EQ(protect1(ram(2), PAGE_SIZE, R | W | XS, MOD, NULL), LVBS_E_PERM);
