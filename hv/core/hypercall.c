@@ -23,7 +23,7 @@ static long copy_to_guest(u64 gpa, u64 size, const void *src, u64 len)
 	if (r)
 		return r;
 	/* Never write for the guest where it may not write itself. */
-	if (!slat_guest_writable(gpa, size) || !slat_write_guest(gpa, src, len))
+	if (!slat_write_guest(gpa, size, src, len))
 		return LVBS_E_PERM;
 	return LVBS_OK;
 }
@@ -124,8 +124,8 @@ static long hc_read_log(u64 gpa, u64 size, u64 from, u64 *next_out, u64 *lost_ou
 			lost_total = lost;
 		if (n == 0)
 			break;
-		if (!slat_write_guest(gpa + done * sizeof(chunk[0]), chunk,
-				      n * sizeof(chunk[0])))
+		if (!slat_write_guest(gpa + done * sizeof(chunk[0]), n * sizeof(chunk[0]),
+				      chunk, n * sizeof(chunk[0])))
 			return LVBS_E_PERM;
 		done += n;
 		*next_out = next;

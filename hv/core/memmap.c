@@ -88,8 +88,6 @@ bad:
 
 int memmap_check_buffer(const struct hv_memmap *m, u64 gpa, u64 len, u64 align)
 {
-	u64 end;
-
 	if (len == 0)
 		return LVBS_E_INVAL;
 	if (len > LVBS_MAX_XFER)
@@ -101,14 +99,16 @@ int memmap_check_buffer(const struct hv_memmap *m, u64 gpa, u64 len, u64 align)
 		return LVBS_E_INVAL;
 	if (gpa & (align - 1))
 		return LVBS_E_ALIGN;
-	end = gpa + len;
-	if (!m || end < gpa)
-		return LVBS_E_RANGE;
-	if (find_range(m, gpa, end) < 0)
-		return LVBS_E_RANGE;
-	if (gpa < m->hv_end && end > m->hv_start)
-		return LVBS_E_RANGE;
-	return LVBS_OK;
+	return memmap_range_is_ram(m, gpa, gpa + len) ? LVBS_OK : LVBS_E_RANGE;
+}
+
+bool memmap_range_is_ram(const struct hv_memmap *m, u64 start, u64 end)
+{
+	if (!m || end <= start)
+		return false;
+	if (find_range(m, start, end) < 0)
+		return false;
+	return !(start < m->hv_end && end > m->hv_start);
 }
 
 bool memmap_is_hv(const struct hv_memmap *m, u64 gpa)

@@ -36,5 +36,7 @@ int memmap_check_buffer(const struct hv_memmap *m, u64 gpa, u64 len, u64 align);
 
 bool memmap_is_hv(const struct hv_memmap *m, u64 gpa);
 bool memmap_is_ram(const struct hv_memmap *m, u64 gpa);	/* RAM and not hypervisor */
+/* [start, end) non-empty, inside one RAM range, not touching the hypervisor. */
+bool memmap_range_is_ram(const struct hv_memmap *m, u64 start, u64 end);
 
 #endif

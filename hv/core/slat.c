@@ -133,8 +133,6 @@ static long shootdown(struct hv_cpu *self)
 			slat_tlb_sync(self);
 			cpu_relax();
 			if (rdtsc() > deadline) {
-				__atomic_fetch_add(&hv.slat_state.shootdown_timeouts, 1,
-						   __ATOMIC_RELAXED);
 				hv_report(self, "TLB shootdown: no ack from cpu", i, g);
 				return LVBS_E_FAULT;
 			}
@@ -145,14 +143,6 @@ static long shootdown(struct hv_cpu *self)
 }
 
 /* ---- PROTECT_MEMORY ---- */
-
-static bool range_is_ram(u64 start, u64 end)
-{
-	for (u32 i = 0; i < hv.mem.nr_ram; i++)
-		if (start >= hv.mem.ram[i].start && end <= hv.mem.ram[i].end)
-			return !(start < hv.mem.hv_end && end > hv.mem.hv_start);
-	return false;
-}
 
 static long check_entry(const struct lvbs_mem_prot *e)
 {
@@ -173,7 +163,7 @@ static long check_entry(const struct lvbs_mem_prot *e)
 	if (e->size == 0 || e->gpa + e->size < e->gpa ||
 	    e->gpa + e->size > hv.mem.phys_limit)
 		return LVBS_E_RANGE;
-	if (!range_is_ram(e->gpa, e->gpa + e->size))
+	if (!memmap_range_is_ram(&hv.mem, e->gpa, e->gpa + e->size))
 		return LVBS_E_RANGE;
 	return LVBS_OK;
 }
@@ -465,15 +455,18 @@ bool slat_guest_writable(u64 gpa, u64 len)
 }
 
 /*
- * Write for the guest, checking the rights again under the lock: a
- * concurrent tightening cannot slip in between the check and the copy.
+ * Write len bytes for the guest at gpa, if the guest may write all of
+ * [gpa, gpa + span): checked under the lock, so a concurrent tightening
+ * cannot slip in between the check and the copy.
  */
-bool slat_write_guest(u64 gpa, const void *src, u64 len)
+bool slat_write_guest(u64 gpa, u64 span, const void *src, u64 len)
 {
 	bool ok;
 
+	if (len > span)
+		return false;
 	spin_lock(&hv.slat_state.lock);
-	ok = writable_locked(gpa, len);
+	ok = writable_locked(gpa, span);
 	if (ok)
 		memcpy(gpa_ptr(gpa), src, len);
 	spin_unlock(&hv.slat_state.lock);
@@ -561,6 +554,7 @@ void slat_handle_npf(struct hv_cpu *c, u64 gpa, u32 access)
 {
 	struct hv_slat *s = &hv.slat_state;
 	u64 page = gpa & ~(PAGE_SIZE - 1);
+	u32 need = slat_access_rights(access);
 	struct perm_range r = { 0 };
 	bool audit, retry = false;
 	int i;
@@ -576,11 +570,8 @@ void slat_handle_npf(struct hv_cpu *c, u64 gpa, u32 access)
 	i = perm_find(&s->db, gpa);
 	if (i >= 0) {
 		r = s->db.r[i];
-		retry = grant_on_first_use(c, &r, page, access);
 		/* Another CPU may have changed the rights since this fault. */
-		if (!retry && (r.perm & PERM_RIGHTS & slat_access_rights(access)) ==
-		    slat_access_rights(access))
-			retry = true;
+		retry = (r.perm & need) == need || grant_on_first_use(c, &r, page, access);
 	}
 	audit = s->policy == LVBS_POLICY_AUDIT;
 	spin_unlock(&s->lock);
@@ -589,20 +580,19 @@ void slat_handle_npf(struct hv_cpu *c, u64 gpa, u32 access)
 		arch_flush_guest_tlb(c);
 		return;
 	}
-	__atomic_fetch_add(&s->violations, 1, __ATOMIC_RELAXED);
 	if ((access & LVBS_ACC_WRITE) && !(access & (LVBS_ACC_USER | LVBS_ACC_PTWALK)) &&
 	    (r.perm & PERM_PATCHABLE)) {
 		int tp = textpatch_handle_write(c, gpa, audit);
 
-		if (tp == TP_DONE) {
-			__atomic_fetch_sub(&s->violations, 1, __ATOMIC_RELAXED);
+		if (tp == TP_DONE)
 			return;
-		}
 		if (tp == TP_DENIED) {	/* refused, and logged as patch_denied */
+			__atomic_fetch_add(&s->violations, 1, __ATOMIC_RELAXED);
 			arch_inject(c, X86_VEC_GP, true, 0);
 			return;
 		}
 	}
+	__atomic_fetch_add(&s->violations, 1, __ATOMIC_RELAXED);
 	hv_log_mem(c, LVBS_EV_MEM_VIOLATION, access,
 		   audit ? LVBS_ACT_NONE : LVBS_ACT_INJECT_GP, gpa,
 		   (access & LVBS_ACC_EXEC) ? arch_rip(c) : 0, r.perm, r.owner);

@@ -30,7 +30,6 @@ struct hv_slat {
 	u64 shootdowns;
 	u64 dyn_exec_pages;
 	u64 user_exec_pages;
-	u64 shootdown_timeouts;
 };
 
 struct hv_cpu;
@@ -44,7 +43,7 @@ long slat_seal(struct hv_cpu *c, u64 flags, u64 mod_start, u64 mod_end);
 long slat_set_policy(struct hv_cpu *c, u64 policy);
 void slat_fill_info(struct lvbs_info *info);
 bool slat_guest_writable(u64 gpa, u64 len);	/* may the hypervisor write there for the guest? */
-bool slat_write_guest(u64 gpa, const void *src, u64 len);	/* checked again, under the lock */
+bool slat_write_guest(u64 gpa, u64 span, const void *src, u64 len);	/* checked under the lock */
 void slat_handle_npf(struct hv_cpu *c, u64 gpa, u32 access);
 void slat_tlb_sync(struct hv_cpu *c);		/* ack the SLAT generation: flush on next entry */
 void slat_nmi_exit(struct hv_cpu *c);		/* an NMI made this CPU exit */
