@@ -52,7 +52,6 @@ static void refuse(struct hv_cpu *c, u32 which, u64 base)
 static int dt_operand(struct hv_cpu *c, u32 which, u16 *limit, u64 *base, u32 *len)
 {
 	u8 raw[10];
-	struct guest_ctl g;
 	struct gwalk_ctx w;
 	struct insn in;
 	u64 rip = arch_rip(c), addr;
@@ -62,11 +61,7 @@ static int dt_operand(struct hv_cpu *c, u32 which, u16 *limit, u64 *base, u32 *l
 		return -1;
 	addr = insn_mem_addr(&in, c->regs, rip + in.len, rdmsr(MSR_FS_BASE),
 			     rdmsr(MSR_GS_BASE));
-	arch_guest_ctl(c, &g);
-	w = (struct gwalk_ctx){
-		.cr0 = g.cr0, .cr3 = g.cr3, .cr4 = g.cr4, .efer = g.efer,
-		.read_gpa = guest_read_phys,
-	};
+	vcpu_guest_walker(c, &w);
 	if (gwalk_read(&w, addr, raw, sizeof(raw)))
 		return -1;
 	memcpy(limit, raw, 2);

@@ -147,6 +147,8 @@ void vcpu_count_exit(struct hv_cpu *c, u32 kind);
 int vcpu_skip_insn(struct hv_cpu *c, u32 expected_op);
 struct insn;
 int vcpu_decode_at_rip(struct hv_cpu *c, struct insn *in);
+struct gwalk_ctx;
+void vcpu_guest_walker(struct hv_cpu *c, struct gwalk_ctx *w);
 void vcpu_handle_cr_write(struct hv_cpu *c, u32 cr, int gpr);
 void vcpu_handle_cpuid(struct hv_cpu *c);
 void vcpu_handle_hypercall(struct hv_cpu *c);

@@ -73,17 +73,6 @@ struct store {
 	u64 gpa[TP_MAX_WRITE];	/* where each byte goes */
 };
 
-static void guest_walker(struct hv_cpu *c, struct gwalk_ctx *w)
-{
-	struct guest_ctl g;
-
-	arch_guest_ctl(c, &g);
-	*w = (struct gwalk_ctx){
-		.cr0 = g.cr0, .cr3 = g.cr3, .cr4 = g.cr4, .efer = g.efer,
-		.read_gpa = guest_read_phys,
-	};
-}
-
 /* Source bytes of a register store; AH..BH without REX for byte stores. */
 static void reg_bytes(struct hv_cpu *c, const struct insn *in, u8 *out)
 {
@@ -265,7 +254,7 @@ int textpatch_handle_write(struct hv_cpu *c, u64 gpa, bool audit)
 	u64 le = 0;
 	int r;
 
-	guest_walker(c, &w);
+	vcpu_guest_walker(c, &w);
 	if (collect_store(c, &w, &in, &s))
 		return TP_UNHANDLED;
 	for (u32 i = 0; i < s.len; i++) {

@@ -33,22 +33,29 @@ int guest_read_phys(void *opaque, u64 gpa, void *buf, u32 len)
 	return 0;
 }
 
+/* A walker of the guest's page tables as this CPU's guest has them now. */
+void vcpu_guest_walker(struct hv_cpu *c, struct gwalk_ctx *w)
+{
+	struct guest_ctl g;
+
+	arch_guest_ctl(c, &g);
+	*w = (struct gwalk_ctx){
+		.cr0 = g.cr0, .cr3 = g.cr3, .cr4 = g.cr4, .efer = g.efer,
+		.read_gpa = guest_read_phys,
+	};
+}
+
 /*
  * Read the instruction at guest RIP once into buf. Up to 15 bytes; fewer if
  * the next page is not mapped (the decoder then reports a truncation).
  */
 static u32 fetch_insn(struct hv_cpu *c, u8 *buf)
 {
-	struct guest_ctl g;
 	struct gwalk_ctx w;
 	u64 rip = arch_rip(c);
 	u32 first = (u32)MIN((u64)INSN_MAX_LEN, PAGE_SIZE - (rip & (PAGE_SIZE - 1)));
 
-	arch_guest_ctl(c, &g);
-	w = (struct gwalk_ctx){
-		.cr0 = g.cr0, .cr3 = g.cr3, .cr4 = g.cr4, .efer = g.efer,
-		.read_gpa = guest_read_phys,
-	};
+	vcpu_guest_walker(c, &w);
 	if (gwalk_read(&w, rip, buf, first))
 		return 0;
 	if (first < INSN_MAX_LEN &&
