@@ -34,6 +34,7 @@ struct lvbs_memprot_stats {
 	unsigned int hypercalls;	/* initial protection, SEAL included */
 	u64 ns;				/* ... and how long it took */
 	unsigned int modules_tracked;
+	u64 image_freed_pages;		/* data/bss pages the kernel freed at boot */
 };
 
 extern struct lvbs_memprot_stats lvbs_memprot;

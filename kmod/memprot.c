@@ -104,25 +104,78 @@ static void batch_add_vmalloc(struct batch *b, const void *va, unsigned long siz
 
 /* ---- the kernel image ---- */
 
-static void add_kernel(struct batch *b, const struct lvbs_layout *l)
+/*
+ * Is the page at pa still part of the kernel image? The kernel reserves
+ * its whole image in memblock at boot (PG_reserved on every page) and
+ * gives pieces back with free_reserved_area(), which clears the flag: the
+ * init sections, and inside "Kernel bss" the unused part of
+ * .bss..decrypted (mem_encrypt_free_decrypted_mem(), on every x86-64 boot
+ * with CONFIG_AMD_MEM_ENCRYPT, SME or not: about 2 MiB). Such a page
+ * belongs to the page allocator, which hands it to anybody next: a
+ * module's text, a trampoline, the page cache. Owning it as kernel data
+ * would refuse those later uses (docs/page-lifecycle.md).
+ */
+static bool image_page(u64 pa)
 {
-	const u32 k = LVBS_OWNER_KERNEL;
-	u64 cur = l->rodata.start;
+	unsigned long pfn = pa >> PAGE_SHIFT;
+
+	return pfn_valid(pfn) && PageReserved(pfn_to_page(pfn));
+}
+
+/*
+ * Protect the pages of [start, end) the kernel still holds as its image,
+ * in runs. Returns how many pages it left out because the kernel freed
+ * them.
+ */
+static u64 add_image(struct batch *b, u64 start, u64 end, u32 perm)
+{
+	u64 pa, run = start, freed = 0;
+
+	for (pa = start; pa < end; pa += PAGE_SIZE) {
+		if (image_page(pa))
+			continue;
+		batch_add(b, run, pa, perm, LVBS_OWNER_KERNEL);
+		run = pa + PAGE_SIZE;
+		freed++;
+	}
+	batch_add(b, run, end, perm, LVBS_OWNER_KERNEL);
+	return freed;
+}
+
+static int add_kernel(struct batch *b, const struct lvbs_layout *l)
+{
+	const u32 rx = LVBS_PERM_R | LVBS_PERM_XS | LVBS_PERM_IMMUTABLE | LVBS_PERM_PATCHABLE;
+	const u32 ro = LVBS_PERM_R | LVBS_PERM_IMMUTABLE;
+	const u32 rw = LVBS_PERM_R | LVBS_PERM_W;
+	u64 cur = l->rodata.start, code_freed;
 	u32 i;
 
-	batch_add(b, l->text.start, l->text.end,
-		  LVBS_PERM_R | LVBS_PERM_XS | LVBS_PERM_IMMUTABLE | LVBS_PERM_PATCHABLE, k);
+	code_freed = add_image(b, l->text.start, l->text.end, rx);
 	for (i = 0; i < l->nr_vdso; i++) {
-		batch_add(b, cur, l->vdso[i].start, LVBS_PERM_R | LVBS_PERM_IMMUTABLE, k);
-		batch_add(b, l->vdso[i].start, l->vdso[i].end,
-			  LVBS_PERM_R | LVBS_PERM_XU | LVBS_PERM_IMMUTABLE, k);
+		code_freed += add_image(b, cur, l->vdso[i].start, ro);
+		code_freed += add_image(b, l->vdso[i].start, l->vdso[i].end,
+					ro | LVBS_PERM_XU);
 		cur = l->vdso[i].end;
 	}
-	batch_add(b, cur, l->rodata.end, LVBS_PERM_R | LVBS_PERM_IMMUTABLE, k);
-	batch_add(b, l->data.start, l->data.end, LVBS_PERM_R | LVBS_PERM_W, k);
-	batch_add(b, l->bss.start, l->bss.end, LVBS_PERM_R | LVBS_PERM_W, k);
+	code_freed += add_image(b, cur, l->rodata.end, ro);
+	/*
+	 * Linux never gives back text or rodata after boot: if it did here,
+	 * this is a kernel whose layout we do not understand.
+	 */
+	if (code_freed) {
+		pr_err("layout: %llu pages of kernel text or rodata are not reserved any more; refusing to guess what they are\n",
+		       code_freed);
+		return -EINVAL;
+	}
+	lvbs_memprot.image_freed_pages = add_image(b, l->data.start, l->data.end, rw) +
+					 add_image(b, l->bss.start, l->bss.end, rw);
 	/* After bss: an immutable range could not be overwritten by it. */
-	batch_add(b, l->idt, l->idt + PAGE_SIZE, LVBS_PERM_R | LVBS_PERM_IMMUTABLE, k);
+	if (!image_page(l->idt)) {
+		pr_err("layout: the IDT page is not part of the kernel image\n");
+		return -EINVAL;
+	}
+	batch_add(b, l->idt, l->idt + PAGE_SIZE, ro, LVBS_OWNER_KERNEL);
+	return 0;
 }
 
 /* ---- modules ---- */
@@ -400,7 +453,9 @@ int lvbs_protect_memory(void)
 		goto out;
 	disable_kprobe_optimization();
 	b->what = "the kernel image";
-	add_kernel(b, l);
+	r = add_kernel(b, l);
+	if (r)
+		goto out;
 	batch_flush(b);
 	r = b->err;
 	if (r)
@@ -424,9 +479,10 @@ int lvbs_protect_memory(void)
 		goto out;
 	}
 	lvbs_memprot.ns = ktime_to_ns(ktime_sub(ktime_get(), t0));
-	pr_info("protected the kernel image (text %llu KiB, rodata %llu KiB, %u vDSO images) and %u modules in %u hypercalls, %llu us; sealed%s\n",
+	pr_info("protected the kernel image (text %llu KiB, rodata %llu KiB, %u vDSO images; %llu KiB of data/bss the kernel freed at boot left to it) and %u modules in %u hypercalls, %llu us; sealed%s\n",
 		(l->text.end - l->text.start) >> 10, (l->rodata.end - l->rodata.start) >> 10,
-		l->nr_vdso, lvbs_memprot.modules_tracked, lvbs_memprot.hypercalls,
+		l->nr_vdso, lvbs_memprot.image_freed_pages << (PAGE_SHIFT - 10),
+		lvbs_memprot.modules_tracked, lvbs_memprot.hypercalls,
 		lvbs_memprot.ns / 1000, audit ? " (audit: violations are only logged)" : "");
 out:
 	kfree(l);

@@ -63,6 +63,7 @@ static void show_memprot(struct seq_file *m, const struct lvbs_info *info)
 	seq_printf(m, "dyn_exec_pages %llu\n", info->dyn_exec_pages);
 	seq_printf(m, "user_exec_pages %llu\n", info->user_exec_pages);
 	seq_printf(m, "modules_tracked %u\n", lvbs_memprot.modules_tracked);
+	seq_printf(m, "image_freed_pages %llu\n", lvbs_memprot.image_freed_pages);
 	seq_puts(m, "module_trust tofu\n");
 	seq_printf(m, "init_protect_hypercalls %u\n", lvbs_memprot.hypercalls);
 	seq_printf(m, "init_protect_ns %llu\n", lvbs_memprot.ns);

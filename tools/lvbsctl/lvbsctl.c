@@ -442,6 +442,7 @@ static const struct key_type status_opt_keys[] = {
 	{ "dyn_exec_pages", T_U64 }, { "user_exec_pages", T_U64 },
 	{ "modules_tracked", T_U64 }, { "module_trust", T_NAME },
 	{ "init_protect_hypercalls", T_U64 }, { "init_protect_ns", T_U64 },
+	{ "image_freed_pages", T_U64 },
 };
 
 /* status is one record spread over many lines: gather it into one line. */
@@ -687,6 +688,9 @@ static void show_memory(const struct line *r)
 	printf("initial protection: %llu hypercalls, %llu us; %llu modules tracked\n",
 	       num(r, "init_protect_hypercalls"), num(r, "init_protect_ns") / 1000,
 	       num(r, "modules_tracked"));
+	if (num(r, "image_freed_pages"))
+		printf("kernel image:    %llu KiB of data/bss the kernel freed at boot are ordinary memory again\n",
+		       num(r, "image_freed_pages") * 4);
 	printf("exec control:    %s, %llu KiB of registered kernel code\n", ec,
 	       num(r, "kernel_x_bytes") / 1024);
 	printf("events:          %llu violations, %llu patches allowed, %llu denied, %llu shootdowns, %llu log events suppressed\n",
