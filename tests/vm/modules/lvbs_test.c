@@ -35,6 +35,9 @@
  *   insmod lvbs_test.ko action=loosen_immutable|protect_benign
  *       (PROTECT_MEMORY making kernel text writable must fail; the module
  *       lifecycle path — take, tighten, release — must work)
+ *   insmod lvbs_test.ko action=image_freed
+ *       (pages the kernel freed from its own image at boot can be taken
+ *       as module memory, like any other free page)
  *   insmod lvbs_test.ko action=bpf_jit
  *       (a JIT-compiled BPF program runs after SEAL)
  *   insmod lvbs_test.ko action=pte_write_benign|static_key
@@ -84,11 +87,12 @@
 #include <linux/jump_label.h>
 #include <linux/ctype.h>
 #include <linux/filter.h>
+#include <linux/ioport.h>
 #include <lvbs/abi.h>
 
 static char *action = "roundtrip";
 module_param(action, charp, 0400);
-MODULE_PARM_DESC(action, "roundtrip | garbage | touch_hv_read | touch_hv_write | cr4_clear_smep | cr0_clear_wp | cr4_toggle_pge | cr_check | msr_lstar | efer_clear_nxe | msr_rewrite | lidt_forged | lidt_same | text_pte_write | rodata_alias_write | roai_alias_write | pte_write_benign | exec_kmalloc | exec_moddata | exec_freed | loosen_immutable | protect_benign | static_key | bpf_jit");
+MODULE_PARM_DESC(action, "roundtrip | garbage | touch_hv_read | touch_hv_write | cr4_clear_smep | cr0_clear_wp | cr4_toggle_pge | cr_check | msr_lstar | efer_clear_nxe | msr_rewrite | lidt_forged | lidt_same | text_pte_write | rodata_alias_write | roai_alias_write | pte_write_benign | exec_kmalloc | exec_moddata | exec_freed | loosen_immutable | protect_benign | image_freed | static_key | bpf_jit");
 
 static unsigned long long exec_pa;
 module_param(exec_pa, ullong, 0400);
@@ -908,6 +912,114 @@ static const char *protect_benign(void)
 	return !r1 && !r2 && !r3 && out.rbx == 1 ? NULL : "the module lifecycle path failed";
 }
 
+/*
+ * Benign: memory the kernel freed from its own image at boot (the unused
+ * part of .bss..decrypted, about 2 MiB on Debian's kernels) is ordinary
+ * memory again, which a module may take like any page the allocator hands
+ * it (docs/page-lifecycle.md). Every such page inside the kernel image's
+ * iomem resources that is free right now (no reference) is taken as
+ * module data by a test owner, then given back. Before lvbs.ko left these
+ * pages out of the image it protects, PROTECT refused them (E_PERM), and
+ * so did a real module load or a trampoline that got one.
+ */
+static const char *const image_names[] = {
+	"Kernel code", "Kernel rodata", "Kernel data", "Kernel bss",
+};
+
+static bool image_resource(const struct resource *r)
+{
+	for (u32 i = 0; i < ARRAY_SIZE(image_names); i++)
+		if (r->name && !strcmp(r->name, image_names[i]))
+			return true;
+	return false;
+}
+
+struct take {
+	struct lvbs_mem_prot v[LVBS_PROT_BATCH];
+	u32 n;
+	u64 freed, taken;
+	long err;
+};
+
+static void take_flush(struct take *t)
+{
+	struct hc_regs out;
+	long r;
+
+	if (!t->n || t->err)
+		return;
+	r = hc(LVBS_HC(LVBS_HC_PROTECT_MEMORY), virt_to_phys(t->v), t->n, 0, &out);
+	if (r) {
+		pr_err("PROTECT of freed image memory at 0x%llx refused: %s (%ld)\n",
+		       t->v[min_t(u64, out.rbx, t->n - 1)].gpa, status_name(r), r);
+		t->err = r;
+	}
+	t->n = 0;
+}
+
+static void take_page(struct take *t, u64 pa, u32 cookie)
+{
+	struct lvbs_mem_prot *last = t->n ? &t->v[t->n - 1] : NULL;
+
+	t->taken++;
+	if (last && last->gpa + last->size == pa) {
+		last->size += PAGE_SIZE;
+		return;
+	}
+	if (t->n == LVBS_PROT_BATCH)
+		take_flush(t);
+	t->v[t->n++] = (struct lvbs_mem_prot){
+		.gpa = pa, .size = PAGE_SIZE, .perm = LVBS_PERM_R | LVBS_PERM_W, .owner = cookie,
+	};
+}
+
+static void take_freed(struct take *t, const struct resource *r, u32 cookie)
+{
+	u64 pa;
+
+	for (pa = r->start & PAGE_MASK; pa <= r->end && !t->err; pa += PAGE_SIZE) {
+		struct page *pg;
+
+		if (!pfn_valid(pa >> PAGE_SHIFT))
+			continue;
+		pg = pfn_to_page(pa >> PAGE_SHIFT);
+		if (PageReserved(pg))
+			continue;
+		t->freed++;
+		if (!page_count(pg))	/* free now: nobody, lvbs included, may own it */
+			take_page(t, pa, cookie);
+	}
+}
+
+static const char *image_freed(void)
+{
+	const u32 cookie = 0x7e58;
+	struct take *t = kzalloc(sizeof(*t), GFP_KERNEL);
+	struct resource *top, *r;
+	struct hc_regs out;
+	const char *why = NULL;
+	long rel;
+
+	if (!t)
+		return "no memory";
+	for (top = iomem_resource.child; top; top = top->sibling)
+		for (r = top->child; r; r = r->sibling)
+			if (image_resource(r))
+				take_freed(t, r, cookie);
+	take_flush(t);
+	rel = hc(LVBS_HC(LVBS_HC_RELEASE_MEMORY), cookie, 0, 0, &out);
+	pr_info("kernel image: %llu pages freed by the kernel, %llu of them free now and taken as module data: %s; released %llu pages (%s)\n",
+		t->freed, t->taken, t->err ? status_name(t->err) : "ok", out.rbx, status_name(rel));
+	if (t->err)
+		why = "a page the kernel freed from its image is still owned";
+	else if (!t->taken)
+		why = "no free page of the freed image found: the test proves nothing on this kernel";
+	else if (rel || out.rbx != t->taken)
+		why = "releasing the taken pages failed";
+	kfree(t);
+	return why;
+}
+
 /* (10) a static key in this module's own text, toggled after SEAL. */
 static DEFINE_STATIC_KEY_FALSE(lvbs_test_key);
 
@@ -1013,6 +1125,8 @@ static int __init lvbs_test_init(void)
 		why = loosen_immutable();
 	} else if (!strcmp(action, "protect_benign")) {
 		why = protect_benign();
+	} else if (!strcmp(action, "image_freed")) {
+		why = image_freed();
 	} else if (!strcmp(action, "static_key")) {
 		why = static_key_toggle();
 	} else if (!strcmp(action, "bpf_jit")) {
