@@ -5,6 +5,8 @@
 #   LVBS_VM_TIMEOUT    seconds a VM may run before it is killed (default 180)
 #   LVBS_VM_SMP        CPUs (default 2)         LVBS_VM_MEM  RAM (default 1G)
 #   LVBS_QEMU          QEMU binary (default qemu-system-x86_64)
+#   LVBS_QEMU_ACCEL    -accel argument (default tcg,thread=single; see
+#                      docs/testing.md for why not multi-threaded TCG)
 #   LVBS_QEMU_EXTRA    extra QEMU arguments, split at spaces
 #                      (e.g. "-d int,cpu_reset -D /tmp/qemu.log")
 #   LVBS_CMDLINE_EXTRA extra kernel command line
@@ -66,6 +68,7 @@ vm_qemu_cmd() {
 	# shellcheck disable=SC2054 # "EPYC,+svm" is one word
 	VM_CMD=("${LVBS_QEMU:-qemu-system-x86_64}"
 		-M q35 -cpu EPYC,+svm
+		-accel "${LVBS_QEMU_ACCEL:-tcg,thread=single}"
 		-smp "${LVBS_VM_SMP:-2}" -m "${LVBS_VM_MEM:-1G}"
 		-nographic -no-reboot
 		-kernel "$VM_KERNEL" -initrd "$VM_INITRD"
