@@ -21,6 +21,7 @@
 #include <linux/cpumask.h>
 #include <linux/atomic.h>
 #include <linux/cc_platform.h>
+#include <linux/version.h>
 #include <asm/io.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
@@ -35,6 +36,19 @@ extern const u8 lvbs_hv_image[], lvbs_hv_image_end[];
 extern const u8 lvbs_tramp_start[], lvbs_tramp_end[];
 long lvbs_tramp_enter(u64 cr3, u64 entry, u64 stack_top, u64 arg);
 extern const u8 lvbs_tramp_exit[];
+
+/*
+ * The largest order one page allocation can have. MAX_ORDER counted one
+ * past it up to 6.3; from 6.4 it is the largest order itself, and 6.8
+ * renamed it MAX_PAGE_ORDER.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+#define LVBS_MAX_ORDER		MAX_PAGE_ORDER
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#define LVBS_MAX_ORDER		MAX_ORDER
+#else
+#define LVBS_MAX_ORDER		(MAX_ORDER - 1)
+#endif
 
 #define MSR_VM_CR_SVMDIS	BIT(4)
 /* Top-level slot 256: reserved for a hypervisor in Linux's x86-64 memory map. */
@@ -447,9 +461,9 @@ int lvbs_loader_launch(int fail_cpu, bool debug_serial, struct lvbs_launch_resul
 	if (r)
 		goto out;
 	size = region_size(h, nr, p->guest_phys_limit);
-	if (size > (PAGE_SIZE << (MAX_ORDER - 1))) {
+	if (size > (PAGE_SIZE << LVBS_MAX_ORDER)) {
 		pr_err("hypervisor needs %zu KiB of contiguous memory, more than one allocation gives (%lu KiB)\n",
-		       size >> 10, (PAGE_SIZE << (MAX_ORDER - 1)) >> 10);
+		       size >> 10, (PAGE_SIZE << LVBS_MAX_ORDER) >> 10);
 		r = -E2BIG;
 		goto out;
 	}

@@ -39,6 +39,11 @@ struct lvbs_memprot_stats {
 
 extern struct lvbs_memprot_stats lvbs_memprot;
 
+/* The kinds of a module's memory, each with its own rights (memprot.c). */
+enum lvbs_mod_kind {
+	LVBS_MK_TEXT, LVBS_MK_RODATA, LVBS_MK_RO_AFTER_INIT, LVBS_MK_DATA, LVBS_MK_NR
+};
+
 int lvbs_securityfs_init(void);
 int lvbs_pin_control_registers(void);
 int lvbs_find_layout(struct lvbs_layout *l);

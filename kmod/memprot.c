@@ -29,6 +29,7 @@
 #include <linux/ktime.h>
 #include <linux/fs.h>
 #include <linux/fcntl.h>
+#include <linux/version.h>
 #include <asm/pgtable.h>
 #include "lvbs.h"
 
@@ -202,31 +203,97 @@ static struct tracked *find_tracked(struct module *mod)
 	return NULL;
 }
 
-static bool layout_ok(const struct module_layout *ml)
+/*
+ * A module's memory as lvbs sees it: for its core and for its init part,
+ * up to four page-aligned pieces of vmalloc'd module-area memory, one per
+ * kind of right. How the kernel records them differs between series; this
+ * is the one place that knows (docs/kernel-compatibility.md).
+ */
+struct mod_piece {
+	const u8 *base;
+	unsigned long size;	/* page aligned; 0: the module has none */
+};
+
+static bool piece_ok(const struct mod_piece *p)
 {
-	return PAGE_ALIGNED(ml->base) && PAGE_ALIGNED(ml->text_size) &&
-	       PAGE_ALIGNED(ml->ro_size) && PAGE_ALIGNED(ml->ro_after_init_size) &&
-	       ml->text_size <= ml->ro_size && ml->ro_size <= ml->ro_after_init_size &&
-	       ml->ro_after_init_size <= ml->size;
+	unsigned long va = (unsigned long)p->base;
+
+	if (!p->size)
+		return true;
+	return PAGE_ALIGNED(va) && PAGE_ALIGNED(p->size) && va >= MODULES_VADDR &&
+	       va < MODULES_END && p->size <= MODULES_END - va;
 }
 
-/* text | rodata | ro_after_init | data, each page aligned (6.1 layout). */
-static void add_layout(struct batch *b, const struct module_layout *ml, u32 owner,
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+/*
+ * 6.4 and later: one allocation per kind, mod->mem[MOD_TEXT ...], each
+ * page aligned at its base (vmalloc, execmem from 6.10) and as long as its
+ * size rounded up to a page. Init has no ro_after_init piece.
+ */
+static const enum mod_mem_type mem_type_of[2][LVBS_MK_NR] = {
+	{ MOD_TEXT, MOD_RODATA, MOD_RO_AFTER_INIT, MOD_DATA },
+	{ MOD_INIT_TEXT, MOD_INIT_RODATA, MOD_INVALID, MOD_INIT_DATA },
+};
+
+static int module_pieces(const struct module *mod, bool init, struct mod_piece pc[LVBS_MK_NR])
+{
+	int k;
+
+	for (k = 0; k < LVBS_MK_NR; k++) {
+		enum mod_mem_type t = mem_type_of[init][k];
+		const struct module_memory *mem = t == MOD_INVALID ? NULL : &mod->mem[t];
+
+		pc[k].base = mem ? mem->base : NULL;
+		pc[k].size = mem && mem->size ? PAGE_ALIGN(mem->size) : 0;
+		if ((pc[k].size && !pc[k].base) || !piece_ok(&pc[k]))
+			return -EINVAL;
+	}
+	return 0;
+}
+#else
+/*
+ * 6.1: one allocation each for core and init, mod->core_layout and
+ * mod->init_layout, laid out text | rodata | ro_after_init | data with
+ * page-aligned boundaries (text_size <= ro_size <= ro_after_init_size).
+ */
+static int module_pieces(const struct module *mod, bool init, struct mod_piece pc[LVBS_MK_NR])
+{
+	const struct module_layout *ml = init ? &mod->init_layout : &mod->core_layout;
+	const u8 *base = ml->base;
+	int k;
+
+	if (!ml->size) {
+		memset(pc, 0, sizeof(*pc) * LVBS_MK_NR);
+		return 0;
+	}
+	if (!PAGE_ALIGNED(ml->text_size) || !PAGE_ALIGNED(ml->ro_size) ||
+	    !PAGE_ALIGNED(ml->ro_after_init_size) || ml->text_size > ml->ro_size ||
+	    ml->ro_size > ml->ro_after_init_size || ml->ro_after_init_size > ml->size)
+		return -EINVAL;
+	pc[LVBS_MK_TEXT] = (struct mod_piece){ base, ml->text_size };
+	pc[LVBS_MK_RODATA] = (struct mod_piece){ base + ml->text_size, ml->ro_size - ml->text_size };
+	pc[LVBS_MK_RO_AFTER_INIT] = (struct mod_piece){ base + ml->ro_size,
+						   ml->ro_after_init_size - ml->ro_size };
+	pc[LVBS_MK_DATA] = (struct mod_piece){ base + ml->ro_after_init_size,
+					  PAGE_ALIGN(ml->size) - ml->ro_after_init_size };
+	for (k = 0; k < LVBS_MK_NR; k++)
+		if (!PAGE_ALIGNED(base) || !piece_ok(&pc[k]))
+			return -EINVAL;
+	return 0;
+}
+#endif
+
+static void add_pieces(struct batch *b, const struct mod_piece pc[LVBS_MK_NR], u32 owner,
 		       bool immutable, bool ro_after_init_final)
 {
-	const u8 *base = ml->base;
 	u32 imm = immutable ? LVBS_PERM_IMMUTABLE : 0;
 	u32 roai = ro_after_init_final ? LVBS_PERM_R | imm : LVBS_PERM_R | LVBS_PERM_W;
 
-	batch_add_vmalloc(b, base, ml->text_size,
+	batch_add_vmalloc(b, pc[LVBS_MK_TEXT].base, pc[LVBS_MK_TEXT].size,
 			  LVBS_PERM_R | LVBS_PERM_XS | LVBS_PERM_PATCHABLE | imm, owner);
-	batch_add_vmalloc(b, base + ml->text_size, ml->ro_size - ml->text_size,
-			  LVBS_PERM_R | imm, owner);
-	batch_add_vmalloc(b, base + ml->ro_size, ml->ro_after_init_size - ml->ro_size,
-			  roai, owner);
-	batch_add_vmalloc(b, base + ml->ro_after_init_size,
-			  PAGE_ALIGN(ml->size) - ml->ro_after_init_size,
-			  LVBS_PERM_R | LVBS_PERM_W, owner);
+	batch_add_vmalloc(b, pc[LVBS_MK_RODATA].base, pc[LVBS_MK_RODATA].size, LVBS_PERM_R | imm, owner);
+	batch_add_vmalloc(b, pc[LVBS_MK_RO_AFTER_INIT].base, pc[LVBS_MK_RO_AFTER_INIT].size, roai, owner);
+	batch_add_vmalloc(b, pc[LVBS_MK_DATA].base, pc[LVBS_MK_DATA].size, LVBS_PERM_R | LVBS_PERM_W, owner);
 }
 
 static void release_cookie(struct module *mod, u32 owner)
@@ -245,16 +312,19 @@ static void release_cookie(struct module *mod, u32 owner)
 static int track_module(struct module *mod, bool live)
 {
 	struct tracked *t = find_tracked(mod);
+	struct mod_piece core[LVBS_MK_NR], init[LVBS_MK_NR];
+	bool has_init;
 	struct batch *b;
 	int r;
 
 	if (t)
 		return 0;
-	if (!layout_ok(&mod->core_layout) || (!live && mod->init_layout.size &&
-					      !layout_ok(&mod->init_layout))) {
+	if (module_pieces(mod, false, core) || (!live && module_pieces(mod, true, init))) {
 		pr_err("module %s: unexpected memory layout, not protected\n", mod->name);
 		return -EINVAL;
 	}
+	has_init = !live && (init[LVBS_MK_TEXT].size || init[LVBS_MK_RODATA].size ||
+			     init[LVBS_MK_RO_AFTER_INIT].size || init[LVBS_MK_DATA].size);
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	b = kzalloc(sizeof(*b), GFP_KERNEL);
 	if (!t || !b) {
@@ -266,10 +336,10 @@ static int track_module(struct module *mod, bool live)
 	t->core = next_cookie++;
 	t->init = next_cookie++;
 	b->what = mod->name;
-	add_layout(b, &mod->core_layout, t->core, true, live);
+	add_pieces(b, core, t->core, true, live);
 	t->ro_after_init_done = live;
-	if (!live && mod->init_layout.size) {
-		add_layout(b, &mod->init_layout, t->init, false, false);
+	if (has_init) {
+		add_pieces(b, init, t->init, false, false);
 		t->init_held = true;
 	}
 	batch_flush(b);
@@ -298,13 +368,14 @@ static void module_live(struct module *mod)
 		return;
 	}
 	if (!t->ro_after_init_done) {
-		const struct module_layout *ml = &mod->core_layout;
+		struct mod_piece core[LVBS_MK_NR];
 
 		b = kzalloc(sizeof(*b), GFP_KERNEL);
-		if (b) {
+		/* Checked when it was tracked; the kernel does not move it. */
+		if (b && !module_pieces(mod, false, core)) {
 			b->what = mod->name;
-			batch_add_vmalloc(b, (const u8 *)ml->base + ml->ro_size,
-					  ml->ro_after_init_size - ml->ro_size,
+			batch_add_vmalloc(b, core[LVBS_MK_RO_AFTER_INIT].base,
+					  core[LVBS_MK_RO_AFTER_INIT].size,
 					  LVBS_PERM_R | LVBS_PERM_IMMUTABLE, t->core);
 			batch_flush(b);
 			kfree(b);
@@ -349,7 +420,11 @@ static int module_notify(struct notifier_block *nb, unsigned long state, void *d
 		break;
 	}
 	mutex_unlock(&tracked_lock);
-	/* A module we could not protect does not load (6.1 honours this at COMING). */
+	/*
+	 * A module we could not protect does not load: 6.1 and 6.12 both run
+	 * the COMING chain with blocking_notifier_call_chain_robust() and
+	 * fail the load on an error.
+	 */
 	return notifier_from_errno(r);
 }
 

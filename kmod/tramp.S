@@ -11,15 +11,30 @@
  * code runs only under the hypervisor's page tables.
  */
 #include <linux/linkage.h>
+#include <linux/objtool.h>
+#include <linux/version.h>
+#include <asm/ibt.h>
 #include <asm/nospec-branch.h>
 #include <asm/unwind_hints.h>
+
+/*
+ * "No unwind information here" for objtool: UNWIND_HINT_EMPTY up to 6.3,
+ * which 6.4 split into END_OF_STACK and UNDEFINED (the meaning used here).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#define LVBS_UNWIND_HINT	UNWIND_HINT_UNDEFINED
+#else
+#define LVBS_UNWIND_HINT	UNWIND_HINT_EMPTY
+#endif
 
 #define X86_CR4_PGE	(1 << 7)
 
 	.section .text.lvbs_tramp, "ax"
 	.balign 4096
 SYM_CODE_START(lvbs_tramp_start)
-	UNWIND_HINT_EMPTY
+	/* Only its address is used, to find the page: never branched to. */
+	ANNOTATE_NOENDBR
+	LVBS_UNWIND_HINT
 	int3
 SYM_CODE_END(lvbs_tramp_start)
 
@@ -29,7 +44,7 @@ SYM_CODE_END(lvbs_tramp_start)
  * arrives between the CR3 switch and the hypervisor's IDT load.
  */
 SYM_CODE_START(lvbs_tramp_enter)
-	UNWIND_HINT_EMPTY
+	LVBS_UNWIND_HINT
 	mov	%cr3, %r9
 	pop	%r11
 	mov	%rsp, %r10
@@ -44,7 +59,9 @@ SYM_CODE_END(lvbs_tramp_enter)
  * R8 = SS, R9 = DS, R10 = ES, RAX = return value.
  */
 SYM_CODE_START(lvbs_tramp_exit)
-	UNWIND_HINT_EMPTY
+	LVBS_UNWIND_HINT
+	/* The hypervisor jumps here: a branch target (empty without IBT). */
+	ENDBR
 	mov	%rdi, %cr3
 	mov	%rsi, %rsp
 	/*
@@ -65,12 +82,13 @@ SYM_CODE_START(lvbs_tramp_exit)
 	push	%rsi
 	lretq
 1:
-	UNWIND_HINT_EMPTY
+	LVBS_UNWIND_HINT
 	ANNOTATE_RETPOLINE_SAFE
 	jmp	*%rdx
 SYM_CODE_END(lvbs_tramp_exit)
 
 SYM_CODE_START(lvbs_tramp_end)
-	UNWIND_HINT_EMPTY
+	ANNOTATE_NOENDBR
+	LVBS_UNWIND_HINT
 	int3
 SYM_CODE_END(lvbs_tramp_end)
