@@ -44,9 +44,15 @@ enum lvbs_mod_kind {
 	LVBS_MK_TEXT, LVBS_MK_RODATA, LVBS_MK_RO_AFTER_INIT, LVBS_MK_DATA, LVBS_MK_NR
 };
 
+struct module;
+bool lvbs_module_piece_has(const struct module *mod, bool init, enum lvbs_mod_kind k,
+			   const void *p, size_t len);
+int lvbs_check_image(const struct lvbs_layout *l);
+int lvbs_check_kernel(struct lvbs_layout *l);
+
 int lvbs_securityfs_init(void);
 int lvbs_pin_control_registers(void);
 int lvbs_find_layout(struct lvbs_layout *l);
-int lvbs_protect_memory(void);
+int lvbs_protect_memory(const struct lvbs_layout *l);
 
 #endif

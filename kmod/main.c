@@ -29,6 +29,8 @@ module_param(debug_serial, bool, 0400);
 MODULE_PARM_DESC(debug_serial, "let the hypervisor print a panic report on COM1 (default: yes)");
 
 struct lvbs_state lvbs;
+/* Found before the launch by lvbs_check_kernel(), protected after it. */
+static struct lvbs_layout layout;
 
 static int lvbs_pm_notify(struct notifier_block *nb, unsigned long action, void *data)
 {
@@ -81,6 +83,9 @@ static int __init lvbs_init(void)
 	r = lvbs_loader_check_cpu();
 	if (r)
 		return r;
+	r = lvbs_check_kernel(&layout);
+	if (r)
+		return r;
 	/* No CPU may come or go from here on; re-enabled only if we fail. */
 	cpu_hotplug_disable();
 	r = lvbs_loader_launch(fail_cpu, debug_serial, &res);
@@ -103,7 +108,7 @@ static int __init lvbs_init(void)
 	r = lvbs_pin_control_registers();
 	if (r)
 		pr_err("control registers, MSRs and descriptor tables are NOT all pinned (%d); lvbsctl status shows what is\n", r);
-	r = lvbs_protect_memory();
+	r = lvbs_protect_memory(&layout);
 	if (r)
 		pr_err("kernel memory is NOT protected and the hypervisor is not sealed (%d); lvbsctl status shows what is\n", r);
 	r = register_pm_notifier(&lvbs_pm_nb);

@@ -143,6 +143,30 @@ static u64 add_image(struct batch *b, u64 start, u64 end, u32 perm)
 	return freed;
 }
 
+/*
+ * Before the launch: does the kernel still hold its whole text, rodata and
+ * IDT page as its image? add_kernel() relies on it; a kernel that gives
+ * any of them back is one whose layout lvbs does not understand.
+ */
+int lvbs_check_image(const struct lvbs_layout *l)
+{
+	u64 pa, n = 0;
+
+	for (pa = l->text.start; pa < l->text.end; pa += PAGE_SIZE)
+		n += !image_page(pa);
+	for (pa = l->rodata.start; pa < l->rodata.end; pa += PAGE_SIZE)
+		n += !image_page(pa);
+	if (n) {
+		pr_err("layout: %llu pages of kernel text or rodata are not reserved any more\n", n);
+		return -EINVAL;
+	}
+	if (!image_page(l->idt)) {
+		pr_err("layout: the IDT page is not part of the kernel image\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int add_kernel(struct batch *b, const struct lvbs_layout *l)
 {
 	const u32 rx = LVBS_PERM_R | LVBS_PERM_XS | LVBS_PERM_IMMUTABLE | LVBS_PERM_PATCHABLE;
@@ -282,6 +306,18 @@ static int module_pieces(const struct module *mod, bool init, struct mod_piece p
 	return 0;
 }
 #endif
+
+/* Is [p, p + len) inside piece k of mod's core (or init)? */
+bool lvbs_module_piece_has(const struct module *mod, bool init, enum lvbs_mod_kind k,
+			   const void *p, size_t len)
+{
+	struct mod_piece pc[LVBS_MK_NR];
+	const u8 *a = p;
+
+	if (module_pieces(mod, init, pc) || !pc[k].size)
+		return false;
+	return a >= pc[k].base && a + len <= pc[k].base + pc[k].size && a + len > a;
+}
 
 static void add_pieces(struct batch *b, const struct mod_piece pc[LVBS_MK_NR], u32 owner,
 		       bool immutable, bool ro_after_init_final)
@@ -510,22 +546,16 @@ static void disable_kprobe_optimization(void)
 
 /* ---- all of it ---- */
 
-int lvbs_protect_memory(void)
+/* l: the layout lvbs_check_kernel() found before the launch. */
+int lvbs_protect_memory(const struct lvbs_layout *l)
 {
-	struct lvbs_layout *l;
 	struct batch *b;
 	ktime_t t0 = ktime_get();
 	int r;
 
-	l = kzalloc(sizeof(*l), GFP_KERNEL);
 	b = kzalloc(sizeof(*b), GFP_KERNEL);
-	if (!l || !b) {
-		r = -ENOMEM;
-		goto out;
-	}
-	r = lvbs_find_layout(l);
-	if (r)
-		goto out;
+	if (!b)
+		return -ENOMEM;
 	disable_kprobe_optimization();
 	b->what = "the kernel image";
 	r = add_kernel(b, l);
@@ -560,7 +590,6 @@ int lvbs_protect_memory(void)
 		lvbs_memprot.modules_tracked, lvbs_memprot.hypercalls,
 		lvbs_memprot.ns / 1000, audit ? " (audit: violations are only logged)" : "");
 out:
-	kfree(l);
 	kfree(b);
 	return r;
 }
