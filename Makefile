@@ -4,12 +4,31 @@
 #   make test    unit tests (hypervisor core, lvbsctl) + VM tests (what CI runs)
 #   make         build everything (hypervisor, lvbs.ko, lvbsctl, test programs)
 #   make bench   benchmark: the same guest with and without lvbs
+#
+# KSERIES=6.12 (default 6.1) builds and tests against Debian's 6.12 kernel
+# instead, in build/k6.12/ (docs/kernel-compatibility.md); `make test` runs
+# the VM suite on every series.
 
-BUILD    := $(CURDIR)/build
-KVER     ?= $(shell $(CURDIR)/scripts/kernel.sh kver 2>/dev/null)
+KSERIES  ?= 6.1
+BUILD    := $(shell KSERIES=$(KSERIES) $(CURDIR)/scripts/kernel.sh builddir)
+ifeq ($(BUILD),)
+$(error KSERIES=$(KSERIES) is not a series scripts/kernel.sh knows)
+endif
+KVER     ?= $(shell KSERIES=$(KSERIES) BUILD=$(BUILD) $(CURDIR)/scripts/kernel.sh kver 2>/dev/null)
 KDIR     ?= /usr/src/linux-headers-$(KVER)
 HV_BIN   := $(BUILD)/hv/lvbs-hv.bin
-export BUILD KVER KDIR
+export KSERIES BUILD KVER KDIR
+
+# Kbuild writes its objects next to the sources, so each series builds the
+# modules in its own directory of links to them: $(BUILD)/kmod and
+# $(BUILD)/modules. $(1): source directory, $(2): that directory.
+define link_sources
+	@mkdir -p $(2)
+	@find $(2) -maxdepth 1 -type l -delete
+	@for f in $(1)/Kbuild $(1)/*.[chS]; do \
+		case $$f in *.mod.c) ;; *) ln -s $$f $(2)/ ;; esac; \
+	done
+endef
 
 .PHONY: all hv kmod tools testprogs deps kernel unit vmtest test demo bench clean
 
@@ -19,13 +38,16 @@ hv:
 	$(MAKE) -C hv O=$(BUILD)/hv
 
 kmod: hv
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod LVBS_HV_BIN=$(HV_BIN) modules
+	$(call link_sources,$(CURDIR)/kmod,$(BUILD)/kmod)
+	$(MAKE) -C $(KDIR) M=$(BUILD)/kmod LVBS_HV_BIN=$(HV_BIN) \
+		LVBS_INCLUDE=$(CURDIR)/include modules
 
 tools:
 	$(MAKE) -C tools/lvbsctl
 
 testprogs:
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/modules modules
+	$(call link_sources,$(CURDIR)/tests/vm/modules,$(BUILD)/modules)
+	$(MAKE) -C $(KDIR) M=$(BUILD)/modules LVBS_INCLUDE=$(CURDIR)/include modules
 	$(MAKE) -C tests/vm/progs O=$(BUILD)/progs
 
 deps:
@@ -55,6 +77,7 @@ bench: deps
 
 clean:
 	rm -rf $(BUILD)
+	@# Objects of in-tree module builds from before build/kmod existed.
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/modules clean
 	$(MAKE) -C tools/lvbsctl clean

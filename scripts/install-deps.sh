@@ -6,7 +6,10 @@
 # Packages: the compiler and libc (hypervisor, lvbsctl and static test
 # programs), qemu-system-x86 (the AMD SVM test platform), busybox-static and
 # cpio (the guest's initramfs), kmod, python3 (validates lvbsctl --json in its tests), and the kernel headers of the version
-# scripts/kernel.sh picks for the guest.
+# scripts/kernel.sh picks for the guest, for every kernel series the tests
+# run on (6.1 and 6.12; docs/kernel-compatibility.md). Debian's 6.12
+# headers depend on the 6.12 image, so installing them installs that
+# kernel on the host too (with an initramfs, a minute); it is not booted.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -42,23 +45,43 @@ as_root() {
 
 command -v dpkg-query >/dev/null 2>&1 || die "this needs a Debian system (no dpkg-query)"
 
-# May fail on a fresh machine whose apt lists are still empty.
-kver=$("$REPO/scripts/kernel.sh" kver 2>/dev/null) || kver=
-mapfile -t missing < <(missing_of "${BASE_PKGS[@]}" ${kver:+"linux-headers-$kver"})
+# The version of each series, in its own build directory (BUILD is the
+# make's, for one series only). May fail on a fresh machine whose apt
+# lists are still empty.
+series_kver() {
+	env -u BUILD KSERIES="$1" "$REPO/scripts/kernel.sh" kver
+}
 
-if [ -z "$kver" ] || [ "${#missing[@]}" -gt 0 ]; then
+read -r -a series <<<"$("$REPO/scripts/kernel.sh" series)"
+kvers=()
+for s in "${series[@]}"; do
+	v=$(series_kver "$s" 2>/dev/null) || { kvers=(); break; }
+	kvers+=("$v")
+done
+headers=()
+for v in "${kvers[@]}"; do
+	headers+=("linux-headers-$v")
+done
+mapfile -t missing < <(missing_of "${BASE_PKGS[@]}" "${headers[@]}")
+
+if [ "${#kvers[@]}" -eq 0 ] || [ "${#missing[@]}" -gt 0 ]; then
 	echo "install-deps.sh: apt-get update"
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
-	if [ -z "$kver" ]; then
-		kver=$("$REPO/scripts/kernel.sh" kver) ||
-			die "cannot pick the guest kernel version even after apt-get update"
-		echo "install-deps.sh: guest kernel version $kver"
+	if [ "${#kvers[@]}" -eq 0 ]; then
+		for s in "${series[@]}"; do
+			v=$(series_kver "$s") ||
+				die "cannot pick the $s guest kernel version even after apt-get update"
+			echo "install-deps.sh: guest kernel version $v (series $s)"
+			kvers+=("$v")
+			headers+=("linux-headers-$v")
+		done
 	fi
-	mapfile -t missing < <(missing_of "${BASE_PKGS[@]}" "linux-headers-$kver")
+	mapfile -t missing < <(missing_of "${BASE_PKGS[@]}" "${headers[@]}")
 fi
+kver=${kvers[*]}
 
 if [ "${#missing[@]}" -eq 0 ]; then
-	echo "install-deps.sh: all packages present (kernel $kver)"
+	echo "install-deps.sh: all packages present (kernels $kver)"
 	exit 0
 fi
 echo "install-deps.sh: installing ${missing[*]}"
@@ -66,4 +89,4 @@ as_root env DEBIAN_FRONTEND=noninteractive \
 	apt-get install -y -q --no-install-recommends "${missing[@]}"
 mapfile -t still < <(missing_of "${missing[@]}")
 [ "${#still[@]}" -eq 0 ] || die "still missing after apt-get install: ${still[*]}"
-echo "install-deps.sh: done (kernel $kver)"
+echo "install-deps.sh: done (kernels $kver)"

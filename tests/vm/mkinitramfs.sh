@@ -8,9 +8,9 @@
 #   /bin/{user_vmmcall,cpuid_probe,workload}   $BUILD/progs (static)
 #   /sbin/insmod          $BUILD/progs/insmod: one finit_module(), unlike
 #                         busybox's, which retries a failed load
-#   /lvbs/lvbs.ko         kmod/lvbs.ko
-#   /lvbs/lvbs_test.ko    tests/vm/modules/lvbs_test.ko
-#   /lvbs/lvbs_dummy.ko   tests/vm/modules/lvbs_dummy.ko (next to lvbs_test.ko)
+#   /lvbs/lvbs.ko         $BUILD/kmod/lvbs.ko (make kmod)
+#   /lvbs/lvbs_test.ko    $BUILD/modules/lvbs_test.ko (make testprogs)
+#   /lvbs/lvbs_dummy.ko   $BUILD/modules/lvbs_dummy.ko (next to lvbs_test.ko)
 #   /lvbs/lib.sh          tests/vm/guest/lib.sh (helpers for scenarios)
 #   /scenarios/*.sh       tests/vm/scenarios
 #
@@ -22,8 +22,9 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-LVBS_KO=${LVBS_KO:-$REPO/kmod/lvbs.ko}
-LVBS_TEST_KO=${LVBS_TEST_KO:-$REPO/tests/vm/modules/lvbs_test.ko}
+# Built per kernel series in $BUILD (the top-level Makefile's KSERIES).
+LVBS_KO=${LVBS_KO:-$BUILD/kmod/lvbs.ko}
+LVBS_TEST_KO=${LVBS_TEST_KO:-$BUILD/modules/lvbs_test.ko}
 LVBSCTL=${LVBSCTL:-$REPO/tools/lvbsctl/lvbsctl}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 PROGS_DIR=${PROGS_DIR:-$BUILD/progs}
