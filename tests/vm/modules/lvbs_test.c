@@ -730,28 +730,42 @@ static void pte_restore(struct pte_patch *pp)
 /* (2) make a kernel text PTE writable, flush, write. */
 static const char *text_pte_write(bool *keep)
 {
+	static const u8 nop16[16] = { [0 ... 15] = 0x90 };
 	struct pte_patch pp = { 0 };
 	u8 *text = (u8 *)schedule;	/* any kernel function */
 	const char *why;
 	unsigned int i;
+	int value;
 
 	/*
-	 * Aim at the INT3 padding after a function: a byte that is never
-	 * executed, so that a write that is not stopped is detected without
-	 * breaking the kernel. Writing its own value back would be a store
-	 * that changes nothing, which validated patching allows; a NOP over
-	 * padding is not a patch.
+	 * Aim at padding: a byte that is never executed, so that a write that
+	 * is not stopped is detected without breaking the kernel. Writing its
+	 * own value back would be a store that changes nothing, and an INT3
+	 * is allowed anywhere, which validated patching both allows; any
+	 * other byte over padding is not a patch.
+	 *
+	 * With CONFIG_CALL_PADDING (Debian's 6.12) every function has 16
+	 * NOPs in front of it, which only call-depth tracking and FineIBT
+	 * (Intel, chosen at boot) ever rewrite and run; functions are then
+	 * padded with NOPs, not INT3. Without it (6.1) aim at the INT3
+	 * padding after a function.
 	 */
-	for (i = 0; i < 4096 && !(text[i] == 0xcc && text[i + 1] == 0xcc); i++)
-		;
-	if (i == 4096)
-		return "no INT3 padding found after schedule()";
-	text += i + 1;
+	if (IS_ENABLED(CONFIG_CALL_PADDING) && !memcmp(text - 16, nop16, 16)) {
+		text -= 8;
+		value = 0xcc + 1;	/* neither INT3 nor its own value */
+	} else {
+		for (i = 0; i < 4096 && !(text[i] == 0xcc && text[i + 1] == 0xcc); i++)
+			;
+		if (i == 4096)
+			return "no padding found around schedule()";
+		text += i + 1;
+		value = 0x90;
+	}
 	if (pte_set(&pp, text, _PAGE_RW, 0))
 		return "no PTE for kernel text";
 	pr_info("kernel text at %px (phys 0x%llx) is now writable in the kernel's page tables\n",
 		text, (u64)__pa_symbol(text));
-	why = attack_value(MEM_STORE_ATTACK, text, 0x90, keep);
+	why = attack_value(MEM_STORE_ATTACK, text, value, keep);
 	pte_restore(&pp);
 	return why;
 }
