@@ -1,7 +1,8 @@
 # lvbs top-level build. See README.md for the two commands a newcomer runs.
 #
 #   make demo    install missing Debian packages, build, boot a protected VM
-#   make test    unit tests (hypervisor core, lvbsctl) + VM tests (what CI runs)
+#   make test    unit tests (hypervisor core, lvbsctl) + VM tests on every
+#                kernel series (what CI runs)
 #   make         build everything (hypervisor, lvbs.ko, lvbsctl, test programs)
 #   make bench   benchmark: the same guest with and without lvbs
 #
@@ -63,9 +64,16 @@ unit:
 vmtest: all kernel
 	$(CURDIR)/tests/vm/run-all.sh
 
+# The VM suite once per kernel series, each in its own build directory;
+# both run even if the first fails. KVER, KDIR and BUILD are the series'
+# own, so the ones this make exported are not passed down.
 test: deps
 	$(MAKE) unit
-	$(MAKE) vmtest
+	@fail=; for s in $$($(CURDIR)/scripts/kernel.sh series); do \
+		echo "==== VM suite on Linux $$s (KSERIES=$$s)"; \
+		env -u KVER -u KDIR -u BUILD $(MAKE) vmtest KSERIES=$$s || fail="$$fail $$s"; \
+	done; \
+	if [ -n "$$fail" ]; then echo "VM suite failed on:$$fail"; exit 1; fi
 
 demo: deps
 	$(MAKE) all kernel
