@@ -5,6 +5,8 @@
 #                kernel series (what CI runs)
 #   make         build everything (hypervisor, lvbs.ko, lvbsctl, test programs)
 #   make bench   benchmark: the same guest with and without lvbs
+#   make soak    long soak for false positives: SOAK_SECONDS per boot
+#                (default 600), SOAK_BOOTS boots (default 3)
 #
 # KSERIES=6.12 (default 6.1) builds and tests against Debian's 6.12 kernel
 # instead, in build/k6.12/ (docs/kernel-compatibility.md); `make test` runs
@@ -31,7 +33,7 @@ define link_sources
 	done
 endef
 
-.PHONY: all hv kmod tools testprogs deps kernel unit vmtest test demo bench clean
+.PHONY: all hv kmod tools testprogs deps kernel unit vmtest test demo bench soak clean
 
 all: hv kmod tools testprogs
 
@@ -82,6 +84,11 @@ demo: deps
 bench: deps
 	$(MAKE) all kernel
 	$(CURDIR)/bench/run.sh
+
+SOAK_SECONDS ?= 600
+SOAK_BOOTS   ?= 3
+soak: all kernel
+	$(CURDIR)/tests/vm/soak.sh $(SOAK_SECONDS) $(SOAK_BOOTS)
 
 clean:
 	rm -rf $(BUILD)

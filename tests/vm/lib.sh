@@ -2,7 +2,8 @@
 #
 # Environment knobs (all optional):
 #   BUILD              build directory (default: <repo>/build)
-#   LVBS_VM_TIMEOUT    seconds a VM may run before it is killed (default 180)
+#   LVBS_VM_TIMEOUT    seconds a VM may run before it is killed (default:
+#                      the scenario's "# vm-timeout: N" line, else 180)
 #   LVBS_VM_SMP        CPUs (default 2)         LVBS_VM_MEM  RAM (default 1G)
 #   LVBS_QEMU          QEMU binary (default qemu-system-x86_64)
 #   LVBS_QEMU_ACCEL    -accel argument (default tcg,thread=single; see
@@ -33,6 +34,18 @@ die() {
 	exit 1
 }
 
+# Set VM_TIMEOUT for scenario $1 unless LVBS_VM_TIMEOUT is set: a scenario
+# that runs for long by design (soak) says how long it may take in a
+# "# vm-timeout: N" line.
+vm_set_timeout() {
+	local f=$VM_LIB_DIR/scenarios/$1.sh t
+
+	[ -z "${LVBS_VM_TIMEOUT:-}" ] || return 0
+	[ -f "$f" ] || return 0
+	t=$(sed -n 's/^# vm-timeout: \([0-9][0-9]*\)$/\1/p' "$f" | head -n 1)
+	[ -z "$t" ] || VM_TIMEOUT=$t
+}
+
 # The scenario names, one per line, from tests/vm/scenarios/*.sh.
 vm_scenarios() {
 	local f
@@ -60,7 +73,9 @@ vm_qemu_cmd() {
 	# Quiet boot (loglevel=4); /init raises the console level to show
 	# KERN_INFO once user space starts, so lvbs's messages and oopses
 	# appear. panic=-1 with -no-reboot: a kernel panic ends QEMU at once.
-	append="console=ttyS0,115200 loglevel=4 panic=-1 lvbstest.scenario=$name"
+	# log_buf_len: scenarios check the kernel log after long runs (soak);
+	# the default 128 KiB ring could wrap and hide an oops from them.
+	append="console=ttyS0,115200 loglevel=4 panic=-1 log_buf_len=8M lvbstest.scenario=$name"
 	append+="${LVBS_CMDLINE_EXTRA:+ $LVBS_CMDLINE_EXTRA}"
 	# Split on purpose: QEMU options are words.
 	# shellcheck disable=SC2206

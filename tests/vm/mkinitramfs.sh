@@ -12,6 +12,7 @@
 #   /lvbs/lvbs_test.ko    $BUILD/modules/lvbs_test.ko (make testprogs)
 #   /lvbs/lvbs_dummy.ko   $BUILD/modules/lvbs_dummy.ko (next to lvbs_test.ko)
 #   /lvbs/lib.sh          tests/vm/guest/lib.sh (helpers for scenarios)
+#   /lvbs/debmods/        Debian's own modules for the soak (debmods.sh)
 #   /scenarios/*.sh       tests/vm/scenarios
 #
 # Inputs can be overridden for experiments: LVBS_KO, LVBS_TEST_KO, LVBSCTL,
@@ -96,6 +97,8 @@ fi
 install -m 0644 "$LVBS_TEST_KO" "$root/lvbs/lvbs_test.ko"
 install -m 0644 "$(dirname "$LVBS_TEST_KO")/lvbs_dummy.ko" "$root/lvbs/lvbs_dummy.ko"
 install -m 0644 "$VM_LIB_DIR/guest/lib.sh" "$root/lvbs/lib.sh"
+"$VM_LIB_DIR/debmods.sh"
+cp -r "$VM_DIR/debmods" "$root/lvbs/debmods"
 install -m 0755 "$VM_LIB_DIR"/scenarios/*.sh "$root/scenarios/"
 # The benchmark's scenarios boot the same way but are not tests (run-all
 # does not list them): bench/run.sh runs them.

@@ -33,6 +33,7 @@ if [ "${LVBS_VM_NO_REBUILD:-0}" != 1 ]; then
 	"$VM_LIB_DIR/mkinitramfs.sh" >/dev/null
 fi
 vm_check_inputs
+vm_set_timeout "$name"
 mkdir -p "$VM_LOG_DIR"
 log=$VM_LOG_DIR/$name.log
 vm_qemu_cmd "$name"
