@@ -64,6 +64,13 @@ void textpatch_stats(u64 *allowed, u64 *denied)
 	*denied = READ_ONCE(tp.denied);
 }
 
+#ifdef LVBS_HOST_TEST
+void textpatch_reset(void)
+{
+	memset(&tp, 0, sizeof(tp));
+}
+#endif
+
 /* ---- the store ---- */
 
 struct store {

@@ -29,6 +29,16 @@ bool textpatch_legal_form(const u8 *w, u32 len);
 
 void textpatch_stats(u64 *allowed, u64 *denied);
 
+#ifdef LVBS_HOST_TEST
+/*
+ * Forget every remembered INT3 and the counters. The hypervisor starts
+ * with them zeroed (bss) once; host tests and the fuzzer start a fresh
+ * hypervisor per case, and a record left by the previous one would make
+ * the outcome depend on what ran before.
+ */
+void textpatch_reset(void);
+#endif
+
 /* Most bytes one emulated store may write (REP MOVS included). */
 #define TP_MAX_WRITE	64
 

@@ -11,6 +11,7 @@
 #include <hv/types.h>
 #include <hv/x86.h>
 #include "core/hv.h"
+#include "core/textpatch.h"
 #include "stub_arch.h"
 
 struct hv hv;
@@ -182,8 +183,17 @@ void guest_map(u64 gva, u64 gpa)
 
 	for (int lvl = 4; lvl > 1; lvl--) {
 		u32 i = (gva >> (12 + 9 * (lvl - 1))) & 511;
+		u64 next = t[i] & 0x000ffffffffff000ULL;
 
-		if (!t[i])
+		/*
+		 * A test or the fuzzer may have written a bogus entry for the
+		 * hypervisor to walk: a table pointer outside RAM, or into the
+		 * region that plays the hypervisor's, is replaced by a fresh
+		 * table rather than followed (that would crash the harness or
+		 * scribble over the region).
+		 */
+		if (!t[i] || next < (u64)guest.ram ||
+		    next >= (u64)guest.ram + GUEST_RAM - HV_REGION)
 			t[i] = (u64)pt_page() | 0x3;
 		t = (u64 *)(t[i] & 0x000ffffffffff000ULL);
 	}
@@ -196,14 +206,26 @@ void guest_map(u64 gva, u64 gpa)
  */
 void stub_reset(void)
 {
+	if (!guest.ram)
+		guest.ram = aligned_alloc(1 << 21, GUEST_RAM);
+	memset(guest.ram, 0, GUEST_RAM);
+	stub_reset_state();
+}
+
+/*
+ * The same over guest RAM the caller has already zeroed (and allocated):
+ * the fuzzer drops its RAM pages with madvise() instead, which costs only
+ * the pages an input touched rather than 4 MiB of memset per input.
+ */
+void stub_reset_state(void)
+{
 	static struct lvbs_log_entry ring[64];
 	struct lvbs_boot_params p;
 
 	if (!guest.ram)
-		guest.ram = aligned_alloc(1 << 21, GUEST_RAM);
+		abort();
 	if (!guest.percpu)
 		guest.percpu = aligned_alloc(PAGE_SIZE, FAKE_CPUS * HV_PERCPU_SIZE);
-	memset(guest.ram, 0, GUEST_RAM);
 	memset(guest.percpu, 0, FAKE_CPUS * HV_PERCPU_SIZE);
 	memset(&hv, 0, sizeof(hv));
 	memset(fake, 0, sizeof(fake));
@@ -214,11 +236,12 @@ void stub_reset(void)
 	p.abi_version = LVBS_ABI_VERSION;
 	p.hv_phys = (u64)guest.ram + GUEST_RAM - HV_REGION;
 	p.hv_size = HV_REGION;
-	p.guest_phys_limit = 1ULL << 47;
+	p.guest_phys_limit = guest.phys_limit ? guest.phys_limit : 1ULL << 47;
 	p.nr_ram_ranges = 1;
 	p.ram[0].start = (u64)guest.ram;
 	p.ram[0].end = (u64)guest.ram + GUEST_RAM;
-	memmap_init(&hv.mem, &p);
+	if (memmap_init(&hv.mem, &p))
+		abort();
 	hv_log_init(&hv.log, ring, 64);
 	hv.nr_cpus = FAKE_CPUS;
 	hv.percpu_base = (u64)guest.percpu;
@@ -236,6 +259,7 @@ void stub_reset(void)
 	pt_fmt_make_npt(&hv.slat_fmt, true);
 	if (pt_init(&hv.slat, &hv.slat_fmt, &hv.pool) || slat_init(false))
 		abort();
+	textpatch_reset();
 	guest.next_free = 0;
 	guest.cr3 = (u64)pt_page();
 	for (u32 i = 0; i < FAKE_CPUS; i++) {

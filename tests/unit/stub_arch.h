@@ -33,6 +33,12 @@ struct fake_guest {
 	u8 *ram, *percpu, *pool;
 	u64 cr3;
 	u64 next_free;
+	/*
+	 * Top of guest-physical space; 0 means 1 << 47, which covers any host
+	 * heap address. The fuzzer puts RAM low and sets less, so that the
+	 * SLAT of a fresh hypervisor is a few table pages, not hundreds.
+	 */
+	u64 phys_limit;
 };
 
 extern struct fake_cpu fake[FAKE_CPUS];
@@ -42,6 +48,7 @@ extern u64 fake_msr[4][2];
 extern jmp_buf *stub_abort_jmp;
 
 void stub_reset(void);
+void stub_reset_state(void);
 void guest_map(u64 gva, u64 gpa);
 void guest_code(u32 cpu, const u8 *bytes, u32 n);
 const struct lvbs_log_entry *last_event(void);
