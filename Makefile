@@ -1,10 +1,11 @@
 # lvbs top-level build. See README.md for the two commands a newcomer runs.
 #
 #   make demo    install missing Debian packages, build, boot a protected VM
-#   make test    unit tests (hypervisor core, lvbsctl) + VM tests on every
+#   make test    unit tests (hypervisor core, lvbsctl), 60 s of fuzzing, VM tests on every
 #                kernel series (what CI runs)
 #   make         build everything (hypervisor, lvbs.ko, lvbsctl, test programs)
 #   make bench   benchmark: the same guest with and without lvbs
+#   make fuzz    libFuzzer over the hypervisor core for FUZZ_SECONDS (default 600)
 #   make soak    long soak for false positives: SOAK_SECONDS per boot
 #                (default 600), SOAK_BOOTS boots (default 3)
 #
@@ -19,6 +20,7 @@ $(error KSERIES=$(KSERIES) is not a series scripts/kernel.sh knows)
 endif
 KVER     ?= $(shell KSERIES=$(KSERIES) BUILD=$(BUILD) $(CURDIR)/scripts/kernel.sh kver 2>/dev/null)
 KDIR     ?= /usr/src/linux-headers-$(KVER)
+FUZZ_SECONDS ?= 600
 HV_BIN   := $(BUILD)/hv/lvbs-hv.bin
 export KSERIES BUILD KVER KDIR
 
@@ -63,6 +65,13 @@ unit:
 	$(MAKE) -C tests/unit run
 	$(MAKE) -C tools/lvbsctl check
 
+# Hypercall fuzzing (tests/fuzz): one process, prints the execution count.
+fuzz:
+	$(MAKE) -C tests/fuzz run SECONDS=$(FUZZ_SECONDS)
+
+fuzz-short:
+	$(MAKE) -C tests/fuzz run SECONDS=60
+
 vmtest: all kernel
 	$(CURDIR)/tests/vm/run-all.sh
 
@@ -71,6 +80,7 @@ vmtest: all kernel
 # own, so the ones this make exported are not passed down.
 test: deps
 	$(MAKE) unit
+	$(MAKE) fuzz-short
 	@fail=; for s in $$($(CURDIR)/scripts/kernel.sh series); do \
 		echo "==== VM suite on Linux $$s (KSERIES=$$s)"; \
 		env -u KVER -u KDIR -u BUILD $(MAKE) vmtest KSERIES=$$s || fail="$$fail $$s"; \
@@ -97,3 +107,4 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/modules clean
 	$(MAKE) -C tools/lvbsctl clean
 	$(MAKE) -C tests/unit clean
+	$(MAKE) -C tests/fuzz clean

@@ -5,7 +5,9 @@
 #
 # Packages: the compiler and libc (hypervisor, lvbsctl and static test
 # programs), qemu-system-x86 (the AMD SVM test platform), busybox-static and
-# cpio (the guest's initramfs), kmod, python3 (validates lvbsctl --json in its tests), and the kernel headers of the version
+# cpio (the guest's initramfs), kmod, python3 (validates lvbsctl --json in its tests),
+# clang-14 and libclang-rt-14-dev (the libFuzzer target of tests/fuzz and its
+# runtime), and the kernel headers of the version
 # scripts/kernel.sh picks for the guest, for every kernel series the tests
 # run on (6.1 and 6.12; docs/kernel-compatibility.md). Debian's 6.12
 # headers depend on the 6.12 image, so installing them installs that
@@ -13,7 +15,8 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BASE_PKGS=(gcc make libc6-dev qemu-system-x86 busybox-static cpio kmod python3)
+BASE_PKGS=(gcc make libc6-dev qemu-system-x86 busybox-static cpio kmod python3 clang-14
+	libclang-rt-14-dev)
 
 die() {
 	echo "install-deps.sh: $*" >&2
