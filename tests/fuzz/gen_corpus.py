@@ -128,7 +128,7 @@ idt_op = u16(0xfff) + u64(0xffff888000001000)
 seeds['pin_dt'] = (u8(0) + hc(PIN_DT) + store(0x300000 + 0x800, idt_op) +
 		   code(lidt_rax) + reg(RAX, raw(0xffff888000000800)) +
 		   op(OP_DT) + u8(0) + store(0x300000 + 0x802, u64(0xdead000)) +
-		   op(OP_DT) + u8(0) + op(OP_DT) + u8(2))
+		   code(lidt_rax) + op(OP_DT) + u8(0) + op(OP_DT) + u8(2))
 
 # Memory: the kernel protects its image and a module, seals, unloads.
 kernel = [(TEXT_PAGE, 4, R | XS | IMM | PATCH, 1), (TEXT_PAGE + 4, 2, R | IMM, 1),
@@ -141,6 +141,12 @@ seeds['seal_module_release'] = (u8(0) + protect(kernel) +
 				protect([(0x100, 2, R | XS, 2), (0x102, 1, R | W, 2)]) +
 				hc(RELEASE, small(16)) + protect([(0x100, 1, R | XS, 3)]) +
 				hc(GET_INFO, info, words(40)))
+# Released module memory executed from the module area: granted on first use.
+seeds['module_area_exec'] = (u8(0) + protect([(0x100, 2, R | XS, 2)]) +
+			     hc(SEAL, small(0), raw(0xffffffffc0000000), raw(0xffffffffff000000)) +
+			     hc(RELEASE, small(16)) + op(OP_CPU) + u8(0) + raw(0xffffffffc0001000) +
+			     op(OP_NPF) + ram_page(0x100) + u8(4) + op(OP_NPF) + ram_page(0x101) + u8(12) +
+			     hc(GET_INFO, info, words(40)))
 seeds['seal_gmet'] = (u8(GMET) + protect(kernel) + hc(SEAL) +
 		      op(OP_NPF) + ram_page(0x100) + u8(4) + hc(GET_INFO, info, words(40)))
 seeds['audit_violation'] = (u8(0) + protect(kernel) + hc(SET_POLICY, small(1)) +
