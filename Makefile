@@ -79,11 +79,12 @@ vmtest: all kernel
 # both run even if the first fails. KVER, KDIR and BUILD are the series'
 # own, so the ones this make exported are not passed down.
 test: deps
-	$(MAKE) unit
-	$(MAKE) fuzz-short
+	@t=$$(date +%s); $(MAKE) unit; echo "==== time: unit tests $$(( $$(date +%s) - t ))s"
+	@t=$$(date +%s); $(MAKE) fuzz-short; echo "==== time: fuzzing $$(( $$(date +%s) - t ))s"
 	@fail=; for s in $$($(CURDIR)/scripts/kernel.sh series); do \
-		echo "==== VM suite on Linux $$s (KSERIES=$$s)"; \
+		echo "==== VM suite on Linux $$s (KSERIES=$$s)"; t=$$(date +%s); \
 		env -u KVER -u KDIR -u BUILD $(MAKE) vmtest KSERIES=$$s || fail="$$fail $$s"; \
+		echo "==== time: VM suite on Linux $$s $$(( $$(date +%s) - t ))s"; \
 	done; \
 	if [ -n "$$fail" ]; then echo "VM suite failed on:$$fail"; exit 1; fi
 
