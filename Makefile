@@ -79,8 +79,10 @@ vmtest: all kernel
 # both run even if the first fails. KVER, KDIR and BUILD are the series'
 # own, so the ones this make exported are not passed down.
 test: deps
-	@t=$$(date +%s); $(MAKE) unit; echo "==== time: unit tests $$(( $$(date +%s) - t ))s"
-	@t=$$(date +%s); $(MAKE) fuzz-short; echo "==== time: fuzzing $$(( $$(date +%s) - t ))s"
+	@t=$$(date +%s); $(MAKE) unit; r=$$?; \
+		echo "==== time: unit tests $$(( $$(date +%s) - t ))s"; exit $$r
+	@t=$$(date +%s); $(MAKE) fuzz-short; r=$$?; \
+		echo "==== time: fuzzing $$(( $$(date +%s) - t ))s"; exit $$r
 	@fail=; for s in $$($(CURDIR)/scripts/kernel.sh series); do \
 		echo "==== VM suite on Linux $$s (KSERIES=$$s)"; t=$$(date +%s); \
 		env -u KVER -u KDIR -u BUILD $(MAKE) vmtest KSERIES=$$s || fail="$$fail $$s"; \

@@ -5,8 +5,9 @@
 #
 # Packages: the compiler and libc (hypervisor, lvbsctl and static test
 # programs), qemu-system-x86 (the AMD SVM test platform), busybox-static and
-# cpio (the guest's initramfs), kmod, python3 (validates lvbsctl --json in its tests),
-# clang-14 and libclang-rt-14-dev (the libFuzzer target of tests/fuzz and its
+# cpio (the guest's initramfs), kmod and xz-utils (modinfo and unpacking the
+# 6.12 package's .ko.xz for the soak: tests/vm/debmods.sh), python3
+# (validates lvbsctl --json in its tests), clang-14 and libclang-rt-14-dev (the libFuzzer target of tests/fuzz and its
 # runtime), and the kernel headers of the version
 # scripts/kernel.sh picks for the guest, for every kernel series the tests
 # run on (6.1 and 6.12; docs/kernel-compatibility.md). Debian's 6.12
@@ -15,8 +16,8 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BASE_PKGS=(gcc make libc6-dev qemu-system-x86 busybox-static cpio kmod python3 clang-14
-	libclang-rt-14-dev)
+BASE_PKGS=(gcc make libc6-dev qemu-system-x86 busybox-static cpio kmod xz-utils python3
+	clang-14 libclang-rt-14-dev)
 
 die() {
 	echo "install-deps.sh: $*" >&2
