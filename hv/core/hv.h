@@ -63,6 +63,13 @@ struct hv_cpu {
 	u32 kick_pending;	/* a shootdown NMI is on its way to this CPU */
 	u32 halted;		/* stopped by hv_panic: excluded from shootdowns */
 	u32 nmi_pending;	/* a guest NMI waits for a free injection slot */
+	/*
+	 * SVM has no NMI blocking of its own for an injected NMI: the backend
+	 * tracks it, blocked from injection to the guest's next IRET.
+	 */
+	u32 nmi_blocked;	/* the guest is in its NMI handler */
+	u32 nmi_iret_seen;	/* ... and has reached its IRET at nmi_iret_rip */
+	u64 nmi_iret_rip;
 };
 
 _Static_assert(__builtin_offsetof(struct hv_cpu, vmcb_pa) == CPU_VMCB_PA, "asm offset");

@@ -43,6 +43,10 @@
  *   insmod lvbs_test.ko action=pte_write_benign|static_key
  *       (benign twins: the write methods on ordinary memory; a static key
  *       in this module's text toggled after SEAL)
+ *   insmod lvbs_test.ko action=nmi_storm
+ *       (NMIs sent back to back at another CPU whose NMI handler is busy:
+ *       none may enter the handler while it runs, as on bare metal, and
+ *       the system goes on)
  *   insmod lvbs_test.ko action=cr4_toggle_pge|cr_check
  *       (benign twins: a raw CR4 write that keeps the pinned bits, as the
  *       kernel's global TLB flush does; and a check that every CPU still
@@ -87,12 +91,16 @@
 #include <linux/jump_label.h>
 #include <linux/ctype.h>
 #include <linux/filter.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <asm/apic.h>
+#include <asm/nmi.h>
 #include <linux/ioport.h>
 #include <lvbs/abi.h>
 
 static char *action = "roundtrip";
 module_param(action, charp, 0400);
-MODULE_PARM_DESC(action, "roundtrip | garbage | touch_hv_read | touch_hv_write | cr4_clear_smep | cr0_clear_wp | cr4_toggle_pge | cr_check | msr_lstar | efer_clear_nxe | msr_rewrite | lidt_forged | lidt_same | text_pte_write | rodata_alias_write | roai_alias_write | pte_write_benign | exec_kmalloc | exec_moddata | exec_freed | loosen_immutable | protect_benign | image_freed | static_key | bpf_jit");
+MODULE_PARM_DESC(action, "roundtrip | garbage | touch_hv_read | touch_hv_write | cr4_clear_smep | cr0_clear_wp | cr4_toggle_pge | cr_check | msr_lstar | efer_clear_nxe | msr_rewrite | lidt_forged | lidt_same | nmi_storm | text_pte_write | rodata_alias_write | roai_alias_write | pte_write_benign | exec_kmalloc | exec_moddata | exec_freed | loosen_immutable | protect_benign | image_freed | static_key | bpf_jit");
 
 static unsigned long long exec_pa;
 module_param(exec_pa, ullong, 0400);
@@ -1090,6 +1098,63 @@ static const char *bpf_jit(void)
 	return ret == 42 ? NULL : "the JIT-compiled program returned the wrong value";
 }
 
+/*
+ * NMI blocking under lvbs. On bare metal an NMI blocks the next one until
+ * the handler's IRET; Linux's NMI entry code relies on it (a second NMI
+ * before the entry has marked itself running would overwrite the first
+ * one's frame on the NMI stack). lvbs intercepts every NMI and hands
+ * guest NMIs back by injection, so it has to keep that blocking itself.
+ * One CPU fires NMIs at another whose handler stays busy for a while; the
+ * handler counts how often it is entered while already running.
+ */
+static atomic_t storm_inside, storm_nested, storm_hits;
+static int storm_target = -1;
+
+static int storm_nmi(unsigned int type, struct pt_regs *regs)
+{
+	if (smp_processor_id() != READ_ONCE(storm_target))
+		return NMI_DONE;
+	if (atomic_xchg(&storm_inside, 1))
+		atomic_inc(&storm_nested);
+	atomic_inc(&storm_hits);
+	mdelay(1);	/* long enough for the next NMIs to arrive meanwhile */
+	atomic_set(&storm_inside, 0);
+	return NMI_HANDLED;
+}
+
+static const char *nmi_storm(void)
+{
+	unsigned long end;
+	int me, target, sent = 0, r;
+
+	me = get_cpu();
+	target = cpumask_any_but(cpu_online_mask, me);
+	put_cpu();
+	if (target >= nr_cpu_ids)
+		return "needs two online CPUs";
+	r = register_nmi_handler(NMI_LOCAL, storm_nmi, 0, "lvbs_test_storm");
+	if (r)
+		return "register_nmi_handler failed";
+	WRITE_ONCE(storm_target, target);
+	end = jiffies + 2 * HZ;
+	while (time_before(jiffies, end)) {
+		apic->send_IPI(target, NMI_VECTOR);
+		sent++;
+		udelay(100);
+		if (!(sent % 64))
+			cond_resched();
+	}
+	/* Let the last one finish before the handler goes away. */
+	mdelay(20);
+	WRITE_ONCE(storm_target, -1);
+	unregister_nmi_handler(NMI_LOCAL, "lvbs_test_storm");
+	pr_info("NMI storm: %d sent to CPU %d, handler entered %d times, %d while running\n",
+		sent, target, atomic_read(&storm_hits), atomic_read(&storm_nested));
+	if (atomic_read(&storm_nested))
+		return "an NMI entered the handler while it was running";
+	return atomic_read(&storm_hits) ? NULL : "no NMI reached the handler";
+}
+
 static int __init lvbs_test_init(void)
 {
 	const char *why;
@@ -1143,6 +1208,8 @@ static int __init lvbs_test_init(void)
 		why = image_freed();
 	} else if (!strcmp(action, "static_key")) {
 		why = static_key_toggle();
+	} else if (!strcmp(action, "nmi_storm")) {
+		why = nmi_storm();
 	} else if (!strcmp(action, "bpf_jit")) {
 		why = bpf_jit();
 	} else {

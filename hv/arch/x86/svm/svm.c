@@ -289,6 +289,97 @@ static int cr_gpr(const struct vmcb *v)
 	return (int)(v->control.exit_info_1 & SVM_CR_GPR_MASK);
 }
 
+/*
+ * Guest NMI blocking. On bare metal an NMI blocks further NMIs until the
+ * next IRET completes; an NMI injected through EVENTINJ blocks nothing,
+ * and with NMIs intercepted every physical NMI exits to us at once, even
+ * in the middle of the guest's NMI handler (APM 15.20, 15.21.3). Injecting
+ * it there would nest NMIs on the guest's NMI stack before the handler
+ * has saved what it needs, so the backend keeps the blocking itself, as
+ * KVM does: blocked from injection on, the IRET intercept says when the
+ * guest's IRET starts, and the first exit at another RIP shows it is done.
+ */
+static void nmi_window(struct vmcb *v, bool open)
+{
+	/*
+	 * A virtual interrupt request with the VINTR intercept exits as soon
+	 * as the guest could take an interrupt: a point after the IRET where
+	 * a held NMI can go in. lvbs injects no interrupts, so V_IRQ is free.
+	 */
+	if (open) {
+		v->control.int_ctl |= V_IRQ | V_IGN_TPR;
+		v->control.intercepts[3] |= INTERCEPT_VINTR;
+	} else {
+		v->control.int_ctl &= ~(V_IRQ | V_IGN_TPR);
+		v->control.intercepts[3] &= ~INTERCEPT_VINTR;
+	}
+}
+
+/* At every exit, before the handler: has the IRET we waited for run? */
+static void nmi_track_iret(struct hv_cpu *c, struct vmcb *v)
+{
+	if (c->nmi_iret_seen && v->save.rip != c->nmi_iret_rip) {
+		c->nmi_blocked = 0;
+		c->nmi_iret_seen = 0;
+	}
+}
+
+static void nmi_iret_exit(struct hv_cpu *c, struct vmcb *v)
+{
+	/* The exit comes before the IRET runs; it runs when we resume. */
+	v->control.intercepts[3] &= ~INTERCEPT_IRET;
+	c->nmi_iret_seen = 1;
+	c->nmi_iret_rip = v->save.rip;
+}
+
+/*
+ * A guest NMI waits while the guest blocks NMIs, while another event is
+ * being injected and in an interrupt shadow; the window brings us back
+ * when it can go (the IRET intercept does while the handler still runs).
+ */
+static void inject_pending_nmi(struct hv_cpu *c, struct vmcb *v)
+{
+	if (!c->nmi_pending) {
+		nmi_window(v, false);
+		return;
+	}
+	if (c->nmi_blocked || (v->control.event_inj & SVM_EVTINJ_VALID) ||
+	    (v->control.int_state & 1u)) {
+		nmi_window(v, !c->nmi_blocked || c->nmi_iret_seen);
+		return;
+	}
+	v->control.event_inj = X86_VEC_NMI | SVM_EVTINJ_TYPE_NMI | SVM_EVTINJ_VALID;
+	c->nmi_pending = 0;
+	c->nmi_blocked = 1;
+	c->nmi_iret_seen = 0;
+	v->control.intercepts[3] |= INTERCEPT_IRET;
+	nmi_window(v, false);
+}
+
+/*
+ * An event whose delivery the exit interrupted must be delivered again
+ * (APM 15.7.2), except a software interrupt or INT3/INTO: the guest RIP
+ * still points at that instruction, and injecting the event would push
+ * that RIP rather than the one after it (INT3's handler would then find
+ * the wrong breakpoint). Resuming executes the instruction again instead,
+ * which raises the same event with the right return address.
+ */
+static void reinject_interrupted_event(struct vmcb *v)
+{
+	u32 info = v->control.exit_int_info;
+	u32 type = info & SVM_EVTINJ_TYPE_MASK;
+	u32 vec = info & SVM_EVTINJ_VEC_MASK;
+
+	v->control.event_inj = 0;
+	if (!(info & SVM_EVTINJ_VALID))
+		return;
+	if (type == SVM_EVTINJ_TYPE_SOFT ||
+	    (type == SVM_EVTINJ_TYPE_EXEPT && (vec == 3 || vec == 4)))
+		return;
+	v->control.event_inj = info;
+	v->control.event_inj_err = v->control.exit_int_info_err;
+}
+
 static void dispatch(struct hv_cpu *c, struct vmcb *v, u32 code)
 {
 	switch (code) {
@@ -333,6 +424,15 @@ static void dispatch(struct hv_cpu *c, struct vmcb *v, u32 code)
 		svm_take_nmi();
 		slat_nmi_exit(c);
 		break;
+	case SVM_EXIT_IRET:
+		vcpu_count_exit(c, LVBS_EXIT_NMI);
+		nmi_iret_exit(c, v);
+		break;
+	case SVM_EXIT_VINTR:
+		/* The NMI window: inject_pending_nmi() below does the rest. */
+		vcpu_count_exit(c, LVBS_EXIT_NMI);
+		nmi_window(v, false);
+		break;
 	case SVM_EXIT_SHUTDOWN:
 		vcpu_handle_shutdown(c);
 	case SVM_EXIT_INVALID:
@@ -355,15 +455,6 @@ void svm_take_nmi(void)
 {
 	/* IF is clear in the hypervisor already; cli makes sure only the NMI comes. */
 	__asm__ __volatile__("cli\n\tstgi\n\tpause\n\tpause\n\tclgi" ::: "memory");
-}
-
-/* A guest NMI waits until no other event is being injected. */
-static void inject_pending_nmi(struct hv_cpu *c, struct vmcb *v)
-{
-	if (!c->nmi_pending || (v->control.event_inj & SVM_EVTINJ_VALID))
-		return;
-	v->control.event_inj = X86_VEC_NMI | SVM_EVTINJ_TYPE_NMI | SVM_EVTINJ_VALID;
-	c->nmi_pending = 0;
 }
 
 void svm_inject_nmi(struct hv_cpu *c)
@@ -392,15 +483,9 @@ void svm_handle_exit(struct hv_cpu *c)
 	v->control.tlb_control = TLB_CONTROL_DO_NOTHING;
 	c->regs[REG_RAX] = v->save.rax;
 	c->regs[REG_RSP] = v->save.rsp;
-	/*
-	 * An event whose delivery the exit interrupted must be delivered
-	 * again (APM 15.7.2); a handler below may replace it with its own.
-	 */
-	v->control.event_inj = 0;
-	if (v->control.exit_int_info & SVM_EVTINJ_VALID) {
-		v->control.event_inj = v->control.exit_int_info;
-		v->control.event_inj_err = v->control.exit_int_info_err;
-	}
+	/* A handler below may replace the reinjected event with its own. */
+	reinject_interrupted_event(v);
+	nmi_track_iret(c, v);
 	dispatch(c, v, code);
 	inject_pending_nmi(c, v);
 	/* Last: a shootdown that started while we were out is flushed for. */

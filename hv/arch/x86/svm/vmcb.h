@@ -101,6 +101,8 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "vmcb fits a page");
 #define INTERCEPT_GDTR_WRITE	BIT(11)
 #define INTERCEPT_TR_WRITE	BIT(13)
 #define INTERCEPT_NMI		BIT(1)
+#define INTERCEPT_VINTR		BIT(4)
+#define INTERCEPT_IRET		BIT(20)
 #define INTERCEPT_CPUID		BIT(18)
 #define INTERCEPT_INVLPGA	BIT(26)
 #define INTERCEPT_MSR_PROT	BIT(28)
@@ -121,6 +123,8 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "vmcb fits a page");
 #define SVM_EXIT_GDTR_WRITE	0x06b
 #define SVM_EXIT_TR_WRITE	0x06d
 #define SVM_EXIT_NMI		0x061
+#define SVM_EXIT_VINTR		0x064
+#define SVM_EXIT_IRET		0x074
 #define SVM_EXIT_CPUID		0x072
 #define SVM_EXIT_INVLPGA	0x07a
 #define SVM_EXIT_MSR		0x07c
@@ -149,6 +153,13 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "vmcb fits a page");
 #define SVM_EVTINJ_VALID_ERR	BIT(11)
 #define SVM_EVTINJ_TYPE_NMI	(2u << 8)
 #define SVM_EVTINJ_TYPE_EXEPT	(3u << 8)
+#define SVM_EVTINJ_TYPE_SOFT	(4u << 8)
+#define SVM_EVTINJ_TYPE_MASK	(7u << 8)
+#define SVM_EVTINJ_VEC_MASK	0xffu
+
+/* VMCB int_ctl (offset 0x60, APM 15.21.4): a virtual interrupt request. */
+#define V_IRQ			BIT(8)
+#define V_IGN_TPR		BIT(20)
 
 /* VMCB nested_ctl (offset 0x90, APM 15.25.3, 15.25.11) */
 #define NESTED_CTL_NP_ENABLE	BIT(0)
