@@ -82,18 +82,51 @@ void pt_fmt_make_x86_host(struct pt_fmt *f, bool gb_pages)
 	f->max_leaf_level = gb_pages ? 3 : 2;
 }
 
+u64 pt_pool_in_use(const struct pt_pool *pool)
+{
+	return pool->used - pool->nr_free;
+}
+
+u64 pt_pool_avail(const struct pt_pool *pool)
+{
+	return pool->nr_pages - pool->used + pool->nr_free;
+}
+
 void *pt_pool_alloc(struct pt_pool *pool)
 {
 	u64 *page;
 	u32 i;
 
-	if (!pool || pool->used >= pool->nr_pages)
+	if (!pool)
 		return NULL;
-	page = (u64 *)(uintptr_t)(pool->virt_base + (pool->used << PAGE_SHIFT));
+	if (pool->nr_free) {
+		/* A freed page: its first word links to the next one. */
+		page = pt_pool_va(pool, pool->free_head);
+		if (!page)
+			return NULL;
+		pool->free_head = page[0];
+		pool->nr_free--;
+	} else {
+		if (pool->used >= pool->nr_pages)
+			return NULL;
+		page = (u64 *)(uintptr_t)(pool->virt_base + (pool->used << PAGE_SHIFT));
+		pool->used++;
+	}
 	for (i = 0; i < PT_ENTRIES; i++)
 		page[i] = 0;
-	pool->used++;
+	pool->peak = MAX(pool->peak, pt_pool_in_use(pool));
 	return page;
+}
+
+void pt_pool_free(struct pt_pool *pool, void *page)
+{
+	u64 pa = pt_pool_pa(pool, page);
+
+	if (pa == ~0ULL || (pa & (PAGE_SIZE - 1)))
+		return;
+	((u64 *)page)[0] = pool->free_head;
+	pool->free_head = pa;
+	pool->nr_free++;
 }
 
 /* Physical address of a pool page, or ~0 if va is not inside the pool. */
@@ -249,11 +282,11 @@ static int split_leaf(struct pt *pt, u64 *e, u32 level)
 }
 
 /* Level of the largest leaf that fits at va/pa with size bytes left. */
-static u32 pick_level(const struct pt_fmt *f, u64 va, u64 pa, u64 size)
+static u32 pick_level(const struct pt_fmt *f, u64 va, u64 pa, u64 size, u32 max_level)
 {
 	u32 level;
 
-	for (level = fmt_max_leaf(f); level > 1; level--) {
+	for (level = MIN(fmt_max_leaf(f), max_level); level > 1; level--) {
 		u64 sz = lvl_size(level);
 
 		if (!((va | pa) & (sz - 1)) && size >= sz)
@@ -308,6 +341,11 @@ static u64 map_step(struct pt *pt, u64 va, u64 pa, u64 size, u32 perm, u32 targe
 
 int pt_map(struct pt *pt, u64 va, u64 pa, u64 size, u32 perm)
 {
+	return pt_map_max(pt, va, pa, size, perm, 3);
+}
+
+int pt_map_max(struct pt *pt, u64 va, u64 pa, u64 size, u32 perm, u32 max_level)
+{
 	const struct pt_fmt *f;
 	u64 mask;
 
@@ -322,7 +360,8 @@ int pt_map(struct pt *pt, u64 va, u64 pa, u64 size, u32 perm)
 	if (size > mask + 1 - va || pa >= PT_PA_LIMIT || size > PT_PA_LIMIT - pa)
 		return -1;
 	while (size) {
-		u64 step = map_step(pt, va, pa, size, perm, pick_level(f, va, pa, size));
+		u64 step = map_step(pt, va, pa, size, perm,
+				    pick_level(f, va, pa, size, max_level));
 
 		if (!step)
 			return -1;
@@ -331,6 +370,53 @@ int pt_map(struct pt *pt, u64 va, u64 pa, u64 size, u32 perm)
 		size -= step;
 	}
 	return 0;
+}
+
+/* The entry at level that maps va, or NULL if the walk ends above it. */
+static u64 *entry_at(const struct pt *pt, u64 va, u32 want)
+{
+	const struct pt_fmt *f = pt->fmt;
+	u64 *table = pt_pool_va(pt->pool, pt->root_pa);
+
+	va &= va_width_mask(f);
+	for (u32 l = f->levels; table && l >= want; l--) {
+		u64 *e = &table[lvl_index(va, l)];
+
+		if (l == want)
+			return e;
+		if (!*e || is_leaf(f, l, *e))
+			return NULL;
+		table = pt_pool_va(pt->pool, *e & PT_ADDR_MASK);
+	}
+	return NULL;
+}
+
+void *pt_merge_2m(struct pt *pt, u64 va)
+{
+	const struct pt_fmt *f;
+	u64 *pde, *t, first, attrs, base;
+	u32 i;
+
+	if (!pt || !pt->pool || !fmt_ok(pt->fmt) || fmt_max_leaf(pt->fmt) < 2)
+		return NULL;
+	f = pt->fmt;
+	pde = entry_at(pt, va, 2);
+	if (!pde || !*pde || is_leaf(f, 2, *pde))
+		return NULL;
+	t = pt_pool_va(pt->pool, *pde & PT_ADDR_MASK);
+	if (!t)
+		return NULL;
+	first = t[0];
+	base = first & PT_ADDR_MASK;
+	attrs = first & ~PT_ADDR_MASK;
+	if (!first || (base & (lvl_size(2) - 1)))
+		return NULL;
+	for (i = 1; i < PT_ENTRIES; i++)
+		if (t[i] != (attrs | (base + ((u64)i << PAGE_SHIFT))))
+			return NULL;
+	/* The same attributes as a 2 MiB leaf (PAT bit 12 is never set by us). */
+	WRITE_ONCE(*pde, attrs | f->large_bit | base);
+	return t;
 }
 
 int pt_lookup(const struct pt *pt, u64 va, u64 *pa, u32 *perm, u32 *level)

@@ -40,7 +40,10 @@ struct pt_pool {
 	u64 virt_base;		/* where this code reaches page 0 of the pool */
 	u64 phys_base;		/* its physical address */
 	u64 nr_pages;
-	u64 used;
+	u64 used;		/* pages ever handed out (the free list reuses them) */
+	u64 free_head;		/* pa of the first page given back, 0 if none */
+	u64 nr_free;		/* pages on the free list */
+	u64 peak;		/* most pages in use at once */
 };
 
 struct pt {
@@ -50,6 +53,10 @@ struct pt {
 };
 
 void *pt_pool_alloc(struct pt_pool *pool);	/* zeroed page, or NULL when exhausted */
+/* Give a table page back. Only once no CPU can still walk it (TLBs flushed). */
+void pt_pool_free(struct pt_pool *pool, void *page);
+u64 pt_pool_avail(const struct pt_pool *pool);	/* pages pt_pool_alloc() can still give */
+u64 pt_pool_in_use(const struct pt_pool *pool);
 u64 pt_pool_pa(const struct pt_pool *pool, const void *va);
 void *pt_pool_va(const struct pt_pool *pool, u64 pa);
 
@@ -66,12 +73,24 @@ int pt_init(struct pt *pt, const struct pt_fmt *fmt, struct pt_pool *pool);
  * out (then part of the range may already be changed).
  */
 int pt_map(struct pt *pt, u64 va, u64 pa, u64 size, u32 perm);
+/* The same with leaves no larger than level max_level (1: 4 KiB, 2: 2 MiB). */
+int pt_map_max(struct pt *pt, u64 va, u64 pa, u64 size, u32 perm, u32 max_level);
 
 /*
  * Translate va. Returns 0 and fills pa, perm and level (1: 4 KiB, 2: 2 MiB,
  * 3: 1 GiB leaf) if mapped; -1 if not present.
  */
 int pt_lookup(const struct pt *pt, u64 va, u64 *pa, u32 *perm, u32 *level);
+
+/*
+ * If the table of 4 KiB leaves that maps the 2 MiB block holding va maps
+ * it uniformly (every entry present, the same attributes, contiguous
+ * addresses), replace it by one 2 MiB leaf and return the table, which
+ * the caller frees with pt_pool_free() once TLBs are flushed. NULL when
+ * there is no such table or it is not uniform, or the format has no
+ * 2 MiB leaves.
+ */
+void *pt_merge_2m(struct pt *pt, u64 va);
 
 /* Formats. */
 extern const struct pt_fmt pt_fmt_x86_host;	/* hypervisor's own tables: supervisor, NX */
