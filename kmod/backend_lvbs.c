@@ -129,9 +129,9 @@ static int lvbs_release(u32 owner, u64 *pages)
 	return lvbs_status_to_errno(r);
 }
 
-static int lvbs_seal(u64 mod_start, u64 mod_end)
+static int lvbs_seal(u64 flags, u64 mod_start, u64 mod_end)
 {
-	return lvbs_status_to_errno(lvbs_vmmcall(LVBS_HC_SEAL, 0, mod_start, mod_end,
+	return lvbs_status_to_errno(lvbs_vmmcall(LVBS_HC_SEAL, flags, mod_start, mod_end,
 						 NULL, NULL));
 }
 

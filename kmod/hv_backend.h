@@ -30,7 +30,7 @@ struct lvbs_hv_ops {
 	/* Give back everything owner holds; *pages released. */
 	int (*release)(u32 owner, u64 *pages);
 	/* End of trusted boot; the module area is [mod_start, mod_end). */
-	int (*seal)(u64 mod_start, u64 mod_end);
+	int (*seal)(u64 flags, u64 mod_start, u64 mod_end);	/* LVBS_SEAL_* */
 	int (*set_policy)(u32 policy);
 };
 

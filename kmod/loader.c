@@ -258,6 +258,8 @@ static size_t region_size(const struct lvbs_image_header *h, unsigned int nr_cpu
 	size_t pool = 2 * (8 + per_gib + DIV_ROUND_UP(limit, 512ULL * SZ_1G)) +
 		      DIV_ROUND_UP(base, SZ_2M) + 24;
 
+	size_t ram_pages = totalram_pages(), room;
+
 	/*
 	 * Splits for memory protection: each protected range needs at most
 	 * a few tables at its ends, module pages one table per 2 MiB they
@@ -266,7 +268,19 @@ static size_t region_size(const struct lvbs_image_header *h, unsigned int nr_cpu
 	 * out, a protection request fails cleanly (LVBS_E_TOOBIG) and
 	 * lvbsctl shows slat_pool_free.
 	 */
-	pool += 256 + min_t(size_t, totalram_pages() >> (24 - PAGE_SHIFT), 384);
+	pool += 256 + min_t(size_t, ram_pages >> (24 - PAGE_SHIFT), 384);
+	/*
+	 * Execute control grants rights per 4 KiB page (hv/core/slat.c):
+	 * RAM is mapped with 2 MiB leaves at most (a directory per GiB), and
+	 * a block whose pages differ needs a table of its own. One per 2 MiB
+	 * of RAM (0.2%) never runs out; the region holds what fits of that,
+	 * tables merge back when a block is uniform again, and past the end
+	 * a grant changes the whole 2 MiB block (logged as slat_coarse).
+	 */
+	pool += DIV_ROUND_UP((u64)ram_pages << PAGE_SHIFT, SZ_1G);
+	room = ((PAGE_SIZE << LVBS_MAX_ORDER) - PAGE_ALIGN(base)) / PAGE_SIZE;
+	if (room > pool)
+		pool += min_t(size_t, ram_pages >> (21 - PAGE_SHIFT), room - pool);
 
 	return PAGE_ALIGN(base) + pool * PAGE_SIZE;
 }

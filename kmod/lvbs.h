@@ -54,5 +54,7 @@ int lvbs_securityfs_init(void);
 int lvbs_pin_control_registers(void);
 int lvbs_find_layout(struct lvbs_layout *l);
 int lvbs_protect_memory(const struct lvbs_layout *l);
+/* SEAL flags from the module parameters; -EINVAL (logged) if they make no sense. */
+int lvbs_memprot_seal_flags(u64 *flags);
 
 #endif

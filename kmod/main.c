@@ -78,8 +78,13 @@ static int verify_launch(unsigned int expected)
 static int __init lvbs_init(void)
 {
 	struct lvbs_launch_result res;
+	u64 seal_flags;
 	int r;
 
+	/* Parameters first: nothing is launched on a mistyped one. */
+	r = lvbs_memprot_seal_flags(&seal_flags);
+	if (r)
+		return r;
 	r = lvbs_loader_check_cpu();
 	if (r)
 		return r;

@@ -37,6 +37,28 @@ static bool audit;
 module_param(audit, bool, 0400);
 MODULE_PARM_DESC(audit, "memory violations are logged and allowed instead of blocked (rollout); default: enforce");
 
+/*
+ * Kernel execute control without GMET: "strict" (W^X in the SLAT, the
+ * default) or "nx" (the older NX fallback, which leaves ordinary RAM
+ * executable in kernel mode). It only ever relaxes; with GMET it is moot.
+ */
+static char *exec_mode = "strict";
+module_param_named(exec, exec_mode, charp, 0400);
+MODULE_PARM_DESC(exec, "without GMET: strict (W^X in the SLAT, default) or nx (ordinary RAM stays executable in kernel mode)");
+
+int lvbs_memprot_seal_flags(u64 *flags)
+{
+	if (!strcmp(exec_mode, "strict")) {
+		*flags = 0;
+	} else if (!strcmp(exec_mode, "nx")) {
+		*flags = LVBS_SEAL_EXEC_NX;
+	} else {
+		pr_err("exec=%s: unknown; use strict or nx\n", exec_mode);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 struct batch {
 	struct lvbs_mem_prot v[LVBS_PROT_BATCH];
 	u32 n;
@@ -551,6 +573,7 @@ int lvbs_protect_memory(const struct lvbs_layout *l)
 {
 	struct batch *b;
 	ktime_t t0 = ktime_get();
+	u64 flags;
 	int r;
 
 	b = kzalloc(sizeof(*b), GFP_KERNEL);
@@ -577,7 +600,10 @@ int lvbs_protect_memory(const struct lvbs_layout *l)
 		if (r)
 			goto out;
 	}
-	r = lvbs.hv->seal(MODULES_VADDR, MODULES_END);
+	r = lvbs_memprot_seal_flags(&flags);
+	if (r)
+		goto out;
+	r = lvbs.hv->seal(flags, MODULES_VADDR, MODULES_END);
 	lvbs_memprot.hypercalls++;
 	if (r) {
 		pr_err("SEAL failed (%d)\n", r);

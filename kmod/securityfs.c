@@ -40,7 +40,7 @@ static void show_features(struct seq_file *m, const char *key, u64 bits)
 
 static const char *const exec_control_names[] = {
 	[LVBS_EXEC_NONE] = "none", [LVBS_EXEC_GMET] = "gmet",
-	[LVBS_EXEC_NX_FALLBACK] = "nx_fallback",
+	[LVBS_EXEC_NX_FALLBACK] = "nx_fallback", [LVBS_EXEC_STRICT] = "strict",
 };
 
 /* Memory protection (ABI v3): the hypervisor's view, then ours. */
@@ -62,6 +62,12 @@ static void show_memprot(struct seq_file *m, const struct lvbs_info *info)
 	seq_printf(m, "slat_pool_free %llu\n", info->slat_pool_free);
 	seq_printf(m, "dyn_exec_pages %llu\n", info->dyn_exec_pages);
 	seq_printf(m, "user_exec_pages %llu\n", info->user_exec_pages);
+	seq_printf(m, "wx_flips %llu\n", info->wx_flips);
+	seq_printf(m, "wx_mixed_pages %llu\n", info->wx_mixed_pages);
+	seq_printf(m, "slat_pool_pages %llu\n", info->slat_pool_pages);
+	seq_printf(m, "slat_pool_peak %llu\n", info->slat_pool_peak);
+	seq_printf(m, "slat_merges %llu\n", info->slat_merges);
+	seq_printf(m, "slat_coarse %llu\n", info->slat_coarse);
 	seq_printf(m, "modules_tracked %u\n", lvbs_memprot.modules_tracked);
 	seq_printf(m, "image_freed_pages %llu\n", lvbs_memprot.image_freed_pages);
 	seq_puts(m, "module_trust tofu\n");
@@ -142,6 +148,7 @@ static const char *const event_names[LVBS_EV_MAX] = {
 	[LVBS_EV_MSR_PIN] = "msr_pin", [LVBS_EV_DT_PIN] = "dt_pin",
 	[LVBS_EV_MEM_VIOLATION] = "mem_violation", [LVBS_EV_PROT_DENIED] = "prot_denied",
 	[LVBS_EV_PATCH_DENIED] = "patch_denied", [LVBS_EV_SEAL] = "seal",
+	[LVBS_EV_SLAT_COARSE] = "slat_coarse", [LVBS_EV_SLAT_FULL] = "slat_full",
 	[LVBS_EV_RATE_LIMITED] = "rate_limited",
 };
 

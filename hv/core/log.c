@@ -169,6 +169,8 @@ static const char hv_event_names[LVBS_EV_MAX][16] = {
 	[LVBS_EV_PATCH_DENIED]		= "patch_denied",
 	[LVBS_EV_SEAL]			= "seal",
 	[LVBS_EV_RATE_LIMITED]		= "rate_limited",
+	[LVBS_EV_SLAT_COARSE]		= "slat_coarse",
+	[LVBS_EV_SLAT_FULL]		= "slat_full",
 };
 
 const char *hv_event_name(u32 kind)

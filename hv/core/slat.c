@@ -30,7 +30,35 @@ static u32 released_rights(void)
 
 static bool pool_ok(void)
 {
-	return hv.pool.nr_pages - hv.pool.used >= POOL_RESERVE;
+	return pt_pool_avail(&hv.pool) >= POOL_RESERVE;
+}
+
+/*
+ * Map [s, e) with perm: RAM with leaves of 2 MiB at most, so that a page
+ * granted a right on use splits one 2 MiB block (one table page) and the
+ * coarse fallback changes 2 MiB at a time; the rest (MMIO, holes) with
+ * leaves as large as the format allows.
+ */
+static int map_piece(u64 s, u64 e, u32 perm)
+{
+	for (u32 m = 0; m < hv.mem.nr_ram && s < e; m++) {
+		u64 rs = hv.mem.ram[m].start, re = hv.mem.ram[m].end, t;
+
+		if (re <= s)
+			continue;
+		if (rs >= e)
+			break;
+		if (rs > s) {
+			if (pt_map(&hv.slat, s, s, rs - s, perm))
+				return -1;
+			s = rs;
+		}
+		t = MIN(re, e);
+		if (pt_map_max(&hv.slat, s, s, t - s, perm, 2))
+			return -1;
+		s = t;
+	}
+	return s < e ? pt_map(&hv.slat, s, s, e - s, perm) : 0;
 }
 
 /* Rewrite the SLAT for [start, end) from the database. Lock held. */
@@ -44,10 +72,27 @@ static int slat_apply(u64 start, u64 end)
 	for (u32 k = (u32)i; k < db->nr && db->r[k].start < end; k++) {
 		u64 s = MAX(db->r[k].start, start), e = MIN(db->r[k].end, end);
 
-		if (!pool_ok() || pt_map(&hv.slat, s, s, e - s, db->r[k].perm & PERM_RIGHTS))
+		if (!pool_ok() || map_piece(s, e, db->r[k].perm & PERM_RIGHTS))
 			return LVBS_E_TOOBIG;
 	}
 	return LVBS_OK;
+}
+
+/*
+ * Rights of a page in the SLAT. For memory owned by nobody the database
+ * holds the baseline and the SLAT the page's state on top of it (execute
+ * granted on use, write taken away): per page, without a range each.
+ */
+static u32 slat_rights(u64 page)
+{
+	u32 perm = 0;
+
+	if (pt_lookup(&hv.slat, page, NULL, &perm, NULL))
+		return 0;
+	/* Without GMET one execute bit means both modes. */
+	if (!hv.slat_state.gmet && (perm & PT_X))
+		perm |= PT_X;
+	return perm;
 }
 
 int slat_init(bool gmet)
@@ -328,14 +373,59 @@ long slat_release(struct hv_cpu *c, u32 owner, u64 *pages)
 
 /* ---- SEAL and policy ---- */
 
+/*
+ * What RAM owned by nobody loses at SEAL: supervisor execute with GMET,
+ * every execute right in strict W^X (the SLAT then has one X bit for both
+ * modes), nothing in the relaxed NX fallback.
+ */
+static u32 seal_strip(u32 exec)
+{
+	return exec == LVBS_EXEC_GMET ? PT_XS : exec == LVBS_EXEC_STRICT ? PT_X : 0;
+}
+
+/*
+ * Take strip from the ranges owned by nobody inside [a, b) and reset
+ * their SLAT state to the new baseline. Lock held. Returns whether any
+ * range was rewritten.
+ */
+static bool strip_unowned(struct hv_cpu *c, u64 a, u64 b, u32 strip)
+{
+	struct perm_db *db = &hv.slat_state.db;
+	bool changed = false;
+	int i = perm_find(db, a);
+
+	while (i >= 0 && (u32)i < db->nr && db->r[i].start < b) {
+		struct perm_range rg = db->r[i];
+		u64 s = MAX(rg.start, a), e = MIN(rg.end, b);
+
+		/*
+		 * Every range nobody owns is rewritten, even with nothing to
+		 * strip: a grant given before SEAL (user execute of released
+		 * memory, keeping write) must not outlive it.
+		 */
+		if (rg.owner == LVBS_OWNER_NONE) {
+			if (((rg.perm & strip) &&
+			     perm_set_owned(db, s, e, rg.perm & ~strip, LVBS_OWNER_NONE,
+					    PERM_SET_FORCE, NULL)) || slat_apply(s, e))
+				hv_panic(c, "SLAT update failed while sealing", s, e);
+			changed = true;
+		}
+		/* The change may have merged or split ranges: find e again. */
+		if (e >= b)
+			break;
+		i = perm_find(db, e);
+	}
+	return changed;
+}
+
 long slat_seal(struct hv_cpu *c, u64 flags, u64 mod_start, u64 mod_end)
 {
 	struct hv_slat *s = &hv.slat_state;
 	bool tightened = false;
 	long r = LVBS_OK;
-	u32 k = 0;
+	u32 strip;
 
-	if (flags || mod_start > mod_end)
+	if ((flags & ~(u64)LVBS_SEAL_FLAGS) || mod_start > mod_end)
 		return LVBS_E_INVAL;
 	spin_lock(&s->lock);
 	if (s->sealed) {
@@ -344,26 +434,19 @@ long slat_seal(struct hv_cpu *c, u64 flags, u64 mod_start, u64 mod_end)
 	}
 	s->mod_start = mod_start;
 	s->mod_end = mod_end;
-	/* With GMET, what nobody registered as code loses supervisor execute. */
-	while (s->gmet && k < s->db.nr) {
-		struct perm_range rg = s->db.r[k];
-
-		if (rg.owner != LVBS_OWNER_NONE || !(rg.perm & PT_XS)) {
-			k++;
-			continue;
-		}
-		r = perm_set_owned(&s->db, rg.start, rg.end, rg.perm & ~PT_XS,
-				   LVBS_OWNER_NONE, PERM_SET_FORCE, NULL);
-		if (r || slat_apply(rg.start, rg.end))
-			hv_panic(c, "SLAT update failed while sealing", rg.start, rg.end);
-		tightened = true;
-		k = k ? k - 1 : 0;
-	}
+	s->exec = s->gmet ? LVBS_EXEC_GMET : (flags & LVBS_SEAL_EXEC_NX) ?
+		  LVBS_EXEC_NX_FALLBACK : LVBS_EXEC_STRICT;
+	/*
+	 * Only RAM: firmware-reserved memory keeps its rights, as EFI runtime
+	 * services run from there (docs/threat-model.md names the hole).
+	 */
+	strip = seal_strip(s->exec);
+	for (u32 m = 0; m < hv.mem.nr_ram; m++)
+		tightened |= strip_unowned(c, hv.mem.ram[m].start, hv.mem.ram[m].end, strip);
 	perm_seal(&s->db);
 	__atomic_store_n(&s->sealed, 1, __ATOMIC_RELEASE);
 	spin_unlock(&s->lock);
-	hv_log_event(c, LVBS_EV_SEAL, 0, LVBS_ACT_NONE, 0,
-		     s->gmet ? LVBS_EXEC_GMET : LVBS_EXEC_NX_FALLBACK, 0);
+	hv_log_event(c, LVBS_EV_SEAL, 0, LVBS_ACT_NONE, 0, s->exec, 0);
 	if (tightened)
 		r = shootdown(c);
 	return r;
@@ -393,8 +476,7 @@ void slat_fill_info(struct lvbs_info *info)
 	spin_lock(&s->lock);
 	info->sealed = s->sealed;
 	info->policy = s->policy;
-	info->exec_control = !s->sealed ? LVBS_EXEC_NONE :
-			     s->gmet ? LVBS_EXEC_GMET : LVBS_EXEC_NX_FALLBACK;
+	info->exec_control = !s->sealed ? LVBS_EXEC_NONE : s->exec;
 	info->perm_ranges = s->db.nr;
 	info->perm_capacity = s->db.cap;
 	for (u32 k = 0; k < s->db.nr; k++) {
@@ -403,23 +485,25 @@ void slat_fill_info(struct lvbs_info *info)
 
 		if (r->owner == OWNER_HV)
 			continue;
-		if ((r->perm & PERM_ALL) != RIGHTS_DEFAULT)
+		/* Registered memory: ordinary memory's baseline is not protection. */
+		if (r->owner != LVBS_OWNER_NONE && (r->perm & PERM_ALL) != RIGHTS_DEFAULT)
 			info->protected_bytes += len;
-		/*
-		 * Registered code (and module-area pages granted on first
-		 * use). Without GMET all other RAM is executable too; status
-		 * says so rather than adding up the whole address space.
-		 */
-		if (s->sealed && (r->perm & PT_XS) &&
-		    (r->owner != LVBS_OWNER_NONE || s->gmet))
+		/* Registered code; grants on use are counted on their own. */
+		if (s->sealed && (r->perm & PT_XS) && r->owner != LVBS_OWNER_NONE)
 			info->kernel_x_bytes += len;
 	}
-	info->slat_pool_free = hv.pool.nr_pages - hv.pool.used;
+	info->slat_pool_free = pt_pool_avail(&hv.pool);
+	info->slat_pool_pages = hv.pool.nr_pages;
+	info->slat_pool_peak = hv.pool.peak;
+	info->slat_merges = s->merges;
+	info->slat_coarse = s->coarse;
 	spin_unlock(&s->lock);
 	info->violations = READ_ONCE(s->violations);
 	info->shootdowns = READ_ONCE(s->shootdowns);
 	info->dyn_exec_pages = READ_ONCE(s->dyn_exec_pages);
 	info->user_exec_pages = READ_ONCE(s->user_exec_pages);
+	info->wx_flips = READ_ONCE(s->wx_flips);
+	info->wx_mixed_pages = READ_ONCE(s->wx_mixed_pages);
 }
 
 /* May the guest write every byte of [gpa, gpa + len)? Lock held. */
@@ -433,9 +517,17 @@ static bool writable_locked(u64 gpa, u64 len)
 	i = perm_find(db, gpa);
 	if (i < 0)
 		return false;
-	for (u32 k = (u32)i; k < db->nr && db->r[k].start < gpa + len; k++)
-		if (!(db->r[k].perm & PT_W))
+	for (u32 k = (u32)i; k < db->nr && db->r[k].start < gpa + len; k++) {
+		const struct perm_range *r = &db->r[k];
+		u64 a = MAX(r->start, gpa & ~(PAGE_SIZE - 1)), b = MIN(r->end, gpa + len);
+
+		if (!(r->perm & PT_W))
 			return false;
+		/* Memory nobody owns may have lost write to an execute grant. */
+		for (u64 p = a; r->owner == LVBS_OWNER_NONE && p < b; p += PAGE_SIZE)
+			if (!(slat_rights(p) & PT_W))
+				return false;
+	}
 	return true;
 }
 
@@ -497,42 +589,124 @@ static bool in_module_area(u64 va)
 	return va >= s->mod_start && va < s->mod_end;
 }
 
+/* What grant_on_use() did. */
+enum grant { GRANT_NONE, GRANT_RETRY, GRANT_TIGHTENED, GRANT_REFUSED };
+
 /*
- * Rights given on first use, never counted as violations:
- *  - user-mode execution of released memory, which went back to the page
- *    allocator and may now hold a program (without GMET the SLAT cannot
- *    tell user from kernel execution, so released memory starts NX);
- *  - after SEAL, supervisor execution from the module area of memory
- *    nobody owns: the kernel's own module_alloc() users (BPF JIT images,
- *    ftrace and kprobe trampolines). Trusted on first use, counted.
- * Lock held. Returns true if the access may now be retried.
+ * One instruction that both runs from a page and writes it would flip the
+ * page back and forth for ever: the fetch needs execute, the write then
+ * takes it away, the restarted fetch takes write away. Each CPU remembers
+ * its last user-mode execute grant; a user-mode write fault at that same
+ * RIP on that same page is this case, and the page gets both rights
+ * (counted: wx_mixed_pages).
  */
-static bool grant_on_first_use(struct hv_cpu *c, const struct perm_range *r, u64 page,
-			       u32 access)
+static void note_user_exec(struct hv_cpu *c, u64 page)
+{
+	c->wx_page = page;
+	c->wx_rip = arch_rip(c);
+}
+
+static bool same_insn_writes(struct hv_cpu *c, u64 page, u32 access)
+{
+	bool same = (access & LVBS_ACC_USER) && c->wx_page == page && c->wx_rip == arch_rip(c);
+
+	c->wx_page = 0;
+	return same;
+}
+
+/*
+ * The rights a page owned by nobody (baseline base, now cur in the SLAT)
+ * gets for this access, or 0 if none. No such fault is a violation
+ * (docs/page-lifecycle.md):
+ *  - user-mode execution: PT_XU. In strict W^X the SLAT cannot tell user
+ *    from kernel execution, so the page loses write at the same time;
+ *  - after SEAL, supervisor execution from the module area (the kernel's
+ *    own module_alloc() users: BPF JIT images, ftrace and kprobe
+ *    trampolines): PT_XS, trusted on first use, and also losing write
+ *    except in the relaxed NX fallback;
+ *  - a write to a page that lost write that way: back to the baseline.
+ */
+static u32 rights_on_use(struct hv_cpu *c, u32 base, u32 cur, u64 page, u32 access)
 {
 	struct hv_slat *s = &hv.slat_state;
-	u32 add;
 
-	if (!(access & LVBS_ACC_EXEC) || r->owner != LVBS_OWNER_NONE ||
-	    (r->perm & PERM_IMMUTABLE) || !(r->perm & PT_R))
-		return false;
-	if (access & LVBS_ACC_USER)
-		add = PT_XU;
-	else if (s->sealed && in_module_area(arch_rip(c)))
-		add = PT_XS;
-	else
-		return false;
-	if ((r->perm & add) || !pool_ok())
-		return false;
-	if (perm_set_owned(&s->db, page, page + PAGE_SIZE, r->perm | add, LVBS_OWNER_NONE,
-			   PERM_SET_FORCE, NULL) ||
-	    slat_apply(page, page + PAGE_SIZE))
-		hv_panic(c, "SLAT update failed granting execute", page, add);
-	if (add == PT_XU)
+	if (!(access & LVBS_ACC_EXEC)) {
+		if (!(access & LVBS_ACC_WRITE) || (cur & PT_W) || !(base & PT_W))
+			return 0;
+		if (same_insn_writes(c, page, access))
+			return PT_R | PT_W | PT_XU;
+		return base;
+	}
+	if (access & LVBS_ACC_USER) {
+		if (cur & PT_XU)
+			return 0;
+		note_user_exec(c, page);
+		return (cur | PT_XU) & ~(s->exec == LVBS_EXEC_STRICT ? PT_W : 0);
+	}
+	if (!s->sealed || !in_module_area(arch_rip(c)) || (cur & PT_XS))
+		return 0;
+	return (cur | PT_XS) & ~(s->exec != LVBS_EXEC_NX_FALLBACK ? PT_W : 0);
+}
+
+/*
+ * Give page perm in the SLAT. A page inside a 2 MiB leaf needs a table:
+ * when none is left, the whole block changes instead if all of it is RAM
+ * owned by nobody with the same baseline (range r) - coarser, logged,
+ * never a crash; otherwise the grant is refused (-1).
+ */
+static int map_on_use(struct hv_cpu *c, const struct perm_range *r, u64 page, u32 perm)
+{
+	struct hv_slat *s = &hv.slat_state;
+	u64 blk = page & ~(u64)(SZ_2M - 1);
+	u32 level = 0;
+
+	if (pt_lookup(&hv.slat, page, NULL, NULL, &level))
+		return -1;
+	if (level == 1 || pool_ok())
+		return pt_map(&hv.slat, page, page, PAGE_SIZE, perm);
+	if (level != 2 || r->start > blk || r->end < blk + SZ_2M ||
+	    !memmap_range_is_ram(&hv.mem, blk, blk + SZ_2M))
+		return -1;
+	s->coarse++;
+	hv_log_event(c, LVBS_EV_SLAT_COARSE, 0, LVBS_ACT_NONE, blk, perm, 0);
+	return pt_map(&hv.slat, blk, blk, SZ_2M, perm);
+}
+
+/*
+ * Lock held. Gives page the rights it earns by this access, if any. A
+ * 2 MiB table that became uniform again is merged back and handed out in
+ * *freed, for the caller to free once every CPU has flushed.
+ */
+static enum grant grant_on_use(struct hv_cpu *c, const struct perm_range *r, u64 page,
+			       u32 access, void **freed)
+{
+	struct hv_slat *s = &hv.slat_state;
+	u32 base = r->perm & PERM_RIGHTS, cur, perm;
+
+	if (r->owner != LVBS_OWNER_NONE || (r->perm & PERM_IMMUTABLE) || !(base & PT_R))
+		return GRANT_NONE;
+	cur = slat_rights(page);
+	perm = rights_on_use(c, base, cur, page, access);
+	if (!perm)
+		return GRANT_NONE;
+	if (map_on_use(c, r, page, perm)) {
+		hv_log_event(c, LVBS_EV_SLAT_FULL, access, LVBS_ACT_INJECT_GP, page, perm, 0);
+		return GRANT_REFUSED;
+	}
+	if (perm == base) {
+		*freed = pt_merge_2m(&hv.slat, page);
+		if (*freed)
+			s->merges++;
+	}
+	if ((perm & (PT_W | PT_XU)) == (PT_W | PT_XU) && s->exec == LVBS_EXEC_STRICT)
+		s->wx_mixed_pages++;
+	else if (!(access & LVBS_ACC_EXEC))
+		s->wx_flips++;
+	else if (access & LVBS_ACC_USER)
 		s->user_exec_pages++;
 	else
 		s->dyn_exec_pages++;
-	return true;
+	return (cur & ~perm) ? GRANT_TIGHTENED : GRANT_RETRY;
 }
 
 /* Audit: let this page have what was asked, in the SLAT only (not the database). */
@@ -556,7 +730,9 @@ void slat_handle_npf(struct hv_cpu *c, u64 gpa, u32 access)
 	u64 page = gpa & ~(PAGE_SIZE - 1);
 	u32 need = slat_access_rights(access);
 	struct perm_range r = { 0 };
+	enum grant g = GRANT_NONE;
 	bool audit, retry = false;
+	void *freed = NULL;
 	int i;
 
 	vcpu_count_exit(c, LVBS_EXIT_SLAT);
@@ -571,11 +747,29 @@ void slat_handle_npf(struct hv_cpu *c, u64 gpa, u32 access)
 	if (i >= 0) {
 		r = s->db.r[i];
 		/* Another CPU may have changed the rights since this fault. */
-		retry = (r.perm & need) == need || grant_on_first_use(c, &r, page, access);
+		/* Memory nobody owns has its current rights in the SLAT. */
+		retry = ((r.owner == LVBS_OWNER_NONE ? slat_rights(page) : r.perm) & need) == need;
+		if (!retry)
+			g = grant_on_use(c, &r, page, access, &freed);
 	}
 	audit = s->policy == LVBS_POLICY_AUDIT;
 	spin_unlock(&s->lock);
-	if (retry) {
+	if (g == GRANT_TIGHTENED || freed) {
+		/* W^X: no CPU may keep the right the page just lost. */
+		shootdown(c);
+		if (freed) {
+			/* No CPU walks the merged table any more: reuse it. */
+			spin_lock(&s->lock);
+			pt_pool_free(&hv.pool, freed);
+			spin_unlock(&s->lock);
+		}
+		return;
+	}
+	if (g == GRANT_REFUSED) {
+		arch_inject(c, X86_VEC_GP, true, 0);
+		return;
+	}
+	if (retry || g == GRANT_RETRY) {
 		/* The TLB may hold the stricter entry: drop it before retrying. */
 		arch_flush_guest_tlb(c);
 		return;

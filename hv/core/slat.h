@@ -25,11 +25,16 @@ struct hv_slat {
 	u32 sealed;
 	u32 policy;			/* LVBS_POLICY_* */
 	bool gmet;			/* SLAT built in the GMET format */
+	u32 exec;			/* LVBS_EXEC_*: set by SEAL */
 	u64 mod_start, mod_end;		/* kernel module area (guest-virtual) */
 	u64 violations;
 	u64 shootdowns;
 	u64 dyn_exec_pages;
 	u64 user_exec_pages;
+	u64 wx_flips;
+	u64 wx_mixed_pages;
+	u64 merges;
+	u64 coarse;
 };
 
 struct hv_cpu;

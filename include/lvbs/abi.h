@@ -13,7 +13,7 @@
 #define LVBS_ABI_H
 
 /* ABI version: bumped on every incompatible change of anything below. */
-#define LVBS_ABI_VERSION	3
+#define LVBS_ABI_VERSION	4
 #define LVBS_IMAGE_MAGIC	0x31564842534256ULL	/* "VBSBHV1" */
 
 /* Assembly (the image header) needs only the two numbers above. */
@@ -136,11 +136,15 @@ enum lvbs_hc_nr {
 	 */
 	LVBS_HC_RELEASE_MEMORY	= 9,
 	/*
-	 * RBX = flags (none defined: must be 0), RCX/RDX = start/end of the
-	 * kernel's module area (guest-virtual, [start, end); 0/0 if none).
-	 * Ends trusted boot: from now on rights only shrink except through
-	 * the module lifecycle and validated text patching. With GMET, memory
-	 * owned by nobody loses supervisor execute. Supervisor execution of
+	 * RBX = flags (LVBS_SEAL_*; others LVBS_E_INVAL), RCX/RDX =
+	 * start/end of the kernel's module area (guest-virtual, [start, end);
+	 * 0/0 if none). Ends trusted boot: from now on rights only shrink
+	 * except through the module lifecycle, validated text patching and
+	 * the execute grants below. RAM owned by nobody loses supervisor
+	 * execute with GMET, and all execute without it (LVBS_EXEC_STRICT:
+	 * user-mode execution then grants execute and takes write away, a
+	 * write takes execute away again), unless LVBS_SEAL_EXEC_NX asks
+	 * for the relaxed NX fallback. Supervisor execution of
 	 * memory owned by nobody, from an address inside the module area, is
 	 * trusted on first use (BPF JIT images, ftrace and kprobe
 	 * trampolines: the kernel's own module_alloc() path) and counted in
@@ -214,14 +218,17 @@ struct lvbs_mem_prot {
 	lvbs_u64 reserved;	/* must be 0 */
 };
 
-/* SEAL flags: none defined yet; must be 0. */
+/* SEAL flags (RBX). */
+#define LVBS_SEAL_EXEC_NX	(1u << 0)	/* without GMET: relax strict W^X to NX fallback */
+#define LVBS_SEAL_FLAGS		LVBS_SEAL_EXEC_NX
 #define LVBS_POLICY_ENFORCE	0
 #define LVBS_POLICY_AUDIT	1
 
 /* How supervisor execution is controlled (lvbs_info.exec_control). */
 #define LVBS_EXEC_NONE		0	/* not sealed: no control */
 #define LVBS_EXEC_GMET		1	/* only XS ranges run in supervisor mode */
-#define LVBS_EXEC_NX_FALLBACK	2	/* no GMET: kernel image and module data NX, other RAM not */
+#define LVBS_EXEC_NX_FALLBACK	2	/* no GMET, relaxed: kernel image and module data NX, other RAM not */
+#define LVBS_EXEC_STRICT	3	/* no GMET: W^X in the SLAT, execute granted lazily (docs) */
 
 /* Status codes (RAX on return). */
 #define LVBS_OK		0
@@ -281,7 +288,7 @@ struct lvbs_info {
 	lvbs_u32 exec_control;		/* LVBS_EXEC_* */
 	lvbs_u32 perm_ranges;		/* ranges in the permission database */
 	lvbs_u32 perm_capacity;		/* ... and how many it can hold */
-	lvbs_u64 protected_bytes;	/* bytes with rights other than R|W|XS|XU */
+	lvbs_u64 protected_bytes;	/* registered bytes with rights other than R|W|XS|XU */
 	lvbs_u64 kernel_x_bytes;	/* bytes executable in supervisor mode, when sealed */
 	lvbs_u64 violations;		/* memory violations seen (all CPUs) */
 	lvbs_u64 patches_allowed;	/* validated text patches let through */
@@ -290,7 +297,13 @@ struct lvbs_info {
 	lvbs_u64 shootdowns;		/* cross-CPU TLB shootdowns done */
 	lvbs_u64 slat_pool_free;	/* free pages for SLAT tables */
 	lvbs_u64 dyn_exec_pages;	/* module-area pages made executable on first use */
-	lvbs_u64 user_exec_pages;	/* released pages given user execute on first use (no GMET) */
+	lvbs_u64 user_exec_pages;	/* pages given user execute on first use (no GMET) */
+	lvbs_u64 wx_flips;		/* writes that took a granted execute right away */
+	lvbs_u64 wx_mixed_pages;	/* user pages one instruction both runs and writes: W and X */
+	lvbs_u64 slat_pool_pages;	/* pages for SLAT and host tables in all */
+	lvbs_u64 slat_pool_peak;	/* most of them ever in use at once */
+	lvbs_u64 slat_merges;		/* 2 MiB blocks mapped by one leaf again */
+	lvbs_u64 slat_coarse;		/* grants that changed a whole 2 MiB block (tables ran out) */
 };
 
 /* Exit kinds counted per CPU (vendor-neutral). */
@@ -347,6 +360,8 @@ enum lvbs_event {
 	LVBS_EV_PATCH_DENIED,	/* write to patchable code not a legal patch; gpa; info0 = bytes written (LE), info1 = length */
 	LVBS_EV_SEAL,		/* SEAL done; info0 = LVBS_EXEC_* */
 	LVBS_EV_RATE_LIMITED,	/* info0 = events not logged since the last entry */
+	LVBS_EV_SLAT_COARSE,	/* out of SLAT tables: a 2 MiB block changed rights as a whole; gpa; info0 = rights */
+	LVBS_EV_SLAT_FULL,	/* out of SLAT tables: an execute or write grant refused, #GP; gpa; info0 = rights */
 	LVBS_EV_MAX
 };
 

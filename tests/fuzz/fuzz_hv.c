@@ -305,13 +305,43 @@ static u32 norm_rights(u32 p, bool gmet)
 	return r;
 }
 
-static void check_slat_page(u64 gpa, u32 db_perm)
+/*
+ * Memory owned by nobody keeps its state on top of the baseline in the
+ * SLAT (execute granted on use, write taken away: slat.c). Allowed: the
+ * baseline's read right, write only where the baseline has it, any
+ * execute; and W^X kept — never write with supervisor execute under GMET,
+ * never write with execute under strict W^X except for pages given both
+ * for one self-writing instruction (counted).
+ */
+static void check_lazy_page(u64 gpa, u32 perm, u32 base)
 {
-	u32 perm = 0;
+	u32 n = norm_rights(perm, hv.slat_state.gmet);
+	u32 b = norm_rights(base, hv.slat_state.gmet);
+	bool w = n & PT_W;
+
+	if ((n & PT_R) != (b & PT_R) || (w && !(b & PT_W)))
+		fuzz_fail("lazily granted page has rights its baseline does not allow", gpa,
+			  (u64)perm << 32 | base);
+	if (w && (n & PT_XS) && hv.slat_state.exec == LVBS_EXEC_GMET)
+		fuzz_fail("W^X broken under GMET", gpa, perm);
+	if (w && (n & PT_X) && hv.slat_state.exec == LVBS_EXEC_STRICT &&
+	    !(b & PT_X) && !hv.slat_state.wx_mixed_pages)
+		fuzz_fail("W^X broken under strict", gpa, perm);
+}
+
+static void check_slat_page(u64 gpa, const struct perm_range *r)
+{
+	u32 perm = 0, db_perm = r->perm;
 	bool gmet = hv.slat_state.gmet;
 
 	if (pt_lookup(&hv.slat, gpa, NULL, &perm, NULL))
 		perm = 0;
+	/* Only RAM: firmware and MMIO keep their rights as they are. */
+	if (r->owner == LVBS_OWNER_NONE && !(db_perm & PERM_IMMUTABLE) &&
+	    memmap_is_ram(&hv.mem, gpa)) {
+		check_lazy_page(gpa, perm, db_perm & PERM_RIGHTS);
+		return;
+	}
 	if (norm_rights(perm, gmet) != norm_rights(db_perm & PERM_RIGHTS, gmet))
 		fuzz_fail("SLAT differs from the permission database", gpa,
 			  (u64)perm << 32 | db_perm);
@@ -335,9 +365,9 @@ static void check_db(const struct perm_db *db, bool main_db)
 			continue;
 		/* Both ends of each range: pt_map() splits and merges at edges. */
 		if (r->start < PHYS_LIMIT)
-			check_slat_page(r->start, r->perm);
+			check_slat_page(r->start, r);
 		if (r->end - PAGE_SIZE != r->start && r->end <= PHYS_LIMIT)
-			check_slat_page(r->end - PAGE_SIZE, r->perm);
+			check_slat_page(r->end - PAGE_SIZE, r);
 	}
 }
 

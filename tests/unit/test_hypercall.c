@@ -117,7 +117,7 @@ TEST(hc_get_info_fills_every_field)
 	memset(data(), PAT, 4096);
 	CHECK_EQ(hc(GI, data_gpa(), 4096, 0x77), LVBS_OK);
 	CHECK_EQ(info->size, INFO_SZ);
-	CHECK_EQ(info->size, 224);
+	CHECK_EQ(info->size, 272);
 	CHECK_EQ(info->abi_version, LVBS_ABI_VERSION);
 	CHECK_EQ(info->vendor, LVBS_VENDOR_SVM);
 	CHECK_EQ(info->nr_cpus, 2);

@@ -191,6 +191,7 @@ TEST(log_event_names)
 		"msr_denied", "shutdown", "unhandled_exit", "insn_decode",
 		"cr_pin", "cr_invalid", "msr_pin", "dt_pin", "mem_violation",
 		"prot_denied", "patch_denied", "seal", "rate_limited",
+		"slat_coarse", "slat_full",
 	};
 	u32 i;
 

@@ -147,9 +147,10 @@ TEST(slat_sealed_rules)
 	CHECK_EQ(protect1(ram(0), PAGE_SIZE, R | XS | IMM | PATCH, LVBS_OWNER_KERNEL, NULL), 0);
 	CHECK_EQ(protect1(ram(1), PAGE_SIZE, R | W, LVBS_OWNER_KERNEL, NULL), 0);
 	CHECK_EQ(protect1(ram(6), PAGE_SIZE, R | XS, LVBS_OWNER_KERNEL, NULL), 0);
-	CHECK_EQ(slat_seal(cpu0(), 0, 0xffffffffc0000000ULL, 0xffffffffff000000ULL), 0);
+	CHECK_EQ(slat_seal(cpu0(), LVBS_SEAL_EXEC_NX, 0xffffffffc0000000ULL, 0xffffffffff000000ULL), 0);
 	CHECK_EQ(ev()->kind, LVBS_EV_SEAL);
 	CHECK_EQ(ev()->info0, LVBS_EXEC_NX_FALLBACK);
+	CHECK_EQ(hv.slat_state.exec, LVBS_EXEC_NX_FALLBACK);
 	CHECK_EQ(slat_seal(cpu0(), 0, 0, 0), LVBS_E_PERM);
 
 	/* Immutable: nothing, not even the same owner. */
@@ -191,6 +192,7 @@ TEST(slat_sealed_rules)
 	CHECK_EQ(protect1(ram(2), PAGE_SIZE, R | XS, MOD + 1, NULL), LVBS_OK);
 }
 
+/* The relaxed NX fallback (exec=nx): today's rules, kept as they were. */
 TEST(slat_violation_enforce_and_first_use)
 {
 	u64 pages;
@@ -198,7 +200,7 @@ TEST(slat_violation_enforce_and_first_use)
 	stub_reset();
 	CHECK_EQ(protect1(ram(0), PAGE_SIZE, R | XS | IMM | PATCH, LVBS_OWNER_KERNEL, NULL), 0);
 	CHECK_EQ(protect1(ram(1), PAGE_SIZE, R | XS | IMM, MOD, NULL), 0);
-	CHECK_EQ(slat_seal(cpu0(), 0, 0xffffffffc0000000ULL, 0xffffffffff000000ULL), 0);
+	CHECK_EQ(slat_seal(cpu0(), LVBS_SEAL_EXEC_NX, 0xffffffffc0000000ULL, 0xffffffffff000000ULL), 0);
 
 	/* A write to kernel text: #GP(0), logged with rights and owner. */
 	fake[0].rip = 0xffffffff81234567ULL;
@@ -242,6 +244,166 @@ TEST(slat_violation_enforce_and_first_use)
 	/* User writes to kernel text are violations too (a stray mapping). */
 	slat_handle_npf(cpu0(), ram(0), LVBS_ACC_WRITE | LVBS_ACC_USER);
 	CHECK_EQ(fake[0].injected, 3);
+}
+
+/*
+ * Strict W^X without GMET, the default (LVBS_EXEC_STRICT): after SEAL no
+ * RAM nobody registered is executable; user-mode execution grants execute
+ * and takes write, a write takes execute again; kernel-mode execution of
+ * ordinary memory is a violation.
+ */
+TEST(slat_strict_wx)
+{
+	u64 fw = (u64)guest.ram - 2 * PAGE_SIZE;	/* not RAM: firmware, MMIO */
+	u64 sent;
+
+	stub_reset();
+	CHECK_EQ(protect1(ram(0), PAGE_SIZE, R | XS | IMM | PATCH, LVBS_OWNER_KERNEL, NULL), 0);
+	CHECK_EQ(protect1(ram(1), PAGE_SIZE, R | XU | IMM, LVBS_OWNER_KERNEL, NULL), 0);
+	CHECK_EQ(protect1(ram(7), PAGE_SIZE, R | W, LVBS_OWNER_KERNEL, NULL), 0);
+	CHECK_EQ(slat_seal(cpu0(), 4, 0, 0), LVBS_E_INVAL);
+	sent = fake[1].nmis_sent;
+	CHECK_EQ(slat_seal(cpu0(), 0, 0xffffffffc0000000ULL, 0xffffffffff000000ULL), 0);
+	CHECK_EQ(ev()->info0, LVBS_EXEC_STRICT);
+	CHECK_EQ(fake[1].nmis_sent, sent + 1);
+	CHECK_EQ(slat_perm(ram(2)), PT_R | PT_W);
+	CHECK_EQ(slat_perm(ram(0)), PT_R | PT_X);
+	CHECK_EQ(slat_perm(ram(1)), PT_R | PT_X);	/* the vDSO */
+	CHECK_EQ(slat_perm(fw), PT_R | PT_W | PT_X);
+
+	/* The attack: code written into a kmalloc page, run from the direct map. */
+	fake[0].rip = 0xffff888000102000ULL;
+	slat_handle_npf(cpu0(), ram(2), LVBS_ACC_EXEC);
+	CHECK_EQ(fake[0].injected, 1);
+	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
+	CHECK_EQ(ev()->kind, LVBS_EV_MEM_VIOLATION);
+	CHECK_EQ(ev()->gva, 0xffff888000102000ULL);
+	CHECK_EQ(ev()->gpa, ram(2));
+	CHECK_EQ(hv.slat_state.violations, 1);
+	CHECK_EQ(slat_perm(ram(2)), PT_R | PT_W);
+
+	/* User mode runs a page: execute in, write out, the other CPU flushed. */
+	sent = fake[1].nmis_sent;
+	fake[0].rip = 0x401000;
+	slat_handle_npf(cpu0(), ram(3), LVBS_ACC_EXEC | LVBS_ACC_USER);
+	CHECK_EQ(fake[0].injected, 1);
+	CHECK_EQ(slat_perm(ram(3)), PT_R | PT_X);
+	CHECK_EQ(hv.slat_state.user_exec_pages, 1);
+	CHECK_EQ(fake[1].nmis_sent, sent + 1);
+	/* The kernel writes it (the page reused, ptrace): write back, execute out. */
+	fake[0].rip = 0xffffffff81000000ULL;
+	slat_handle_npf(cpu0(), ram(3) + 8, LVBS_ACC_WRITE);
+	CHECK_EQ(slat_perm(ram(3)), PT_R | PT_W);
+	CHECK_EQ(hv.slat_state.wx_flips, 1);
+	CHECK_EQ(fake[1].nmis_sent, sent + 2);
+	/* A user JIT: run, write from another instruction, run again. */
+	fake[0].rip = 0x401000;
+	slat_handle_npf(cpu0(), ram(3), LVBS_ACC_EXEC | LVBS_ACC_USER);
+	fake[0].rip = 0x401234;
+	slat_handle_npf(cpu0(), ram(3), LVBS_ACC_WRITE | LVBS_ACC_USER);
+	CHECK_EQ(slat_perm(ram(3)), PT_R | PT_W);
+	fake[0].rip = 0x401000;
+	slat_handle_npf(cpu0(), ram(3), LVBS_ACC_EXEC | LVBS_ACC_USER);
+	CHECK_EQ(slat_perm(ram(3)), PT_R | PT_X);
+	CHECK_EQ(hv.slat_state.user_exec_pages, 3);
+	CHECK_EQ(hv.slat_state.wx_flips, 2);
+	CHECK_EQ(hv.slat_state.wx_mixed_pages, 0);
+	/*
+	 * The hole strict W^X leaves (docs/threat-model.md): the SLAT has one
+	 * execute bit, so the kernel could run this page now without a fault.
+	 */
+	CHECK_EQ(slat_perm(ram(3)) & PT_X, PT_X);
+
+	/* One instruction that runs from a page and writes it: both, no livelock. */
+	fake[0].rip = 0x402000;
+	slat_handle_npf(cpu0(), ram(4), LVBS_ACC_EXEC | LVBS_ACC_USER);
+	slat_handle_npf(cpu0(), ram(4), LVBS_ACC_WRITE | LVBS_ACC_USER);
+	CHECK_EQ(slat_perm(ram(4)), PT_R | PT_W | PT_X);
+	CHECK_EQ(hv.slat_state.wx_mixed_pages, 1);
+
+	/* Module area: execute on first use, and write taken away (W^X). */
+	fake[0].rip = 0xffffffffc0002000ULL;
+	slat_handle_npf(cpu0(), ram(6), LVBS_ACC_EXEC);
+	CHECK_EQ(slat_perm(ram(6)), PT_R | PT_X);
+	CHECK_EQ(hv.slat_state.dyn_exec_pages, 1);
+	fake[0].rip = 0xffffffff81000000ULL;	/* text_poke_copy() of the next program */
+	slat_handle_npf(cpu0(), ram(6), LVBS_ACC_WRITE);
+	CHECK_EQ(slat_perm(ram(6)), PT_R | PT_W);
+
+	/* Owned memory never earns a right on use: kernel data run by user mode. */
+	fake[0].rip = 0x403000;
+	slat_handle_npf(cpu0(), ram(7), LVBS_ACC_EXEC | LVBS_ACC_USER);
+	CHECK_EQ(fake[0].injected, 2);
+	CHECK_EQ(slat_perm(ram(7)), PT_R | PT_W);
+	CHECK_EQ(hv.slat_state.violations, 2);
+}
+
+/*
+ * The SLAT shape under strict W^X: a grant splits one 2 MiB block, a block
+ * uniform again is one leaf again and its table reused; out of tables, a
+ * grant changes the whole block (logged), never a crash; the hypervisor
+ * never writes its output into a page that lost write to a grant.
+ */
+TEST(slat_strict_shape_and_pool)
+{
+	u64 blk = (u64)guest.ram, pa;
+	u32 perm, level;
+
+	stub_reset();
+	CHECK_EQ(slat_seal(cpu0(), 0, 0xffffffffc0000000ULL, 0xffffffffff000000ULL), 0);
+	CHECK_EQ(pt_lookup(&hv.slat, blk + PAGE_SIZE, &pa, &perm, &level), 0);
+	CHECK_EQ(level, 2);
+	CHECK_EQ(slat_guest_writable(blk + 5 * PAGE_SIZE, 64), true);
+
+	fake[0].rip = 0x401000;
+	slat_handle_npf(cpu0(), blk + 5 * PAGE_SIZE, LVBS_ACC_EXEC | LVBS_ACC_USER);
+	CHECK_EQ(pt_lookup(&hv.slat, blk + 5 * PAGE_SIZE, &pa, &perm, &level), 0);
+	CHECK_EQ(level, 1);
+	CHECK_EQ(slat_perm(blk + 5 * PAGE_SIZE), PT_R | PT_X);
+	CHECK_EQ(slat_perm(blk + 6 * PAGE_SIZE), PT_R | PT_W);
+	CHECK_EQ(slat_guest_writable(blk + 5 * PAGE_SIZE, 64), false);
+	CHECK_EQ(slat_guest_writable(blk + 6 * PAGE_SIZE, 64), true);
+	/* One range in the database for all of it: the state is the SLAT's. */
+	CHECK_EQ(perm_lookup(&hv.slat_state.db, blk + 5 * PAGE_SIZE) & PERM_RIGHTS, PT_R | PT_W);
+
+	fake[0].rip = 0xffffffff81000000ULL;
+	slat_handle_npf(cpu0(), blk + 5 * PAGE_SIZE, LVBS_ACC_WRITE);
+	CHECK_EQ(pt_lookup(&hv.slat, blk + 5 * PAGE_SIZE, &pa, &perm, &level), 0);
+	CHECK_EQ(level, 2);
+	CHECK_EQ(pa, blk + 5 * PAGE_SIZE);
+	CHECK_EQ(hv.slat_state.merges, 1);
+	CHECK_EQ(hv.pool.nr_free, 1);
+
+	/* Out of tables: the whole 2 MiB block at once, logged; then back. */
+	hv.pool.nr_pages = hv.pool.used;
+	hv.pool.nr_free = 0;
+	hv.pool.free_head = 0;
+	fake[0].rip = 0x401000;
+	slat_handle_npf(cpu0(), blk + 7 * PAGE_SIZE, LVBS_ACC_EXEC | LVBS_ACC_USER);
+	CHECK_EQ(fake[0].injected, 0);
+	CHECK_EQ(ev()->kind, LVBS_EV_SLAT_COARSE);
+	CHECK_EQ(ev()->gpa, blk);
+	CHECK_EQ(hv.slat_state.coarse, 1);
+	CHECK_EQ(slat_perm(blk), PT_R | PT_X);
+	CHECK_EQ(slat_perm(blk + SZ_2M - PAGE_SIZE), PT_R | PT_X);
+	slat_handle_npf(cpu0(), blk + 9 * PAGE_SIZE, LVBS_ACC_WRITE);
+	CHECK_EQ(slat_perm(blk + 7 * PAGE_SIZE), PT_R | PT_W);
+	CHECK_EQ(hv.slat_state.violations, 0);
+}
+
+/* A grant given before SEAL does not outlive it under strict W^X. */
+TEST(slat_strict_seal_resets_grants)
+{
+	u64 pages;
+
+	stub_reset();
+	CHECK_EQ(protect1(ram(3), PAGE_SIZE, R | XS, MOD, NULL), 0);
+	CHECK_EQ(slat_release(cpu0(), MOD, &pages), LVBS_OK);
+	fake[0].rip = 0x401000;
+	slat_handle_npf(cpu0(), ram(3), LVBS_ACC_EXEC | LVBS_ACC_USER);
+	CHECK_EQ(slat_perm(ram(3)), PT_R | PT_W | PT_X);
+	CHECK_EQ(slat_seal(cpu0(), 0, 0xffffffffc0000000ULL, 0xffffffffff000000ULL), 0);
+	CHECK_EQ(slat_perm(ram(3)), PT_R | PT_W);
 }
 
 TEST(slat_audit_logs_and_allows)

@@ -432,7 +432,7 @@ static const struct key_type status_keys[] = {
 static const struct key_type status_opt_keys[] = {
 	{ "pinned_cr0", T_HEX }, { "pinned_cr4", T_HEX }, { "pinned_cpus", T_U64 },
 	{ "pinned_msrs", T_HEX }, { "pinned_dt_cpus", T_U64 },
-	/* Memory protection (ABI 3). */
+	/* Memory protection (ABI 3 and later). */
 	{ "sealed", T_U64 }, { "policy", T_NAME }, { "exec_control", T_NAME },
 	{ "perm_ranges", T_U64 }, { "perm_capacity", T_U64 },
 	{ "protected_bytes", T_U64 }, { "kernel_x_bytes", T_U64 },
@@ -440,6 +440,8 @@ static const struct key_type status_opt_keys[] = {
 	{ "patches_denied", T_U64 }, { "log_suppressed", T_U64 },
 	{ "shootdowns", T_U64 }, { "slat_pool_free", T_U64 },
 	{ "dyn_exec_pages", T_U64 }, { "user_exec_pages", T_U64 },
+	{ "wx_flips", T_U64 }, { "wx_mixed_pages", T_U64 }, { "slat_pool_pages", T_U64 },
+	{ "slat_pool_peak", T_U64 }, { "slat_merges", T_U64 }, { "slat_coarse", T_U64 },
 	{ "modules_tracked", T_U64 }, { "module_trust", T_NAME },
 	{ "init_protect_hypercalls", T_U64 }, { "init_protect_ns", T_U64 },
 	{ "image_freed_pages", T_U64 },
@@ -485,7 +487,7 @@ struct weakness {
 static const struct weakness weaknesses[] = {
 	{ "svm", "nrips", "no nRIP save: the hypervisor decodes each intercepted instruction itself (slower exits, same protection)" },
 	{ "svm", "decode_assists", "no decode assists: operands of intercepted MOV CR / descriptor-table instructions are decoded in software (slower exits, same protection)" },
-	{ "svm", "gmet", "no GMET: nested paging cannot separate kernel-mode from user-mode execution, so kernel execute control is the NX fallback (see exec control below)" },
+	{ "svm", "gmet", "no GMET: nested paging cannot separate kernel-mode from user-mode execution, so kernel execute control is strict W^X in the SLAT with user-mode execute granted per page, or the NX fallback with exec=nx (see exec control below)" },
 	{ "svm", "flush_by_asid", "no flush-by-ASID: TLB flushes after permission changes flush all ASIDs (slower, same protection)" },
 	{ "vmx", "mbec", "no MBEC: EPT cannot separate kernel-mode from user-mode execution, so kernel execute control would be the NX fallback (the VMX backend does not exist yet)" },
 	{ "vmx", "vpid", "no VPID: every VM exit and entry flushes the TLB (slower, same protection)" },
@@ -673,7 +675,12 @@ static unsigned long long num(const struct line *r, const char *key)
 	return v ? strtoull(v, NULL, 0) : 0;
 }
 
-/* Memory protection (ABI 3), and what it does not cover, in plain words. */
+static bool slat_coarse_warn(const struct line *r)
+{
+	return num(r, "slat_coarse") != 0;
+}
+
+/* Memory protection, and what it does not cover, in plain words. */
 static void show_memory(const struct line *r)
 {
 	const char *ec = get(r, "exec_control");
@@ -696,13 +703,24 @@ static void show_memory(const struct line *r)
 	printf("events:          %llu violations, %llu patches allowed, %llu denied, %llu shootdowns, %llu log events suppressed\n",
 	       num(r, "violations"), num(r, "patches_allowed"), num(r, "patches_denied"),
 	       num(r, "shootdowns"), num(r, "log_suppressed"));
-	printf("SLAT tables:     %llu pages free\n", num(r, "slat_pool_free"));
+	printf("SLAT tables:     %llu pages free of %llu, at most %llu in use; %llu blocks merged back, %llu coarse grants\n",
+	       num(r, "slat_pool_free"), num(r, "slat_pool_pages"), num(r, "slat_pool_peak"),
+	       num(r, "slat_merges"), num(r, "slat_coarse"));
+	if (!strcmp(ec, "strict"))
+		printf("W^X:             %llu user-execute grants, %llu module-area execute grants, %llu writes that took execute away, %llu pages both written and run by one instruction (W+X)\n",
+		       num(r, "user_exec_pages"), num(r, "dyn_exec_pages"), num(r, "wx_flips"),
+		       num(r, "wx_mixed_pages"));
 	if (!num(r, "sealed"))
 		printf("WARNING:         not sealed: the kernel can still change every memory protection\n");
 	if (!strcmp(get(r, "policy"), "audit"))
 		printf("WARNING:         audit policy: memory violations are logged and let through\n");
 	if (!strcmp(ec, "nx_fallback"))
-		printf("weaker:          no GMET in use: ordinary RAM (kmalloc, page cache) stays executable in kernel mode; only the kernel image's data/rodata, module data and released module memory are non-executable\n");
+		printf("weaker:          exec=nx: ordinary RAM (kmalloc, page cache) stays executable in kernel mode; only the kernel image's data/rodata, module data and released module memory are non-executable\n");
+	if (!strcmp(ec, "strict"))
+		printf("weaker:          no GMET: strict W^X in the SLAT, but one execute bit serves both modes, so a page user mode has run is executable in kernel mode too: code written into a page that a process then runs once can be run by the kernel (GMET closes this; docs/threat-model.md)\n");
+	if (slat_coarse_warn(r))
+		printf("WARNING:         the SLAT ran out of table pages: %llu grants changed a whole 2 MiB block\n",
+		       num(r, "slat_coarse"));
 	if (num(r, "dyn_exec_pages"))
 		printf("note:            %llu module-area pages (BPF JIT, trampolines) were made executable on first use\n",
 		       num(r, "dyn_exec_pages"));

@@ -95,7 +95,7 @@ d=$(variant mem status "s/^abi_version .*/abi_version 3/; $mem")
 check status_mem_sealed 0 '^memory: +sealed, policy enforce, 43256 KiB protected in 20 of 8192 ranges' "$d" status
 check status_mem_init 0 '^initial protection: 3 hypercalls, 5104 us; 1 modules tracked' "$d" status
 check status_mem_exec 0 '^exec control: +nx_fallback, 14432 KiB' "$d" status
-check status_mem_fallback 0 '^weaker: +no GMET in use: ordinary RAM' "$d" status
+check status_mem_fallback 0 '^weaker: +exec=nx: ordinary RAM' "$d" status
 check status_mem_tofu 0 '^weaker: +modules are trusted on first use' "$d" status
 check status_mem_events 0 '^events: +0 violations, 456 patches allowed, 0 denied, 3 shootdowns' "$d" status
 check_not status_mem_no_warning 'WARNING' "$d" status
@@ -107,6 +107,12 @@ d=$(variant memopen status "s/^abi_version .*/abi_version 3/; $mem" && sed -i 's
 check status_mem_unsealed 0 '^WARNING: +not sealed' "$d" status
 d=$(variant memgmet status "s/^abi_version .*/abi_version 3/; $mem" && sed -i 's/^exec_control .*/exec_control gmet/' "$tmp/memgmet/status")
 check_not status_mem_gmet 'ordinary RAM' "$d" status
+check_not status_mem_gmet_hole 'one execute bit' "$d" status
+d=$(variant memstrict status "s/^abi_version .*/abi_version 4/; $mem" && sed -i 's/^exec_control .*/exec_control strict/' "$tmp/memstrict/status" && printf 'wx_flips 5\nwx_mixed_pages 1\nslat_coarse 2\n' >>"$tmp/memstrict/status")
+check status_mem_strict_hole 0 '^weaker: +no GMET: strict W\^X in the SLAT, but one execute bit' "$d" status
+check status_mem_strict_counts 0 '^W\^X: +0 user-execute grants, 0 module-area execute grants, 5 writes that took execute away, 1 pages' "$d" status
+check status_mem_coarse 0 '^WARNING: +the SLAT ran out of table pages: 2 grants' "$d" status
+check_not status_mem_strict_not_nx '^weaker: +exec=nx' "$d" status
 d=$(variant membad status "s/^abi_version .*/abi_version 3/; $mem" && sed -i 's/^violations .*/violations many/' "$tmp/membad/status")
 check status_mem_bad 3 'violations' "$d" status
 check status_asid 0 'no flush-by-ASID' "$g" status
