@@ -28,8 +28,9 @@
  *   insmod lvbs_test.ko action=text_pte_write|rodata_alias_write|roai_alias_write
  *       (write kernel text through a PTE made writable, rodata and
  *       ro_after_init through a writable vmap alias: lvbs must stop them)
- *   insmod lvbs_test.ko action=exec_kmalloc [expect_blocked=0]|exec_moddata
- *       (RET written into a kmalloc page / module data, NX cleared, called)
+ *   insmod lvbs_test.ko action=exec_kmalloc|exec_vmalloc [expect_blocked=0]|exec_moddata
+ *       (RET written into a kmalloc / vmalloc page / module data, NX cleared,
+ *       called)
  *   insmod lvbs_test.ko action=exec_freed exec_pa=0x...
  *       (call freed module code through the direct map)
  *   insmod lvbs_test.ko action=loosen_immutable|protect_benign
@@ -100,7 +101,7 @@
 
 static char *action = "roundtrip";
 module_param(action, charp, 0400);
-MODULE_PARM_DESC(action, "roundtrip | garbage | touch_hv_read | touch_hv_write | cr4_clear_smep | cr0_clear_wp | cr4_toggle_pge | cr_check | msr_lstar | efer_clear_nxe | msr_rewrite | lidt_forged | lidt_same | nmi_storm | text_pte_write | rodata_alias_write | roai_alias_write | pte_write_benign | exec_kmalloc | exec_moddata | exec_freed | loosen_immutable | protect_benign | image_freed | static_key | bpf_jit");
+MODULE_PARM_DESC(action, "roundtrip | garbage | touch_hv_read | touch_hv_write | cr4_clear_smep | cr0_clear_wp | cr4_toggle_pge | cr_check | msr_lstar | efer_clear_nxe | msr_rewrite | lidt_forged | lidt_same | nmi_storm | text_pte_write | rodata_alias_write | roai_alias_write | pte_write_benign | exec_kmalloc | exec_vmalloc | exec_moddata | exec_freed | loosen_immutable | protect_benign | image_freed | static_key | bpf_jit");
 
 static unsigned long long exec_pa;
 module_param(exec_pa, ullong, 0400);
@@ -108,7 +109,7 @@ MODULE_PARM_DESC(exec_pa, "exec_freed: physical address of freed module code to 
 
 static bool expect_blocked = true;
 module_param(expect_blocked, bool, 0400);
-MODULE_PARM_DESC(expect_blocked, "exec_kmalloc: whether lvbs should stop it (status exec_control gmet) or not (nx_fallback)");
+MODULE_PARM_DESC(expect_blocked, "exec_kmalloc/exec_vmalloc: whether lvbs should stop it (exec_control gmet or strict) or not (nx_fallback)");
 
 static unsigned long long hv_phys;
 module_param(hv_phys, ullong, 0400);
@@ -325,7 +326,10 @@ static unsigned int garbage_cases(u64 pinfo, u64 pstats, u64 plog)
 		  LVBS_OWNER_KERNEL, 0, 0, LVBS_E_INVAL },
 		{ "RELEASE_MEMORY owner 2^32", LVBS_HC(LVBS_HC_RELEASE_MEMORY),
 		  1ULL << 32, 0, 0, LVBS_E_INVAL },
-		{ "SEAL with flags", LVBS_HC(LVBS_HC_SEAL), 1, 0, 0, LVBS_E_INVAL },
+		{ "SEAL with an undefined flag", LVBS_HC(LVBS_HC_SEAL), (u64)LVBS_SEAL_FLAGS + 1, 0, 0,
+		  LVBS_E_INVAL },
+		{ "SEAL with every high flag", LVBS_HC(LVBS_HC_SEAL), ~(u64)LVBS_SEAL_FLAGS, 0, 0,
+		  LVBS_E_INVAL },
 		{ "SEAL module area reversed", LVBS_HC(LVBS_HC_SEAL), 0, 2, 1, LVBS_E_INVAL },
 		{ "SET_POLICY 7", LVBS_HC(LVBS_HC_SET_POLICY), 7, 0, 0, LVBS_E_INVAL },
 	};
@@ -832,16 +836,21 @@ static const char *alias_write(const void *obj, const char *what, bool *keep)
 /* A page that lives as long as the module: code to run, in module data. */
 static u8 data_code[PAGE_SIZE] __aligned(PAGE_SIZE) = { 1 };
 
+enum code_home { IN_MODDATA, IN_KMALLOC, IN_VMALLOC };
+
 /*
  * (4) code written into data memory, made executable in the kernel's page
- * tables, and called. kmalloc'd memory is blocked only with GMET (without
- * it ordinary RAM stays executable: the documented weakness of the NX
- * fallback); module data is blocked either way.
+ * tables, and called: module data, a kmalloc'd page or a vmalloc'd one.
+ * Blocked with GMET and with strict W^X; with exec=nx ordinary RAM stays
+ * executable (its documented weakness), module data is blocked anyway.
  */
-static const char *exec_written(bool kmalloc_page, bool *keep)
+static const char *exec_written(enum code_home home, bool *keep)
 {
+	static const char *const names[] = { "module data", "a kmalloc page", "a vmalloc page" };
 	struct pte_patch pp = { 0 };
-	u8 *code = kmalloc_page ? (u8 *)get_zeroed_page(GFP_KERNEL) : data_code;
+	u8 *code = home == IN_MODDATA ? data_code :
+		   home == IN_KMALLOC ? (u8 *)get_zeroed_page(GFP_KERNEL) : vzalloc(PAGE_SIZE);
+	u64 pa;
 	const char *why;
 
 	if (!code)
@@ -851,11 +860,10 @@ static const char *exec_written(bool kmalloc_page, bool *keep)
 		why = "no PTE";
 		goto out;
 	}
-	pr_info("wrote RET into %s at %px (phys 0x%llx), cleared NX\n",
-		kmalloc_page ? "a kmalloc page" : "module data", code,
-		kmalloc_page ? (u64)virt_to_phys(code) : (u64)vmalloc_to_pfn(code) << PAGE_SHIFT);
-	if (kmalloc_page && !expect_blocked) {
-		/* The fallback's weakness, stated by status: it runs. */
+	pa = home == IN_KMALLOC ? (u64)virt_to_phys(code) : (u64)vmalloc_to_pfn(code) << PAGE_SHIFT;
+	pr_info("wrote RET into %s at %px (phys 0x%llx), cleared NX\n", names[home], code, pa);
+	if (home != IN_MODDATA && !expect_blocked) {
+		/* The weakness of exec=nx, stated by status: it runs. */
 		((void (*)(void))code)();
 		pr_info("the code ran, as exec_control nx_fallback says it would\n");
 		why = NULL;
@@ -864,8 +872,10 @@ static const char *exec_written(bool kmalloc_page, bool *keep)
 	}
 	pte_restore(&pp);
 out:
-	if (kmalloc_page && !*keep)
+	if (home == IN_KMALLOC && !*keep)
 		free_page((unsigned long)code);
+	if (home == IN_VMALLOC && !*keep)
+		vfree(code);
 	return why;
 }
 
@@ -1195,9 +1205,11 @@ static int __init lvbs_test_init(void)
 	} else if (!strcmp(action, "pte_write_benign")) {
 		why = pte_write_benign();
 	} else if (!strcmp(action, "exec_kmalloc")) {
-		why = exec_written(true, &keep);
+		why = exec_written(IN_KMALLOC, &keep);
+	} else if (!strcmp(action, "exec_vmalloc")) {
+		why = exec_written(IN_VMALLOC, &keep);
 	} else if (!strcmp(action, "exec_moddata")) {
-		why = exec_written(false, &keep);
+		why = exec_written(IN_MODDATA, &keep);
 	} else if (!strcmp(action, "exec_freed")) {
 		why = exec_freed(&keep);
 	} else if (!strcmp(action, "loosen_immutable")) {

@@ -17,10 +17,17 @@ nmi_storm() {
 }
 nmi_storm "without lvbs"
 
+# A mistyped parameter refuses the load before anything is launched.
+run "$INSMOD" "$LVBS_KO" exec=bogus
+[ "$RC" -ne 0 ] || fail "insmod lvbs.ko exec=bogus succeeded"
+dmesg | grep -q 'lvbs: exec=bogus: unknown; use strict or nx' ||
+	fail "no clear message for exec=bogus in dmesg"
+[ -e "$LVBS_SFS/status" ] && fail "lvbs left something behind after exec=bogus"
+
 load_lvbs
 run cat "$LVBS_SFS/status"
 check_active
-[ "$(status_get abi_version)" = 3 ] || fail "status: abi_version is not 3"
+[ "$(status_get abi_version)" = 4 ] || fail "status: abi_version is not 4"
 [ "$(status_get vendor)" = svm ] || fail "status: vendor is not svm"
 [ "$(status_get unload)" = refused ] || fail "status: unload is not 'refused'"
 status_get features_used | grep -q npt || fail "status: features_used lacks npt"
@@ -30,7 +37,7 @@ case "$(status_get hv_phys_base)" in
 esac
 
 run cpuid_probe
-echo "$OUT" | grep -q '^lvbs: present abi=3$' || fail "cpuid_probe does not see lvbs (abi 3)"
+echo "$OUT" | grep -q '^lvbs: present abi=4$' || fail "cpuid_probe does not see lvbs (abi 4)"
 echo "$OUT" | grep -q '^svm: hidden$' || fail "cpuid_probe: SVM is still visible to the guest"
 
 # Both CPUs must run the workload under lvbs: pin one copy to each.

@@ -8,7 +8,8 @@
 #      writing text needs no WP trick here: (2) makes the PTE writable
 #  (2) kernel text PTE made writable, flushed, written
 #  (3) rodata and ro_after_init written through a writable vmap alias
-#  (4) RET written into module data / a kmalloc page, NX cleared, called
+#  (4) RET written into module data / a kmalloc / a vmalloc page, NX
+#      cleared, called; the benign twin: user-mode JITs (progs/jit.c)
 #  (8) PROTECT_MEMORY making immutable kernel text writable
 # shellcheck shell=dash source-path=SCRIPTDIR
 # shellcheck source=../guest/lib.sh
@@ -20,7 +21,7 @@ dmesg | grep -q 'lvbs: protected the kernel image' || fail "no 'lvbs: protected 
 [ "$(status_get policy)" = enforce ] || fail "status: policy is not enforce"
 exec_control=$(status_get exec_control)
 case "$exec_control" in
-gmet) expect=1 ;;
+gmet | strict) expect=1 ;;
 nx_fallback) expect=0 ;;
 *) fail "status: exec_control is '$exec_control'" ;;
 esac
@@ -47,13 +48,34 @@ attack_blocked rodata_alias_write
 attack_blocked roai_alias_write
 [ "$(grep 'kind=mem_violation ' "$LVBS_SFS/log" | grep -c 'access=w')" -ge 2 ] ||
 	fail "log: fewer than 2 kind=mem_violation write entries"
-# (4) Code in module data: never executable. In a kmalloc page: stopped
-# with GMET only; the NX fallback's stated weakness is that it runs.
+# (4) Code in module data: never executable. In a kmalloc or vmalloc
+# page: stopped with GMET and strict W^X; the stated weakness of exec=nx
+# is that it runs.
 attack_blocked exec_moddata
 grep 'kind=mem_violation ' "$LVBS_SFS/log" | grep -q 'access=x' ||
 	fail "log: no kind=mem_violation execute entry"
 if [ "$expect" = 1 ]; then
+	before=$(status_get violations)
 	attack_blocked exec_kmalloc expect_blocked=1
+	attack_blocked exec_vmalloc expect_blocked=1
+	[ "$(status_get violations)" -ge $((before + 2)) ] ||
+		fail "status: the kmalloc and vmalloc code runs were not counted as violations"
+	# The benign twin: user mode generating and running code, every way.
+	wx0=$(status_get wx_flips)
+	v0=$(status_get violations)
+	run_ok jit -n 200
+	echo "$OUT" | grep -q '^jit: OK' || fail "jit: $OUT"
+	[ "$(status_get violations)" -eq "$v0" ] ||
+		fail "status: the user JIT was counted as a violation"
+	if [ "$exec_control" = strict ]; then
+		[ "$(status_get wx_flips)" -gt "$wx0" ] ||
+			fail "status: the user JIT made no W^X flips under strict"
+		[ "$(status_get wx_mixed_pages)" -ge 1 ] ||
+			fail "status: the self-writing code page was not given W+X"
+		run_ok lvbsctl status
+		echo "$OUT" | grep -q '^weaker: *no GMET: strict W^X' ||
+			fail "lvbsctl status does not name the hole strict W^X leaves"
+	fi
 else
 	# Without GMET, whether a kmalloc page may run depends on its history
 	# (memory a module released stays non-executable; fresh RAM is

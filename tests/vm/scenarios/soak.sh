@@ -265,8 +265,9 @@ for f in "$COUNTS".*; do
 done
 summary="$summary forks=$(awk '/part=fork/ { sub("ops=", "", $3); print $3 }' /tmp/soak.workload)"
 say "counts: $summary"
-for k in violations patches_allowed patches_denied shootdowns modules_tracked \
-	dyn_exec_pages slat_pool_free log_suppressed; do
+for k in exec_control violations patches_allowed patches_denied shootdowns \
+	modules_tracked dyn_exec_pages user_exec_pages wx_flips wx_mixed_pages \
+	slat_pool_free slat_pool_peak slat_merges slat_coarse log_suppressed; do
 	printf '%s=%s ' "$k" "$(status_get "$k")"
 done >/tmp/soak.status
 say "lvbs: $(cat /tmp/soak.status)"
