@@ -1,7 +1,8 @@
 #!/bin/sh
 # demo: what `make demo` shows. Launch, status, a workload, exit counts,
 # blocked attacks (the hypervisor's memory, CR4.SMEP, rodata through a
-# writable alias), the hypervisor's log.
+# writable alias, code injected into a kmalloc page), a user JIT that
+# keeps working, the hypervisor's log.
 # shellcheck shell=dash source-path=SCRIPTDIR
 # shellcheck source=../guest/lib.sh
 . /lvbs/lib.sh
@@ -25,7 +26,7 @@ workload_ok 5
 step "4. VM exits by kind, per CPU: few, because lvbs intercepts only what it needs"
 run_ok lvbsctl stats
 
-step "5. Attacks: kernel code reads the hypervisor's memory, turns SMEP off, writes rodata"
+step "5. Attacks: kernel code reads the hypervisor's memory, turns SMEP off, writes rodata, runs injected code"
 base=$(status_get hv_phys_base) || fail "status: no hv_phys_base"
 say "the hypervisor lives at physical $base; a kernel module maps that page and reads it"
 run_test_module action=touch_hv_read hv_phys="$base"
@@ -42,6 +43,14 @@ say "next: kernel code maps read-only kernel data (_ctype, in rodata) writable t
 run_test_module action=rodata_alias_write
 echo "$TEST_DMESG" | grep -q 'lvbs_test: PASS rodata_alias_write' || fail "the rodata write was not stopped"
 say "blocked: the kernel's page tables said writable, the nested page tables said no"
+
+say "next: kernel code writes a RET into a kmalloc page, clears NX in its own page tables and calls it"
+run_test_module action=exec_kmalloc expect_blocked=1
+echo "$TEST_DMESG" | grep -q 'lvbs_test: PASS exec_kmalloc' || fail "the injected code was not stopped"
+say "blocked: exec control $(status_get exec_control): ordinary memory is not executable in kernel mode"
+say "benign twin: a user program generates and runs code (RWX page, mprotect, self-writing code)"
+run_ok jit -n 100
+echo "$OUT" | grep -q '^jit: OK' || fail "jit: $OUT"
 
 step "6. The hypervisor's own record of what happened"
 run_ok lvbsctl log
