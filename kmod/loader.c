@@ -257,7 +257,6 @@ static size_t region_size(const struct lvbs_image_header *h, unsigned int nr_cpu
 	size_t per_gib = boot_cpu_has(X86_FEATURE_GBPAGES) ? 0 : DIV_ROUND_UP(limit, SZ_1G);
 	size_t pool = 2 * (8 + per_gib + DIV_ROUND_UP(limit, 512ULL * SZ_1G)) +
 		      DIV_ROUND_UP(base, SZ_2M) + 24;
-
 	size_t ram_pages = totalram_pages(), room;
 
 	/*

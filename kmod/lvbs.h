@@ -53,7 +53,8 @@ int lvbs_check_kernel(struct lvbs_layout *l);
 int lvbs_securityfs_init(void);
 int lvbs_pin_control_registers(void);
 int lvbs_find_layout(struct lvbs_layout *l);
-int lvbs_protect_memory(const struct lvbs_layout *l);
+/* seal_flags: LVBS_SEAL_*, from lvbs_memprot_seal_flags() before the launch. */
+int lvbs_protect_memory(const struct lvbs_layout *l, u64 seal_flags);
 /* SEAL flags from the module parameters; -EINVAL (logged) if they make no sense. */
 int lvbs_memprot_seal_flags(u64 *flags);
 

@@ -113,7 +113,7 @@ static int __init lvbs_init(void)
 	r = lvbs_pin_control_registers();
 	if (r)
 		pr_err("control registers, MSRs and descriptor tables are NOT all pinned (%d); lvbsctl status shows what is\n", r);
-	r = lvbs_protect_memory(&layout);
+	r = lvbs_protect_memory(&layout, seal_flags);
 	if (r)
 		pr_err("kernel memory is NOT protected and the hypervisor is not sealed (%d); lvbsctl status shows what is\n", r);
 	r = register_pm_notifier(&lvbs_pm_nb);

@@ -569,11 +569,10 @@ static void disable_kprobe_optimization(void)
 /* ---- all of it ---- */
 
 /* l: the layout lvbs_check_kernel() found before the launch. */
-int lvbs_protect_memory(const struct lvbs_layout *l)
+int lvbs_protect_memory(const struct lvbs_layout *l, u64 seal_flags)
 {
 	struct batch *b;
 	ktime_t t0 = ktime_get();
-	u64 flags;
 	int r;
 
 	b = kzalloc(sizeof(*b), GFP_KERNEL);
@@ -600,10 +599,7 @@ int lvbs_protect_memory(const struct lvbs_layout *l)
 		if (r)
 			goto out;
 	}
-	r = lvbs_memprot_seal_flags(&flags);
-	if (r)
-		goto out;
-	r = lvbs.hv->seal(flags, MODULES_VADDR, MODULES_END);
+	r = lvbs.hv->seal(seal_flags, MODULES_VADDR, MODULES_END);
 	lvbs_memprot.hypercalls++;
 	if (r) {
 		pr_err("SEAL failed (%d)\n", r);

@@ -43,7 +43,7 @@ static const char *const exec_control_names[] = {
 	[LVBS_EXEC_NX_FALLBACK] = "nx_fallback", [LVBS_EXEC_STRICT] = "strict",
 };
 
-/* Memory protection (ABI v3): the hypervisor's view, then ours. */
+/* Memory protection (ABI v3 and later): the hypervisor's view, then ours. */
 static void show_memprot(struct seq_file *m, const struct lvbs_info *info)
 {
 	seq_printf(m, "sealed %u\n", info->sealed);

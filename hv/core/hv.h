@@ -63,8 +63,8 @@ struct hv_cpu {
 	u32 kick_pending;	/* a shootdown NMI is on its way to this CPU */
 	u32 halted;		/* stopped by hv_panic: excluded from shootdowns */
 	u32 nmi_pending;	/* a guest NMI waits for a free injection slot */
-	u64 wx_page;		/* last user-mode W^X grant or flip on this CPU: page ... */
-	u64 wx_rip;		/* ... and RIP (slat.c: one instruction needing both) */
+	u64 wx_page;		/* last user-mode execute grant on this CPU: page ... */
+	u64 wx_rip;		/* ... and RIP (slat.c: one instruction needing W and X) */
 	/*
 	 * SVM has no NMI blocking of its own for an injected NMI: the backend
 	 * tracks it, blocked from injection to the guest's next IRET.

@@ -746,8 +746,10 @@ void slat_handle_npf(struct hv_cpu *c, u64 gpa, u32 access)
 	i = perm_find(&s->db, gpa);
 	if (i >= 0) {
 		r = s->db.r[i];
-		/* Another CPU may have changed the rights since this fault. */
-		/* Memory nobody owns has its current rights in the SLAT. */
+		/*
+		 * Another CPU may have changed the rights since this fault;
+		 * memory nobody owns has its current rights in the SLAT.
+		 */
 		retry = ((r.owner == LVBS_OWNER_NONE ? slat_rights(page) : r.perm) & need) == need;
 		if (!retry)
 			g = grant_on_use(c, &r, page, access, &freed);
@@ -756,9 +758,13 @@ void slat_handle_npf(struct hv_cpu *c, u64 gpa, u32 access)
 	spin_unlock(&s->lock);
 	if (g == GRANT_TIGHTENED || freed) {
 		/* W^X: no CPU may keep the right the page just lost. */
-		shootdown(c);
-		if (freed) {
-			/* No CPU walks the merged table any more: reuse it. */
+		long sd = shootdown(c);
+
+		/*
+		 * No CPU walks the merged table any more: reuse it. If a CPU
+		 * did not ack, it may still, and the page stays out of use.
+		 */
+		if (freed && sd == LVBS_OK) {
 			spin_lock(&s->lock);
 			pt_pool_free(&hv.pool, freed);
 			spin_unlock(&s->lock);

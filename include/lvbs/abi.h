@@ -289,7 +289,7 @@ struct lvbs_info {
 	lvbs_u32 perm_ranges;		/* ranges in the permission database */
 	lvbs_u32 perm_capacity;		/* ... and how many it can hold */
 	lvbs_u64 protected_bytes;	/* registered bytes with rights other than R|W|XS|XU */
-	lvbs_u64 kernel_x_bytes;	/* bytes executable in supervisor mode, when sealed */
+	lvbs_u64 kernel_x_bytes;	/* registered code executable in supervisor mode, when sealed */
 	lvbs_u64 violations;		/* memory violations seen (all CPUs) */
 	lvbs_u64 patches_allowed;	/* validated text patches let through */
 	lvbs_u64 patches_denied;

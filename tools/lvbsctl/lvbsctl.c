@@ -489,7 +489,7 @@ static const struct weakness weaknesses[] = {
 	{ "svm", "decode_assists", "no decode assists: operands of intercepted MOV CR / descriptor-table instructions are decoded in software (slower exits, same protection)" },
 	{ "svm", "gmet", "no GMET: nested paging cannot separate kernel-mode from user-mode execution, so kernel execute control is strict W^X in the SLAT with user-mode execute granted per page, or the NX fallback with exec=nx (see exec control below)" },
 	{ "svm", "flush_by_asid", "no flush-by-ASID: TLB flushes after permission changes flush all ASIDs (slower, same protection)" },
-	{ "vmx", "mbec", "no MBEC: EPT cannot separate kernel-mode from user-mode execution, so kernel execute control would be the NX fallback (the VMX backend does not exist yet)" },
+	{ "vmx", "mbec", "no MBEC: EPT cannot separate kernel-mode from user-mode execution, so kernel execute control would be strict W^X in the SLAT, where a page user mode has run is executable in kernel mode too (the VMX backend does not exist yet)" },
 	{ "vmx", "vpid", "no VPID: every VM exit and entry flushes the TLB (slower, same protection)" },
 };
 
@@ -675,11 +675,6 @@ static unsigned long long num(const struct line *r, const char *key)
 	return v ? strtoull(v, NULL, 0) : 0;
 }
 
-static bool slat_coarse_warn(const struct line *r)
-{
-	return num(r, "slat_coarse") != 0;
-}
-
 /* Memory protection, and what it does not cover, in plain words. */
 static void show_memory(const struct line *r)
 {
@@ -718,7 +713,7 @@ static void show_memory(const struct line *r)
 		printf("weaker:          exec=nx: ordinary RAM (kmalloc, page cache) stays executable in kernel mode; only the kernel image's data/rodata, module data and released module memory are non-executable\n");
 	if (!strcmp(ec, "strict"))
 		printf("weaker:          no GMET: strict W^X in the SLAT, but one execute bit serves both modes, so a page user mode has run is executable in kernel mode too: code written into a page that a process then runs once can be run by the kernel (GMET closes this; docs/threat-model.md)\n");
-	if (slat_coarse_warn(r))
+	if (num(r, "slat_coarse"))
 		printf("WARNING:         the SLAT ran out of table pages: %llu grants changed a whole 2 MiB block\n",
 		       num(r, "slat_coarse"));
 	if (num(r, "dyn_exec_pages"))
