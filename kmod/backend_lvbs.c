@@ -56,6 +56,12 @@ static int lvbs_get_stats(u32 cpu, struct lvbs_cpu_stats *st)
 	return lvbs_status_to_errno(r);
 }
 
+static int lvbs_get_stats_into(u32 cpu, struct lvbs_cpu_stats *buf)
+{
+	return lvbs_status_to_errno(lvbs_vmmcall(LVBS_HC_GET_STATS, virt_to_phys(buf),
+						 sizeof(*buf), cpu, NULL, NULL));
+}
+
 static long lvbs_read_log(u64 from, struct lvbs_log_entry *out, u32 max, u64 *next)
 {
 	size_t len = (size_t)max * sizeof(*out);
@@ -145,6 +151,7 @@ const struct lvbs_hv_ops lvbs_hv_ops_lvbs = {
 	.name = "lvbs",
 	.get_info = lvbs_get_info,
 	.get_stats = lvbs_get_stats,
+	.get_stats_into = lvbs_get_stats_into,
 	.read_log = lvbs_read_log,
 	.pin_cr = lvbs_pin_cr,
 	.pin_msr = lvbs_pin_msr,

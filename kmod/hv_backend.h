@@ -14,6 +14,11 @@ struct lvbs_hv_ops {
 	const char *name;
 	int (*get_info)(struct lvbs_info *info);
 	int (*get_stats)(u32 cpu, struct lvbs_cpu_stats *st);
+	/*
+	 * The same into buf, which must be directly mapped kernel memory; no
+	 * allocation, so it may run in exception context (poke_guard.c).
+	 */
+	int (*get_stats_into)(u32 cpu, struct lvbs_cpu_stats *buf);
 	/* Entries with seq >= from into buf (max entries); returns count or errno. */
 	long (*read_log)(u64 from, struct lvbs_log_entry *buf, u32 max, u64 *next);
 	/* Pin bits of CR0 or CR4 to their current values; this CPU enforces. */

@@ -51,6 +51,9 @@ int lvbs_check_image(const struct lvbs_layout *l);
 int lvbs_check_kernel(struct lvbs_layout *l);
 
 int lvbs_securityfs_init(void);
+/* The die notifier that keeps a refused text_poke() from wedging (poke_guard.c). */
+int lvbs_poke_guard_init(void);
+unsigned int lvbs_poke_guard_skipped(void);
 int lvbs_pin_control_registers(void);
 int lvbs_find_layout(struct lvbs_layout *l);
 /* seal_flags: LVBS_SEAL_*, from lvbs_memprot_seal_flags() before the launch. */

@@ -55,6 +55,8 @@ static void show_memprot(struct seq_file *m, const struct lvbs_info *info)
 	seq_printf(m, "protected_bytes %llu\n", info->protected_bytes);
 	seq_printf(m, "kernel_x_bytes %llu\n", info->kernel_x_bytes);
 	seq_printf(m, "violations %llu\n", info->violations);
+	seq_printf(m, "stores_dropped %llu\n", info->stores_dropped);
+	seq_printf(m, "text_poke_bugs_skipped %u\n", lvbs_poke_guard_skipped());
 	seq_printf(m, "patches_allowed %llu\n", info->patches_allowed);
 	seq_printf(m, "patches_denied %llu\n", info->patches_denied);
 	seq_printf(m, "log_suppressed %llu\n", info->log_suppressed);
@@ -129,7 +131,8 @@ static int stats_show(struct seq_file *m, void *v)
 			   st.apic_id, st.exits_total);
 		for (k = 0; k < LVBS_EXIT_KIND_MAX; k++)
 			seq_printf(m, " %s=%llu", exit_names[k], st.exits[k]);
-		seq_printf(m, " hypercalls_failed=%llu\n", st.hypercalls_failed);
+		seq_printf(m, " hypercalls_failed=%llu stores_dropped=%llu\n", st.hypercalls_failed,
+			   st.stores_dropped);
 	}
 	return 0;
 }

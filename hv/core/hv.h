@@ -52,6 +52,7 @@ struct hv_cpu {
 	u64 exits_total;
 	u64 exits[LVBS_EXIT_KIND_SLOTS];
 	u64 hypercalls_failed;
+	u64 stores_dropped;	/* denied kernel stores retired unwritten here */
 	u64 launch_tsc;
 	u32 pin_gen;		/* hv.pins.gen this CPU enforces */
 	u64 msr_pin_mask[LVBS_MSR_SLOTS];	/* this CPU's pinned MSR bits ... */

@@ -94,6 +94,7 @@ static long hc_get_stats(u64 gpa, u64 size, u64 index)
 	for (u32 i = 0; i < LVBS_EXIT_KIND_SLOTS; i++)
 		st.exits[i] = READ_ONCE(c->exits[i]);
 	st.hypercalls_failed = READ_ONCE(c->hypercalls_failed);
+	st.stores_dropped = READ_ONCE(c->stores_dropped);
 	return copy_to_guest(gpa, size, &st, sizeof(st));
 }
 

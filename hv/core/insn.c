@@ -217,7 +217,8 @@ static u8 store_width(const struct insn *in, bool byte_form)
 
 /*
  * The one-byte stores text patching uses (memcpy and friends): MOV to
- * memory from a register or an immediate, and MOVS. Register forms
+ * memory from a register or an immediate, and MOVS; and STOS (memset),
+ * which a denied store may be (slat.c drops those). Register forms
  * (mod == 3) are not stores and are refused.
  */
 static int decode_store(struct insn_cur *c, struct insn *out, u8 b)
@@ -229,6 +230,11 @@ static int decode_store(struct insn_cur *c, struct insn *out, u8 b)
 	case 0xa5:
 		out->op = INSN_MOVS;
 		out->width = store_width(out, b == 0xa4);
+		return 0;
+	case 0xaa:
+	case 0xab:
+		out->op = INSN_STOS;
+		out->width = store_width(out, b == 0xaa);
 		return 0;
 	case 0x88:
 	case 0x89:
@@ -345,6 +351,7 @@ static const char insn_names[INSN_OP_MAX][16] = {
 	[INSN_MOV_STORE]	= "mov_store",
 	[INSN_MOV_STORE_IMM]	= "mov_store_imm",
 	[INSN_MOVS]		= "movs",
+	[INSN_STOS]		= "stos",
 	[INSN_CLTS]		= "clts",
 	[INSN_LMSW]		= "lmsw",
 	[INSN_LGDT]		= "lgdt",

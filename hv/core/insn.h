@@ -38,6 +38,7 @@ enum insn_op {
 	INSN_MOV_STORE,		/* 88 /r, 89 /r: store a register to memory */
 	INSN_MOV_STORE_IMM,	/* C6 /0 ib, C7 /0 iz: store an immediate to memory */
 	INSN_MOVS,		/* A4 / A5 (REP allowed): copy [RSI] to [RDI] */
+	INSN_STOS,		/* AA / AB (REP allowed): store AL/AX/EAX/RAX to [RDI] */
 	INSN_OP_MAX
 };
 
@@ -60,7 +61,7 @@ struct insn {
 	u8 mem_index;	/* index register (REX.X applied), or INSN_NO_REG */
 	u8 mem_scale;	/* 1, 2, 4 or 8 */
 	s32 disp;	/* sign-extended displacement */
-	/* Stores (INSN_MOV_STORE, _IMM, INSN_MOVS): */
+	/* Stores (INSN_MOV_STORE, _IMM, INSN_MOVS, INSN_STOS): */
 	u8 width;	/* operand bytes: 1, 2, 4 or 8 */
 	s64 imm;	/* INSN_MOV_STORE_IMM: the immediate, sign-extended */
 };

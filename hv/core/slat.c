@@ -499,6 +499,7 @@ void slat_fill_info(struct lvbs_info *info)
 	info->slat_coarse = s->coarse;
 	spin_unlock(&s->lock);
 	info->violations = READ_ONCE(s->violations);
+	info->stores_dropped = READ_ONCE(s->stores_dropped);
 	info->shootdowns = READ_ONCE(s->shootdowns);
 	info->dyn_exec_pages = READ_ONCE(s->dyn_exec_pages);
 	info->user_exec_pages = READ_ONCE(s->user_exec_pages);
@@ -724,6 +725,35 @@ static void audit_allow(u64 page, u32 perm, u32 access)
 		hv_panic(NULL, "SLAT update failed in audit mode", page, p);
 }
 
+/* A data write from kernel mode (not the CPU's own page walk). */
+static bool kernel_store(u32 access)
+{
+	return (access & (LVBS_ACC_WRITE | LVBS_ACC_EXEC | LVBS_ACC_USER | LVBS_ACC_PTWALK)) ==
+	       LVBS_ACC_WRITE;
+}
+
+/*
+ * A kernel store the rights forbid is dropped rather than faulted: logged,
+ * then retired without writing, so the kernel goes on with the old bytes.
+ * A #GP would kill the task wherever it is, inside a critical section too,
+ * and leave its locks held for ever (a wedged text_mutex stops every later
+ * module load). Only a store the decoder knows exactly is dropped; any
+ * other instruction, user mode and execution keep #GP. false: not dropped.
+ */
+static bool drop_store(struct hv_cpu *c, u32 access, u64 gpa, const struct perm_range *r)
+{
+	struct hv_slat *s = &hv.slat_state;
+	struct dropped_store d;
+
+	if (!kernel_store(access) || store_drop_prepare(c, gpa, &d))
+		return false;
+	hv_log_mem(c, LVBS_EV_MEM_VIOLATION, access, LVBS_ACT_IGNORED, gpa, d.gva,
+		   r->perm, r->owner);
+	store_drop_retire(c, &d);
+	__atomic_fetch_add(&s->stores_dropped, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
 void slat_handle_npf(struct hv_cpu *c, u64 gpa, u32 access)
 {
 	struct hv_slat *s = &hv.slat_state;
@@ -780,19 +810,20 @@ void slat_handle_npf(struct hv_cpu *c, u64 gpa, u32 access)
 		arch_flush_guest_tlb(c);
 		return;
 	}
-	if ((access & LVBS_ACC_WRITE) && !(access & (LVBS_ACC_USER | LVBS_ACC_PTWALK)) &&
-	    (r.perm & PERM_PATCHABLE)) {
+	if (kernel_store(access) && (r.perm & PERM_PATCHABLE)) {
 		int tp = textpatch_handle_write(c, gpa, audit);
 
 		if (tp == TP_DONE)
 			return;
-		if (tp == TP_DENIED) {	/* refused, and logged as patch_denied */
+		if (tp == TP_DROPPED) {	/* refused, and logged as patch_denied */
 			__atomic_fetch_add(&s->violations, 1, __ATOMIC_RELAXED);
-			arch_inject(c, X86_VEC_GP, true, 0);
+			__atomic_fetch_add(&s->stores_dropped, 1, __ATOMIC_RELAXED);
 			return;
 		}
 	}
 	__atomic_fetch_add(&s->violations, 1, __ATOMIC_RELAXED);
+	if (!audit && drop_store(c, access, gpa, &r))
+		return;
 	hv_log_mem(c, LVBS_EV_MEM_VIOLATION, access,
 		   audit ? LVBS_ACT_NONE : LVBS_ACT_INJECT_GP, gpa,
 		   (access & LVBS_ACC_EXEC) ? arch_rip(c) : 0, r.perm, r.owner);

@@ -28,6 +28,7 @@ struct hv_slat {
 	u32 exec;			/* LVBS_EXEC_*: set by SEAL */
 	u64 mod_start, mod_end;		/* kernel module area (guest-virtual) */
 	u64 violations;
+	u64 stores_dropped;		/* denied kernel stores retired unwritten */
 	u64 shootdowns;
 	u64 dyn_exec_pages;
 	u64 user_exec_pages;

@@ -140,16 +140,96 @@ static int collect_store(struct hv_cpu *c, const struct gwalk_ctx *w, struct ins
 	return 0;
 }
 
-/* Finish the instruction for the guest: registers, then RIP. */
-static void retire_store(struct hv_cpu *c, const struct insn *in, u32 len)
+/*
+ * Finish the instruction for the guest: registers, then RIP. A string
+ * instruction ends as if every iteration had run (DF = 0, which the
+ * kernel's C code always runs with).
+ */
+static void retire_store(struct hv_cpu *c, const struct insn *in, u64 len)
 {
-	if (in->op == INSN_MOVS) {
+	if (in->op == INSN_MOVS)
 		c->regs[REG_RSI] += len;
+	if (in->op == INSN_MOVS || in->op == INSN_STOS) {
 		c->regs[REG_RDI] += len;
 		if (in->rep)
 			c->regs[REG_RCX] = 0;
 	}
 	arch_set_rip(c, arch_rip(c) + in->len);
+}
+
+/* ---- dropping a denied store ---- */
+
+/* A REP count larger than this is not a store the kernel makes. */
+#define DROP_MAX_ITER	(1ULL << 32)
+
+/*
+ * Where the store at RIP writes: its first byte and its length (a REP
+ * string: every iteration still to run). -1 if it is not a plain store,
+ * or one with a segment or address-size override.
+ */
+static int store_dest(struct hv_cpu *c, const struct insn *in, u64 *gva, u64 *len)
+{
+	u64 n = 1;
+
+	if (in->lock || in->seg || in->addrsize)
+		return -1;
+	switch (in->op) {
+	case INSN_MOV_STORE:
+	case INSN_MOV_STORE_IMM:
+		*gva = insn_mem_addr(in, c->regs, arch_rip(c) + in->len, 0, 0);
+		break;
+	case INSN_MOVS:
+	case INSN_STOS:
+		if (in->rep && in->rep != 0xf3)
+			return -1;
+		n = in->rep ? c->regs[REG_RCX] : 1;
+		/* REP with RCX 0 writes nothing, so it cannot be what faulted. */
+		if (n == 0 || n > DROP_MAX_ITER)
+			return -1;
+		*gva = c->regs[REG_RDI];
+		break;
+	default:
+		return -1;
+	}
+	*len = n * in->width;
+	return 0;
+}
+
+/* Does the guest page of gva (through its page tables) hold page? */
+static bool maps_page(const struct gwalk_ctx *w, u64 gva, u64 page)
+{
+	u32 rights = 0;
+	u64 gpa;
+
+	return !gwalk_translate(w, gva, &gpa, &rights) &&
+	       (gpa & ~(PAGE_SIZE - 1)) == page;
+}
+
+int store_drop_prepare(struct hv_cpu *c, u64 gpa, struct dropped_store *d)
+{
+	u64 page = gpa & ~(PAGE_SIZE - 1), last;
+	struct gwalk_ctx w;
+
+	if (vcpu_decode_at_rip(c, &d->in) || store_dest(c, &d->in, &d->gva, &d->len))
+		return -1;
+	/*
+	 * It must be this instruction's store that faulted: the page of its
+	 * first byte or of the next page it reaches (a store across a page
+	 * boundary, or a fast string that faulted a little ahead of RDI).
+	 */
+	vcpu_guest_walker(c, &w);
+	last = d->gva + MIN(d->len, (u64)PAGE_SIZE) - 1;
+	if (maps_page(&w, d->gva, page))
+		return 0;
+	if ((last >> PAGE_SHIFT) != (d->gva >> PAGE_SHIFT) && maps_page(&w, last, page))
+		return 0;
+	return -1;
+}
+
+void store_drop_retire(struct hv_cpu *c, const struct dropped_store *d)
+{
+	retire_store(c, &d->in, d->len);
+	c->stores_dropped++;
 }
 
 /* ---- the rules ---- */
@@ -285,10 +365,12 @@ int textpatch_handle_write(struct hv_cpu *c, u64 gpa, bool audit)
 		for (u32 i = 0; i < s.len && i < 8; i++)
 			le |= (u64)s.bytes[i] << (8 * i);
 		hv_log_event(c, LVBS_EV_PATCH_DENIED, LVBS_ACC_WRITE,
-			     audit ? LVBS_ACT_NONE : LVBS_ACT_INJECT_GP, s.gpa[0], le, s.len);
-		if (!audit)
-			return TP_DENIED;
+			     audit ? LVBS_ACT_NONE : LVBS_ACT_IGNORED, s.gpa[0], le, s.len);
 	}
 	retire_store(c, &in, s.len);
+	if (r && !audit) {
+		c->stores_dropped++;
+		return TP_DROPPED;
+	}
 	return TP_DONE;
 }

@@ -10,19 +10,38 @@
 
 #include <hv/types.h>
 
-enum { TP_DONE = 0, TP_DENIED = 1, TP_UNHANDLED = -1 };
+#include "insn.h"
+
+enum { TP_DONE = 0, TP_DROPPED = 1, TP_UNHANDLED = -1 };
 
 struct hv_cpu;
 
 /*
  * A CPL 0 write fault at gpa, which lies in patchable code. TP_DONE: the
  * store was performed for the guest and RIP advanced (in audit mode also
- * for an illegal patch, which is then logged); TP_DENIED: logged as
- * patch_denied, nothing written, the caller injects #GP; TP_UNHANDLED: the
- * instruction is not a store we emulate, or it also writes memory that is
- * not patchable: a plain violation.
+ * for an illegal patch, which is then logged); TP_DROPPED: not a legal
+ * patch: logged as patch_denied, nothing written, and the instruction
+ * retired as if it had (the kernel goes on with the old bytes);
+ * TP_UNHANDLED: the instruction is not a store we emulate, or it also
+ * writes memory that is not patchable: a plain violation.
  */
 int textpatch_handle_write(struct hv_cpu *c, u64 gpa, bool audit);
+
+/*
+ * Dropping a denied kernel store (docs/architecture.md, "Reactions"): the
+ * store at RIP is decoded and, if it is a plain store (MOV, REP MOVS, REP
+ * STOS) whose destination is the page of gpa, retired without writing.
+ * prepare: 0 if it can be dropped (nothing changed yet, so the caller can
+ * log with the RIP of the store); retire: advance the guest past it.
+ */
+struct dropped_store {
+	struct insn in;
+	u64 gva;		/* first byte it would have written */
+	u64 len;		/* bytes it would have written */
+};
+
+int store_drop_prepare(struct hv_cpu *c, u64 gpa, struct dropped_store *d);
+void store_drop_retire(struct hv_cpu *c, const struct dropped_store *d);
 
 /* Legal patch forms (exposed for the unit tests). */
 bool textpatch_legal_form(const u8 *w, u32 len);

@@ -13,7 +13,7 @@
 #define LVBS_ABI_H
 
 /* ABI version: bumped on every incompatible change of anything below. */
-#define LVBS_ABI_VERSION	4
+#define LVBS_ABI_VERSION	5
 #define LVBS_IMAGE_MAGIC	0x31564842534256ULL	/* "VBSBHV1" */
 
 /* Assembly (the image header) needs only the two numbers above. */
@@ -304,6 +304,7 @@ struct lvbs_info {
 	lvbs_u64 slat_pool_peak;	/* most of them ever in use at once */
 	lvbs_u64 slat_merges;		/* 2 MiB blocks mapped by one leaf again */
 	lvbs_u64 slat_coarse;		/* grants that changed a whole 2 MiB block (tables ran out) */
+	lvbs_u64 stores_dropped;	/* denied kernel stores retired without writing (v5) */
 };
 
 /* Exit kinds counted per CPU (vendor-neutral). */
@@ -334,6 +335,7 @@ struct lvbs_cpu_stats {
 	lvbs_u64 exits_total;
 	lvbs_u64 exits[LVBS_EXIT_KIND_SLOTS];	/* indexed by enum lvbs_exit_kind */
 	lvbs_u64 hypercalls_failed;
+	lvbs_u64 stores_dropped;	/* denied kernel stores this CPU retired unwritten (v5) */
 };
 
 /* Events in the hypervisor's log ring (lvbs_log_entry.kind). */
@@ -377,7 +379,7 @@ enum lvbs_event {
 #define LVBS_ACT_INJECT_UD	1
 #define LVBS_ACT_INJECT_GP	2
 #define LVBS_ACT_INJECT_PF	3
-#define LVBS_ACT_IGNORED	4	/* write dropped, read emulated */
+#define LVBS_ACT_IGNORED	4	/* write dropped (instruction retired), read emulated */
 #define LVBS_ACT_HALTED		5	/* CPU stopped */
 #define LVBS_ACT_ERROR		6	/* hypercall returned an error */
 #define LVBS_ACT_RESET		7	/* platform reset (as bare metal on a triple fault) */

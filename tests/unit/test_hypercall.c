@@ -117,7 +117,7 @@ TEST(hc_get_info_fills_every_field)
 	memset(data(), PAT, 4096);
 	CHECK_EQ(hc(GI, data_gpa(), 4096, 0x77), LVBS_OK);
 	CHECK_EQ(info->size, INFO_SZ);
-	CHECK_EQ(info->size, 272);
+	CHECK_EQ(info->size, 280);
 	CHECK_EQ(info->abi_version, LVBS_ABI_VERSION);
 	CHECK_EQ(info->vendor, LVBS_VENDOR_SVM);
 	CHECK_EQ(info->nr_cpus, 2);
@@ -307,11 +307,13 @@ TEST(hc_get_stats_fields_and_index)
 	for (u32 i = 0; i < LVBS_EXIT_KIND_SLOTS; i++)
 		c1->exits[i] = 100 + i;
 	c1->hypercalls_failed = 5;
+	c1->stores_dropped = 3;
 
 	memset(data(), PAT, 4096);
 	CHECK_EQ(hc(GS, data_gpa(), 4096, 1), LVBS_OK);
 	CHECK_EQ(st->size, STATS_SZ);
-	CHECK_EQ(st->size, 160);
+	CHECK_EQ(st->size, 168);
+	CHECK_EQ(st->stores_dropped, 3);
 	CHECK_EQ(st->cpu, 1);
 	CHECK_EQ(st->apic_id, 7);
 	CHECK_EQ(st->nr_kinds, LVBS_EXIT_KIND_MAX);

@@ -267,6 +267,8 @@ TEST(insn_stores)
 {
 	static const u8 rep_movsb[] = { 0xf3, 0xa4 };
 	static const u8 rep_movsq[] = { 0xf3, 0x48, 0xa5 };
+	static const u8 rep_stosb[] = { 0xf3, 0xaa };			/* memset */
+	static const u8 stosq[] = { 0x48, 0xab };
 	static const u8 mov_m8_al[] = { 0x88, 0x07 };			/* mov %al,(%rdi) */
 	static const u8 mov_m64[] = { 0x48, 0x89, 0x47, 0x08 };		/* mov %rax,8(%rdi) */
 	static const u8 mov_m16[] = { 0x66, 0x89, 0x07 };		/* mov %ax,(%rdi) */
@@ -284,6 +286,15 @@ TEST(insn_stores)
 	CHECK_EQ(insn_decode(rep_movsq, sizeof(rep_movsq), &in), 0);
 	CHECK_EQ(in.width, 8);
 	CHECK_EQ(in.len, 3);
+	CHECK_EQ(insn_decode(rep_stosb, sizeof(rep_stosb), &in), 0);
+	CHECK_EQ(in.op, INSN_STOS);
+	CHECK_EQ(in.width, 1);
+	CHECK_EQ(in.rep, 0xf3);
+	CHECK_EQ(insn_decode(stosq, sizeof(stosq), &in), 0);
+	CHECK_EQ(in.op, INSN_STOS);
+	CHECK_EQ(in.width, 8);
+	CHECK_EQ(in.rep, 0);
+	CHECK_EQ(in.len, 2);
 	CHECK_EQ(insn_decode(mov_m8_al, sizeof(mov_m8_al), &in), 0);
 	CHECK_EQ(in.op, INSN_MOV_STORE);
 	CHECK_EQ(in.width, 1);

@@ -4,7 +4,8 @@
  * guest: a patchable text page mapped at TEXT_GVA, the patching code's
  * REP MOVSB at CODE_GVA copying from a source buffer, and the nested page
  * fault handler deciding. text_poke_bp()'s three steps must pass, other
- * writes must not, and nothing is written when a store is refused.
+ * writes must not: nothing is written when a store is refused, and the
+ * store is dropped (retired unwritten) rather than faulted.
  */
 #include <string.h>
 #include <hv/types.h>
@@ -90,41 +91,60 @@ TEST(textpatch_text_poke_bp_nop_to_jmp_and_back)
 	CHECK_EQ(hv.slat_state.violations, 0);
 }
 
+/*
+ * A refused store: nothing written, no exception, the REP MOVSB retired as
+ * if it had run (the kernel goes on with the old bytes), logged as kind
+ * with action ignored, and counted as dropped.
+ */
+static void expect_dropped(u32 dropped, u32 kind)
+{
+	expect_done(0);
+	CHECK_EQ(hv_cpu_of(0)->stores_dropped, dropped);
+	CHECK_EQ(hv.slat_state.stores_dropped, dropped);
+	CHECK_EQ(last_event()->kind, kind);
+	CHECK_EQ(last_event()->action, LVBS_ACT_IGNORED);
+	CHECK_EQ(last_event()->rip, CODE_GVA);
+}
+
 TEST(textpatch_refuses_what_is_not_a_patch)
 {
 	static const u8 evil[5] = { 0x48, 0x31, 0xc0, 0xc3, 0x90 };
 	u64 a, d;
 
 	setup();
-	/* Arbitrary code, in one go: refused, nothing written, #GP. */
+	/* Arbitrary code, in one go: refused, nothing written, dropped. */
 	poke(SITE, evil, 5);
-	CHECK_EQ(fake[0].injected, 1);
-	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
-	CHECK_EQ(fake[0].rip, CODE_GVA);
+	expect_dropped(1, LVBS_EV_PATCH_DENIED);
+	CHECK_EQ(hv_cpu_of(0)->regs[REG_RSI], SRC_GVA + 5);
+	CHECK_EQ(hv_cpu_of(0)->regs[REG_RDI], TEXT_GVA + SITE + 5);
 	CHECK(!memcmp(text() + SITE, nop5, 5));
-	CHECK_EQ(last_event()->kind, LVBS_EV_PATCH_DENIED);
 	CHECK_EQ(last_event()->info1, 5);
 	CHECK_EQ(last_event()->info0 & 0xff, 0x48);
 	/* A JMP tail without the INT3 first. */
 	poke(SITE + 1, jmp5 + 1, 4);
-	CHECK_EQ(fake[0].injected, 2);
+	expect_dropped(2, LVBS_EV_PATCH_DENIED);
 	/* An INT3 over an ordinary instruction (a kprobe): allowed ... */
 	poke(0x200, (const u8[]){ 0xcc }, 1);
-	CHECK_EQ(fake[0].injected, 2);
+	expect_done(0);
+	CHECK_EQ(hv_cpu_of(0)->stores_dropped, 2);
 	/* ... but no tail after it: 0x90 0x90 ... was not a patch form. */
 	poke(0x201, jmp5 + 1, 4);
-	CHECK_EQ(fake[0].injected, 3);
+	expect_dropped(3, LVBS_EV_PATCH_DENIED);
+	CHECK_EQ(text()[0x201], 0x90);
 	/* Only the byte it replaced may come back, not another opcode. */
 	poke(0x200, (const u8[]){ 0xe9 }, 1);
-	CHECK_EQ(fake[0].injected, 4);
+	expect_dropped(4, LVBS_EV_PATCH_DENIED);
+	CHECK_EQ(text()[0x200], 0xcc);
 	poke(0x200, (const u8[]){ 0x90 }, 1);
-	CHECK_EQ(fake[0].injected, 4);
+	CHECK_EQ(hv_cpu_of(0)->stores_dropped, 4);
 	CHECK_EQ(text()[0x200], 0x90);
 	/* A store that changes nothing is fine. */
 	poke(0x300, (const u8[]){ 0x90, 0x90 }, 2);
-	CHECK_EQ(fake[0].injected, 4);
+	CHECK_EQ(hv_cpu_of(0)->stores_dropped, 4);
+	CHECK_EQ(fake[0].injected, 0);
 	textpatch_stats(&a, &d);
 	CHECK_EQ(d, 4);
+	CHECK_EQ(hv.slat_state.violations, 4);
 }
 
 TEST(textpatch_store_leaving_patchable_code_is_a_violation)
@@ -132,17 +152,52 @@ TEST(textpatch_store_leaving_patchable_code_is_a_violation)
 	setup();
 	/* Bytes 0xffe..0x1001: the second page is not patchable (not even mapped). */
 	poke(PAGE_SIZE - 2, (const u8[]){ 0x90, 0x90, 0x90 }, 3);
-	CHECK_EQ(fake[0].injected, 1);
-	CHECK_EQ(last_event()->kind, LVBS_EV_MEM_VIOLATION);
+	expect_dropped(1, LVBS_EV_MEM_VIOLATION);
+	CHECK_EQ(last_event()->gva, TEXT_GVA + PAGE_SIZE - 2);
 	CHECK_EQ(text()[PAGE_SIZE - 1], 0x90);
-	/* Too long to be a patch: not emulated at all. */
+	/* Too long to be a patch: not emulated, but still dropped whole. */
 	{
 		u8 big[TP_MAX_WRITE + 8];
 
-		memset(big, 0x90, sizeof(big));
+		memset(big, 0xcc, sizeof(big));
 		poke(0x400, big, sizeof(big));
-		CHECK_EQ(fake[0].injected, 2);
+		expect_dropped(2, LVBS_EV_MEM_VIOLATION);
+		CHECK_EQ(text()[0x400], 0x90);
+		CHECK_EQ(hv_cpu_of(0)->regs[REG_RDI], TEXT_GVA + 0x400 + sizeof(big));
 	}
+}
+
+/*
+ * What is not a plain store keeps #GP: a read-modify-write, a store that
+ * is not the one that faulted, and a user-mode store.
+ */
+TEST(textpatch_what_cannot_be_dropped_faults)
+{
+	static const u8 or_m8[] = { 0x08, 0x07 };	/* or %al,(%rdi) */
+	struct hv_cpu *c = hv_cpu_of(0);
+
+	setup();
+	guest_code(0, or_m8, sizeof(or_m8));
+	c->regs[REG_RDI] = TEXT_GVA + 0x10;
+	slat_handle_npf(c, (u64)text() + 0x10, LVBS_ACC_WRITE);
+	CHECK_EQ(fake[0].injected, 1);
+	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
+	CHECK_EQ(fake[0].rip, CODE_GVA);
+	CHECK_EQ(last_event()->action, LVBS_ACT_INJECT_GP);
+	/* A REP MOVSB whose destination is elsewhere did not make this fault. */
+	guest_code(0, rep_movsb, sizeof(rep_movsb));
+	c->regs[REG_RSI] = SRC_GVA;
+	c->regs[REG_RDI] = SRC_GVA;
+	c->regs[REG_RCX] = 4;
+	slat_handle_npf(c, (u64)text() + 0x10, LVBS_ACC_WRITE);
+	CHECK_EQ(fake[0].injected, 2);
+	CHECK_EQ(fake[0].rip, CODE_GVA);
+	/* User mode: #GP (the kernel turns it into SIGSEGV). */
+	c->regs[REG_RDI] = TEXT_GVA + 0x10;
+	slat_handle_npf(c, (u64)text() + 0x10, LVBS_ACC_WRITE | LVBS_ACC_USER);
+	CHECK_EQ(fake[0].injected, 3);
+	CHECK_EQ(c->stores_dropped, 0);
+	CHECK_EQ(text()[0x10], 0x90);
 }
 
 TEST(textpatch_legal_forms)

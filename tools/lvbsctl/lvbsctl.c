@@ -445,6 +445,8 @@ static const struct key_type status_opt_keys[] = {
 	{ "modules_tracked", T_U64 }, { "module_trust", T_NAME },
 	{ "init_protect_hypercalls", T_U64 }, { "init_protect_ns", T_U64 },
 	{ "image_freed_pages", T_U64 },
+	/* ABI 5. */
+	{ "stores_dropped", T_U64 }, { "text_poke_bugs_skipped", T_U64 },
 };
 
 /* status is one record spread over many lines: gather it into one line. */
@@ -698,6 +700,9 @@ static void show_memory(const struct line *r)
 	printf("events:          %llu violations, %llu patches allowed, %llu denied, %llu shootdowns, %llu log events suppressed\n",
 	       num(r, "violations"), num(r, "patches_allowed"), num(r, "patches_denied"),
 	       num(r, "shootdowns"), num(r, "log_suppressed"));
+	if (get(r, "stores_dropped"))
+		printf("reaction:        a denied kernel store is dropped, the kernel goes on with the old bytes (%llu so far, %llu refused text_poke() BUGs skipped); denied execution and user-mode access get #GP\n",
+		       num(r, "stores_dropped"), num(r, "text_poke_bugs_skipped"));
 	printf("SLAT tables:     %llu pages free of %llu, at most %llu in use; %llu blocks merged back, %llu coarse grants\n",
 	       num(r, "slat_pool_free"), num(r, "slat_pool_pages"), num(r, "slat_pool_peak"),
 	       num(r, "slat_merges"), num(r, "slat_coarse"));

@@ -27,7 +27,11 @@
  *       (benign twin: reload the IDT and GDT the CPU already uses)
  *   insmod lvbs_test.ko action=text_pte_write|rodata_alias_write|roai_alias_write
  *       (write kernel text through a PTE made writable, rodata and
- *       ro_after_init through a writable vmap alias: lvbs must stop them)
+ *       ro_after_init through a writable vmap alias: lvbs must stop them,
+ *       by dropping the store: the writing thread goes on)
+ *   insmod lvbs_test.ko action=text_poke_locked
+ *       (text_poke() kernel text under text_mutex: refused, and the
+ *       thread goes on and unlocks)
  *   insmod lvbs_test.ko action=exec_kmalloc|exec_vmalloc [expect_blocked=0]|exec_moddata
  *       (RET written into a kmalloc / vmalloc page / module data, NX cleared,
  *       called)
@@ -97,11 +101,13 @@
 #include <asm/apic.h>
 #include <asm/nmi.h>
 #include <linux/ioport.h>
+#include <linux/kprobes.h>
+#include <linux/mutex.h>
 #include <lvbs/abi.h>
 
 static char *action = "roundtrip";
 module_param(action, charp, 0400);
-MODULE_PARM_DESC(action, "roundtrip | garbage | touch_hv_read | touch_hv_write | cr4_clear_smep | cr0_clear_wp | cr4_toggle_pge | cr_check | msr_lstar | efer_clear_nxe | msr_rewrite | lidt_forged | lidt_same | nmi_storm | text_pte_write | rodata_alias_write | roai_alias_write | pte_write_benign | exec_kmalloc | exec_vmalloc | exec_moddata | exec_freed | loosen_immutable | protect_benign | image_freed | static_key | bpf_jit");
+MODULE_PARM_DESC(action, "roundtrip | garbage | touch_hv_read | touch_hv_write | cr4_clear_smep | cr0_clear_wp | cr4_toggle_pge | cr_check | msr_lstar | efer_clear_nxe | msr_rewrite | lidt_forged | lidt_same | nmi_storm | text_pte_write | text_poke_locked | rodata_alias_write | roai_alias_write | pte_write_benign | exec_kmalloc | exec_vmalloc | exec_moddata | exec_freed | loosen_immutable | protect_benign | image_freed | static_key | bpf_jit");
 
 static unsigned long long exec_pa;
 module_param(exec_pa, ullong, 0400);
@@ -408,6 +414,7 @@ enum attack {
 	LIDT_FORGED,
 	MEM_STORE_ATTACK,		/* write one byte of ctx->target (its own value) */
 	MEM_CALL_ATTACK,		/* call ctx->target */
+	TEXT_POKE_ATTACK,		/* text_poke() ctx->target under text_mutex */
 };
 
 static inline void raw_wrmsr(u32 msr, u64 v)
@@ -429,10 +436,46 @@ struct touch_ctx {
 	bool write;
 	u64 value;
 	bool map_failed;
-	u8 *target;		/* MEM_STORE_ATTACK / MEM_CALL_ATTACK */
-	int byte;		/* MEM_STORE_ATTACK: byte to write, or -1 for its own value */
+	u8 *target;		/* MEM_STORE_ATTACK / MEM_CALL_ATTACK / TEXT_POKE_ATTACK */
+	int byte;		/* the byte to write, or -1 for its own value */
+	/* Stores: what the hypervisor counted as dropped, and the byte, around the write. */
+	u64 dropped_before, dropped_after;
+	u8 before, after;
 	struct completion done;
 };
+
+/* Kernel stores the hypervisor has dropped (all CPUs), or ~0 if it cannot say. */
+static u64 stores_dropped(void)
+{
+	struct lvbs_info *info = kzalloc(sizeof(*info), GFP_KERNEL);
+	u64 n = ~0ULL;
+
+	if (info && hc(LVBS_HC(LVBS_HC_GET_INFO), virt_to_phys(info), sizeof(*info), 0,
+		       NULL) == LVBS_OK)
+		n = info->stores_dropped;
+	kfree(info);
+	return n;
+}
+
+/*
+ * What an attacker with kernel write does to find what is not exported:
+ * a kprobe on the name tells its address (ENDBR skipped by kprobes is
+ * added back, so the address can be called).
+ */
+static unsigned long find_symbol(const char *name)
+{
+	struct kprobe kp = { .symbol_name = name };
+	static const u8 endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	unsigned long a;
+
+	if (register_kprobe(&kp))
+		return 0;
+	a = (unsigned long)kp.addr;
+	unregister_kprobe(&kp);
+	if (a && !memcmp((void *)(a - 4), endbr64, 4))
+		a -= 4;
+	return a;
+}
 
 /*
  * Raw MOVs: native_write_cr4() would put the kernel's own pinned bits back
@@ -490,15 +533,52 @@ static int cr_attack(struct touch_ctx *t)
 	return 0;
 }
 
+/*
+ * (7) The attack that used to wedge the kernel: take text_mutex and
+ * text_poke() one byte of kernel text. __text_poke() holds the poking PTE
+ * lock with interrupts off while it writes and checks.
+ */
+static void text_poke_attack(struct touch_ctx *t)
+{
+	typedef void *(*text_poke_fn)(void *addr, const void *opcode, size_t len);
+	unsigned long (*lookup)(const char *name);
+	text_poke_fn poke = (text_poke_fn)find_symbol("text_poke");
+	struct mutex *tm;
+	u8 v = (u8)t->byte;
+
+	lookup = (void *)find_symbol("kallsyms_lookup_name");
+	tm = lookup ? (struct mutex *)lookup("text_mutex") : NULL;
+	if (!poke || !tm) {
+		pr_err("FAIL cannot find text_poke (%px) or text_mutex (%px)\n", poke, tm);
+		t->map_failed = true;
+		return;
+	}
+	pr_info("text_poke(%px, 0x%02x) under text_mutex (%px)\n", t->target, v, tm);
+	mutex_lock(tm);
+	poke(t->target, &v, 1);
+	mutex_unlock(tm);
+}
+
 /* Kernel memory lvbs protects, attacked through a mapping the kernel allows. */
 static int mem_attack(struct touch_ctx *t)
 {
-	if (t->kind == MEM_STORE_ATTACK) {
-		u8 v = t->byte >= 0 ? (u8)t->byte : READ_ONCE(*t->target);
+	if (t->kind == MEM_STORE_ATTACK || t->kind == TEXT_POKE_ATTACK) {
+		u8 v;
 
-		pr_info("writing 0x%02x back to %px\n", v, t->target);
-		WRITE_ONCE(*(volatile u8 *)t->target, v);
-		pr_err("FAIL the write to %px went through\n", t->target);
+		t->dropped_before = stores_dropped();
+		t->before = READ_ONCE(*t->target);
+		v = t->byte >= 0 ? (u8)t->byte : t->before;
+		t->byte = v;
+		if (t->kind == TEXT_POKE_ATTACK) {
+			text_poke_attack(t);
+		} else {
+			pr_info("writing 0x%02x to %px (holds 0x%02x)\n", v, t->target, t->before);
+			WRITE_ONCE(*(volatile u8 *)t->target, v);
+		}
+		t->after = READ_ONCE(*t->target);
+		t->dropped_after = stores_dropped();
+		pr_info("after the write: 0x%02x at %px; the hypervisor dropped %lld stores meanwhile\n",
+			t->after, t->target, (long long)(t->dropped_after - t->dropped_before));
 	} else {
 		pr_info("calling %px\n", t->target);
 		((void (*)(void))t->target)();
@@ -513,7 +593,8 @@ static int touch_thread(void *arg)
 	struct touch_ctx *t = arg;
 	volatile u64 *p;
 
-	if (t->kind == MEM_STORE_ATTACK || t->kind == MEM_CALL_ATTACK)
+	if (t->kind == MEM_STORE_ATTACK || t->kind == MEM_CALL_ATTACK ||
+	    t->kind == TEXT_POKE_ATTACK)
 		return mem_attack(t);
 	if (t->kind != TOUCH_HV_READ && t->kind != TOUCH_HV_WRITE)
 		return cr_attack(t);
@@ -551,6 +632,26 @@ static bool task_dying(struct task_struct *task)
 }
 
 static const char *attack_value(enum attack kind, u8 *target, int value, bool *keep);
+
+/*
+ * A store attack is stopped when the writing thread goes on (the
+ * hypervisor dropped the store rather than faulting it, so no lock it held
+ * stays held), the byte is what it was, and the hypervisor counted the
+ * store as dropped.
+ */
+static const char *store_verdict(const struct touch_ctx *t)
+{
+	if (t->map_failed)
+		return "the attack could not be set up";
+	if (t->dropped_before == ~0ULL || t->dropped_after == ~0ULL)
+		return "GET_INFO failed";
+	/* Neither dropped nor faulted: it went through (even if it wrote its own value). */
+	if (t->after != t->before || t->dropped_after <= t->dropped_before)
+		return "protected memory could be written";
+	pr_info("the store was stopped: dropped by the hypervisor, 0x%02x still at %px, the thread went on\n",
+		t->after, t->target);
+	return NULL;
+}
 
 /* Returns NULL if the attack was stopped; *keep set if we must stay loaded. */
 static const char *attack(enum attack kind, bool *keep)
@@ -599,6 +700,14 @@ static const char *attack_value(enum attack kind, u8 *target, int value, bool *k
 		if (task_dying(task))
 			break;
 	}
+	if ((finished || completion_done(&t->done)) &&
+	    (kind == MEM_STORE_ATTACK || kind == TEXT_POKE_ATTACK)) {
+		why = store_verdict(t);
+		kthread_stop(task);
+		put_task_struct(task);
+		kfree(t);
+		return why;
+	}
 	if (finished || completion_done(&t->done)) {
 		why = t->map_failed ? "memremap failed" :
 		      kind == CR4_CLEAR_SMEP ? "CR4.SMEP could be cleared" :
@@ -626,6 +735,8 @@ static const char *attack_value(enum attack kind, u8 *target, int value, bool *k
 	put_task_struct(task);
 	/* The thread is gone (it never returns from the oops) and no longer uses t. */
 	kfree(t);
+	if (kind == MEM_STORE_ATTACK || kind == TEXT_POKE_ATTACK)
+		return "the writing thread was killed: a denied store must be dropped, not faulted";
 	pr_info("the access was stopped: the touching thread died (see the oops above)\n");
 	return NULL;
 }
@@ -739,45 +850,63 @@ static void pte_restore(struct pte_patch *pp)
 	__flush_tlb_all();
 }
 
-/* (2) make a kernel text PTE writable, flush, write. */
-static const char *text_pte_write(bool *keep)
+/*
+ * Aim at padding: a byte that is never executed, so that a write that
+ * is not stopped is detected without breaking the kernel. Writing its
+ * own value back would be a store that changes nothing, and an INT3
+ * is allowed anywhere, which validated patching both allows; any
+ * other byte over padding is not a patch.
+ *
+ * With CONFIG_CALL_PADDING (Debian's 6.12) every function has 16
+ * NOPs in front of it, which only call-depth tracking and FineIBT
+ * (Intel, chosen at boot) ever rewrite and run; functions are then
+ * padded with NOPs, not INT3. Without it (6.1) aim at the INT3
+ * padding after a function.
+ */
+static const char *text_padding(u8 **where, int *value)
 {
 	static const u8 nop16[16] = { [0 ... 15] = 0x90 };
-	struct pte_patch pp = { 0 };
 	u8 *text = (u8 *)schedule;	/* any kernel function */
-	const char *why;
 	unsigned int i;
+
+	if (IS_ENABLED(CONFIG_CALL_PADDING) && !memcmp(text - 16, nop16, 16)) {
+		*where = text - 8;
+		*value = 0xcc + 1;	/* neither INT3 nor its own value */
+		return NULL;
+	}
+	for (i = 0; i < 4096 && !(text[i] == 0xcc && text[i + 1] == 0xcc); i++)
+		;
+	if (i == 4096)
+		return "no padding found around schedule()";
+	*where = text + i + 1;
+	*value = 0x90;
+	return NULL;
+}
+
+/*
+ * (2) make a kernel text PTE writable, flush, write: MEM_STORE_ATTACK.
+ * (7) text_poke() under text_mutex, as the kernel patches its text:
+ * TEXT_POKE_ATTACK. The write is refused, and the kernel must not be left
+ * with text_mutex (or the poking PTE lock) held - scenarios then load a
+ * module, toggle a static key and run the function tracer.
+ */
+static const char *text_attack(enum attack kind, bool *keep)
+{
+	struct pte_patch pp = { 0 };
+	const char *why;
+	u8 *text;
 	int value;
 
-	/*
-	 * Aim at padding: a byte that is never executed, so that a write that
-	 * is not stopped is detected without breaking the kernel. Writing its
-	 * own value back would be a store that changes nothing, and an INT3
-	 * is allowed anywhere, which validated patching both allows; any
-	 * other byte over padding is not a patch.
-	 *
-	 * With CONFIG_CALL_PADDING (Debian's 6.12) every function has 16
-	 * NOPs in front of it, which only call-depth tracking and FineIBT
-	 * (Intel, chosen at boot) ever rewrite and run; functions are then
-	 * padded with NOPs, not INT3. Without it (6.1) aim at the INT3
-	 * padding after a function.
-	 */
-	if (IS_ENABLED(CONFIG_CALL_PADDING) && !memcmp(text - 16, nop16, 16)) {
-		text -= 8;
-		value = 0xcc + 1;	/* neither INT3 nor its own value */
-	} else {
-		for (i = 0; i < 4096 && !(text[i] == 0xcc && text[i + 1] == 0xcc); i++)
-			;
-		if (i == 4096)
-			return "no padding found around schedule()";
-		text += i + 1;
-		value = 0x90;
+	why = text_padding(&text, &value);
+	if (why)
+		return why;
+	if (kind == MEM_STORE_ATTACK) {
+		if (pte_set(&pp, text, _PAGE_RW, 0))
+			return "no PTE for kernel text";
+		pr_info("kernel text at %px (phys 0x%llx) is now writable in the kernel's page tables\n",
+			text, (u64)__pa_symbol(text));
 	}
-	if (pte_set(&pp, text, _PAGE_RW, 0))
-		return "no PTE for kernel text";
-	pr_info("kernel text at %px (phys 0x%llx) is now writable in the kernel's page tables\n",
-		text, (u64)__pa_symbol(text));
-	why = attack_value(MEM_STORE_ATTACK, text, value, keep);
+	why = attack_value(kind, text, value, keep);
 	pte_restore(&pp);
 	return why;
 }
@@ -1197,7 +1326,9 @@ static int __init lvbs_test_init(void)
 	} else if (!strcmp(action, "cr_check")) {
 		why = cr_check();
 	} else if (!strcmp(action, "text_pte_write")) {
-		why = text_pte_write(&keep);
+		why = text_attack(MEM_STORE_ATTACK, &keep);
+	} else if (!strcmp(action, "text_poke_locked")) {
+		why = text_attack(TEXT_POKE_ATTACK, &keep);
 	} else if (!strcmp(action, "rodata_alias_write")) {
 		why = alias_write(_ctype, "rodata (_ctype)", &keep);
 	} else if (!strcmp(action, "roai_alias_write")) {

@@ -42,7 +42,13 @@ say "blocked: #GP in the attacking thread; SMEP stays on"
 say "next: kernel code maps read-only kernel data (_ctype, in rodata) writable through a vmap alias and writes it"
 run_test_module action=rodata_alias_write
 echo "$TEST_DMESG" | grep -q 'lvbs_test: PASS rodata_alias_write' || fail "the rodata write was not stopped"
-say "blocked: the kernel's page tables said writable, the nested page tables said no"
+say "blocked: the kernel's page tables said writable, the nested page tables said no; the store was dropped and the writing thread went on"
+
+say "next: kernel code takes text_mutex and text_poke()s kernel text, as the kernel's own patching does"
+run_test_module action=text_poke_locked
+echo "$TEST_DMESG" | grep -q 'lvbs_test: PASS text_poke_locked' || fail "the text_poke() was not stopped"
+say "blocked: the text keeps its old bytes, and the attacker's thread went on and released text_mutex"
+still_works text_poke_locked
 
 say "next: kernel code writes a RET into a kmalloc page, clears NX in its own page tables and calls it"
 run_test_module action=exec_kmalloc expect_blocked=1

@@ -1,12 +1,16 @@
 #!/bin/sh
 # memprot: the kernel image is protected in the SLAT and sealed. Each
 # attack first gets past the kernel's own protection (page-table bits) as
-# an attacker with kernel write would, and must be stopped by lvbs with
-# #GP (the attacking thread oopses), logged, with the system alive; each
-# has a benign twin that must keep working.
+# an attacker with kernel write would, and must be stopped by lvbs and
+# logged, with the system alive and consistent (still_works: a module
+# loads, a static key toggles, the function tracer runs); each has a
+# benign twin that must keep working. A denied store is dropped (the
+# writing thread goes on, no oops); execution gets #GP (the thread oopses).
 #  (1) clearing CR0.WP with a raw MOV is stopped by the CR pin (crpin);
 #      writing text needs no WP trick here: (2) makes the PTE writable
 #  (2) kernel text PTE made writable, flushed, written
+#  (7) text_poke() of kernel text under text_mutex: refused, and the
+#      kernel is not left with text_mutex held
 #  (3) rodata and ro_after_init written through a writable vmap alias
 #  (4) RET written into module data / a kmalloc / a vmalloc page, NX
 #      cleared, called; the benign twin: user-mode JITs (progs/jit.c)
@@ -39,15 +43,29 @@ benign_ok protect_benign prot_denied
 
 # (1) The raw MOV that clears CR0.WP gets #GP from the CR pin.
 attack_blocked cr0_clear_wp
-# (2) Kernel text through a writable PTE: refused as a patch.
-attack_blocked text_pte_write
-grep 'kind=patch_denied ' "$LVBS_SFS/log" | grep -q 'action=inject_gp' ||
-	fail "log: no kind=patch_denied entry with action=inject_gp"
+# (2) Kernel text through a writable PTE: refused as a patch, dropped.
+store_blocked text_pte_write
+grep 'kind=patch_denied ' "$LVBS_SFS/log" | grep -q 'action=ignored' ||
+	fail "log: no kind=patch_denied entry with action=ignored"
+# (7) The kernel's own text_poke() under text_mutex: the refused write is
+# dropped, __text_poke()'s BUG_ON on it is skipped by lvbs.ko, the thread
+# unlocks and goes on (still_works then takes text_mutex again).
+skipped=$(status_get text_poke_bugs_skipped)
+store_blocked text_poke_locked
+echo "$TEST_DMESG" | grep -q 'lvbs: text_poke() at .*the hypervisor refused the write' ||
+	fail "text_poke_locked: lvbs.ko did not report the refused text_poke()"
+[ "$(status_get text_poke_bugs_skipped)" -gt "$skipped" ] ||
+	fail "status: text_poke_bugs_skipped did not rise"
 # (3) rodata and ro_after_init through a writable alias.
-attack_blocked rodata_alias_write
-attack_blocked roai_alias_write
-[ "$(grep 'kind=mem_violation ' "$LVBS_SFS/log" | grep -c 'access=w')" -ge 2 ] ||
-	fail "log: fewer than 2 kind=mem_violation write entries"
+store_blocked rodata_alias_write
+store_blocked roai_alias_write
+[ "$(grep 'kind=mem_violation ' "$LVBS_SFS/log" | grep 'access=w' | grep -c 'action=ignored')" -ge 2 ] ||
+	fail "log: fewer than 2 kind=mem_violation write entries with action=ignored"
+[ "$(status_get stores_dropped)" -ge 4 ] ||
+	fail "status: stores_dropped $(status_get stores_dropped) < 4"
+run_ok lvbsctl status
+echo "$OUT" | grep -q '^reaction: *a denied kernel store is dropped' ||
+	fail "lvbsctl status does not state how a denied store is handled"
 # (4) Code in module data: never executable. In a kmalloc or vmalloc
 # page: stopped with GMET and strict W^X; the stated weakness of exec=nx
 # is that it runs.

@@ -113,6 +113,9 @@ check status_mem_strict_hole 0 '^weaker: +no GMET: strict W\^X in the SLAT, but 
 check status_mem_strict_counts 0 '^W\^X: +0 user-execute grants, 0 module-area execute grants, 5 writes that took execute away, 1 pages' "$d" status
 check status_mem_coarse 0 '^WARNING: +the SLAT ran out of table pages: 2 grants' "$d" status
 check_not status_mem_strict_not_nx '^weaker: +exec=nx' "$d" status
+d=$(variant memdrop status "s/^abi_version .*/abi_version 5/; $mem" && printf 'stores_dropped 7\ntext_poke_bugs_skipped 1\n' >>"$tmp/memdrop/status")
+check status_mem_dropped 0 '^reaction: +a denied kernel store is dropped, .*\(7 so far, 1 refused text_poke\(\) BUGs skipped\)' "$d" status
+check_not status_mem_no_reaction_before_v5 '^reaction:' "$(variant memv4 status "s/^abi_version .*/abi_version 4/; $mem")" status
 d=$(variant membad status "s/^abi_version .*/abi_version 3/; $mem" && sed -i 's/^violations .*/violations many/' "$tmp/membad/status")
 check status_mem_bad 3 'violations' "$d" status
 check status_asid 0 'no flush-by-ASID' "$g" status
