@@ -29,6 +29,9 @@
  *       (write kernel text through a PTE made writable, rodata and
  *       ro_after_init through a writable vmap alias: lvbs must stop them,
  *       by dropping the store: the writing thread goes on)
+ *   insmod lvbs_test.ko action=violation_storm
+ *       (every CPU writes rodata as fast as it can for 2 s: all dropped,
+ *       rodata unchanged, the log rate-limited)
  *   insmod lvbs_test.ko action=text_poke_locked
  *       (text_poke() kernel text under text_mutex: refused, and the
  *       thread goes on and unlocks)
@@ -107,7 +110,7 @@
 
 static char *action = "roundtrip";
 module_param(action, charp, 0400);
-MODULE_PARM_DESC(action, "roundtrip | garbage | touch_hv_read | touch_hv_write | cr4_clear_smep | cr0_clear_wp | cr4_toggle_pge | cr_check | msr_lstar | efer_clear_nxe | msr_rewrite | lidt_forged | lidt_same | nmi_storm | text_pte_write | text_poke_locked | rodata_alias_write | roai_alias_write | pte_write_benign | exec_kmalloc | exec_vmalloc | exec_moddata | exec_freed | loosen_immutable | protect_benign | image_freed | static_key | bpf_jit");
+MODULE_PARM_DESC(action, "roundtrip | garbage | touch_hv_read | touch_hv_write | cr4_clear_smep | cr0_clear_wp | cr4_toggle_pge | cr_check | msr_lstar | efer_clear_nxe | msr_rewrite | lidt_forged | lidt_same | nmi_storm | text_pte_write | text_poke_locked | violation_storm | rodata_alias_write | roai_alias_write | pte_write_benign | exec_kmalloc | exec_vmalloc | exec_moddata | exec_freed | loosen_immutable | protect_benign | image_freed | static_key | bpf_jit");
 
 static unsigned long long exec_pa;
 module_param(exec_pa, ullong, 0400);
@@ -962,6 +965,111 @@ static const char *alias_write(const void *obj, const char *what, bool *keep)
 	return why;
 }
 
+/*
+ * (9) A violation storm: a thread on every CPU writes protected rodata
+ * (its own value, through a writable alias) as fast as it can for
+ * STORM_MS. Every store must be dropped (the hypervisor's count rises by
+ * at least the writes made), the byte must keep its value, the log must
+ * stay rate-limited (far fewer entries than violations), and the system
+ * must go on (the scenario then runs still_works and another attack).
+ */
+#define STORM_MS	2000
+#define STORM_MAX_LOG	400	/* 64 entries per ~second and a window's slack */
+
+struct storm {
+	u8 *target;
+	unsigned long end;
+	atomic64_t writes;
+};
+
+static int storm_thread(void *arg)
+{
+	struct storm *st = arg;
+	bool counted = false;
+	u64 n = 0;
+
+	while (!kthread_should_stop()) {
+		if (time_before(jiffies, st->end)) {
+			WRITE_ONCE(*(volatile u8 *)st->target, READ_ONCE(*st->target));
+			if (!(++n & 255))
+				cond_resched();
+		} else {
+			if (!counted)
+				atomic64_add(n, &st->writes);
+			counted = true;
+			schedule_timeout_interruptible(HZ / 50);
+		}
+	}
+	return 0;
+}
+
+static int read_info(struct lvbs_info *out)
+{
+	struct lvbs_info *info = kzalloc(sizeof(*info), GFP_KERNEL);
+	long r = -ENOMEM;
+
+	if (info)
+		r = hc(LVBS_HC(LVBS_HC_GET_INFO), virt_to_phys(info), sizeof(*info), 0, NULL);
+	if (r == LVBS_OK)
+		*out = *info;
+	kfree(info);
+	return r == LVBS_OK ? 0 : -EIO;
+}
+
+static const char *violation_storm(void)
+{
+	static struct task_struct *tasks[NR_CPUS];
+	u64 pa = __pa_symbol(_ctype);
+	struct page *pg = pfn_to_page(pa >> PAGE_SHIFT);
+	u8 *alias = vmap(&pg, 1, VM_MAP, PAGE_KERNEL), old = _ctype[0];
+	struct lvbs_info a, b;
+	struct storm st = { 0 };
+	const char *why = NULL;
+	u64 writes, dropped, logged;
+	int cpu, n = 0;
+
+	if (!alias)
+		return "vmap failed";
+	if (read_info(&a)) {
+		vunmap(alias);
+		return "GET_INFO failed";
+	}
+	st.target = alias + offset_in_page(pa);
+	st.end = jiffies + msecs_to_jiffies(STORM_MS);
+	for_each_online_cpu(cpu) {
+		struct task_struct *t = kthread_create(storm_thread, &st, "lvbs_storm/%d", cpu);
+
+		if (IS_ERR(t))
+			continue;
+		kthread_bind(t, cpu);
+		tasks[n++] = t;
+		wake_up_process(t);
+	}
+	msleep(STORM_MS + 200);
+	for (cpu = 0; cpu < n; cpu++)
+		kthread_stop(tasks[cpu]);
+	vunmap(alias);
+	if (n != num_online_cpus())
+		return "could not start a storm thread on every CPU";
+	if (read_info(&b))
+		return "GET_INFO failed after the storm";
+	writes = atomic64_read(&st.writes);
+	dropped = b.stores_dropped - a.stores_dropped;
+	logged = b.log_next_seq - a.log_next_seq;
+	pr_info("storm: %d CPUs wrote rodata %llu times in %d ms; %llu stores dropped, %llu violations counted, %llu log entries, %llu suppressed\n",
+		n, writes, STORM_MS, dropped, b.violations - a.violations, logged,
+		b.log_suppressed - a.log_suppressed);
+	if (writes < 100)
+		why = "the storm made fewer than 100 writes";
+	else if (dropped < writes)
+		why = "some storm writes were not dropped: they went through";
+	else if (_ctype[0] != old)
+		why = "rodata changed";
+	else if (logged > STORM_MAX_LOG)
+		why = "the log was not rate-limited";
+	return why;
+}
+
 /* A page that lives as long as the module: code to run, in module data. */
 static u8 data_code[PAGE_SIZE] __aligned(PAGE_SIZE) = { 1 };
 
@@ -1329,6 +1437,8 @@ static int __init lvbs_test_init(void)
 		why = text_attack(MEM_STORE_ATTACK, &keep);
 	} else if (!strcmp(action, "text_poke_locked")) {
 		why = text_attack(TEXT_POKE_ATTACK, &keep);
+	} else if (!strcmp(action, "violation_storm")) {
+		why = violation_storm();
 	} else if (!strcmp(action, "rodata_alias_write")) {
 		why = alias_write(_ctype, "rodata (_ctype)", &keep);
 	} else if (!strcmp(action, "roai_alias_write")) {

@@ -15,6 +15,7 @@
 #  (4) RET written into module data / a kmalloc / a vmalloc page, NX
 #      cleared, called; the benign twin: user-mode JITs (progs/jit.c)
 #  (8) PROTECT_MEMORY making immutable kernel text writable
+#  (9) a violation storm: every CPU writes rodata at once for 2 s
 # shellcheck shell=dash source-path=SCRIPTDIR
 # shellcheck source=../guest/lib.sh
 . /lvbs/lib.sh
@@ -61,6 +62,11 @@ store_blocked rodata_alias_write
 store_blocked roai_alias_write
 [ "$(grep 'kind=mem_violation ' "$LVBS_SFS/log" | grep 'access=w' | grep -c 'action=ignored')" -ge 2 ] ||
 	fail "log: fewer than 2 kind=mem_violation write entries with action=ignored"
+# (9) A violation storm from every CPU at once: all dropped, rodata
+# unchanged, the log rate-limited, enforcement intact afterwards.
+attack_passed violation_storm
+still_works violation_storm
+store_blocked rodata_alias_write
 [ "$(status_get stores_dropped)" -ge 4 ] ||
 	fail "status: stores_dropped $(status_get stores_dropped) < 4"
 run_ok lvbsctl status
