@@ -240,6 +240,15 @@ static bool use_gmet;
 module_param_named(gmet, use_gmet, bool, 0400);
 MODULE_PARM_DESC(gmet, "use AMD GMET for kernel execute control if the CPU has it (untested on hardware; default: no, NX fallback)");
 
+/*
+ * Test hook (like fail_cpu): at most this many of the one-per-2-MiB SLAT
+ * tables for execute grants, so that tests can make the tables run out
+ * (scenario slatfull). -1, the default: as many as fit. Only shrinks.
+ */
+static int slat_spare = -1;
+module_param(slat_spare, int, 0400);
+MODULE_PARM_DESC(slat_spare, "test hook: cap the SLAT tables kept for execute grants (default -1: as many as fit)");
+
 /* ---- region sizing ---- */
 
 static size_t region_size(const struct lvbs_image_header *h, unsigned int nr_cpus,
@@ -278,8 +287,13 @@ static size_t region_size(const struct lvbs_image_header *h, unsigned int nr_cpu
 	 */
 	pool += DIV_ROUND_UP((u64)ram_pages << PAGE_SHIFT, SZ_1G);
 	room = ((PAGE_SIZE << LVBS_MAX_ORDER) - PAGE_ALIGN(base)) / PAGE_SIZE;
-	if (room > pool)
-		pool += min_t(size_t, ram_pages >> (21 - PAGE_SHIFT), room - pool);
+	if (room > pool) {
+		size_t spare = min_t(size_t, ram_pages >> (21 - PAGE_SHIFT), room - pool);
+
+		if (slat_spare >= 0)
+			spare = min_t(size_t, spare, slat_spare);
+		pool += spare;
+	}
 
 	return PAGE_ALIGN(base) + pool * PAGE_SIZE;
 }

@@ -34,6 +34,21 @@ static bool pool_ok(void)
 }
 
 /*
+ * Grants on use (user JITs, W^X flips) stop taking tables this many pages
+ * earlier than registration does, and go coarse instead: a process that
+ * runs code in pages all over memory must not use up the tables a module
+ * load needs to protect its memory (that load would then be refused, a
+ * false positive). 64 pages cover a dozen module loads or more, and
+ * unloads give theirs back.
+ */
+#define PROTECT_RESERVE	64
+
+static bool grant_pool_ok(void)
+{
+	return pt_pool_avail(&hv.pool) >= POOL_RESERVE + PROTECT_RESERVE;
+}
+
+/*
  * Map [s, e) with perm: RAM with leaves of 2 MiB at most, so that a page
  * granted a right on use splits one 2 MiB block (one table page) and the
  * coarse fallback changes 2 MiB at a time; the rest (MMIO, holes) with
@@ -663,7 +678,7 @@ static int map_on_use(struct hv_cpu *c, const struct perm_range *r, u64 page, u3
 
 	if (pt_lookup(&hv.slat, page, NULL, NULL, &level))
 		return -1;
-	if (level == 1 || pool_ok())
+	if (level == 1 || grant_pool_ok())
 		return pt_map(&hv.slat, page, page, PAGE_SIZE, perm);
 	if (level != 2 || r->start > blk || r->end < blk + SZ_2M ||
 	    !memmap_range_is_ram(&hv.mem, blk, blk + SZ_2M))

@@ -391,6 +391,32 @@ TEST(slat_strict_shape_and_pool)
 	CHECK_EQ(hv.slat_state.violations, 0);
 }
 
+/*
+ * Grants on use stop taking tables earlier than registration: with the
+ * pool just under the grants' threshold a user-execute grant goes coarse,
+ * and a module's page in another 2 MiB block still gets its table (found
+ * in a VM: a user JIT all over memory made the next module load fail).
+ */
+TEST(slat_grants_leave_tables_for_module_loads)
+{
+	u64 blk = (u64)guest.ram, mod = blk + SZ_2M + 3 * PAGE_SIZE, pa;
+	u32 perm, level;
+
+	stub_reset();
+	CHECK_EQ(slat_seal(cpu0(), 0, 0xffffffffc0000000ULL, 0xffffffffff000000ULL), 0);
+	hv.pool.nr_pages = hv.pool.used + 16 + 64 - 1;
+	hv.pool.nr_free = 0;
+	hv.pool.free_head = 0;
+	fake[0].rip = 0x401000;
+	slat_handle_npf(cpu0(), blk + 7 * PAGE_SIZE, LVBS_ACC_EXEC | LVBS_ACC_USER);
+	CHECK_EQ(fake[0].injected, 0);
+	CHECK_EQ(hv.slat_state.coarse, 1);
+	CHECK_EQ(protect1(mod, PAGE_SIZE, R | XS, MOD, NULL), LVBS_OK);
+	CHECK_EQ(pt_lookup(&hv.slat, mod, &pa, &perm, &level), 0);
+	CHECK_EQ(level, 1);
+	CHECK_EQ(slat_perm(mod + PAGE_SIZE), PT_R | PT_W);
+}
+
 /* A grant given before SEAL does not outlive it under strict W^X. */
 TEST(slat_strict_seal_resets_grants)
 {

@@ -7,6 +7,11 @@
  * must keep working, each switch costing an exit.
  *
  *   jit [-n ROUNDS]
+ *   jit -m MIB [-s STRIDE]
+ *                touch MIB MiB of fresh memory, then run code in every
+ *                STRIDE-th page of it (default 1), once each: user-execute
+ *                grants spread over physical memory (the SLAT-tables-run-
+ *                out test, scenario slatfull)
  *
  * 1. rwx:    one RWX page, rewritten and called in turn (old-style JITs)
  * 2. mprotect: RW -> RX -> RW through mprotect (W^X JITs)
@@ -114,17 +119,50 @@ static int twopage(int rounds)
 	return store_into("twopage", 8192, 0x1000, rounds);
 }
 
+/* Every stride-th page of mib MiB: write a function returning its index, run it. */
+static int many_pages(long mib, long stride)
+{
+	size_t len = (size_t)mib << 20, pages = len / 4096, ran = 0;
+	uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE | PROT_EXEC,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return fail("many: mmap", -1, 0);
+	madvise(p, len, MADV_NOHUGEPAGE);
+	memset(p, 0xcc, len);
+	for (size_t i = 0; i < pages; i += (size_t)stride) {
+		int got;
+
+		emit_const(p + i * 4096, (int32_t)i);
+		got = ((fn_t)(void *)(p + i * 4096))(0);
+		if (got != (int)i)
+			return fail("many: page", got, (long)i);
+		ran++;
+	}
+	munmap(p, len);
+	printf("jit: OK (code run in %zu of %zu pages)\n", ran, pages);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int rounds = 200, opt;
+	long mib = 0, stride = 1;
 
-	while ((opt = getopt(argc, argv, "n:")) != -1) {
-		if (opt != 'n') {
-			fprintf(stderr, "usage: jit [-n ROUNDS]\n");
+	while ((opt = getopt(argc, argv, "n:m:s:")) != -1) {
+		if (opt == 'm') {
+			mib = atol(optarg);
+		} else if (opt == 's') {
+			stride = atol(optarg);
+		} else if (opt == 'n') {
+			rounds = atoi(optarg);
+		} else {
+			fprintf(stderr, "usage: jit [-n ROUNDS] | jit -m MIB [-s STRIDE]\n");
 			return 2;
 		}
-		rounds = atoi(optarg);
 	}
+	if (mib > 0)
+		return many_pages(mib, stride > 0 ? stride : 1);
 	if (rwx(rounds) || mprotect_jit(rounds) || mixed(rounds) || twopage(rounds))
 		return 1;
 	printf("jit: OK (%d rounds of rwx, mprotect, mixed, twopage)\n", rounds);
