@@ -93,72 +93,6 @@ static void reg_bytes(struct hv_cpu *c, const struct insn *in, u8 *out)
 		out[i] = (u8)(v >> (8 * i));
 }
 
-/*
- * Decode the store at RIP and collect what it writes: destination
- * (through the guest's page tables, which must allow the write) and bytes
- * (a MOVS source is read once, here). 0, or -1 if it is not a store we
- * emulate.
- */
-static int collect_store(struct hv_cpu *c, const struct gwalk_ctx *w, struct insn *in,
-			 struct store *s)
-{
-	u64 rip = arch_rip(c);
-	u32 n = 1;
-
-	if (vcpu_decode_at_rip(c, in) || in->lock || in->seg || in->addrsize)
-		return -1;
-	switch (in->op) {
-	case INSN_MOV_STORE:
-		s->gva = insn_mem_addr(in, c->regs, rip + in->len, 0, 0);
-		reg_bytes(c, in, s->bytes);
-		break;
-	case INSN_MOV_STORE_IMM:
-		s->gva = insn_mem_addr(in, c->regs, rip + in->len, 0, 0);
-		for (u32 i = 0; i < in->width; i++)
-			s->bytes[i] = (u8)((u64)in->imm >> (8 * i));
-		break;
-	case INSN_MOVS:
-		if (in->rep && in->rep != 0xf3)
-			return -1;
-		n = in->rep ? (u32)MIN(c->regs[REG_RCX], (u64)TP_MAX_WRITE + 1) : 1;
-		if (n == 0 || (u64)n * in->width > TP_MAX_WRITE)
-			return -1;
-		s->gva = c->regs[REG_RDI];
-		if (gwalk_read(w, c->regs[REG_RSI], s->bytes, n * in->width))
-			return -1;
-		break;
-	default:
-		return -1;
-	}
-	s->len = n * in->width;
-	for (u32 i = 0; i < s->len; i++) {
-		u32 rights = 0;
-
-		if (gwalk_translate(w, s->gva + i, &s->gpa[i], &rights) || !(rights & GW_W))
-			return -1;
-	}
-	return 0;
-}
-
-/*
- * Finish the instruction for the guest: registers, then RIP. A string
- * instruction ends as if every iteration had run (DF = 0, which the
- * kernel's C code always runs with).
- */
-static void retire_store(struct hv_cpu *c, const struct insn *in, u64 len)
-{
-	if (in->op == INSN_MOVS)
-		c->regs[REG_RSI] += len;
-	if (in->op == INSN_MOVS || in->op == INSN_STOS) {
-		c->regs[REG_RDI] += len;
-		if (in->rep)
-			c->regs[REG_RCX] = 0;
-	}
-	arch_set_rip(c, arch_rip(c) + in->len);
-}
-
-/* ---- dropping a denied store ---- */
-
 /* A REP count larger than this is not a store the kernel makes. */
 #define DROP_MAX_ITER	(1ULL << 32)
 
@@ -194,6 +128,64 @@ static int store_dest(struct hv_cpu *c, const struct insn *in, u64 *gva, u64 *le
 	*len = n * in->width;
 	return 0;
 }
+
+/*
+ * Decode the store at RIP and collect what it writes: destination
+ * (through the guest's page tables, which must allow the write) and bytes
+ * (a MOVS source is read once, here). 0, or -1 if it is not a store we
+ * emulate (STOS is only ever dropped, never a patch).
+ */
+static int collect_store(struct hv_cpu *c, const struct gwalk_ctx *w, struct insn *in,
+			 struct store *s)
+{
+	u64 gva, len;
+
+	if (vcpu_decode_at_rip(c, in) || store_dest(c, in, &gva, &len) || len > TP_MAX_WRITE)
+		return -1;
+	switch (in->op) {
+	case INSN_MOV_STORE:
+		reg_bytes(c, in, s->bytes);
+		break;
+	case INSN_MOV_STORE_IMM:
+		for (u32 i = 0; i < in->width; i++)
+			s->bytes[i] = (u8)((u64)in->imm >> (8 * i));
+		break;
+	case INSN_MOVS:
+		if (gwalk_read(w, c->regs[REG_RSI], s->bytes, (u32)len))
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	s->gva = gva;
+	s->len = (u32)len;
+	for (u32 i = 0; i < s->len; i++) {
+		u32 rights = 0;
+
+		if (gwalk_translate(w, s->gva + i, &s->gpa[i], &rights) || !(rights & GW_W))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Finish the instruction for the guest: registers, then RIP. A string
+ * instruction ends as if every iteration had run (DF = 0, which the
+ * kernel's C code always runs with).
+ */
+static void retire_store(struct hv_cpu *c, const struct insn *in, u64 len)
+{
+	if (in->op == INSN_MOVS)
+		c->regs[REG_RSI] += len;
+	if (in->op == INSN_MOVS || in->op == INSN_STOS) {
+		c->regs[REG_RDI] += len;
+		if (in->rep)
+			c->regs[REG_RCX] = 0;
+	}
+	arch_set_rip(c, arch_rip(c) + in->len);
+}
+
+/* ---- dropping a denied store ---- */
 
 /* Does the guest page of gva (through its page tables) hold page? */
 static bool maps_page(const struct gwalk_ctx *w, u64 gva, u64 page)
