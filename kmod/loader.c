@@ -458,7 +458,8 @@ static int launch_all(struct launch_ctx *ctx, struct lvbs_launch_result *res)
 	return 0;
 }
 
-int lvbs_loader_launch(int fail_cpu, bool debug_serial, struct lvbs_launch_result *res)
+int lvbs_loader_launch(int fail_cpu, bool debug_serial, u64 nmi_mark_gpa,
+		       struct lvbs_launch_result *res)
 {
 	const struct lvbs_image_header *h = check_image();
 	struct lvbs_boot_params *p = NULL;
@@ -487,6 +488,7 @@ int lvbs_loader_launch(int fail_cpu, bool debug_serial, struct lvbs_launch_resul
 	r = fill_params(p, hv_virt, 0, 0, nr, -1, debug_serial);
 	if (r)
 		goto out;
+	p->nmi_mark_gpa = nmi_mark_gpa;
 	size = region_size(h, nr, p->guest_phys_limit);
 	if (size > (PAGE_SIZE << LVBS_MAX_ORDER)) {
 		pr_err("hypervisor needs %zu KiB of contiguous memory, more than one allocation gives (%lu KiB)\n",

@@ -21,7 +21,8 @@ int lvbs_loader_check_cpu(void);
  * by the caller. On failure every CPU is back outside the hypervisor and
  * its memory is freed.
  */
-int lvbs_loader_launch(int fail_cpu, bool debug_serial,
+/* nmi_mark_gpa: lvbs_boot_params.nmi_mark_gpa (0: none). */
+int lvbs_loader_launch(int fail_cpu, bool debug_serial, u64 nmi_mark_gpa,
 		       struct lvbs_launch_result *res);
 
 #endif

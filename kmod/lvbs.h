@@ -55,6 +55,11 @@ int lvbs_securityfs_init(void);
 int lvbs_poke_guard_init(void);
 unsigned int lvbs_poke_guard_skipped(void);
 int lvbs_pin_control_registers(void);
+/* The NMI handler that claims the hypervisor's kick NMIs (nmi.c). */
+int lvbs_nmi_init(unsigned int nr_cpus);
+void lvbs_nmi_exit(void);
+u64 lvbs_nmi_mark_gpa(void);
+void lvbs_nmi_counts(u64 *kick_nmis, u64 *leftover_nmis);
 int lvbs_find_layout(struct lvbs_layout *l);
 /* seal_flags: LVBS_SEAL_*, from lvbs_memprot_seal_flags() before the launch. */
 int lvbs_protect_memory(const struct lvbs_layout *l, u64 seal_flags);

@@ -93,8 +93,13 @@ static int __init lvbs_init(void)
 		return r;
 	/* No CPU may come or go from here on; re-enabled only if we fail. */
 	cpu_hotplug_disable();
-	r = lvbs_loader_launch(fail_cpu, debug_serial, &res);
+	map_cpus();
+	r = lvbs_nmi_init(num_online_cpus());
+	if (r)
+		pr_warn("cannot register the NMI handler (%d): a guest NMI that meets a TLB shootdown kick can be lost\n", r);
+	r = lvbs_loader_launch(fail_cpu, debug_serial, lvbs_nmi_mark_gpa(), &res);
 	if (r) {
+		lvbs_nmi_exit();
 		cpu_hotplug_enable();
 		if (res.failed_cpu >= 0)
 			pr_err("launch failed on CPU %d (hypervisor status %ld); every CPU was taken back out, the kernel continues without lvbs\n",
@@ -106,7 +111,6 @@ static int __init lvbs_init(void)
 	/* From here on there is no way back: the kernel is a guest. */
 	lvbs.hv = &lvbs_hv_ops_lvbs;
 	lvbs.nr_cpus = res.nr_cpus;
-	map_cpus();
 	r = verify_launch(res.nr_cpus);
 	if (r)
 		pr_err("hypervisor is running but does not answer as expected; keeping it\n");

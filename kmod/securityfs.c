@@ -46,6 +46,8 @@ static const char *const exec_control_names[] = {
 /* Memory protection (ABI v3 and later): the hypervisor's view, then ours. */
 static void show_memprot(struct seq_file *m, const struct lvbs_info *info)
 {
+	u64 kick_nmis, leftover_nmis;
+
 	seq_printf(m, "sealed %u\n", info->sealed);
 	seq_printf(m, "policy %s\n", info->policy == LVBS_POLICY_AUDIT ? "audit" : "enforce");
 	seq_printf(m, "exec_control %s\n", info->exec_control < ARRAY_SIZE(exec_control_names) ?
@@ -57,6 +59,10 @@ static void show_memprot(struct seq_file *m, const struct lvbs_info *info)
 	seq_printf(m, "violations %llu\n", info->violations);
 	seq_printf(m, "stores_dropped %llu\n", info->stores_dropped);
 	seq_printf(m, "text_poke_bugs_skipped %u\n", lvbs_poke_guard_skipped());
+	lvbs_nmi_counts(&kick_nmis, &leftover_nmis);
+	seq_printf(m, "nmi_marks %s\n", lvbs_nmi_mark_gpa() ? "on" : "off");
+	seq_printf(m, "kick_nmis_claimed %llu\n", kick_nmis);
+	seq_printf(m, "leftover_nmis_claimed %llu\n", leftover_nmis);
 	seq_printf(m, "patches_allowed %llu\n", info->patches_allowed);
 	seq_printf(m, "patches_denied %llu\n", info->patches_denied);
 	seq_printf(m, "log_suppressed %llu\n", info->log_suppressed);

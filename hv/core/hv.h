@@ -64,6 +64,7 @@ struct hv_cpu {
 	u32 kick_pending;	/* a shootdown NMI is on its way to this CPU */
 	u32 halted;		/* stopped by hv_panic: excluded from shootdowns */
 	u32 nmi_pending;	/* a guest NMI waits for a free injection slot */
+	u32 nmi_real;		/* ... and it stands for a guest NMI, not kicks only */
 	u64 wx_page;		/* last user-mode execute grant on this CPU: page ... */
 	u64 wx_rip;		/* ... and RIP (slat.c: one instruction needing W and X) */
 	/*
@@ -73,6 +74,8 @@ struct hv_cpu {
 	u32 nmi_blocked;	/* the guest is in its NMI handler */
 	u32 nmi_iret_seen;	/* ... and has reached its IRET at nmi_iret_rip */
 	u64 nmi_iret_rip;
+	u32 nmi_singlestep;	/* single-stepping that IRET: #DB intercepted */
+	u64 nmi_ss_rflags;	/* the guest's own TF and RF before we set them */
 };
 
 _Static_assert(__builtin_offsetof(struct hv_cpu, vmcb_pa) == CPU_VMCB_PA, "asm offset");
@@ -154,6 +157,8 @@ __attribute__((noreturn)) void hv_launch_failed(struct hv_cpu *c, long status, u
 
 /* hv/core/vcpu.c: vendor-neutral exit handling */
 void vcpu_count_exit(struct hv_cpu *c, u32 kind);
+void vcpu_queue_nmi(struct hv_cpu *c, bool guest);
+bool vcpu_nmi_prepare(struct hv_cpu *c);
 int vcpu_skip_insn(struct hv_cpu *c, u32 expected_op);
 struct insn;
 int vcpu_decode_at_rip(struct hv_cpu *c, struct insn *in);

@@ -265,6 +265,8 @@ static int check_params(const struct lvbs_boot_params *p)
 	       HV_FIXED_SIZE + 16 * PAGE_SIZE;
 	if (p->hv_size < need)
 		return LVBS_E_TOOBIG;
+	if (!IS_ALIGNED(p->nmi_mark_gpa, PAGE_SIZE))
+		return LVBS_E_ALIGN;
 	return LVBS_OK;
 }
 
@@ -320,6 +322,11 @@ long hv_init_c(const struct lvbs_boot_params *up, struct kframe *f)
 	r = memmap_init(&hv.mem, &hv.params);
 	if (r)
 		return r;
+	/* The NMI marks must be guest RAM, never the hypervisor's. */
+	if (hv.params.nmi_mark_gpa &&
+	    memmap_check_buffer(&hv.mem, hv.params.nmi_mark_gpa,
+				(u64)hv.nr_cpus * sizeof(u32), sizeof(u32)))
+		return LVBS_E_RANGE;
 	r = arch_probe(&hv.caps);
 	if (r)
 		return r;

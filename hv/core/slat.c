@@ -147,15 +147,15 @@ void slat_tlb_sync(struct hv_cpu *c)
  * An NMI exit. The kick flag is taken before the generation is read: a
  * sender that saw the flag still set (and so sent no NMI of its own) bumped
  * the generation before it looked, so the sync below sees its change. An
- * NMI that was not a kick was meant for the guest and is given to it.
+ * NMI that was not a kick was meant for the guest; one that was may have
+ * been the guest's too (vcpu_queue_nmi), and the guest gets one either way.
  */
 void slat_nmi_exit(struct hv_cpu *c)
 {
 	u32 kicked = __atomic_exchange_n(&c->kick_pending, 0, __ATOMIC_SEQ_CST);
 
 	slat_tlb_sync(c);
-	if (!kicked)
-		arch_inject_nmi(c);
+	vcpu_queue_nmi(c, !kicked);
 }
 
 static bool waits_for(const struct hv_cpu *t)

@@ -18,6 +18,42 @@ void vcpu_count_exit(struct hv_cpu *c, u32 kind)
 }
 
 /*
+ * NMIs for the guest (docs/architecture.md, "NMIs"). A shootdown kick and
+ * a guest NMI that reach a CPU close together merge in its one NMI latch,
+ * so an NMI exit taken for a kick may have been the guest's NMI as well.
+ * Hardware delivers a merged NMI once, and Linux polls every source on
+ * each NMI; so the guest gets an NMI for every kick too, and it is marked
+ * for lvbs.ko's NMI handler to claim. Without a mark page (the loader gave
+ * none) a kick gives the guest nothing, and a merged guest NMI is lost.
+ */
+void vcpu_queue_nmi(struct hv_cpu *c, bool guest)
+{
+	if (guest)
+		c->nmi_real = 1;
+	else if (!hv.params.nmi_mark_gpa)
+		return;
+	arch_inject_nmi(c);
+}
+
+/*
+ * The backend is about to inject the pending NMI: false if it must be
+ * dropped instead. An NMI for kicks only goes in marked or not at all; the
+ * mark is written as the guest could write it (never into memory the
+ * guest may not write, should its page have been protected since).
+ */
+bool vcpu_nmi_prepare(struct hv_cpu *c)
+{
+	const u32 one = 1;
+	bool real = c->nmi_real;
+
+	c->nmi_real = 0;
+	if (real)
+		return true;
+	return slat_write_guest(hv.params.nmi_mark_gpa + (u64)c->index * sizeof(u32),
+				sizeof(u32), &one, sizeof(one));
+}
+
+/*
  * Guest-physical reads on behalf of the guest (page-table walks, instruction
  * bytes): only guest RAM, never MMIO (reads may have side effects) and
  * never the hypervisor's own memory.

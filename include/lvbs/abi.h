@@ -488,6 +488,15 @@ struct lvbs_boot_params {
 	lvbs_u32 nr_ram_ranges;
 	lvbs_u32 reserved;
 	struct lvbs_mem_range ram[LVBS_MAX_RAM_RANGES];
+	/*
+	 * Page-aligned guest RAM holding one lvbs_u32 per CPU index, or 0.
+	 * When the NMI the hypervisor gives the guest stands for shootdown
+	 * kicks only, it first stores 1 in that CPU's slot; the guest's NMI
+	 * handler claims the NMI and clears the slot (docs/architecture.md,
+	 * "NMIs"). With 0, a kick gives the guest no NMI, and a guest NMI
+	 * that merged with a kick in the CPU's NMI latch is lost.
+	 */
+	lvbs_u64 nmi_mark_gpa;
 };
 
 #endif /* !__ASSEMBLY__ */

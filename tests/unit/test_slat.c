@@ -484,3 +484,49 @@ TEST(slat_hypercall_output_respects_rights)
 	CHECK(info->perm_ranges >= 3);
 	CHECK(info->slat_pool_free > 0);
 }
+
+/*
+ * A kick gives the guest an NMI too (it may have merged with one of the
+ * guest's), marked in the loader's page so lvbs.ko claims it; a guest NMI
+ * is not marked; a mark that cannot be written drops the kick's NMI.
+ */
+TEST(slat_kick_nmi_is_marked_for_the_guest)
+{
+	u32 *marks = gpa_ptr(ram(8));
+
+	stub_reset();
+	/* Without a mark page a kick gives the guest nothing (as before). */
+	CHECK_EQ(protect1(ram(0), PAGE_SIZE, R, LVBS_OWNER_KERNEL, NULL), LVBS_OK);
+	CHECK_EQ(fake[1].nmis_sent, 1);
+	CHECK_EQ(fake[1].nmis_injected, 0);
+
+	hv.params.nmi_mark_gpa = ram(8);
+	CHECK_EQ(protect1(ram(1), PAGE_SIZE, R, LVBS_OWNER_KERNEL, NULL), LVBS_OK);
+	CHECK_EQ(fake[1].nmis_sent, 2);
+	CHECK_EQ(fake[1].nmis_injected, 1);
+	CHECK_EQ(marks[1], 0);
+	CHECK(vcpu_nmi_prepare(hv_cpu_of(1)));
+	CHECK_EQ(marks[1], 1);
+	CHECK_EQ(marks[0], 0);
+
+	/* A guest NMI is the guest's own: injected, not marked. */
+	marks[1] = 0;
+	slat_nmi_exit(hv_cpu_of(1));
+	CHECK_EQ(fake[1].nmis_injected, 2);
+	CHECK(vcpu_nmi_prepare(hv_cpu_of(1)));
+	CHECK_EQ(marks[1], 0);
+
+	/* A kick that merged into a pending guest NMI leaves it unmarked. */
+	slat_nmi_exit(hv_cpu_of(1));
+	hv_cpu_of(1)->kick_pending = 1;
+	slat_nmi_exit(hv_cpu_of(1));
+	CHECK(vcpu_nmi_prepare(hv_cpu_of(1)));
+	CHECK_EQ(marks[1], 0);
+
+	/* The mark page protected since: the kick's NMI is dropped, unwritten. */
+	CHECK_EQ(protect1(ram(8), PAGE_SIZE, R, 20, NULL), LVBS_OK);
+	hv_cpu_of(1)->kick_pending = 1;
+	slat_nmi_exit(hv_cpu_of(1));
+	CHECK(!vcpu_nmi_prepare(hv_cpu_of(1)));
+	CHECK_EQ(marks[1], 0);
+}

@@ -447,6 +447,8 @@ static const struct key_type status_opt_keys[] = {
 	{ "image_freed_pages", T_U64 },
 	/* ABI 5. */
 	{ "stores_dropped", T_U64 }, { "text_poke_bugs_skipped", T_U64 },
+	{ "nmi_marks", T_NAME }, { "kick_nmis_claimed", T_U64 },
+	{ "leftover_nmis_claimed", T_U64 },
 };
 
 /* status is one record spread over many lines: gather it into one line. */
@@ -703,6 +705,11 @@ static void show_memory(const struct line *r)
 	if (get(r, "stores_dropped"))
 		printf("reaction:        a denied kernel store is dropped, the kernel goes on with the old bytes (%llu so far, %llu refused text_poke() BUGs skipped); denied execution and user-mode access get #GP\n",
 		       num(r, "stores_dropped"), num(r, "text_poke_bugs_skipped"));
+	if (get(r, "nmi_marks") && !strcmp(get(r, "nmi_marks"), "on"))
+		printf("NMIs:            each TLB shootdown kick also gives the guest an NMI, claimed by lvbs.ko (%llu so far, %llu leftovers), so a guest NMI that meets a kick is not lost\n",
+		       num(r, "kick_nmis_claimed"), num(r, "leftover_nmis_claimed"));
+	else if (get(r, "nmi_marks"))
+		printf("NMIs:            WEAKER: lvbs.ko has no NMI handler (see dmesg); a guest NMI that meets a TLB shootdown kick can be lost\n");
 	printf("SLAT tables:     %llu pages free of %llu, at most %llu in use; %llu blocks merged back, %llu coarse grants\n",
 	       num(r, "slat_pool_free"), num(r, "slat_pool_pages"), num(r, "slat_pool_peak"),
 	       num(r, "slat_merges"), num(r, "slat_coarse"));

@@ -44,7 +44,14 @@ enum {
 #define MSR_SMM_CTL		0xc0010116u
 #define MSR_VM_HSAVE_PA		0xc0010117u
 
+#define X86_EFLAGS_TF		BIT(8)
 #define X86_EFLAGS_IF		BIT(9)
+#define X86_EFLAGS_RF		BIT(16)
+
+/* DR6: breakpoint hits B0-B3, debug-register access, single step */
+#define DR6_B0_3		0xfull
+#define DR6_BD			BIT(13)
+#define DR6_BS			BIT(14)
 #define X86_EFLAGS_FIXED	BIT(1)
 
 #define X86_VEC_DE	0

@@ -55,6 +55,12 @@
  *       (NMIs sent back to back at another CPU whose NMI handler is busy:
  *       none may enter the handler while it runs, as on bare metal, and
  *       the system goes on)
+ *   insmod lvbs_test.ko action=nmi_irqoff
+ *       (an NMI held while the guest's NMI handler runs goes in right
+ *       after its IRET, even into code that runs with interrupts off)
+ *   insmod lvbs_test.ko action=nmi_shootdown
+ *       (NMIs a CPU sends itself one at a time while the other CPU
+ *       changes the SLAT and kicks it: every one must arrive)
  *   insmod lvbs_test.ko action=cr4_toggle_pge|cr_check
  *       (benign twins: a raw CR4 write that keeps the pinned bits, as the
  *       kernel's global TLB flush does; and a check that every CPU still
@@ -107,10 +113,11 @@
 #include <linux/kprobes.h>
 #include <linux/mutex.h>
 #include <lvbs/abi.h>
+#include "lvbs_hc.h"
 
 static char *action = "roundtrip";
 module_param(action, charp, 0400);
-MODULE_PARM_DESC(action, "roundtrip | garbage | touch_hv_read | touch_hv_write | cr4_clear_smep | cr0_clear_wp | cr4_toggle_pge | cr_check | msr_lstar | efer_clear_nxe | msr_rewrite | lidt_forged | lidt_same | nmi_storm | text_pte_write | text_poke_locked | violation_storm | rodata_alias_write | roai_alias_write | pte_write_benign | exec_kmalloc | exec_vmalloc | exec_moddata | exec_freed | loosen_immutable | protect_benign | image_freed | static_key | bpf_jit");
+MODULE_PARM_DESC(action, "roundtrip | garbage | touch_hv_read | touch_hv_write | cr4_clear_smep | cr0_clear_wp | cr4_toggle_pge | cr_check | msr_lstar | efer_clear_nxe | msr_rewrite | lidt_forged | lidt_same | nmi_storm | nmi_irqoff | nmi_shootdown | text_pte_write | text_poke_locked | violation_storm | rodata_alias_write | roai_alias_write | pte_write_benign | exec_kmalloc | exec_vmalloc | exec_moddata | exec_freed | loosen_immutable | protect_benign | image_freed | static_key | bpf_jit");
 
 static unsigned long long exec_pa;
 module_param(exec_pa, ullong, 0400);
@@ -127,29 +134,6 @@ MODULE_PARM_DESC(hv_phys, "physical base of the hypervisor (status: hv_phys_base
 static unsigned long long hv_size;
 module_param(hv_size, ullong, 0400);
 MODULE_PARM_DESC(hv_size, "bytes of hypervisor memory (status: hv_phys_size)");
-
-struct hc_regs {
-	u64 rax, rbx, rcx, rdx, rsi;
-};
-
-/* One raw VMMCALL; every argument register is also a result. */
-static void hc_raw(struct hc_regs *r)
-{
-	asm volatile("vmmcall"
-		     : "+a"(r->rax), "+b"(r->rbx), "+c"(r->rcx), "+d"(r->rdx),
-		       "+S"(r->rsi)
-		     : : "memory");
-}
-
-static long hc(u64 rax, u64 rbx, u64 rcx, u64 rdx, struct hc_regs *out)
-{
-	struct hc_regs r = { .rax = rax, .rbx = rbx, .rcx = rcx, .rdx = rdx };
-
-	hc_raw(&r);
-	if (out)
-		*out = r;
-	return (long)r.rax;
-}
 
 /* ---------------------------------------------------------------- roundtrip */
 
@@ -1391,8 +1375,13 @@ static const char *nmi_storm(void)
 		if (!(sent % 64))
 			cond_resched();
 	}
-	/* Let the last one finish before the handler goes away. */
-	mdelay(20);
+	/*
+	 * Let the last one finish before the handler goes away. A sleep, not
+	 * mdelay(): under QEMU TCG a secondary CPU's delay loop is calibrated
+	 * wrong (loops_per_jiffy 1023 on CPU 1, with or without lvbs), and
+	 * its mdelay(20) is over long before 20 ms.
+	 */
+	msleep(50);
 	WRITE_ONCE(storm_target, -1);
 	unregister_nmi_handler(NMI_LOCAL, "lvbs_test_storm");
 	pr_info("NMI storm: %d sent to CPU %d, handler entered %d times, %d while running\n",
@@ -1400,6 +1389,276 @@ static const char *nmi_storm(void)
 	if (atomic_read(&storm_nested))
 		return "an NMI entered the handler while it was running";
 	return atomic_read(&storm_hits) ? NULL : "no NMI reached the handler";
+}
+
+/*
+ * Time from this CPU's TSC: with the guest's TSCs unsynchronized (QEMU
+ * TCG), Linux falls back to clocks that stand still while interrupts are
+ * off. Every interval in the NMI tests is measured on one CPU.
+ */
+static u64 tsc_us(void)
+{
+	return div_u64(rdtsc_ordered(), tsc_khz / 1000);
+}
+
+/*
+ * NMIs arriving during shootdowns. lvbs kicks a CPU with an NMI when it
+ * changed the SLAT; a guest NMI that reaches that CPU while the kick is
+ * still pending merges with it in the CPU's one NMI latch, as two NMIs do
+ * on bare metal. Bare metal then delivers the merged NMI once and Linux
+ * polls every source; lvbs must not take it for a kick alone, or the
+ * guest's NMI (a perf overflow, a backtrace request) is gone. One thread
+ * changes the SLAT as fast as it can (take a page, tighten it, release it:
+ * each tightening kicks the other CPU); on the other CPU this thread sends
+ * itself NMIs one at a time and waits for each to arrive. Like every Linux
+ * NMI handler, ours claims an NMI only when its source has work pending;
+ * the NMIs lvbs gives the guest for kicks are lvbs.ko's to claim, and an
+ * NMI nobody claims shows up as "NMI received for unknown reason" in the
+ * log, which the scenario looks for.
+ */
+#define PING_MS		3000
+#define PING_WAIT_US	20000
+
+static bool ping_shoot = true;
+module_param(ping_shoot, bool, 0);
+static atomic_t ping_hits;
+static int ping_cpu = -1;
+static bool ping_armed;
+
+static int ping_nmi(unsigned int type, struct pt_regs *regs)
+{
+	if (smp_processor_id() != READ_ONCE(ping_cpu) || !xchg(&ping_armed, false))
+		return NMI_DONE;
+	atomic_inc(&ping_hits);
+	return NMI_HANDLED;
+}
+
+static int shooter_thread(void *arg)
+{
+	struct lvbs_mem_prot *e = kzalloc(sizeof(*e), GFP_KERNEL);
+	void *page = (void *)get_zeroed_page(GFP_KERNEL);
+	atomic64_t *failed = arg;
+	const u32 cookie = 0x7e58;
+	u64 n = 0;
+
+	while (!kthread_should_stop()) {
+		if (!ping_shoot) {
+			schedule_timeout_interruptible(HZ / 50);
+			continue;
+		}
+		if (!e || !page) {
+			atomic64_inc(failed);
+			schedule_timeout_interruptible(HZ / 50);
+			continue;
+		}
+		e->gpa = virt_to_phys(page);
+		e->size = PAGE_SIZE;
+		e->owner = cookie;
+		e->perm = LVBS_PERM_R | LVBS_PERM_W;
+		if (hc(LVBS_HC(LVBS_HC_PROTECT_MEMORY), virt_to_phys(e), 1, 0, NULL))
+			atomic64_inc(failed);
+		e->perm = LVBS_PERM_R;
+		if (hc(LVBS_HC(LVBS_HC_PROTECT_MEMORY), virt_to_phys(e), 1, 0, NULL))
+			atomic64_inc(failed);
+		if (hc(LVBS_HC(LVBS_HC_RELEASE_MEMORY), cookie, 0, 0, NULL))
+			atomic64_inc(failed);
+		if (!(++n & 15))
+			cond_resched();
+	}
+	kfree(e);
+	free_page((unsigned long)page);
+	return 0;
+}
+
+/*
+ * Send this CPU an NMI and wait for it: false if it never came. The wait
+ * is measured on this CPU's TSC, not with udelay() (see nmi_storm()).
+ */
+static bool ping_self(void)
+{
+	int before = atomic_read(&ping_hits);
+	u64 end;
+
+	WRITE_ONCE(ping_armed, true);
+	apic->send_IPI(smp_processor_id(), NMI_VECTOR);
+	end = tsc_us() + PING_WAIT_US;
+	while (tsc_us() < end) {
+		if (atomic_read(&ping_hits) != before)
+			return true;
+		cpu_relax();
+	}
+	WRITE_ONCE(ping_armed, false);
+	return false;
+}
+
+static const char *nmi_shootdown(void)
+{
+	struct task_struct *t;
+	atomic64_t failed = ATOMIC64_INIT(0);
+	struct lvbs_info a, b;
+	unsigned long end;
+	int me, other, sent = 0, lost = 0, r;
+
+	if (read_info(&a))
+		return "GET_INFO failed";
+	me = get_cpu();
+	other = cpumask_any_but(cpu_online_mask, me);
+	put_cpu();
+	if (other >= nr_cpu_ids)
+		return "needs two online CPUs";
+	t = kthread_create(shooter_thread, &failed, "lvbs_shooter");
+	if (IS_ERR(t))
+		return "kthread_create failed";
+	kthread_bind(t, other);
+	r = register_nmi_handler(NMI_LOCAL, ping_nmi, 0, "lvbs_test_ping");
+	if (r) {
+		kthread_stop(t);
+		return "register_nmi_handler failed";
+	}
+	wake_up_process(t);
+	end = jiffies + msecs_to_jiffies(PING_MS);
+	while (time_before(jiffies, end)) {
+		preempt_disable();
+		WRITE_ONCE(ping_cpu, smp_processor_id());
+		if (!ping_self())
+			lost++;
+		WRITE_ONCE(ping_cpu, -1);
+		preempt_enable();
+		if (!(++sent % 32))
+			cond_resched();
+	}
+	kthread_stop(t);
+	msleep(50);
+	unregister_nmi_handler(NMI_LOCAL, "lvbs_test_ping");
+	if (read_info(&b))
+		return "GET_INFO failed after the pings";
+	pr_info("NMIs during shootdowns: %d sent, %d lost; %llu shootdowns, %lld hypercalls failed\n",
+		sent, lost, b.shootdowns - a.shootdowns,
+		(long long)atomic64_read(&failed));
+	if (atomic64_read(&failed))
+		return "a take/tighten/release hypercall failed";
+	if (ping_shoot && b.shootdowns - a.shootdowns < 100)
+		return "fewer than 100 shootdowns happened: the test proves nothing";
+	return lost ? "a guest NMI was lost" : NULL;
+}
+
+/*
+ * An NMI held back while the guest's NMI handler runs must go in as soon
+ * as that handler's IRET is done, as on bare metal, even if the code the
+ * IRET returns to runs with interrupts disabled. A kthread on the other
+ * CPU spins with interrupts off; NMI A interrupts it and its handler stays
+ * busy until NMI B has been sent; B must arrive right after A's IRET,
+ * long before the spin ends.
+ */
+#define IRQOFF_SPIN_MS	300
+#define IRQOFF_MAX_US	20000
+
+static int irqoff_cpu = -1;
+static atomic_t irqoff_hits, irqoff_ready;
+static bool irqoff_b_sent;
+static u64 irqoff_a_exit, irqoff_b_entry, irqoff_spin_end;
+
+static int irqoff_nmi(unsigned int type, struct pt_regs *regs)
+{
+	u64 until;
+
+	if (smp_processor_id() != READ_ONCE(irqoff_cpu))
+		return NMI_DONE;
+	if (atomic_inc_return(&irqoff_hits) == 2) {
+		irqoff_b_entry = tsc_us();
+		return NMI_HANDLED;
+	}
+	/* A: stay until B has been sent (it is then held), 1 s at most. */
+	until = tsc_us() + USEC_PER_SEC;
+	while (!READ_ONCE(irqoff_b_sent) && tsc_us() < until)
+		cpu_relax();
+	irqoff_a_exit = tsc_us();
+	return NMI_HANDLED;
+}
+
+static int irqoff_thread(void *arg)
+{
+	u64 end;
+
+	local_irq_disable();
+	atomic_set(&irqoff_ready, 1);
+	end = tsc_us() + IRQOFF_SPIN_MS * USEC_PER_MSEC;
+	while (tsc_us() < end)
+		cpu_relax();
+	irqoff_spin_end = tsc_us();
+	local_irq_enable();
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(HZ / 50);
+	return 0;
+}
+
+static bool wait_hits(atomic_t *hits, int n, u64 us)
+{
+	u64 end;
+	bool ok = true;
+
+	preempt_disable();
+	end = tsc_us() + us;
+	while (atomic_read(hits) < n)
+		if (tsc_us() > end) {
+			ok = false;
+			break;
+		}
+	preempt_enable();
+	return ok;
+}
+
+static const char *nmi_irqoff(void)
+{
+	struct task_struct *t;
+	const char *why = NULL;
+	int me, target;
+	s64 gap;
+
+	me = get_cpu();
+	target = cpumask_any_but(cpu_online_mask, me);
+	put_cpu();
+	if (target >= nr_cpu_ids)
+		return "needs two online CPUs";
+	/* Stay off the target, whose kthread must run while we wait. */
+	set_cpus_allowed_ptr(current, cpumask_of(me));
+	if (register_nmi_handler(NMI_LOCAL, irqoff_nmi, 0, "lvbs_test_irqoff")) {
+		set_cpus_allowed_ptr(current, cpu_possible_mask);
+		return "register_nmi_handler failed";
+	}
+	t = kthread_create(irqoff_thread, NULL, "lvbs_irqoff");
+	if (IS_ERR(t)) {
+		unregister_nmi_handler(NMI_LOCAL, "lvbs_test_irqoff");
+		set_cpus_allowed_ptr(current, cpu_possible_mask);
+		return "kthread_create failed";
+	}
+	kthread_bind(t, target);
+	WRITE_ONCE(irqoff_cpu, target);
+	wake_up_process(t);
+	while (!atomic_read(&irqoff_ready))
+		cond_resched();
+	apic->send_IPI(target, NMI_VECTOR);
+	if (!wait_hits(&irqoff_hits, 1, USEC_PER_SEC)) {
+		why = "NMI A never arrived";
+	} else {
+		apic->send_IPI(target, NMI_VECTOR);
+		WRITE_ONCE(irqoff_b_sent, true);
+		if (!wait_hits(&irqoff_hits, 2, 2 * USEC_PER_SEC))
+			why = "NMI B never arrived";
+	}
+	kthread_stop(t);
+	msleep(50);
+	WRITE_ONCE(irqoff_cpu, -1);
+	unregister_nmi_handler(NMI_LOCAL, "lvbs_test_irqoff");
+	set_cpus_allowed_ptr(current, cpu_possible_mask);
+	if (why)
+		return why;
+	gap = (s64)(irqoff_b_entry - irqoff_a_exit);
+	pr_info("NMI after an IRET into code with interrupts off: B came %lld us after A's handler returned; the interrupts-off spin ended %lld us after A's return\n",
+		gap, (s64)(irqoff_spin_end - irqoff_a_exit));
+	if (gap > IRQOFF_MAX_US)
+		return "the held NMI waited for the guest to enable interrupts";
+	return NULL;
 }
 
 static int __init lvbs_test_init(void)
@@ -1463,6 +1722,10 @@ static int __init lvbs_test_init(void)
 		why = static_key_toggle();
 	} else if (!strcmp(action, "nmi_storm")) {
 		why = nmi_storm();
+	} else if (!strcmp(action, "nmi_irqoff")) {
+		why = nmi_irqoff();
+	} else if (!strcmp(action, "nmi_shootdown")) {
+		why = nmi_shootdown();
 	} else if (!strcmp(action, "bpf_jit")) {
 		why = bpf_jit();
 	} else {

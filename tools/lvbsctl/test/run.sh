@@ -116,6 +116,11 @@ check_not status_mem_strict_not_nx '^weaker: +exec=nx' "$d" status
 d=$(variant memdrop status "s/^abi_version .*/abi_version 5/; $mem" && printf 'stores_dropped 7\ntext_poke_bugs_skipped 1\n' >>"$tmp/memdrop/status")
 check status_mem_dropped 0 '^reaction: +a denied kernel store is dropped, .*\(7 so far, 1 refused text_poke\(\) BUGs skipped\)' "$d" status
 check_not status_mem_no_reaction_before_v5 '^reaction:' "$(variant memv4 status "s/^abi_version .*/abi_version 4/; $mem")" status
+d=$(variant nmion status "$mem" && printf 'nmi_marks on\nkick_nmis_claimed 12\nleftover_nmis_claimed 3\n' >>"$tmp/nmion/status")
+check status_nmi_marks_on 0 '^NMIs: +each TLB shootdown kick also gives the guest an NMI, claimed by lvbs.ko \(12 so far, 3 leftovers\)' "$d" status
+d=$(variant nmioff status "$mem" && printf 'nmi_marks off\nkick_nmis_claimed 0\nleftover_nmis_claimed 0\n' >>"$tmp/nmioff/status")
+check status_nmi_marks_off 0 '^NMIs: +WEAKER: lvbs.ko has no NMI handler' "$d" status
+check_not status_no_nmi_line_without_key '^NMIs:' "$(variant nmiold status "$mem")" status
 d=$(variant membad status "s/^abi_version .*/abi_version 3/; $mem" && sed -i 's/^violations .*/violations many/' "$tmp/membad/status")
 check status_mem_bad 3 'violations' "$d" status
 check status_asid 0 'no flush-by-ASID' "$g" status

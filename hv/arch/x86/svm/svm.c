@@ -297,14 +297,19 @@ static int cr_gpr(const struct vmcb *v)
  * it there would nest NMIs on the guest's NMI stack before the handler
  * has saved what it needs, so the backend keeps the blocking itself, as
  * KVM does: blocked from injection on, the IRET intercept says when the
- * guest's IRET starts, and the first exit at another RIP shows it is done.
+ * guest's IRET starts, and a single step over that IRET (TF set, #DB
+ * intercepted) says when it is done. The single step, not an interrupt
+ * window, because the IRET may return to code that runs with interrupts
+ * off for a long time, and hardware unblocks NMIs there all the same.
  */
 static void nmi_window(struct vmcb *v, bool open)
 {
 	/*
 	 * A virtual interrupt request with the VINTR intercept exits as soon
-	 * as the guest could take an interrupt: a point after the IRET where
-	 * a held NMI can go in. lvbs injects no interrupts, so V_IRQ is free.
+	 * as the guest could take an interrupt: for an NMI that waits only
+	 * for the injection slot or an interrupt shadow (both end within an
+	 * instruction or an event delivery). lvbs injects no interrupts, so
+	 * V_IRQ is free.
 	 */
 	if (open) {
 		v->control.int_ctl |= V_IRQ | V_IGN_TPR;
@@ -330,6 +335,39 @@ static void nmi_iret_exit(struct hv_cpu *c, struct vmcb *v)
 	v->control.intercepts[3] &= ~INTERCEPT_IRET;
 	c->nmi_iret_seen = 1;
 	c->nmi_iret_rip = v->save.rip;
+	/*
+	 * TF at the start of an instruction traps after it, whatever the
+	 * instruction does to TF: the #DB comes right after the IRET.
+	 */
+	if (!c->nmi_singlestep) {
+		c->nmi_singlestep = 1;
+		c->nmi_ss_rflags = v->save.rflags & (X86_EFLAGS_TF | X86_EFLAGS_RF);
+		v->save.rflags |= X86_EFLAGS_TF | X86_EFLAGS_RF;
+		v->control.intercepts[2] |= INTERCEPT_EXC(X86_VEC_DB);
+	}
+}
+
+/*
+ * The #DB after the single-stepped IRET: NMIs are unblocked. Ours is
+ * swallowed; a #DB the guest caused as well (its own single step, a
+ * breakpoint) goes to the guest.
+ */
+static void nmi_db_exit(struct hv_cpu *c, struct vmcb *v)
+{
+	bool guest_db = !c->nmi_singlestep || (c->nmi_ss_rflags & X86_EFLAGS_TF) ||
+			(v->save.dr6 & (DR6_B0_3 | DR6_BD));
+
+	if (c->nmi_singlestep) {
+		c->nmi_singlestep = 0;
+		v->control.intercepts[2] &= ~INTERCEPT_EXC(X86_VEC_DB);
+		v->save.rflags &= ~((X86_EFLAGS_TF | X86_EFLAGS_RF) & ~c->nmi_ss_rflags);
+		c->nmi_blocked = 0;
+		c->nmi_iret_seen = 0;
+		if (!guest_db)
+			v->save.dr6 &= ~DR6_BS;
+	}
+	if (guest_db)
+		v->control.event_inj = X86_VEC_DB | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID;
 }
 
 /*
@@ -345,7 +383,12 @@ static void inject_pending_nmi(struct hv_cpu *c, struct vmcb *v)
 	}
 	if (c->nmi_blocked || (v->control.event_inj & SVM_EVTINJ_VALID) ||
 	    (v->control.int_state & 1u)) {
-		nmi_window(v, !c->nmi_blocked || c->nmi_iret_seen);
+		nmi_window(v, !c->nmi_blocked);
+		return;
+	}
+	if (!vcpu_nmi_prepare(c)) {
+		c->nmi_pending = 0;
+		nmi_window(v, false);
 		return;
 	}
 	v->control.event_inj = X86_VEC_NMI | SVM_EVTINJ_TYPE_NMI | SVM_EVTINJ_VALID;
@@ -427,6 +470,10 @@ static void dispatch(struct hv_cpu *c, struct vmcb *v, u32 code)
 	case SVM_EXIT_IRET:
 		vcpu_count_exit(c, LVBS_EXIT_NMI);
 		nmi_iret_exit(c, v);
+		break;
+	case SVM_EXIT_EXCP_DB:
+		vcpu_count_exit(c, LVBS_EXIT_NMI);
+		nmi_db_exit(c, v);
 		break;
 	case SVM_EXIT_VINTR:
 		/* The NMI window: inject_pending_nmi() below does the rest. */

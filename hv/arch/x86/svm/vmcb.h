@@ -96,6 +96,8 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "vmcb fits a page");
 
 /* intercepts[0]: CR reads (bits 0-15), CR writes (bits 16-31) */
 #define INTERCEPT_CR_WRITE(n)	BIT(16 + (n))
+/* intercepts[2]: exceptions, bit n for vector n */
+#define INTERCEPT_EXC(v)	BIT(v)
 /* intercepts[3] (misc1), APM vol. 2 B.1 */
 #define INTERCEPT_IDTR_WRITE	BIT(10)
 #define INTERCEPT_GDTR_WRITE	BIT(11)
@@ -122,6 +124,7 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "vmcb fits a page");
 #define SVM_EXIT_IDTR_WRITE	0x06a
 #define SVM_EXIT_GDTR_WRITE	0x06b
 #define SVM_EXIT_TR_WRITE	0x06d
+#define SVM_EXIT_EXCP_DB	0x041	/* 0x040 + vector 1 */
 #define SVM_EXIT_NMI		0x061
 #define SVM_EXIT_VINTR		0x064
 #define SVM_EXIT_IRET		0x074
