@@ -80,8 +80,10 @@ static void batch_flush(struct batch *b)
 	if (r) {
 		const struct lvbs_mem_prot *e = &b->v[min(applied, b->n - 1)];
 
-		pr_err("protecting %s failed (%d) at [0x%llx, 0x%llx) perm 0x%x owner %u\n",
-		       b->what, r, e->gpa, e->gpa + e->size, e->perm, e->owner);
+		pr_err("protecting %s failed (%d%s) at [0x%llx, 0x%llx) perm 0x%x owner %u\n",
+		       b->what, r,
+		       r == -E2BIG ? ": the hypervisor's permission database is full, see perm_ranges in lvbsctl status" : "",
+		       e->gpa, e->gpa + e->size, e->perm, e->owner);
 		b->err = r;
 	}
 	b->n = 0;

@@ -11,6 +11,7 @@
 #   /lvbs/lvbs.ko         $BUILD/kmod/lvbs.ko (make kmod)
 #   /lvbs/lvbs_test.ko    $BUILD/modules/lvbs_test.ko (make testprogs)
 #   /lvbs/lvbs_dummy.ko   $BUILD/modules/lvbs_dummy.ko (next to lvbs_test.ko)
+#   /lvbs/lvbs_permfill.ko  ... and lvbs_permfill.ko (scenario protfail)
 #   /lvbs/lib.sh          tests/vm/guest/lib.sh (helpers for scenarios)
 #   /lvbs/debmods/        Debian's own modules for the soak (debmods.sh)
 #   /scenarios/*.sh       tests/vm/scenarios
@@ -96,6 +97,7 @@ if [ "$LVBS_KO" != none ]; then
 fi
 install -m 0644 "$LVBS_TEST_KO" "$root/lvbs/lvbs_test.ko"
 install -m 0644 "$(dirname "$LVBS_TEST_KO")/lvbs_dummy.ko" "$root/lvbs/lvbs_dummy.ko"
+install -m 0644 "$(dirname "$LVBS_TEST_KO")/lvbs_permfill.ko" "$root/lvbs/lvbs_permfill.ko"
 install -m 0644 "$VM_LIB_DIR/guest/lib.sh" "$root/lvbs/lib.sh"
 "$VM_LIB_DIR/debmods.sh"
 cp -r "$VM_DIR/debmods" "$root/lvbs/debmods"
