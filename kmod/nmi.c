@@ -37,6 +37,7 @@ static u32 *marks;			/* indexed by hypervisor CPU index */
 static DEFINE_PER_CPU(int, nmi_index) = -1;
 static DEFINE_PER_CPU(u64, leftover_until);
 static atomic64_t claimed, leftovers;
+static bool registered;
 
 static int lvbs_nmi(unsigned int type, struct pt_regs *regs)
 {
@@ -59,6 +60,16 @@ static int lvbs_nmi(unsigned int type, struct pt_regs *regs)
 	return NMI_DONE;
 }
 
+static void forget_marks(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		per_cpu(nmi_index, cpu) = -1;
+	free_page((unsigned long)marks);
+	marks = NULL;
+}
+
 /* Before the launch, with CPU hotplug disabled and lvbs.cpu_of_index set. */
 int lvbs_nmi_init(unsigned int nr_cpus)
 {
@@ -72,23 +83,21 @@ int lvbs_nmi_init(unsigned int nr_cpus)
 	for (i = 0; i < nr_cpus; i++)
 		per_cpu(nmi_index, lvbs.cpu_of_index[i]) = i;
 	r = register_nmi_handler(NMI_LOCAL, lvbs_nmi, 0, "lvbs");
-	if (r)
-		lvbs_nmi_exit();
-	return r;
+	if (r) {
+		forget_marks();
+		return r;
+	}
+	registered = true;
+	return 0;
 }
 
 /* A failed launch: nothing will write the marks. */
 void lvbs_nmi_exit(void)
 {
-	int cpu;
-
-	if (!marks)
-		return;
-	unregister_nmi_handler(NMI_LOCAL, "lvbs");
-	for_each_possible_cpu(cpu)
-		per_cpu(nmi_index, cpu) = -1;
-	free_page((unsigned long)marks);
-	marks = NULL;
+	if (registered)
+		unregister_nmi_handler(NMI_LOCAL, "lvbs");
+	registered = false;
+	forget_marks();
 }
 
 /* For the boot parameters: 0 if there is no handler, and no marks. */
