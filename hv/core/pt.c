@@ -129,6 +129,56 @@ void pt_pool_free(struct pt_pool *pool, void *page)
 	pool->nr_free++;
 }
 
+/*
+ * Retired tables are linked through their first entry: a pool page's
+ * address with no permission bits, which a CPU still walking the table
+ * reads as not present (a fault the SLAT handler retries), never as a
+ * mapping.
+ */
+static void retire_table(struct pt_pool *pool, u64 *t)
+{
+	u64 pa = pt_pool_pa(pool, t);
+
+	if (pa == ~0ULL)
+		return;
+	WRITE_ONCE(t[0], pool->retired_head);
+	pool->retired_head = pa;
+	pool->nr_retired++;
+}
+
+u64 pt_pool_take_retired(struct pt_pool *pool)
+{
+	u64 list = pool->retired_head;
+
+	pool->retired_head = 0;
+	pool->nr_retired = 0;
+	return list;
+}
+
+void pt_pool_free_retired(struct pt_pool *pool, u64 list)
+{
+	while (list) {
+		u64 *t = pt_pool_va(pool, list);
+
+		if (!t)
+			return;
+		list = t[0];
+		pt_pool_free(pool, t);
+	}
+}
+
+void pt_pool_keep_retired(struct pt_pool *pool, u64 list)
+{
+	while (list) {
+		u64 *t = pt_pool_va(pool, list);
+
+		if (!t)
+			return;
+		list = t[0];
+		retire_table(pool, t);
+	}
+}
+
 /* Physical address of a pool page, or ~0 if va is not inside the pool. */
 u64 pt_pool_pa(const struct pt_pool *pool, const void *va)
 {
@@ -305,6 +355,20 @@ static inline u64 va_width_mask(const struct pt_fmt *f)
  * (lvl_size(target), or for an unmap that meets a non-present upper entry
  * the rest of that entry's span, capped at size), or 0 on failure.
  */
+/* A table at level and everything below it: out of use until a flush. */
+static void retire_subtree(struct pt *pt, u64 table_pa, u32 level)
+{
+	const struct pt_fmt *f = pt->fmt;
+	u64 *t = pt_pool_va(pt->pool, table_pa);
+
+	if (!t)
+		return;
+	for (u32 i = 0; level > 1 && i < PT_ENTRIES; i++)
+		if (t[i] && !is_leaf(f, level, t[i]))
+			retire_subtree(pt, t[i] & PT_ADDR_MASK, level - 1);
+	retire_table(pt->pool, t);
+}
+
 static u64 map_step(struct pt *pt, u64 va, u64 pa, u64 size, u32 perm, u32 target)
 {
 	const struct pt_fmt *f = pt->fmt;
@@ -317,6 +381,8 @@ static u64 map_step(struct pt *pt, u64 va, u64 pa, u64 size, u32 perm, u32 targe
 
 		if (level == target) {
 			WRITE_ONCE(*e, perm ? leaf_bits(f, level, perm) | pa : 0);
+			if (old && !is_leaf(f, level, old))
+				retire_subtree(pt, old & PT_ADDR_MASK, level - 1);
 			return lvl_size(level);
 		}
 		if (!old) {
@@ -391,32 +457,33 @@ static u64 *entry_at(const struct pt *pt, u64 va, u32 want)
 	return NULL;
 }
 
-void *pt_merge_2m(struct pt *pt, u64 va)
+bool pt_merge_2m(struct pt *pt, u64 va)
 {
 	const struct pt_fmt *f;
 	u64 *pde, *t, first, attrs, base;
 	u32 i;
 
 	if (!pt || !pt->pool || !fmt_ok(pt->fmt) || fmt_max_leaf(pt->fmt) < 2)
-		return NULL;
+		return false;
 	f = pt->fmt;
 	pde = entry_at(pt, va, 2);
 	if (!pde || !*pde || is_leaf(f, 2, *pde))
-		return NULL;
+		return false;
 	t = pt_pool_va(pt->pool, *pde & PT_ADDR_MASK);
 	if (!t)
-		return NULL;
+		return false;
 	first = t[0];
 	base = first & PT_ADDR_MASK;
 	attrs = first & ~PT_ADDR_MASK;
 	if (!first || (base & (lvl_size(2) - 1)))
-		return NULL;
+		return false;
 	for (i = 1; i < PT_ENTRIES; i++)
 		if (t[i] != (attrs | (base + ((u64)i << PAGE_SHIFT))))
-			return NULL;
+			return false;
 	/* The same attributes as a 2 MiB leaf (PAT bit 12 is never set by us). */
 	WRITE_ONCE(*pde, attrs | f->large_bit | base);
-	return t;
+	retire_table(pt->pool, t);
+	return true;
 }
 
 int pt_lookup(const struct pt *pt, u64 va, u64 *pa, u32 *perm, u32 *level)

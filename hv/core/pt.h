@@ -44,6 +44,8 @@ struct pt_pool {
 	u64 free_head;		/* pa of the first page given back, 0 if none */
 	u64 nr_free;		/* pages on the free list */
 	u64 peak;		/* most pages in use at once */
+	u64 retired_head;	/* pa of the first table no entry points to any more, 0 if none */
+	u64 nr_retired;		/* ... waiting for every CPU to flush before reuse */
 };
 
 struct pt {
@@ -56,6 +58,15 @@ void *pt_pool_alloc(struct pt_pool *pool);	/* zeroed page, or NULL when exhauste
 /* Give a table page back. Only once no CPU can still walk it (TLBs flushed). */
 void pt_pool_free(struct pt_pool *pool, void *page);
 u64 pt_pool_avail(const struct pt_pool *pool);	/* pages pt_pool_alloc() can still give */
+/*
+ * Tables that pt_map() or pt_merge_2m() cut off stay out of use (retired)
+ * until the caller has made every CPU flush: take them under the lock that
+ * serializes the tables, flush, then free them, or put them back if the
+ * flush failed.
+ */
+u64 pt_pool_take_retired(struct pt_pool *pool);
+void pt_pool_free_retired(struct pt_pool *pool, u64 list);
+void pt_pool_keep_retired(struct pt_pool *pool, u64 list);
 u64 pt_pool_in_use(const struct pt_pool *pool);
 u64 pt_pool_pa(const struct pt_pool *pool, const void *va);
 void *pt_pool_va(const struct pt_pool *pool, u64 pa);
@@ -73,6 +84,7 @@ int pt_init(struct pt *pt, const struct pt_fmt *fmt, struct pt_pool *pool);
  * out (then part of the range may already be changed).
  */
 int pt_map(struct pt *pt, u64 va, u64 pa, u64 size, u32 perm);
+/* A leaf written over a table retires that table and everything below it. */
 /* The same with leaves no larger than level max_level (1: 4 KiB, 2: 2 MiB). */
 int pt_map_max(struct pt *pt, u64 va, u64 pa, u64 size, u32 perm, u32 max_level);
 
@@ -85,12 +97,11 @@ int pt_lookup(const struct pt *pt, u64 va, u64 *pa, u32 *perm, u32 *level);
 /*
  * If the table of 4 KiB leaves that maps the 2 MiB block holding va maps
  * it uniformly (every entry present, the same attributes, contiguous
- * addresses), replace it by one 2 MiB leaf and return the table, which
- * the caller frees with pt_pool_free() once TLBs are flushed. NULL when
- * there is no such table or it is not uniform, or the format has no
- * 2 MiB leaves.
+ * addresses), replace it by one 2 MiB leaf, retire the table and return
+ * true. False when there is no such table or it is not uniform, or the
+ * format has no 2 MiB leaves.
  */
-void *pt_merge_2m(struct pt *pt, u64 va);
+bool pt_merge_2m(struct pt *pt, u64 va);
 
 /* Formats. */
 extern const struct pt_fmt pt_fmt_x86_host;	/* hypervisor's own tables: supervisor, NX */

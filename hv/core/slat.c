@@ -202,6 +202,31 @@ static long shootdown(struct hv_cpu *self)
 	return LVBS_OK;
 }
 
+/*
+ * After a change, lock not held: a shootdown if rights were taken away or
+ * tables were cut off (retired; the caller took them under the lock). The
+ * retired tables are free again once every CPU has flushed, and stay
+ * retired for a later flush if one did not ack. Only a failed shootdown
+ * that the change itself needed is an error.
+ */
+static long flush_after(struct hv_cpu *c, bool tightened, u64 retired)
+{
+	long r;
+
+	if (!tightened && !retired)
+		return LVBS_OK;
+	r = shootdown(c);
+	if (retired) {
+		spin_lock(&hv.slat_state.lock);
+		if (r == LVBS_OK)
+			pt_pool_free_retired(&hv.pool, retired);
+		else
+			pt_pool_keep_retired(&hv.pool, retired);
+		spin_unlock(&hv.slat_state.lock);
+	}
+	return tightened ? r : LVBS_OK;
+}
+
 /* ---- PROTECT_MEMORY ---- */
 
 static long check_entry(const struct lvbs_mem_prot *e)
@@ -314,6 +339,8 @@ long slat_protect(struct hv_cpu *c, const struct lvbs_mem_prot *v, u32 n, u32 *a
 {
 	bool tightened = false;
 	long r = LVBS_OK;
+	u64 retired;
+	long sd;
 	u32 i;
 
 	*applied = 0;
@@ -325,18 +352,14 @@ long slat_protect(struct hv_cpu *c, const struct lvbs_mem_prot *v, u32 n, u32 *a
 		if (r)
 			break;
 	}
+	retired = pt_pool_take_retired(&hv.pool);
 	spin_unlock(&hv.slat_state.lock);
 	*applied = i;
 	if (r)
 		hv_log_event(c, LVBS_EV_PROT_DENIED, 0, LVBS_ACT_ERROR, v[i].gpa,
 			     v[i].perm, (u64)r);
-	if (tightened) {
-		long s = shootdown(c);
-
-		if (!r)
-			r = s;
-	}
-	return r;
+	sd = flush_after(c, tightened, retired);
+	return r ? r : sd;
 }
 
 /* ---- RELEASE_MEMORY ---- */
@@ -347,6 +370,8 @@ long slat_release(struct hv_cpu *c, u32 owner, u64 *pages)
 	u32 rights = released_rights();
 	bool tightened = false;
 	long r = LVBS_OK;
+	u64 retired;
+	long sd;
 	u32 k = 0;
 
 	*pages = 0;
@@ -376,14 +401,10 @@ long slat_release(struct hv_cpu *c, u32 owner, u64 *pages)
 		/* Merging may have moved ranges down: look again from just before. */
 		k = k ? k - 1 : 0;
 	}
+	retired = pt_pool_take_retired(&hv.pool);
 	spin_unlock(&s->lock);
-	if (tightened) {
-		long sd = shootdown(c);
-
-		if (!r)
-			r = sd;
-	}
-	return r;
+	sd = flush_after(c, tightened, retired);
+	return r ? r : sd;
 }
 
 /* ---- SEAL and policy ---- */
@@ -437,7 +458,7 @@ long slat_seal(struct hv_cpu *c, u64 flags, u64 mod_start, u64 mod_end)
 {
 	struct hv_slat *s = &hv.slat_state;
 	bool tightened = false;
-	long r = LVBS_OK;
+	u64 retired;
 	u32 strip;
 
 	if ((flags & ~(u64)LVBS_SEAL_FLAGS) || mod_start > mod_end)
@@ -460,11 +481,10 @@ long slat_seal(struct hv_cpu *c, u64 flags, u64 mod_start, u64 mod_end)
 		tightened |= strip_unowned(c, hv.mem.ram[m].start, hv.mem.ram[m].end, strip);
 	perm_seal(&s->db);
 	__atomic_store_n(&s->sealed, 1, __ATOMIC_RELEASE);
+	retired = pt_pool_take_retired(&hv.pool);
 	spin_unlock(&s->lock);
 	hv_log_event(c, LVBS_EV_SEAL, 0, LVBS_ACT_NONE, 0, s->exec, 0);
-	if (tightened)
-		r = shootdown(c);
-	return r;
+	return flush_after(c, tightened, retired);
 }
 
 long slat_set_policy(struct hv_cpu *c, u64 policy)
@@ -690,11 +710,11 @@ static int map_on_use(struct hv_cpu *c, const struct perm_range *r, u64 page, u3
 
 /*
  * Lock held. Gives page the rights it earns by this access, if any. A
- * 2 MiB table that became uniform again is merged back and handed out in
- * *freed, for the caller to free once every CPU has flushed.
+ * 2 MiB table that became uniform again is merged back (the table is
+ * retired: the caller frees it once every CPU has flushed).
  */
 static enum grant grant_on_use(struct hv_cpu *c, const struct perm_range *r, u64 page,
-			       u32 access, void **freed)
+			       u32 access)
 {
 	struct hv_slat *s = &hv.slat_state;
 	u32 base = r->perm & PERM_RIGHTS, cur, perm;
@@ -710,8 +730,7 @@ static enum grant grant_on_use(struct hv_cpu *c, const struct perm_range *r, u64
 		return GRANT_REFUSED;
 	}
 	if (perm == base) {
-		*freed = pt_merge_2m(&hv.slat, page);
-		if (*freed)
+		if (pt_merge_2m(&hv.slat, page))
 			s->merges++;
 	}
 	if ((perm & (PT_W | PT_XU)) == (PT_W | PT_XU) && s->exec == LVBS_EXEC_STRICT)
@@ -777,7 +796,7 @@ void slat_handle_npf(struct hv_cpu *c, u64 gpa, u32 access)
 	struct perm_range r = { 0 };
 	enum grant g = GRANT_NONE;
 	bool audit, retry = false;
-	void *freed = NULL;
+	u64 retired = 0;
 	int i;
 
 	vcpu_count_exit(c, LVBS_EXIT_SLAT);
@@ -797,23 +816,17 @@ void slat_handle_npf(struct hv_cpu *c, u64 gpa, u32 access)
 		 */
 		retry = ((r.owner == LVBS_OWNER_NONE ? slat_rights(page) : r.perm) & need) == need;
 		if (!retry)
-			g = grant_on_use(c, &r, page, access, &freed);
+			g = grant_on_use(c, &r, page, access);
 	}
 	audit = s->policy == LVBS_POLICY_AUDIT;
+	retired = pt_pool_take_retired(&hv.pool);
 	spin_unlock(&s->lock);
-	if (g == GRANT_TIGHTENED || freed) {
-		/* W^X: no CPU may keep the right the page just lost. */
-		long sd = shootdown(c);
-
+	if (g == GRANT_TIGHTENED || retired) {
 		/*
-		 * No CPU walks the merged table any more: reuse it. If a CPU
-		 * did not ack, it may still, and the page stays out of use.
+		 * W^X: no CPU may keep the right the page just lost; and a table
+		 * a merge cut off is reused only once no CPU walks it.
 		 */
-		if (freed && sd == LVBS_OK) {
-			spin_lock(&s->lock);
-			pt_pool_free(&hv.pool, freed);
-			spin_unlock(&s->lock);
-		}
+		flush_after(c, g == GRANT_TIGHTENED, retired);
 		return;
 	}
 	if (g == GRANT_REFUSED) {

@@ -465,3 +465,70 @@ TEST(pt_corrupt_table_pointer_refused)
 	CHECK_EQ(pt_lookup(&e.pt, 0x1000, NULL, NULL, NULL), -1);
 	env_free(&e);
 }
+
+/*
+ * A leaf written over a table cuts the table off: it is retired (counted
+ * in use, never handed out) until the caller has flushed and frees it,
+ * instead of being lost to the pool for good. The same for a merge.
+ */
+TEST(pt_leaf_over_table_retires_the_table)
+{
+	struct env e;
+	u64 list, avail;
+	u32 perm, level;
+
+	env_init(&e, 16);
+	pt_fmt_make_npt(&e.fmt, false);
+	CHECK_EQ(pt_init(&e.pt, &e.fmt, &e.pool), 0);
+	CHECK_EQ(pt_map(&e.pt, 0, 0, SZ_1G, PT_R | PT_W), 0);
+	/* One 4 KiB page of the block at 2 MiB: the block gets a table. */
+	CHECK_EQ(pt_map(&e.pt, SZ_2M + PAGE_SIZE, SZ_2M + PAGE_SIZE, PAGE_SIZE, PT_R), 0);
+	avail = pt_pool_avail(&e.pool);
+	CHECK_EQ(e.pool.nr_retired, 0);
+
+	/* The whole block again, as one leaf: the table is retired. */
+	CHECK_EQ(pt_map_max(&e.pt, SZ_2M, SZ_2M, SZ_2M, PT_R | PT_W, 2), 0);
+	CHECK_EQ(pt_lookup(&e.pt, SZ_2M + PAGE_SIZE, NULL, &perm, &level), 0);
+	CHECK_EQ(level, 2);
+	CHECK_EQ(perm, PT_R | PT_W);
+	CHECK_EQ(e.pool.nr_retired, 1);
+	CHECK_EQ(pt_pool_avail(&e.pool), avail);
+	/* A failed flush puts them back; a good one frees them. */
+	list = pt_pool_take_retired(&e.pool);
+	CHECK(list != 0);
+	CHECK_EQ(e.pool.nr_retired, 0);
+	pt_pool_keep_retired(&e.pool, list);
+	CHECK_EQ(e.pool.nr_retired, 1);
+	pt_pool_free_retired(&e.pool, pt_pool_take_retired(&e.pool));
+	CHECK_EQ(pt_pool_avail(&e.pool), avail + 1);
+
+	/* Split, make uniform again, merge: the table is retired too. */
+	CHECK_EQ(pt_map(&e.pt, SZ_2M, SZ_2M, PAGE_SIZE, PT_R), 0);
+	CHECK_EQ(pt_map(&e.pt, SZ_2M, SZ_2M, PAGE_SIZE, PT_R | PT_W), 0);
+	CHECK(pt_merge_2m(&e.pt, SZ_2M));
+	CHECK_EQ(e.pool.nr_retired, 1);
+	CHECK_EQ(pt_lookup(&e.pt, SZ_2M, NULL, &perm, &level), 0);
+	CHECK_EQ(level, 2);
+	pt_pool_free_retired(&e.pool, pt_pool_take_retired(&e.pool));
+	CHECK_EQ(pt_pool_avail(&e.pool), avail + 1);
+	env_free(&e);
+}
+
+/* A 1 GiB leaf over a directory retires it and the tables below it. */
+TEST(pt_leaf_over_directory_retires_the_subtree)
+{
+	struct env e;
+	u64 avail;
+
+	env_init(&e, 16);
+	pt_fmt_make_npt(&e.fmt, true);
+	CHECK_EQ(pt_init(&e.pt, &e.fmt, &e.pool), 0);
+	CHECK_EQ(pt_map_max(&e.pt, 0, 0, SZ_1G, PT_R | PT_W, 2), 0);
+	CHECK_EQ(pt_map(&e.pt, PAGE_SIZE, PAGE_SIZE, PAGE_SIZE, PT_R), 0);
+	avail = pt_pool_avail(&e.pool);
+	CHECK_EQ(pt_map(&e.pt, 0, 0, SZ_1G, PT_R | PT_W), 0);
+	CHECK_EQ(e.pool.nr_retired, 2);
+	pt_pool_free_retired(&e.pool, pt_pool_take_retired(&e.pool));
+	CHECK_EQ(pt_pool_avail(&e.pool), avail + 2);
+	env_free(&e);
+}
