@@ -157,6 +157,7 @@ __attribute__((noreturn)) void hv_launch_failed(struct hv_cpu *c, long status, u
 
 /* hv/core/vcpu.c: vendor-neutral exit handling */
 void vcpu_count_exit(struct hv_cpu *c, u32 kind);
+void vcpu_count_dropped_store(struct hv_cpu *c);
 void vcpu_queue_nmi(struct hv_cpu *c, bool guest);
 bool vcpu_nmi_prepare(struct hv_cpu *c);
 int vcpu_skip_insn(struct hv_cpu *c, u32 expected_op);

@@ -776,7 +776,6 @@ static bool kernel_store(u32 access)
  */
 static bool drop_store(struct hv_cpu *c, u32 access, u64 gpa, const struct perm_range *r)
 {
-	struct hv_slat *s = &hv.slat_state;
 	struct dropped_store d;
 
 	if (!kernel_store(access) || store_drop_prepare(c, gpa, &d))
@@ -784,7 +783,6 @@ static bool drop_store(struct hv_cpu *c, u32 access, u64 gpa, const struct perm_
 	hv_log_mem(c, LVBS_EV_MEM_VIOLATION, access, LVBS_ACT_IGNORED, gpa, d.gva,
 		   r->perm, r->owner);
 	store_drop_retire(c, &d);
-	__atomic_fetch_add(&s->stores_dropped, 1, __ATOMIC_RELAXED);
 	return true;
 }
 
@@ -845,7 +843,6 @@ void slat_handle_npf(struct hv_cpu *c, u64 gpa, u32 access)
 			return;
 		if (tp == TP_DROPPED) {	/* refused, and logged as patch_denied */
 			__atomic_fetch_add(&s->violations, 1, __ATOMIC_RELAXED);
-			__atomic_fetch_add(&s->stores_dropped, 1, __ATOMIC_RELAXED);
 			return;
 		}
 	}

@@ -221,7 +221,7 @@ int store_drop_prepare(struct hv_cpu *c, u64 gpa, struct dropped_store *d)
 void store_drop_retire(struct hv_cpu *c, const struct dropped_store *d)
 {
 	retire_store(c, &d->in, d->len);
-	c->stores_dropped++;
+	vcpu_count_dropped_store(c);
 }
 
 /* ---- the rules ---- */
@@ -361,7 +361,7 @@ int textpatch_handle_write(struct hv_cpu *c, u64 gpa, bool audit)
 	}
 	retire_store(c, &in, s.len);
 	if (r && !audit) {
-		c->stores_dropped++;
+		vcpu_count_dropped_store(c);
 		return TP_DROPPED;
 	}
 	return TP_DONE;

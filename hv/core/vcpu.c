@@ -17,6 +17,13 @@ void vcpu_count_exit(struct hv_cpu *c, u32 kind)
 		c->exits[kind]++;
 }
 
+/* A denied kernel store retired unwritten: counted here and in all. */
+void vcpu_count_dropped_store(struct hv_cpu *c)
+{
+	c->stores_dropped++;
+	__atomic_fetch_add(&hv.slat_state.stores_dropped, 1, __ATOMIC_RELAXED);
+}
+
 /*
  * NMIs for the guest (docs/architecture.md, "NMIs"). A shootdown kick and
  * a guest NMI that reach a CPU close together merge in its one NMI latch,
