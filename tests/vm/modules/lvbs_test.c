@@ -1353,6 +1353,23 @@ static int storm_nmi(unsigned int type, struct pt_regs *regs)
 	return NMI_HANDLED;
 }
 
+static void noop_ipi(void *unused)
+{
+}
+
+/*
+ * Return once every NMI sent to @cpu so far has been handled there: an
+ * ordinary IPI whose function we wait for. A pending NMI is taken before
+ * any interrupt and its handler runs with interrupts off, so the function
+ * runs after it. A sleep instead would be a guess that a loaded host can
+ * make wrong: a descheduled vCPU takes its NMI late, after the test's
+ * handler has gone, and Linux reports an NMI "for unknown reason".
+ */
+static void drain_nmis(int cpu)
+{
+	smp_call_function_single(cpu, noop_ipi, NULL, 1);
+}
+
 static const char *nmi_storm(void)
 {
 	unsigned long end;
@@ -1375,13 +1392,8 @@ static const char *nmi_storm(void)
 		if (!(sent % 64))
 			cond_resched();
 	}
-	/*
-	 * Let the last one finish before the handler goes away. A sleep, not
-	 * mdelay(): under QEMU TCG a secondary CPU's delay loop is calibrated
-	 * wrong (loops_per_jiffy 1023 on CPU 1, with or without lvbs), and
-	 * its mdelay(20) is over long before 20 ms.
-	 */
-	msleep(50);
+	/* Let the last one finish before the handler goes away. */
+	drain_nmis(target);
 	WRITE_ONCE(storm_target, -1);
 	unregister_nmi_handler(NMI_LOCAL, "lvbs_test_storm");
 	pr_info("NMI storm: %d sent to CPU %d, handler entered %d times, %d while running\n",
@@ -1394,11 +1406,41 @@ static const char *nmi_storm(void)
 /*
  * Time from this CPU's TSC: with the guest's TSCs unsynchronized (QEMU
  * TCG), Linux falls back to clocks that stand still while interrupts are
- * off. Every interval in the NMI tests is measured on one CPU.
+ * off; and a secondary CPU's delay loop is calibrated wrong there
+ * (loops_per_jiffy 1023 on CPU 1, with or without lvbs), so its udelay()
+ * and mdelay() are over far too soon. Every interval in the NMI tests is
+ * measured on one CPU's TSC.
  */
 static u64 tsc_us(void)
 {
 	return div_u64(rdtsc_ordered(), tsc_khz / 1000);
+}
+
+/*
+ * A bound on waiting for an NMI this CPU sent itself, which host
+ * scheduling cannot cut short. Under QEMU TCG the TSC follows the host's
+ * clock, and a vCPU thread can be descheduled for tens of milliseconds on
+ * a loaded host: a bound in time alone would call an NMI lost that the
+ * guest never had the chance to take. The bound is over only when the
+ * time has passed and this CPU has itself run WAIT_MIN_SPINS rounds of
+ * the wait; a pending NMI is taken within a few instructions.
+ */
+#define WAIT_MIN_SPINS	100000
+
+struct spin_bound {
+	u64 end;
+	unsigned long spins;
+};
+
+static void bound_start(struct spin_bound *b, u64 us)
+{
+	b->end = tsc_us() + us;
+	b->spins = 0;
+}
+
+static bool bound_over(struct spin_bound *b)
+{
+	return ++b->spins > WAIT_MIN_SPINS && tsc_us() >= b->end;
 }
 
 /*
@@ -1416,12 +1458,19 @@ static u64 tsc_us(void)
  * NMI nobody claims shows up as "NMI received for unknown reason" in the
  * log, which the scenario looks for.
  */
+/*
+ * Ping for PING_MS and for at least PING_MIN_ROUNDS rounds of the shooter,
+ * PING_MAX_MS at most: on a loaded host the shooter's vCPU may get little
+ * time, and a test that stopped on time alone would prove nothing there.
+ */
 #define PING_MS		3000
+#define PING_MAX_MS	60000
+#define PING_MIN_ROUNDS	100
 #define PING_WAIT_US	20000
 
 static bool ping_shoot = true;
 module_param(ping_shoot, bool, 0);
-static atomic_t ping_hits;
+static atomic_t ping_hits, shooter_rounds;
 static int ping_cpu = -1;
 static bool ping_armed;
 
@@ -1462,6 +1511,7 @@ static int shooter_thread(void *arg)
 			atomic64_inc(failed);
 		if (hc(LVBS_HC(LVBS_HC_RELEASE_MEMORY), cookie, 0, 0, NULL))
 			atomic64_inc(failed);
+		atomic_inc(&shooter_rounds);
 		if (!(++n & 15))
 			cond_resched();
 	}
@@ -1472,17 +1522,18 @@ static int shooter_thread(void *arg)
 
 /*
  * Send this CPU an NMI and wait for it: false if it never came. The wait
- * is measured on this CPU's TSC, not with udelay() (see nmi_storm()).
+ * is measured on this CPU's TSC and its own progress (struct spin_bound),
+ * not with udelay() (see tsc_us()).
  */
 static bool ping_self(void)
 {
 	int before = atomic_read(&ping_hits);
-	u64 end;
+	struct spin_bound b;
 
 	WRITE_ONCE(ping_armed, true);
 	apic->send_IPI(smp_processor_id(), NMI_VECTOR);
-	end = tsc_us() + PING_WAIT_US;
-	while (tsc_us() < end) {
+	bound_start(&b, PING_WAIT_US);
+	while (!bound_over(&b)) {
 		if (atomic_read(&ping_hits) != before)
 			return true;
 		cpu_relax();
@@ -1496,7 +1547,7 @@ static const char *nmi_shootdown(void)
 	struct task_struct *t;
 	atomic64_t failed = ATOMIC64_INIT(0);
 	struct lvbs_info a, b;
-	unsigned long end;
+	unsigned long end, cap;
 	int me, other, sent = 0, lost = 0, r;
 
 	if (read_info(&a))
@@ -1517,7 +1568,10 @@ static const char *nmi_shootdown(void)
 	}
 	wake_up_process(t);
 	end = jiffies + msecs_to_jiffies(PING_MS);
-	while (time_before(jiffies, end)) {
+	cap = jiffies + msecs_to_jiffies(PING_MAX_MS);
+	while (time_before(jiffies, end) ||
+	       (ping_shoot && atomic_read(&shooter_rounds) < PING_MIN_ROUNDS &&
+		time_before(jiffies, cap))) {
 		preempt_disable();
 		WRITE_ONCE(ping_cpu, smp_processor_id());
 		if (!ping_self())
@@ -1547,15 +1601,18 @@ static const char *nmi_shootdown(void)
  * as that handler's IRET is done, as on bare metal, even if the code the
  * IRET returns to runs with interrupts disabled. A kthread on the other
  * CPU spins with interrupts off; NMI A interrupts it and its handler stays
- * busy until NMI B has been sent; B must arrive right after A's IRET,
- * long before the spin ends.
+ * busy until NMI B has been sent; B must then interrupt that same spin,
+ * with interrupts still off. Had lvbs waited for the guest to enable
+ * interrupts (an interrupt window), B would come after the spin. This is
+ * what B interrupted, not how long it took: a time bound would depend on
+ * how busy the host is.
  */
 #define IRQOFF_SPIN_MS	300
-#define IRQOFF_MAX_US	20000
 
 static int irqoff_cpu = -1;
 static atomic_t irqoff_hits, irqoff_ready;
-static bool irqoff_b_sent;
+static bool irqoff_b_sent, irqoff_b_if, irqoff_b_in_spin;
+static struct task_struct *irqoff_task;
 static u64 irqoff_a_exit, irqoff_b_entry, irqoff_spin_end;
 
 static int irqoff_nmi(unsigned int type, struct pt_regs *regs)
@@ -1566,6 +1623,9 @@ static int irqoff_nmi(unsigned int type, struct pt_regs *regs)
 		return NMI_DONE;
 	if (atomic_inc_return(&irqoff_hits) == 2) {
 		irqoff_b_entry = tsc_us();
+		irqoff_b_if = regs->flags & X86_EFLAGS_IF;
+		irqoff_b_in_spin = current == READ_ONCE(irqoff_task) &&
+				   !READ_ONCE(irqoff_spin_end);
 		return NMI_HANDLED;
 	}
 	/* A: stay until B has been sent (it is then held), 1 s at most. */
@@ -1585,7 +1645,7 @@ static int irqoff_thread(void *arg)
 	end = tsc_us() + IRQOFF_SPIN_MS * USEC_PER_MSEC;
 	while (tsc_us() < end)
 		cpu_relax();
-	irqoff_spin_end = tsc_us();
+	WRITE_ONCE(irqoff_spin_end, tsc_us());
 	local_irq_enable();
 	while (!kthread_should_stop())
 		schedule_timeout_interruptible(HZ / 50);
@@ -1633,6 +1693,7 @@ static const char *nmi_irqoff(void)
 		return "kthread_create failed";
 	}
 	kthread_bind(t, target);
+	WRITE_ONCE(irqoff_task, t);
 	WRITE_ONCE(irqoff_cpu, target);
 	wake_up_process(t);
 	while (!atomic_read(&irqoff_ready))
@@ -1647,8 +1708,9 @@ static const char *nmi_irqoff(void)
 			why = "NMI B never arrived";
 	}
 	kthread_stop(t);
-	msleep(50);
+	drain_nmis(target);
 	WRITE_ONCE(irqoff_cpu, -1);
+	WRITE_ONCE(irqoff_task, NULL);
 	unregister_nmi_handler(NMI_LOCAL, "lvbs_test_irqoff");
 	set_cpus_allowed_ptr(current, cpu_possible_mask);
 	if (why)
@@ -1656,7 +1718,7 @@ static const char *nmi_irqoff(void)
 	gap = (s64)(irqoff_b_entry - irqoff_a_exit);
 	pr_info("NMI after an IRET into code with interrupts off: B came %lld us after A's handler returned; the interrupts-off spin ended %lld us after A's return\n",
 		gap, (s64)(irqoff_spin_end - irqoff_a_exit));
-	if (gap > IRQOFF_MAX_US)
+	if (!irqoff_b_in_spin || irqoff_b_if)
 		return "the held NMI waited for the guest to enable interrupts";
 	return NULL;
 }
