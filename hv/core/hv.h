@@ -151,6 +151,7 @@ void hv_log_mem(struct hv_cpu *c, u32 kind, u32 access, u32 action,
 		u64 gpa, u64 gva, u64 info0, u64 info1);
 __attribute__((noreturn)) void hv_panic(struct hv_cpu *c, const char *why, u64 a, u64 b);
 void hv_report(struct hv_cpu *c, const char *why, u64 a, u64 b);
+int hv_relocate(void);
 __attribute__((noreturn)) void hv_platform_reset(void);
 __attribute__((noreturn)) void hv_return_to_kernel(struct kframe *f, long status);
 __attribute__((noreturn)) void hv_launch_failed(struct hv_cpu *c, long status, u64 detail);

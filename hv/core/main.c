@@ -310,6 +310,8 @@ long hv_init_c(const struct lvbs_boot_params *up, struct kframe *f)
 	(void)f;
 	if (hv.initialized)
 		return LVBS_E_PERM;
+	if (hv_relocate())
+		return LVBS_E_INVAL;
 	hv.hv_virt = (u64)hv_header;
 	memcpy(&hv.params, up, sizeof(hv.params));
 	r = check_params(&hv.params);

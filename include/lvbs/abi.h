@@ -408,8 +408,9 @@ struct lvbs_log_entry {
  * kernel is still trusted.
  * ------------------------------------------------------------------------
  *
- * The image is a flat, position-independent binary with no relocations,
- * starting with struct lvbs_image_header. The loader:
+ * The image is a flat, position-independent binary, starting with struct
+ * lvbs_image_header. It relocates itself in entry_init (R_X86_64_RELATIVE
+ * entries only); the loader applies nothing. The loader:
  *  1. allocates one physically contiguous, zeroed region of
  *     mem_size + nr_cpus * percpu_size + fixed_size + page-table pool bytes,
  *     and copies the image to its start;

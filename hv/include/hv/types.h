@@ -1,31 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Basic types for the hypervisor. hv/core also compiles on the host for the
- * unit tests (LVBS_HOST_TEST), where the same names come from <stdint.h>.
+ * unit tests (LVBS_HOST_TEST).
  */
 #ifndef HV_TYPES_H
 #define HV_TYPES_H
 
-#ifdef LVBS_HOST_TEST
-#include <stdint.h>
+/*
+ * <stddef.h>, <stdint.h> and <stdbool.h> are the compiler's own in the
+ * freestanding build (C11 requires them of a freestanding implementation),
+ * so the hypervisor, its unit tests and BearSSL (core/crypto.c) agree on
+ * what size_t and uint64_t are.
+ */
 #include <stddef.h>
+#include <stdint.h>
 #include <stdbool.h>
+
+#ifdef LVBS_HOST_TEST
 #include <string.h>
+#include <sys/types.h>
 #else
-typedef unsigned long size_t;
 typedef long ssize_t;
-typedef _Bool bool;
-#define true 1
-#define false 0
-#define NULL ((void *)0)
-#define offsetof(t, m) __builtin_offsetof(t, m)
-typedef unsigned char uint8_t;
-typedef unsigned short uint16_t;
-typedef unsigned int uint32_t;
-typedef unsigned long uint64_t;
-typedef signed long int64_t;
-typedef signed int int32_t;
-typedef unsigned long uintptr_t;
 void *memset(void *s, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
