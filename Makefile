@@ -6,6 +6,7 @@
 #   make         build everything (hypervisor, lvbs.ko, lvbsctl, test programs)
 #   make bench   benchmark: the same guest with and without lvbs
 #   make fuzz    libFuzzer over the hypervisor core for FUZZ_SECONDS (default 600)
+#   make fuzz-modsig  the same over the module signature checker
 #   make soak    long soak for false positives: SOAK_SECONDS per boot
 #                (default 600), SOAK_BOOTS boots (default 3)
 #
@@ -35,7 +36,8 @@ define link_sources
 	done
 endef
 
-.PHONY: all hv kmod tools testprogs deps kernel unit vmtest test demo bench soak clean
+.PHONY: all hv kmod tools testprogs deps kernel unit fuzz fuzz-short fuzz-modsig vmtest test \
+	demo bench soak clean
 
 all: hv kmod tools testprogs
 
@@ -71,6 +73,11 @@ fuzz:
 
 fuzz-short:
 	$(MAKE) -C tests/fuzz run SECONDS=60
+	$(MAKE) -C tests/fuzz run-modsig SECONDS=30
+
+# The module signature checker (tests/fuzz/fuzz_modsig.c), as long as asked.
+fuzz-modsig:
+	$(MAKE) -C tests/fuzz run-modsig SECONDS=$(FUZZ_SECONDS)
 
 vmtest: all kernel
 	$(CURDIR)/tests/vm/run-all.sh

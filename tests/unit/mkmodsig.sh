@@ -4,7 +4,7 @@
 #   a.der b.der c.der    certificates: RSA-2048 (with subjectKeyIdentifier),
 #                        RSA-4096, and ECDSA P-384 (as Debian's 6.12 kernel
 #                        key), self-signed; a.key b.key c.key their keys
-#   body                 a "module": 70000 bytes, the same every time
+#   body                 a "module": 70000 bytes (BODY_LEN), the same every time
 #   a_sha256.ko          body signed by the kernel's own scripts/sign-file
 #   b_sha512.ko          (Debian's linux-kbuild), as Debian signs modules
 #   c_sha256.ko
@@ -44,7 +44,8 @@ append_sig() {	# module p7 out
 cert a rsa:2048 -addext "subjectKeyIdentifier=hash"
 cert b rsa:4096
 cert c ec -pkeyopt ec_paramgen_curve:secp384r1
-python3 -c 'import random,sys; r=random.Random(7); sys.stdout.buffer.write(bytes(r.getrandbits(8) for _ in range(70000)))' >body
+python3 -c 'import random,sys; r=random.Random(7); sys.stdout.buffer.write(bytes(r.getrandbits(8) for _ in range(int(sys.argv[1]))))' \
+	"${BODY_LEN:-70000}" >body
 cp body unsigned.ko
 "$sign_file" sha256 a.key a.der body a_sha256.ko
 "$sign_file" sha512 b.key b.der body b_sha512.ko
