@@ -40,7 +40,9 @@ need_file() {
 # The initramfs has no libc or dynamic loader: every program must be static.
 need_static() {
 	need_file "$1" "$2"
-	if LC_ALL=C readelf -l "$1" 2>/dev/null | grep -q 'program interpreter'; then
+	# Not "readelf | grep -q": under pipefail readelf's SIGPIPE would
+	# make a dynamic binary pass (tests/vm/lib.sh, vm_log_grep).
+	if grep -q 'program interpreter' < <(LC_ALL=C readelf -l "$1" 2>/dev/null); then
 		die "$1 is dynamically linked; the initramfs has no libc (link it with -static)"
 	fi
 }
