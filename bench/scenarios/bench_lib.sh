@@ -7,6 +7,7 @@
 #   LVBS-BENCH: total rounds=N ns=N
 #   LVBS-BENCH: mark=NAME cs=N       uptime (centiseconds) at a stats sample
 #   LVBS-BENCH-STATS-NAME: {json}    lvbsctl stats --json at that sample
+#   LVBS-BENCH-STATUS-NAME: {json}   lvbsctl status --json at that sample
 #   LVBS-BENCH-STATUS: {json}        lvbsctl status --json after launch
 #
 # Knobs, from the kernel command line (the kernel hands unknown NAME=VALUE
@@ -25,9 +26,14 @@ case "$ROUNDS$IDLE" in
 esac
 
 # One round first, unmeasured: page cache, dentries and the binaries
-# become warm the same way in both boots.
+# become warm the same way in every boot (under lvbs, after the launch, so
+# that the first use of each code page is not measured as steady state).
 bench_warmup() {
 	workload -q -n 1 >/dev/null || fail "warm-up workload failed"
+	# bench_idle's FIFO, made here: mkfifo is a process, and the first
+	# run of its code (execute grants under strict W^X) would otherwise
+	# land in the idle window.
+	[ -p /tmp/bench.fifo ] || mkfifo /tmp/bench.fifo
 }
 
 # The measured run: the same number of rounds in both boots, so the parts'
@@ -44,14 +50,16 @@ bench_workload() {
 # would be counted in the window being measured. bench_lvbs.sh measures
 # what one sample costs and run.sh subtracts it.
 bench_sample() {
-	local j up
+	local j s up
 
 	j=$(lvbsctl stats --json) || fail "lvbsctl stats --json failed"
+	s=$(lvbsctl status --json) || fail "lvbsctl status --json failed"
 	read -r up _ </proc/uptime
 	# lvbsctl prints one CPU per line: join them, unquoted (no globbing).
 	set -f
 	# shellcheck disable=SC2086
 	echo "LVBS-BENCH-STATS-$1:" $j
+	echo "LVBS-BENCH-STATUS-$1:" $s
 	set +f
 	echo "LVBS-BENCH: mark=$1 cs=${up%.*}${up#*.}"
 }
@@ -59,7 +67,7 @@ bench_sample() {
 # Sleep $1 seconds without starting a process (see bench_sample): the
 # shell's own read with a timeout, on a FIFO nobody writes.
 bench_idle() {
-	[ -p /tmp/bench.fifo ] || mkfifo /tmp/bench.fifo
+	[ -p /tmp/bench.fifo ] || fail "no /tmp/bench.fifo: bench_warmup makes it"
 	# shellcheck disable=SC3045 # busybox ash has read -t
 	read -r -t "$1" _ <>/tmp/bench.fifo
 	return 0
