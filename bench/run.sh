@@ -23,7 +23,7 @@
 # ratios and the exit counts.
 #
 #   bench/run.sh                 (make bench builds everything first)
-#   BENCH_PAIRS=5 BENCH_ROUNDS=100 BENCH_IDLE=5 bench/run.sh
+#   BENCH_PAIRS=5 BENCH_ROUNDS=100 BENCH_IDLE=5 BENCH_CPUID=hide|pass bench/run.sh
 #   bench/run.sh --parse DIR     only turn the serial logs kept in DIR
 #                                ($BUILD/bench/logs) into the report
 set -euo pipefail
@@ -44,7 +44,7 @@ boot() {
 
 	[ "$mode" = base ] && scenario=bench_base
 	cmd="${LVBS_CMDLINE_EXTRA:-} BENCH_ROUNDS=${BENCH_ROUNDS:-100} BENCH_IDLE=${BENCH_IDLE:-5}"
-	[ "$mode" = base ] || cmd="$cmd BENCH_EXEC=$mode"
+	[ "$mode" = base ] || cmd="$cmd BENCH_EXEC=$mode BENCH_CPUID=${BENCH_CPUID:-hide}"
 	echo "bench: $tag, $mode (QEMU TCG, under a minute)..." >&2
 	LVBS_VM_NO_REBUILD=1 LVBS_CMDLINE_EXTRA="$cmd" LVBS_VM_TIMEOUT=${LVBS_VM_TIMEOUT:-900} \
 		"$repo/tests/vm/run-scenario.sh" "$scenario" >&2 ||

@@ -241,6 +241,32 @@ module_param_named(gmet, use_gmet, bool, 0400);
 MODULE_PARM_DESC(gmet, "use AMD GMET for kernel execute control if the CPU has it (untested on hardware; default: no, NX fallback)");
 
 /*
+ * CPUID: "hide" (the default) intercepts it, to hide SVM from the guest and
+ * announce lvbs in the hypervisor leaves; "pass" leaves it to the guest
+ * (SVM only): no CPUID exits, which are the one exit a fork/exec-heavy
+ * workload pays in the steady state, but the guest then sees SVM (KVM
+ * still cannot use it: EFER.SVME reads set, so it stops with -EBUSY) and
+ * no hypervisor leaves, so tools that look for lvbs there do not find it.
+ */
+static char *cpuid_mode = "hide";
+module_param_named(cpuid, cpuid_mode, charp, 0400);
+MODULE_PARM_DESC(cpuid, "hide (intercept CPUID: hide SVM, announce lvbs; default) or pass (no CPUID exits; SVM only)");
+static bool cpuid_pass;
+
+int lvbs_loader_params(void)
+{
+	if (!strcmp(cpuid_mode, "hide")) {
+		cpuid_pass = false;
+	} else if (!strcmp(cpuid_mode, "pass")) {
+		cpuid_pass = true;
+	} else {
+		pr_err("cpuid=%s: unknown; use hide or pass\n", cpuid_mode);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
  * Test hook (like fail_cpu): at most this many of the one-per-2-MiB SLAT
  * tables for execute grants, so that tests can make the tables run out
  * (scenario slatfull). -1, the default: as many as fit. Only shrinks.
@@ -425,7 +451,8 @@ static int fill_params(struct lvbs_boot_params *p, u64 hv_virt, phys_addr_t phys
 	p->hv_size = size;
 	p->nr_cpus = nr_cpus;
 	p->flags = (debug_serial ? LVBS_BOOT_DEBUG_SERIAL : 0) |
-		   (use_gmet ? LVBS_BOOT_USE_GMET : 0);
+		   (use_gmet ? LVBS_BOOT_USE_GMET : 0) |
+		   (cpuid_pass ? LVBS_BOOT_CPUID_PASS : 0);
 	p->fail_cpu = fail_cpu;
 	r = describe_memory(p);
 	if (r)

@@ -14,6 +14,7 @@ struct lvbs_launch_result {
 };
 
 /* Check that this CPU can run the hypervisor at all; errno + message. */
+int lvbs_loader_params(void);
 int lvbs_loader_check_cpu(void);
 
 /*

@@ -85,6 +85,9 @@ static int __init lvbs_init(void)
 	r = lvbs_memprot_seal_flags(&seal_flags);
 	if (r)
 		return r;
+	r = lvbs_loader_params();
+	if (r)
+		return r;
 	r = lvbs_loader_check_cpu();
 	if (r)
 		return r;

@@ -52,6 +52,7 @@ static void show_memprot(struct seq_file *m, const struct lvbs_info *info)
 	seq_printf(m, "policy %s\n", info->policy == LVBS_POLICY_AUDIT ? "audit" : "enforce");
 	seq_printf(m, "exec_control %s\n", info->exec_control < ARRAY_SIZE(exec_control_names) ?
 		   exec_control_names[info->exec_control] : "unknown");
+	seq_printf(m, "cpuid %s\n", info->cpuid_intercepted ? "hide" : "pass");
 	seq_printf(m, "perm_ranges %u\n", info->perm_ranges);
 	seq_printf(m, "perm_capacity %u\n", info->perm_capacity);
 	seq_printf(m, "protected_bytes %llu\n", info->protected_bytes);

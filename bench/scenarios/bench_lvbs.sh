@@ -12,8 +12,14 @@ case "$EXEC" in
 strict | nx) ;;
 *) fail "BENCH_EXEC must be strict or nx, not '$EXEC'" ;;
 esac
-say "with lvbs (exec=$EXEC): $ROUNDS rounds"
-load_lvbs exec="$EXEC"
+# BENCH_CPUID: lvbs.ko's cpuid= (hide, the default, or pass).
+CPUID=${BENCH_CPUID:-hide}
+case "$CPUID" in
+hide | pass) ;;
+*) fail "BENCH_CPUID must be hide or pass, not '$CPUID'" ;;
+esac
+say "with lvbs (exec=$EXEC cpuid=$CPUID): $ROUNDS rounds"
+load_lvbs exec="$EXEC" cpuid="$CPUID"
 status=$(lvbsctl status --json) || fail "lvbsctl status --json failed"
 echo "LVBS-BENCH-STATUS: $status"
 

@@ -92,6 +92,7 @@ struct hv_caps {
 	u64 used;
 	u64 efer_valid;		/* EFER bits this CPU accepts */
 	u64 cr4_valid;		/* CR4 bits this CPU accepts */
+	bool cpuid_optional;	/* the vendor can run the guest without CPUID exits */
 };
 
 /* Pinned control-register bits (hv/core/crpin.c), indexed by CR number. */
@@ -120,6 +121,7 @@ struct hv {
 	u32 cpus_running;		/* CPUs that are guests now */
 	u32 cpus_failed;		/* CPUs whose launch failed (allows abort) */
 	u32 initialized;
+	bool cpuid_intercept;		/* CPUID exits: hide SVM/VMX, announce lvbs */
 	u64 tsc_at_launch;
 	u64 tramp_exit;
 };

@@ -69,6 +69,7 @@ static long hc_get_info(u64 gpa, u64 size)
 	info.pinned_dt_cpus = dtpin_cpus();
 	slat_fill_info(&info);
 	info.log_suppressed = READ_ONCE(hv.log.dropped);
+	info.cpuid_intercepted = hv.cpuid_intercept;
 	textpatch_stats(&info.patches_allowed, &info.patches_denied);
 	return copy_to_guest(gpa, size, &info, sizeof(info));
 }

@@ -267,6 +267,8 @@ static int check_params(const struct lvbs_boot_params *p)
 		return LVBS_E_TOOBIG;
 	if (!IS_ALIGNED(p->nmi_mark_gpa, PAGE_SIZE))
 		return LVBS_E_ALIGN;
+	if (p->flags & ~(u64)LVBS_BOOT_FLAGS)
+		return LVBS_E_INVAL;
 	return LVBS_OK;
 }
 
@@ -333,6 +335,8 @@ long hv_init_c(const struct lvbs_boot_params *up, struct kframe *f)
 	if (r)
 		return r;
 	hv.caps.cr4_valid = crpin_cr4_valid(read_cr4());
+	/* VMX always exits on CPUID: there the request cannot be honoured. */
+	hv.cpuid_intercept = !(hv.params.flags & LVBS_BOOT_CPUID_PASS) || !hv.caps.cpuid_optional;
 	carve_region();
 	r = build_page_tables();
 	if (r)

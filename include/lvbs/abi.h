@@ -305,6 +305,8 @@ struct lvbs_info {
 	lvbs_u64 slat_merges;		/* 2 MiB blocks mapped by one leaf again */
 	lvbs_u64 slat_coarse;		/* grants that changed a whole 2 MiB block (tables ran out) */
 	lvbs_u64 stores_dropped;	/* denied kernel stores retired without writing (v5) */
+	lvbs_u32 cpuid_intercepted;	/* 1: CPUID exits (SVM hidden, lvbs announced); 0: passed through */
+	lvbs_u32 reserved0;
 };
 
 /* Exit kinds counted per CPU (vendor-neutral). */
@@ -470,6 +472,8 @@ struct lvbs_mem_range {
 /* lvbs_boot_params.flags */
 #define LVBS_BOOT_DEBUG_SERIAL	(1u << 0)	/* hypervisor prints to COM1 on panic */
 #define LVBS_BOOT_USE_GMET	(1u << 1)	/* use GMET if the CPU has it (untested on hardware) */
+#define LVBS_BOOT_CPUID_PASS	(1u << 2)	/* SVM: leave CPUID to the guest (no exits) */
+#define LVBS_BOOT_FLAGS		(LVBS_BOOT_DEBUG_SERIAL | LVBS_BOOT_USE_GMET | LVBS_BOOT_CPUID_PASS)
 
 struct lvbs_boot_params {
 	lvbs_u32 size;			/* sizeof(struct lvbs_boot_params) */

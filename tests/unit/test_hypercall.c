@@ -113,11 +113,14 @@ TEST(hc_get_info_fills_every_field)
 	c1->msr_pin_mask[LVBS_MSR_SLOT_LSTAR] = 1;
 	c1->dt_pinned = 1;
 	add_events(3, 0);
+	hv.cpuid_intercept = true;
 
 	memset(data(), PAT, 4096);
 	CHECK_EQ(hc(GI, data_gpa(), 4096, 0x77), LVBS_OK);
 	CHECK_EQ(info->size, INFO_SZ);
-	CHECK_EQ(info->size, 280);
+	CHECK_EQ(info->size, 288);
+	CHECK_EQ(info->cpuid_intercepted, 1);
+	CHECK_EQ(info->reserved0, 0);
 	CHECK_EQ(info->abi_version, LVBS_ABI_VERSION);
 	CHECK_EQ(info->vendor, LVBS_VENDOR_SVM);
 	CHECK_EQ(info->nr_cpus, 2);

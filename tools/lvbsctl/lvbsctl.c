@@ -448,7 +448,7 @@ static const struct key_type status_opt_keys[] = {
 	/* ABI 5. */
 	{ "stores_dropped", T_U64 }, { "text_poke_bugs_skipped", T_U64 },
 	{ "nmi_marks", T_NAME }, { "kick_nmis_claimed", T_U64 },
-	{ "leftover_nmis_claimed", T_U64 },
+	{ "leftover_nmis_claimed", T_U64 }, { "cpuid", T_NAME },
 };
 
 /* status is one record spread over many lines: gather it into one line. */
@@ -710,6 +710,10 @@ static void show_memory(const struct line *r)
 		       num(r, "kick_nmis_claimed"), num(r, "leftover_nmis_claimed"));
 	else if (get(r, "nmi_marks"))
 		printf("NMIs:            WEAKER: lvbs.ko has no NMI handler (see dmesg); a guest NMI that meets a TLB shootdown kick can be lost\n");
+	if (get(r, "cpuid") && !strcmp(get(r, "cpuid"), "pass"))
+		printf("CPUID:           WEAKER: passed through (cpuid=pass): no CPUID exits, but the guest sees SVM and no hypervisor leaves, so tools that look for lvbs in CPUID do not find it\n");
+	else if (get(r, "cpuid"))
+		printf("CPUID:           intercepted: SVM hidden from the guest, lvbs announced in leaf 0x40000000 (one exit per CPUID; glibc runs about 30 per exec; cpuid=pass turns them off)\n");
 	printf("SLAT tables:     %llu pages free of %llu, at most %llu in use; %llu blocks merged back, %llu coarse grants\n",
 	       num(r, "slat_pool_free"), num(r, "slat_pool_pages"), num(r, "slat_pool_peak"),
 	       num(r, "slat_merges"), num(r, "slat_coarse"));

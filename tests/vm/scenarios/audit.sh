@@ -2,12 +2,27 @@
 # audit: with lvbs.ko audit=1 a memory violation is logged and let through
 # (for a first rollout), while register pins stay enforced; after SEAL the
 # policy can go from audit to enforce but never back. Loaded with exec=nx
-# too: the other relaxing parameter, which status must name.
+# and cpuid=pass too: the other relaxing parameters, which status must
+# name; with cpuid=pass CPUID makes no exit and shows the CPU as it is.
 # shellcheck shell=dash source-path=SCRIPTDIR
 # shellcheck source=../guest/lib.sh
 . /lvbs/lib.sh
 
-load_lvbs audit=1 exec=nx
+# CPUID exits so far, all CPUs (lvbsctl's own start-up runs CPUID too).
+cpuid_exits() {
+	lvbsctl stats --json | grep -o '"all": {[^}]*}' | grep -o '"cpuid": [0-9]*' | grep -o '[0-9]*$'
+}
+
+load_lvbs audit=1 exec=nx cpuid=pass
+[ "$(status_get cpuid)" = pass ] || fail "status: cpuid=pass gave cpuid $(status_get cpuid)"
+run cpuid_probe
+echo "$OUT" | grep -q '^lvbs: absent$' || fail "cpuid=pass: the hypervisor leaves are still answered"
+echo "$OUT" | grep -q '^svm: visible$' || fail "cpuid=pass: SVM is still hidden"
+before=$(cpuid_exits)
+workload_ok 1
+after=$(cpuid_exits)
+[ -n "$before" ] && [ "$before" = "$after" ] ||
+	fail "cpuid=pass: CPUID exits went from '$before' to '$after' over a workload"
 [ "$(status_get sealed)" = 1 ] || fail "status: not sealed"
 [ "$(status_get policy)" = audit ] || fail "status: policy is not audit"
 # exec=nx relaxes strict W^X to the NX fallback, and status says what that costs.
@@ -16,6 +31,7 @@ load_lvbs audit=1 exec=nx
 run_ok lvbsctl status
 echo "$OUT" | grep -q 'WARNING: *audit policy' || fail "lvbsctl status does not warn about audit"
 echo "$OUT" | grep -q '^weaker: *exec=nx: ordinary RAM' || fail "lvbsctl status does not name the exec=nx weakness"
+echo "$OUT" | grep -q '^CPUID: *WEAKER: passed through' || fail "lvbsctl status does not name cpuid=pass"
 
 # The rodata write goes through (the module reports it as not stopped) ...
 run_test_module action=rodata_alias_write

@@ -23,6 +23,11 @@ run "$INSMOD" "$LVBS_KO" exec=bogus
 dmesg | grep -q 'lvbs: exec=bogus: unknown; use strict or nx' ||
 	fail "no clear message for exec=bogus in dmesg"
 [ -e "$LVBS_SFS/status" ] && fail "lvbs left something behind after exec=bogus"
+run "$INSMOD" "$LVBS_KO" cpuid=bogus
+[ "$RC" -ne 0 ] || fail "insmod lvbs.ko cpuid=bogus succeeded"
+dmesg | grep -q 'lvbs: cpuid=bogus: unknown; use hide or pass' ||
+	fail "no clear message for cpuid=bogus in dmesg"
+[ -e "$LVBS_SFS/status" ] && fail "lvbs left something behind after cpuid=bogus"
 
 load_lvbs
 run cat "$LVBS_SFS/status"
@@ -30,6 +35,7 @@ check_active
 [ "$(status_get abi_version)" = 5 ] || fail "status: abi_version is not 5"
 [ "$(status_get vendor)" = svm ] || fail "status: vendor is not svm"
 [ "$(status_get unload)" = refused ] || fail "status: unload is not 'refused'"
+[ "$(status_get cpuid)" = hide ] || fail "status: cpuid is not 'hide' by default"
 status_get features_used | grep -q npt || fail "status: features_used lacks npt"
 case "$(status_get hv_phys_base)" in
 0x*) ;;

@@ -121,6 +121,12 @@ check status_nmi_marks_on 0 '^NMIs: +each TLB shootdown kick also gives the gues
 d=$(variant nmioff status "$mem" && printf 'nmi_marks off\nkick_nmis_claimed 0\nleftover_nmis_claimed 0\n' >>"$tmp/nmioff/status")
 check status_nmi_marks_off 0 '^NMIs: +WEAKER: lvbs.ko has no NMI handler' "$d" status
 check_not status_no_nmi_line_without_key '^NMIs:' "$(variant nmiold status "$mem")" status
+d=$(variant cpuidpass status "$mem" && printf 'cpuid pass\n' >>"$tmp/cpuidpass/status")
+check status_cpuid_pass 0 '^CPUID: +WEAKER: passed through \(cpuid=pass\): no CPUID exits, but the guest sees SVM' "$d" status
+check_json status_cpuid_pass_json 0 'j["cpuid"] == "pass"' "$d" status --json
+d=$(variant cpuidhide status "$mem" && printf 'cpuid hide\n' >>"$tmp/cpuidhide/status")
+check status_cpuid_hide 0 '^CPUID: +intercepted: SVM hidden from the guest' "$d" status
+check_not status_no_cpuid_line_without_key '^CPUID:' "$(variant cpuidold status "$mem")" status
 d=$(variant membad status "s/^abi_version .*/abi_version 3/; $mem" && sed -i 's/^violations .*/violations many/' "$tmp/membad/status")
 check status_mem_bad 3 'violations' "$d" status
 check status_asid 0 'no flush-by-ASID' "$g" status

@@ -42,6 +42,7 @@ int svm_probe(struct hv_caps *caps)
 	if (!(c & BIT(2)))
 		return LVBS_E_NOSYS;
 	caps->vendor = LVBS_VENDOR_SVM;
+	caps->cpuid_optional = true;	/* the CPUID intercept is ours to set */
 	if (d & BIT(26))
 		caps->present |= LVBS_FEAT_1G_PAGES;
 	caps->efer_valid = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | EFER_SVME;
@@ -156,8 +157,10 @@ static void build_vmcb(struct hv_cpu *c, const struct kframe *f)
 	 * NMIs: the hypervisor kicks CPUs with them for TLB shootdowns
 	 * (slat.c); an NMI that was not a kick is handed to the guest.
 	 */
-	v->control.intercepts[3] = INTERCEPT_NMI | INTERCEPT_CPUID | INTERCEPT_INVLPGA |
+	v->control.intercepts[3] = INTERCEPT_NMI | INTERCEPT_INVLPGA |
 				   INTERCEPT_MSR_PROT | INTERCEPT_SHUTDOWN;
+	if (hv.cpuid_intercept)
+		v->control.intercepts[3] |= INTERCEPT_CPUID;
 	v->control.intercepts[4] = INTERCEPT_VMRUN | INTERCEPT_VMMCALL |
 				   INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
 				   INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT;
