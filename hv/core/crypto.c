@@ -118,7 +118,7 @@ static int ec_verify(const struct crypto_pubkey *k, int alg, const u8 *digest,
 {
 	br_ec_public_key pk;
 
-	if (!(br_ec_prime_i31.supported_curves >> k->curve & 1))
+	if (k->curve > 31 || !(br_ec_prime_i31.supported_curves >> k->curve & 1))
 		return 0;
 	pk.curve = k->curve;
 	pk.q = (unsigned char *)k->key;

@@ -151,6 +151,28 @@ TEST(modsig_refuses_unsigned_unknown_key_and_signed_attributes)
 	free(t.p);
 }
 
+/* A key whose fields were never what a certificate gives is refused, not trusted. */
+TEST(modsig_verify_refuses_impossible_keys)
+{
+	struct blob c = load("c_sha256.ko");
+	struct modsig_key k;
+
+	load_keys();
+	k = keys[2];
+	k.key.curve = 200;		/* a shift past 31 would be undefined */
+	CHECK_EQ(verify(&c, &k, 1, NULL), MODSIG_E_BAD_SIG);
+	k = keys[2];
+	k.key.curve = 23;		/* P-256: the point is P-384's */
+	CHECK_EQ(verify(&c, &k, 1, NULL), MODSIG_E_BAD_SIG);
+	k = keys[0];
+	k.key.len = CRYPTO_MAX_RSA_BYTES + 1;
+	CHECK_EQ(crypto_verify(&k.key, CRYPTO_SHA256, k.fpr, k.fpr, 32), 0);
+	k.key.len = 256;
+	k.key.type = 7;
+	CHECK_EQ(crypto_verify(&k.key, CRYPTO_SHA256, k.fpr, k.fpr, 32), 0);
+	free(c.p);
+}
+
 /* The same key's numbers under another name must not be taken for it. */
 TEST(modsig_key_is_matched_by_issuer_and_serial)
 {
