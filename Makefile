@@ -80,6 +80,8 @@ fuzz-modsig:
 	$(MAKE) -C tests/fuzz run-modsig SECONDS=$(FUZZ_SECONDS)
 
 vmtest: all kernel
+	@t=$$(date +%s); $(CURDIR)/tests/vm/modsig-debian.sh; r=$$?; \
+		echo "==== time: module signatures on Linux $(KSERIES) $$(( $$(date +%s) - t ))s"; exit $$r
 	$(CURDIR)/tests/vm/run-all.sh
 
 # The VM suite once per kernel series, each in its own build directory;
