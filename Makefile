@@ -105,6 +105,7 @@ demo: deps
 
 bench: deps
 	$(MAKE) all kernel
+	$(MAKE) -C bench O=$(BUILD)/bench
 	$(CURDIR)/bench/run.sh
 
 SOAK_SECONDS ?= 600

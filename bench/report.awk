@@ -61,10 +61,17 @@ function spread(q, key, fmt,   i, n, v, lo, hi, x) {
 {
 	tag = $1
 	mode = $2
-	if (!(tag in tagseen)) {
+	if (tag == "insn")
+		have_insn = 1
+	else if (!(tag in tagseen)) {
 		tagseen[tag] = 1
 		rtag[++nrounds] = tag
 	}
+}
+$3 == "LVBS-INSN:" && $4 ~ /^part=/ {
+	kv(a, 4)
+	insns[mode, a["part"]] = a["insns"]
+	next
 }
 $3 == "LVBS-BENCH:" && $4 ~ /^part=/ {
 	kv(a, 4)
@@ -165,8 +172,10 @@ END {
 		nrounds, rounds[rtag[1], "base"]
 	printf "lvbs: %s on %s CPUs, features used: %s\n\n", vendor, cpus, used == "" ? "none" : used
 
-	printf "time with lvbs / time without, per part: median [lowest-highest] over the %d rounds\n", nrounds
-	printf "%-6s %8s %18s %24s %24s\n", "part", "ops", "base ms", "strict", "exec=nx"
+	printf "time with lvbs / time without, per part: median [lowest-highest] over the %d rounds", nrounds
+	printf "%s\n", have_insn ? "; insn: instructions with / without (one more round, counted by QEMU)" : ""
+	printf "%-6s %8s %18s %24s %24s", "part", "ops", "base ms", "strict", "exec=nx"
+	printf "%s\n", have_insn ? sprintf(" %12s %12s %14s", "insn strict", "insn nx", "base insn/op") : ""
 	for (i = 1; i <= nparts; i++) {
 		p = order[i]
 		delete base_ms
@@ -182,9 +191,27 @@ END {
 				ratio[t, m p] = ns[t, m, p] / ns[t, "base", p]
 			}
 		}
-		printf "%-6s %8s %18s %24s %24s\n", p, p == "total" ? "" : ops[rtag[1], "base", p],
+		printf "%-6s %8s %18s %24s %24s", p, p == "total" ? "" : ops[rtag[1], "base", p],
 			spread(base_ms, p, "%.0f"), spread(ratio, "strict" p, "%.3f"),
 			spread(ratio, "nx" p, "%.3f")
+		if (have_insn) {
+			if (p == "total") {
+				printf " %12.3f %12.3f %14s", isum["strict"] / isum["base"],
+					isum["nx"] / isum["base"], ""
+			} else {
+				ip = i - 1	# the plugin numbers parts from 0, in order
+				if (insns["base", ip] <= 0 || insns["strict", ip] == "" || insns["nx", ip] == "")
+					fail("no instruction count for part " p " in the insn round")
+				for (j = 0; j <= nmodes; j++) {
+					m = j ? modes[j] : "base"
+					isum[m] += insns[m, ip]
+				}
+				printf " %12.3f %12.3f %14.0f", insns["strict", ip] / insns["base", ip],
+					insns["nx", ip] / insns["base", ip],
+					insns["base", ip] / ops[rtag[1], "base", p]
+			}
+		}
+		printf "\n"
 	}
 
 	printf "\nVM exits per second under lvbs, by kind: median over the rounds (one stats sample's own exits left out)\n"

@@ -13,17 +13,20 @@
 # sample VM exits by kind and lvbs's counters (execute grants, W^X flips,
 # SLAT tables) around an idle window and around the workload.
 #
-# No instruction-count figure: under QEMU 7.2's -icount (shift=0, 3 and
-# auto; sleep on and off; q35 and pc) the guest never got past the
-# kernel's decompressor (13 minutes for one boot), so it cannot be used
-# here (docs/testing.md, "Benchmark").
+# Then one more round of the three with an instruction-counting QEMU
+# plugin (bench/insn-plugin.c, built by bench/Makefile; BENCH_INSN=0
+# skips it): instructions executed during each part of the workload,
+# the hypervisor's included. That count barely moves with the host's
+# load, so a change in what lvbs costs shows there from one run to the
+# next. (QEMU 7.2's -icount cannot give it: under it the guest never got
+# past the kernel's decompressor, 13 minutes for one boot.)
 #
 # Timings under TCG say nothing absolute about hardware (an exit costs
 # microseconds of emulation): read the ratios, the instruction-count
 # ratios and the exit counts.
 #
 #   bench/run.sh                 (make bench builds everything first)
-#   BENCH_PAIRS=5 BENCH_ROUNDS=100 BENCH_IDLE=5 BENCH_CPUID=hide|pass bench/run.sh
+#   BENCH_PAIRS=5 BENCH_ROUNDS=100 BENCH_IDLE=5 BENCH_CPUID=hide|pass BENCH_INSN=1 bench/run.sh
 #   bench/run.sh --parse DIR     only turn the serial logs kept in DIR
 #                                ($BUILD/bench/logs) into the report
 set -euo pipefail
@@ -38,15 +41,16 @@ case "$PAIRS" in
 '' | *[!0-9]* | 0) echo "bench: BENCH_PAIRS must be a number of at least 1" >&2; exit 1 ;;
 esac
 
-# boot MODE TAG: one boot, its serial log kept as TAG.MODE.log.
+# boot MODE TAG [QEMU_ARGS]: one boot, its serial log kept as TAG.MODE.log.
 boot() {
-	local mode=$1 tag=$2 scenario=bench_lvbs cmd
+	local mode=$1 tag=$2 extra=${3:-} scenario=bench_lvbs cmd
 
 	[ "$mode" = base ] && scenario=bench_base
 	cmd="${LVBS_CMDLINE_EXTRA:-} BENCH_ROUNDS=${BENCH_ROUNDS:-100} BENCH_IDLE=${BENCH_IDLE:-5}"
 	[ "$mode" = base ] || cmd="$cmd BENCH_EXEC=$mode BENCH_CPUID=${BENCH_CPUID:-hide}"
 	echo "bench: $tag, $mode (QEMU TCG, under a minute)..." >&2
-	LVBS_VM_NO_REBUILD=1 LVBS_CMDLINE_EXTRA="$cmd" LVBS_VM_TIMEOUT=${LVBS_VM_TIMEOUT:-900} \
+	LVBS_VM_NO_REBUILD=1 LVBS_CMDLINE_EXTRA="$cmd" \
+		LVBS_QEMU_EXTRA="${LVBS_QEMU_EXTRA:-}${extra:+ $extra}" LVBS_VM_TIMEOUT=${LVBS_VM_TIMEOUT:-900} \
 		"$repo/tests/vm/run-scenario.sh" "$scenario" >&2 ||
 		{ echo "bench: the $tag $mode VM failed (see above)" >&2; exit 1; }
 	cp "$BUILD/vm/logs/$scenario.log" "$logs/$tag.$mode.log"
@@ -63,6 +67,13 @@ boot_all() {
 			boot "$mode" "round$i"
 		done
 	done
+	if [ "${BENCH_INSN:-1}" != 0 ]; then
+		plugin=$BUILD/bench/libinsn.so
+		[ -r "$plugin" ] || { echo "bench: no $plugin (make -C bench)" >&2; exit 1; }
+		for mode in base strict nx; do
+			boot "$mode" insn "-plugin $plugin"
+		done
+	fi
 }
 
 # report DIR: the tables, from the LVBS-BENCH lines of every log in DIR,

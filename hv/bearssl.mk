@@ -6,7 +6,7 @@
 # verification over the NIST curves, the X.509 decoder.
 LVBS_ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 BEARSSL_DIR := $(LVBS_ROOT)/build/third_party/bearssl-0.6
-BEARSSL_STAMP := $(BEARSSL_DIR)/.lvbs-verified
+BEARSSL_STAMP := $(LVBS_ROOT)/build/third_party/.bearssl_0.6+dfsg.1.orig.tar.xz.verified
 
 BEARSSL_SRCS := hash/sha2small.c hash/sha2big.c \
 	codec/dec32be.c codec/enc32be.c codec/dec64be.c codec/enc64be.c codec/ccopy.c \

@@ -24,6 +24,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,32 @@ enum { P_FORK, P_PIPE, P_FILE, P_SYS, P_MAX };
 static const char *const part_name[P_MAX] = { "fork", "pipe", "file", "sys" };
 static uint64_t part_ns[P_MAX], part_ops[P_MAX];
 static const char *const true_path = "/bin/true";
+
+/*
+ * Markers for the benchmark's instruction-counting QEMU plugin
+ * (bench/insn-plugin.c): "nopl 0x4c56XXXX(%rax)", a 7-byte NOP whose
+ * displacement names the event. Anywhere else they are NOPs.
+ */
+#define MARK(id)	__asm__ __volatile__(".byte 0x0f, 0x1f, 0x80; .long 0x4c560000 + %c0" \
+					     : : "i"(id) : "memory")
+#define MARK_BEGIN	0x01	/* a measured run starts: counts restart */
+#define MARK_END	0x02	/* ... and is complete */
+#define MARK_PART(p)	(0x10 + (p))	/* part p starts */
+#define MARK_PART_END(p) (0x20 + (p))
+
+static void mark_part(int p, bool end)
+{
+	switch (p * 2 + end) {
+	case 0: MARK(MARK_PART(0)); break;
+	case 1: MARK(MARK_PART_END(0)); break;
+	case 2: MARK(MARK_PART(1)); break;
+	case 3: MARK(MARK_PART_END(1)); break;
+	case 4: MARK(MARK_PART(2)); break;
+	case 5: MARK(MARK_PART_END(2)); break;
+	case 6: MARK(MARK_PART(3)); break;
+	case 7: MARK(MARK_PART_END(3)); break;
+	}
+}
 
 static uint64_t now_ns(void)
 {
@@ -191,15 +218,18 @@ int main(int argc, char **argv)
 	start = now_ns();
 	if (seconds)
 		deadline = start + (uint64_t)seconds * 1000000000ull;
+	MARK(MARK_BEGIN);
 	for (;;) {
 		void (*const fns[P_MAX])(void) = { do_fork, do_pipe, NULL, do_sys };
 
 		for (int p = 0; p < P_MAX; p++) {
 			t = now_ns();
+			mark_part(p, false);
 			if (p == P_FILE)
 				do_file(dir, done);
 			else
 				fns[p]();
+			mark_part(p, true);
 			part_ns[p] += now_ns() - t;
 		}
 		done++;
@@ -209,6 +239,7 @@ int main(int argc, char **argv)
 		if (rounds ? done >= rounds : now_ns() >= deadline)
 			break;
 	}
+	MARK(MARK_END);
 	t = now_ns() - start;
 	for (int p = 0; p < P_MAX; p++)
 		printf("workload: part=%s ops=%llu ns=%llu ns_per_op=%llu\n",
