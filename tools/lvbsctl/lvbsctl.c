@@ -448,7 +448,9 @@ static const struct key_type status_opt_keys[] = {
 	/* ABI 5. */
 	{ "stores_dropped", T_U64 }, { "text_poke_bugs_skipped", T_U64 },
 	{ "nmi_marks", T_NAME }, { "kick_nmis_claimed", T_U64 },
-	{ "leftover_nmis_claimed", T_U64 }, { "cpuid", T_NAME },
+	{ "leftover_nmis_claimed", T_U64 },
+	/* ABI 6. */
+	{ "cpuid", T_NAME },
 };
 
 /* status is one record spread over many lines: gather it into one line. */
