@@ -735,7 +735,7 @@ static void show_memory(const struct line *r)
 		printf("WARNING:         the SLAT ran out of table pages: %llu grants changed a whole 2 MiB block\n",
 		       num(r, "slat_coarse"));
 	if (num(r, "dyn_exec_pages"))
-		printf("note:            %llu module-area pages (BPF JIT, trampolines) were made executable on first use\n",
+		printf("note:            %llu module-area pages (BPF JIT, trampolines) were made executable on first use; that trust goes by address, so any page the kernel maps in the module area and runs gets it (docs/threat-model.md)\n",
 		       num(r, "dyn_exec_pages"));
 	if (get(r, "module_trust") && !strcmp(get(r, "module_trust"), "tofu"))
 		printf("weaker:          modules are trusted on first use: every module the kernel loads is protected, none is authenticated\n");
