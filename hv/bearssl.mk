@@ -35,3 +35,14 @@ $(error could not fetch BearSSL's source (scripts/bearssl.sh))
 endif
 endif
 endif
+
+# The objects, under $(O) (set before this file is included), compiled with
+# $(BEARSSL_CFLAGS), which each build sets to its own code generation flags.
+BEARSSL_OBJS := $(addprefix $(O)/bearssl/,$(BEARSSL_SRCS:.c=.o))
+
+$(O)/bearssl/%.o: $(BEARSSL_DIR)/src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BEARSSL_CFLAGS) -MMD -c -o $@ $<
+
+# crypto.c is the one file of the core that includes BearSSL.
+$(O)/core/crypto.o: CFLAGS += $(BEARSSL_INC)
