@@ -10,6 +10,7 @@
 #include <hv/x86.h>
 #include "hv.h"
 #include "textpatch.h"
+#include "keys.h"
 
 /*
  * The whole buffer the guest named, [gpa, gpa + size), is checked (ABI:
@@ -71,7 +72,21 @@ static long hc_get_info(u64 gpa, u64 size)
 	info.log_suppressed = READ_ONCE(hv.log.dropped);
 	info.cpuid_intercepted = hv.cpuid_intercept;
 	textpatch_stats(&info.patches_allowed, &info.patches_denied);
+	keys_fill_info(&info);
 	return copy_to_guest(gpa, size, &info, sizeof(info));
+}
+
+static long hc_get_key(u64 gpa, u64 size, u64 slot)
+{
+	struct lvbs_key_info ki;
+	long r = check_size(size, sizeof(ki));
+
+	if (r)
+		return r;
+	r = keys_info(slot, &ki);
+	if (r)
+		return r;
+	return copy_to_guest(gpa, size, &ki, sizeof(ki));
 }
 
 static long hc_get_stats(u64 gpa, u64 size, u64 index)
@@ -188,6 +203,12 @@ long hypercall_dispatch(struct hv_cpu *c, u64 nr, u64 a1, u64 a2, u64 a3,
 		return slat_seal(c, a1, a2, a3);
 	case LVBS_HC_SET_POLICY:
 		return slat_set_policy(c, a1);
+	case LVBS_HC_ADD_KEY:
+		return keys_add(c, a1, a2, out1);
+	case LVBS_HC_GET_KEY:
+		return hc_get_key(a1, a2, a3);
+	case LVBS_HC_ADD_BLACKLIST:
+		return keys_add_blacklist(c, a1, a2, out1);
 	case LVBS_HC_LAUNCH_ABORT:
 		/* Only while a launch is failing; never once all CPUs are in. */
 		if (!READ_ONCE(hv.cpus_failed) || c->state != CPU_RUNNING)

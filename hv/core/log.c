@@ -171,6 +171,9 @@ static const char hv_event_names[LVBS_EV_MAX][16] = {
 	[LVBS_EV_RATE_LIMITED]		= "rate_limited",
 	[LVBS_EV_SLAT_COARSE]		= "slat_coarse",
 	[LVBS_EV_SLAT_FULL]		= "slat_full",
+	[LVBS_EV_KEY_ADDED]		= "key_added",
+	[LVBS_EV_KEY_DENIED]		= "key_denied",
+	[LVBS_EV_BLACKLIST]		= "blacklist",
 };
 
 const char *hv_event_name(u32 kind)

@@ -8,6 +8,7 @@ static const u8 oid_data[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0
 static const u8 oid_rsa[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01 };
 static const u8 oid_ecdsa_sha[] = { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03 };	/* .2-.4 */
 static const u8 oid_skid[] = { 0x55, 0x1d, 0x0e };
+static const u8 oid_cn[] = { 0x55, 0x04, 0x03 };
 
 static const struct {
 	u8 oid[9];		/* the hash alone */
@@ -132,6 +133,39 @@ static int find_keyid(struct der exts, struct modsig_key *k)
 	return 0;
 }
 
+/* A string tag an X.509 name may be written in: UTF8, Printable, T61, IA5. */
+static bool string_tag(u8 tag)
+{
+	return tag == 0x0c || tag == 0x13 || tag == 0x14 || tag == 0x16;
+}
+
+/*
+ * The first commonName of the Name @name (whole TLV) into @out, for people
+ * to read: bytes outside printable ASCII become '?', and a long one is
+ * cut. Empty if there is none; a malformed Name was refused before this.
+ */
+static void name_cn(const u8 *name, size_t len, char *out, size_t cap)
+{
+	struct der all = { name, len }, seq, set, atv, oid, val;
+	size_t i;
+	u8 tag;
+
+	out[0] = 0;
+	if (der_expect(&all, DER_SEQUENCE, &seq))
+		return;
+	while (seq.len && !der_expect(&seq, DER_SET, &set)) {
+		while (set.len && !der_expect(&set, DER_SEQUENCE, &atv)) {
+			if (der_expect(&atv, DER_OID, &oid) || der_next(&atv, &tag, &val) ||
+			    !der_oid_is(&oid, oid_cn, sizeof(oid_cn)) || !string_tag(tag))
+				continue;
+			for (i = 0; i < val.len && i + 1 < cap; i++)
+				out[i] = val.p[i] >= 0x20 && val.p[i] < 0x7f ? (char)val.p[i] : '?';
+			out[i] = 0;
+			return;
+		}
+	}
+}
+
 int modsig_key_from_cert(struct crypto_x509_scratch *scratch, const u8 *der, size_t len,
 			 struct modsig_key *k)
 {
@@ -163,6 +197,7 @@ int modsig_key_from_cert(struct crypto_x509_scratch *scratch, const u8 *der, siz
 		return MODSIG_E_UNSUPPORTED;
 	if (crypto_x509_pubkey(scratch, der, len, &k->key))
 		return MODSIG_E_UNSUPPORTED;
+	name_cn(k->subject, k->subject_len, k->name, sizeof(k->name));
 	crypto_hash_init(&h, CRYPTO_SHA256);
 	crypto_hash_update(&h, der, len);
 	crypto_hash_final(&h, k->fpr);
@@ -358,5 +393,79 @@ int modsig_verify(const u8 *file, size_t len, const struct modsig_key *keys, siz
 	r = modsig_check(&s, digest, k);
 	if (!r && used)
 		*used = k;
+	return r;
+}
+
+/* ---------------------------------------------- certificates signed by keys */
+
+/*
+ * The hash and key type of a certificate's signatureAlgorithm: one of the
+ * sha*WithRSAEncryption or ecdsa-with-SHA* OIDs (bare rsaEncryption names
+ * no hash, so it is not one). 0, or -1 for any other.
+ */
+static int cert_sig_alg(const struct der *oid, int *hash, int *key_type)
+{
+	size_t i;
+
+	if (der_oid_is(oid, oid_rsa, sizeof(oid_rsa)))
+		return -1;
+	for (i = 0; i < sizeof(hashes) / sizeof(hashes[0]); i++) {
+		*key_type = sig_key_type(oid, hashes[i].alg);
+		if (*key_type) {
+			*hash = hashes[i].alg;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int modsig_cert_signer(const u8 *der, size_t len, const struct modsig_key *keys, size_t nr,
+		       size_t *signer)
+{
+	struct der all = { der, len }, cert, tbs_whole, outer, tbs, skip, alg_in, alg_out, oid, bits;
+	struct der issuer;
+	u8 digest[CRYPTO_MAX_DIGEST];
+	int hash, key_type, r = MODSIG_E_UNKNOWN_KEY;
+	struct crypto_hash h;
+	size_t i;
+
+	if (der_expect(&all, DER_SEQUENCE, &cert) || all.len ||
+	    der_expect_whole(&cert, DER_SEQUENCE, &tbs_whole) ||
+	    der_expect_whole(&cert, DER_SEQUENCE, &alg_out) ||
+	    der_expect(&cert, DER_BIT_STRING, &bits) || cert.len)
+		return MODSIG_E_FORMAT;
+	/* The signature, in whole bytes: no unused bits. */
+	if (bits.len < 2 || bits.p[0])
+		return MODSIG_E_FORMAT;
+	skip = alg_out;
+	if (read_alg(&skip, &oid))
+		return MODSIG_E_FORMAT;
+	if (cert_sig_alg(&oid, &hash, &key_type))
+		return MODSIG_E_UNSUPPORTED;
+	outer = tbs_whole;
+	if (der_expect(&outer, DER_SEQUENCE, &tbs) ||
+	    der_optional(&tbs, DER_CTX_CONS(0), &skip) < 0 ||
+	    der_expect(&tbs, DER_INTEGER, &skip) ||
+	    der_expect_whole(&tbs, DER_SEQUENCE, &alg_in) ||
+	    der_expect_whole(&tbs, DER_SEQUENCE, &issuer))
+		return MODSIG_E_FORMAT;
+	/* RFC 5280 4.1.1.2: the signed copy of the algorithm must be the same. */
+	if (alg_in.len != alg_out.len || memcmp(alg_in.p, alg_out.p, alg_in.len))
+		return MODSIG_E_FORMAT;
+	crypto_hash_init(&h, hash);
+	crypto_hash_update(&h, tbs_whole.p, tbs_whole.len);
+	crypto_hash_final(&h, digest);
+	for (i = 0; i < nr; i++) {
+		const struct modsig_key *k = &keys[i];
+
+		if (!der_eq(&issuer, k->subject, k->subject_len))
+			continue;
+		r = MODSIG_E_BAD_SIG;
+		if (k->key.type == key_type &&
+		    crypto_verify(&k->key, hash, digest, bits.p + 1, bits.len - 1)) {
+			*signer = i;
+			return MODSIG_OK;
+		}
+	}
 	return r;
 }

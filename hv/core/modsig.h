@@ -51,6 +51,7 @@ struct modsig_key {
 	u16 issuer_len, subject_len;
 	u8 serial_len, keyid_len;
 	struct crypto_pubkey key;
+	char name[64];			/* the subject's commonName, printable, cut (status) */
 };
 
 /* A parsed signature; the der ranges point into the file. */
@@ -84,6 +85,17 @@ int modsig_check(const struct modsig *s, const u8 *digest, const struct modsig_k
  */
 int modsig_verify(const u8 *file, size_t len, const struct modsig_key *keys, size_t nr,
 		  const struct modsig_key **used);
+
+/*
+ * Whether the certificate @der is signed by one of @keys: a key whose
+ * subject is the certificate's issuer, byte for byte, and whose signature
+ * over the tbsCertificate verifies (sha256/384/512WithRSAEncryption or
+ * ecdsa-with-SHA256/384/512). MODSIG_OK with *signer = that key's index;
+ * MODSIG_E_FORMAT, _UNSUPPORTED (another signature algorithm),
+ * _UNKNOWN_KEY (no trusted key is the issuer) or _BAD_SIG.
+ */
+int modsig_cert_signer(const u8 *der, size_t len, const struct modsig_key *keys, size_t nr,
+		       size_t *signer);
 
 /* A short name of a result, for logs ("unsigned", "bad signature"...). */
 const char *modsig_result_name(int r);

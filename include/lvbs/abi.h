@@ -13,7 +13,7 @@
 #define LVBS_ABI_H
 
 /* ABI version: bumped on every incompatible change of anything below. */
-#define LVBS_ABI_VERSION	6
+#define LVBS_ABI_VERSION	7
 #define LVBS_IMAGE_MAGIC	0x31564842534256ULL	/* "VBSBHV1" */
 
 /* Assembly (the image header) needs only the two numbers above. */
@@ -158,6 +158,42 @@ enum lvbs_hc_nr {
 	 * is allowed. Register pins are always enforced.
 	 */
 	LVBS_HC_SET_POLICY	= 11,
+	/*
+	 * RBX = GPA of an X.509 certificate (DER), RCX = its length
+	 * (1..LVBS_KEY_CERT_MAX). Adds its key to the keys module signatures
+	 * are checked against (docs/module-signatures.md). The certificate is
+	 * copied into the hypervisor before it is read. Before SEAL the
+	 * kernel is trusted and so is what it gives: a "builtin" key (the
+	 * kernel's own signing certificate, captured during trusted boot).
+	 * After SEAL the certificate must be signed by a key already trusted:
+	 * a "secondary" key, as the kernel's secondary keyring. A certificate
+	 * already trusted adds nothing. Out: RBX = the key's slot.
+	 * LVBS_E_INVAL: not a certificate lvbs can use (malformed; a key
+	 * other than RSA up to 4096 bits or ECDSA P-256/P-384/P-521);
+	 * LVBS_E_PERM: after SEAL, not signed by a trusted key (or signed
+	 * with an algorithm lvbs does not check); LVBS_E_TOOBIG: longer than
+	 * LVBS_KEY_CERT_MAX, or LVBS_MAX_KEYS keys held already.
+	 * Logged as key_added or key_denied.
+	 */
+	LVBS_HC_ADD_KEY		= 12,
+	/*
+	 * RBX = GPA of struct lvbs_key_info, RCX = its size, RDX = slot
+	 * (0 .. lvbs_info.keys_trusted - 1; LVBS_E_RANGE past the last).
+	 */
+	LVBS_HC_GET_KEY		= 13,
+	/*
+	 * RBX = GPA of an array of struct lvbs_blacklist_hash, RCX = number of
+	 * entries (1..LVBS_BLACKLIST_BATCH). Digests of module contents (the
+	 * bytes a module signature covers, hashed with the signature's
+	 * algorithm: the kernel's "bin:" blacklist entries) that must never
+	 * load, whoever signed them. Allowed at any time: a blacklist only
+	 * ever refuses more. The array is copied in whole first; all or
+	 * nothing: LVBS_E_INVAL for an unknown algorithm or reserved bits
+	 * set, LVBS_E_TOOBIG if the list would hold more than
+	 * LVBS_MAX_BLACKLIST. Entries held already are not added twice.
+	 * Out: RBX = entries added. Logged as blacklist.
+	 */
+	LVBS_HC_ADD_BLACKLIST	= 14,
 	LVBS_HC_MAX
 };
 
@@ -229,6 +265,44 @@ struct lvbs_mem_prot {
 #define LVBS_EXEC_GMET		1	/* only XS ranges run in supervisor mode */
 #define LVBS_EXEC_NX_FALLBACK	2	/* no GMET, relaxed: kernel image and module data NX, other RAM not */
 #define LVBS_EXEC_STRICT	3	/* no GMET: W^X in the SLAT, execute granted lazily (docs) */
+
+/* Module-signing keys and the blacklist (ADD_KEY, GET_KEY, ADD_BLACKLIST). */
+#define LVBS_KEY_CERT_MAX	8192u	/* bytes of one certificate */
+#define LVBS_MAX_KEYS		16
+#define LVBS_MAX_BLACKLIST	256
+#define LVBS_BLACKLIST_BATCH	64
+
+/* struct lvbs_key_info.source */
+#define LVBS_KEY_BUILTIN	1	/* given before SEAL, while the kernel was trusted */
+#define LVBS_KEY_SECONDARY	2	/* given after SEAL, signed by the key in .signer */
+
+/* struct lvbs_key_info.key_type */
+#define LVBS_KEYTYPE_RSA	1
+#define LVBS_KEYTYPE_EC		2
+
+/* Hash algorithms (struct lvbs_blacklist_hash.alg). */
+#define LVBS_HASH_SHA256	1
+#define LVBS_HASH_SHA384	2
+#define LVBS_HASH_SHA512	3
+
+#define LVBS_KEY_NAME_MAX	64	/* bytes of lvbs_key_info.name, NUL included */
+
+struct lvbs_key_info {
+	lvbs_u32 size;			/* bytes written */
+	lvbs_u32 slot;
+	lvbs_u32 source;		/* LVBS_KEY_* */
+	lvbs_u32 signer;		/* SECONDARY: slot of the key that signed it; else slot */
+	lvbs_u32 key_type;		/* LVBS_KEYTYPE_* */
+	lvbs_u32 key_bits;		/* RSA modulus or EC curve size */
+	lvbs_u8 fingerprint[32];	/* SHA-256 of the certificate */
+	char name[LVBS_KEY_NAME_MAX];	/* subject commonName, NUL-terminated, may be cut */
+};
+
+struct lvbs_blacklist_hash {
+	lvbs_u32 alg;			/* LVBS_HASH_* */
+	lvbs_u32 reserved;		/* must be 0 */
+	lvbs_u8 digest[64];		/* the first 32, 48 or 64 bytes count; the rest must be 0 */
+};
 
 /* Status codes (RAX on return). */
 #define LVBS_OK		0
@@ -306,7 +380,9 @@ struct lvbs_info {
 	lvbs_u64 slat_coarse;		/* grants that changed a whole 2 MiB block (tables ran out) */
 	lvbs_u64 stores_dropped;	/* denied kernel stores retired without writing (v5) */
 	lvbs_u32 cpuid_intercepted;	/* 1: CPUID exits (SVM hidden, lvbs announced); 0: passed through */
-	lvbs_u32 reserved0;
+	lvbs_u32 keys_trusted;		/* module-signing keys held (v7) */
+	lvbs_u32 blacklist_hashes;	/* blacklisted module digests held (v7) */
+	lvbs_u32 keys_refused;		/* ADD_KEY calls refused (v7) */
 };
 
 /* Exit kinds counted per CPU (vendor-neutral). */
@@ -366,6 +442,9 @@ enum lvbs_event {
 	LVBS_EV_RATE_LIMITED,	/* info0 = events not logged since the last entry */
 	LVBS_EV_SLAT_COARSE,	/* out of SLAT tables: a 2 MiB block changed rights as a whole; gpa; info0 = rights */
 	LVBS_EV_SLAT_FULL,	/* out of SLAT tables: an execute or write grant refused, #GP; gpa; info0 = rights */
+	LVBS_EV_KEY_ADDED,	/* ADD_KEY: gpa = certificate; info0 = slot, info1 = LVBS_KEY_* (v7) */
+	LVBS_EV_KEY_DENIED,	/* ADD_KEY refused: gpa = certificate; info0 = reason (docs/abi.md), info1 = status */
+	LVBS_EV_BLACKLIST,	/* ADD_BLACKLIST: info0 = entries added, info1 = entries held */
 	LVBS_EV_MAX
 };
 

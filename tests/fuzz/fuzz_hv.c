@@ -37,6 +37,7 @@
 #include "core/perm.h"
 #include "core/slat.h"
 #include "core/textpatch.h"
+#include "core/keys.h"
 #include "stub_arch.h"
 
 /*
@@ -250,6 +251,7 @@ static void restore(const struct snapshot *sn)
 	guest.cr3 = sn->cr3;
 	stub_abort_jmp = NULL;
 	textpatch_reset();
+	keys_reset();
 }
 
 static void fresh_hv(struct input *in)

@@ -5,10 +5,12 @@
  * certificates lvbs trusts are guest-controlled input once lvbs.ko hands
  * them over. The first byte picks what the rest is: even, a module file,
  * checked against the three fixture keys (tests/unit/mkmodsig.sh, small
- * body, directory in LVBS_MODSIG_FIXTURES); odd, a certificate.
- * Invariants beyond "no crash, no read out of bounds": a parsed signature
- * lies inside the file, and a certificate that is accepted has a key of
- * a size and kind the verifier takes.
+ * body, directory in LVBS_MODSIG_FIXTURES); odd, a certificate, read as a
+ * key (ADD_KEY) and checked as issued by one of the three keys (ADD_KEY
+ * after SEAL). Invariants beyond "no crash, no read out of bounds": a
+ * parsed signature lies inside the file, a certificate that is accepted
+ * has a key of a size and kind the verifier takes and a printable,
+ * terminated name, and an issuer found is one of the keys.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,10 +76,24 @@ static void check_module(const u8 *p, size_t n)
 
 static void check_cert(const u8 *p, size_t n)
 {
+	size_t signer = (size_t)-1;
 	struct modsig_key k;
+	int r;
 
+	/* As ADD_KEY after SEAL: was it issued by one of the keys? */
+	r = modsig_cert_signer(p, n, keys, nr_keys, &signer);
+	if (r < 0 || r >= MODSIG_NR_RESULTS)
+		fail("modsig_cert_signer returned an unknown result");
+	if (r == MODSIG_OK && signer >= nr_keys)
+		fail("modsig_cert_signer named a signer that is not a key");
 	if (modsig_key_from_cert(&scratch, p, n, &k) != MODSIG_OK)
 		return;
+	for (size_t i = 0; i < sizeof(k.name); i++) {
+		if (!k.name[i])
+			break;
+		if (i == sizeof(k.name) - 1 || k.name[i] < 0x20 || k.name[i] > 0x7e)
+			fail("a key's name is not printable or not terminated");
+	}
 	if (!k.key.len || k.key.len > sizeof(k.key.key) ||
 	    (k.key.type != CRYPTO_KEY_RSA && k.key.type != CRYPTO_KEY_EC) ||
 	    (k.key.type == CRYPTO_KEY_RSA && !k.key.e_len))

@@ -12,6 +12,9 @@
 #                        with openssl cms: sign-file has no such switch
 #   a_attrs_sha256.ko    with signed attributes (lvbs refuses those)
 #   unsigned.ko          body alone
+#   d.der                RSA-2048, issued (signed, SHA-256) by a: a secondary key
+#   e.der                ECDSA P-256, issued by c with SHA-384
+#   n0.der .. n15.der    ECDSA P-256, self-signed: enough to fill the key store
 #
 #   mkmodsig.sh DIR
 set -euo pipefail
@@ -57,3 +60,18 @@ openssl cms -sign -binary -nocerts -outform DER -md sha256 \
 	-signer a.pem -inkey a.key -in body -out attrs.p7
 append_sig body attrs.p7 a_attrs_sha256.ko
 openssl x509 -inform DER -in a.der -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' >a.fpr
+
+issued() {	# name issuer digest key-spec extra-args...
+	local name=$1 ca=$2 md=$3
+	shift 3
+	openssl req -new -newkey "$@" -nodes -keyout "$name.key" -out "$name.csr" \
+		-subj "/O=lvbs/CN=lvbs unit test key $name" 2>/dev/null
+	openssl x509 -req -in "$name.csr" -CA "$ca.pem" -CAkey "$ca.key" -CAcreateserial \
+		-"$md" -days 36500 -outform DER -out "$name.der" 2>/dev/null
+}
+issued d a sha256 rsa:2048
+issued e c sha384 ec -pkeyopt ec_paramgen_curve:prime256v1
+openssl x509 -inform DER -in d.der -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' >d.fpr
+for i in $(seq 0 15); do
+	cert "n$i" ec -pkeyopt ec_paramgen_curve:prime256v1
+done

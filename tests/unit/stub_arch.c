@@ -12,6 +12,7 @@
 #include <hv/x86.h>
 #include "core/hv.h"
 #include "core/textpatch.h"
+#include "core/keys.h"
 #include "stub_arch.h"
 
 struct hv hv;
@@ -260,6 +261,7 @@ void stub_reset_state(void)
 	if (pt_init(&hv.slat, &hv.slat_fmt, &hv.pool) || slat_init(false))
 		abort();
 	textpatch_reset();
+	keys_reset();
 	guest.next_free = 0;
 	guest.cr3 = (u64)pt_page();
 	for (u32 i = 0; i < FAKE_CPUS; i++) {

@@ -191,7 +191,7 @@ TEST(log_event_names)
 		"msr_denied", "shutdown", "unhandled_exit", "insn_decode",
 		"cr_pin", "cr_invalid", "msr_pin", "dt_pin", "mem_violation",
 		"prot_denied", "patch_denied", "seal", "rate_limited",
-		"slat_coarse", "slat_full",
+		"slat_coarse", "slat_full", "key_added", "key_denied", "blacklist",
 	};
 	u32 i;
 

@@ -8,15 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "test.h"
+#include "fixture.h"
 #include "core/der.h"
 #include "core/modsig.h"
 
-struct blob {
-	u8 *p;
-	size_t len;
-};
-
-static struct blob load(const char *name)
+/* A fixture file, read whole (fixture.h). */
+struct blob fixture_load(const char *name)
 {
 	const char *dir = getenv("LVBS_MODSIG_FIXTURES");
 	struct blob b = { NULL, 0 };
@@ -48,7 +45,7 @@ static void load_keys(void)
 	int i;
 
 	for (i = 0; i < 3; i++) {
-		struct blob c = load(names[i]);
+		struct blob c = fixture_load(names[i]);
 
 		CHECK_EQ(modsig_key_from_cert(&scratch, c.p, c.len, &keys[i]), MODSIG_OK);
 		free(c.p);
@@ -63,7 +60,7 @@ static int verify(const struct blob *m, const struct modsig_key *k, size_t nr,
 
 TEST(modsig_certificate_fields)
 {
-	struct blob fpr = load("a.fpr");
+	struct blob fpr = fixture_load("a.fpr");
 	char hex[65];
 	int i;
 
@@ -88,7 +85,7 @@ TEST(modsig_certificate_fields)
 
 TEST(modsig_sign_file_signatures_verify)
 {
-	struct blob a = load("a_sha256.ko"), b = load("b_sha512.ko");
+	struct blob a = fixture_load("a_sha256.ko"), b = fixture_load("b_sha512.ko");
 	const struct modsig_key *used = NULL;
 	struct modsig s;
 
@@ -110,7 +107,7 @@ TEST(modsig_sign_file_signatures_verify)
 /* As Debian's 6.12 kernels sign their modules: ECDSA P-384 over SHA-256. */
 TEST(modsig_ecdsa_p384_signature_verifies)
 {
-	struct blob c = load("c_sha256.ko");
+	struct blob c = fixture_load("c_sha256.ko");
 	const struct modsig_key *used = NULL;
 	struct modsig s;
 
@@ -124,7 +121,7 @@ TEST(modsig_ecdsa_p384_signature_verifies)
 
 TEST(modsig_signer_by_key_id_verifies)
 {
-	struct blob m = load("a_keyid_sha384.ko");
+	struct blob m = fixture_load("a_keyid_sha384.ko");
 	const struct modsig_key *used = NULL;
 	struct modsig s;
 
@@ -139,7 +136,7 @@ TEST(modsig_signer_by_key_id_verifies)
 
 TEST(modsig_refuses_unsigned_unknown_key_and_signed_attributes)
 {
-	struct blob u = load("unsigned.ko"), a = load("a_sha256.ko"), t = load("a_attrs_sha256.ko");
+	struct blob u = fixture_load("unsigned.ko"), a = fixture_load("a_sha256.ko"), t = fixture_load("a_attrs_sha256.ko");
 
 	load_keys();
 	CHECK_EQ(verify(&u, keys, 2, NULL), MODSIG_E_UNSIGNED);
@@ -154,7 +151,7 @@ TEST(modsig_refuses_unsigned_unknown_key_and_signed_attributes)
 /* A key whose fields were never what a certificate gives is refused, not trusted. */
 TEST(modsig_verify_refuses_impossible_keys)
 {
-	struct blob c = load("c_sha256.ko");
+	struct blob c = fixture_load("c_sha256.ko");
 	struct modsig_key k;
 
 	load_keys();
@@ -176,7 +173,7 @@ TEST(modsig_verify_refuses_impossible_keys)
 /* The same key's numbers under another name must not be taken for it. */
 TEST(modsig_key_is_matched_by_issuer_and_serial)
 {
-	struct blob a = load("a_sha256.ko");
+	struct blob a = fixture_load("a_sha256.ko");
 	struct modsig_key k;
 
 	load_keys();
@@ -210,7 +207,7 @@ TEST(modsig_key_is_matched_by_issuer_and_serial)
  */
 static void flip_everywhere(const char *name, size_t nr_keys)
 {
-	struct blob m = load(name);
+	struct blob m = fixture_load(name);
 	size_t i, tail, bad = 0;
 	struct modsig s;
 
@@ -247,7 +244,7 @@ TEST(modsig_every_flipped_bit_is_refused)
 
 TEST(modsig_every_truncation_is_refused)
 {
-	struct blob m = load("b_sha512.ko");
+	struct blob m = fixture_load("b_sha512.ko");
 	size_t len;
 
 	load_keys();
@@ -264,7 +261,7 @@ TEST(modsig_every_truncation_is_refused)
 
 TEST(modsig_trailer_lengths_are_bounded)
 {
-	struct blob a = load("a_sha256.ko");
+	struct blob a = fixture_load("a_sha256.ko");
 	u8 *info;
 	struct modsig s;
 
@@ -279,7 +276,7 @@ TEST(modsig_trailer_lengths_are_bounded)
 
 TEST(modsig_certificate_garbage_is_refused)
 {
-	struct blob a = load("a.der");
+	struct blob a = fixture_load("a.der");
 	struct modsig_key k;
 	size_t len;
 	u8 *copy;

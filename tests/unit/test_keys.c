@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Module-signing keys and the blacklist (hv/core/keys.c) through the
+ * hypercalls ADD_KEY, GET_KEY, ADD_BLACKLIST and GET_INFO, over the fake
+ * backend; and modsig_cert_signer(), which decides whether a certificate
+ * given after SEAL was issued by a trusted key. Fixtures: mkmodsig.sh.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <hv/types.h>
+#include <hv/x86.h>
+#include "core/hv.h"
+#include "core/keys.h"
+#include "core/modsig.h"
+#include "stub_arch.h"
+#include "test.h"
+#include "fixture.h"
+
+#define AK	LVBS_HC(LVBS_HC_ADD_KEY)
+#define GK	LVBS_HC(LVBS_HC_GET_KEY)
+#define AB	LVBS_HC(LVBS_HC_ADD_BLACKLIST)
+#define GI	LVBS_HC(LVBS_HC_GET_INFO)
+
+static u8 *data(void)
+{
+	return guest.ram + DATA_PAGE_OFF;
+}
+
+static u64 hc_rip = 0x200000;
+
+/* A hypercall from CPU 0; RAX back, RBX in *out1 if asked. */
+static long hc(u64 nr, u64 a1, u64 a2, u64 a3, u64 *out1)
+{
+	struct hv_cpu *c = hv_cpu_of(0);
+
+	hc_rip += 0x10;
+	fake[0].rip = hc_rip;
+	fake[0].next_rip = hc_rip + 3;
+	fake[0].has_nrip = true;
+	c->regs[REG_RAX] = nr;
+	c->regs[REG_RBX] = a1;
+	c->regs[REG_RCX] = a2;
+	c->regs[REG_RDX] = a3;
+	vcpu_handle_hypercall(c);
+	if (out1)
+		*out1 = c->regs[REG_RBX];
+	return (long)c->regs[REG_RAX];
+}
+
+/* The certificate @name, placed in guest RAM; returns its GPA, *len its size. */
+static u64 put_cert(const char *name, u64 off, u64 *len)
+{
+	struct blob b = fixture_load(name);
+
+	memcpy(data() + off, b.p, b.len);
+	*len = b.len;
+	free(b.p);
+	return (u64)data() + off;
+}
+
+static long add_key(const char *name, u64 *slot)
+{
+	u64 len, gpa = put_cert(name, 0, &len);
+
+	return hc(AK, gpa, len, 0, slot);
+}
+
+static struct lvbs_info info(void)
+{
+	struct lvbs_info i;
+
+	memset(&i, 0, sizeof(i));
+	CHECK_EQ(hc(GI, (u64)data() + 0x40000, sizeof(i), 0, NULL), LVBS_OK);
+	memcpy(&i, data() + 0x40000, sizeof(i));
+	return i;
+}
+
+static struct lvbs_key_info key_info(u64 slot)
+{
+	struct lvbs_key_info k;
+
+	memset(&k, 0, sizeof(k));
+	CHECK_EQ(hc(GK, (u64)data() + 0x40000, sizeof(k), slot, NULL), LVBS_OK);
+	memcpy(&k, data() + 0x40000, sizeof(k));
+	return k;
+}
+
+/*
+ * The newest event of @kind: a refused call logs its reason, and then the
+ * dispatcher logs bad_hypercall for its status.
+ */
+static const struct lvbs_log_entry *newest(u32 kind)
+{
+	for (u64 seq = hv.log.next_seq; seq > 1 && seq + hv.log.capacity > hv.log.next_seq; seq--) {
+		const struct lvbs_log_entry *e = &hv.log.ring[(seq - 1) & (hv.log.capacity - 1)];
+
+		if (e->kind == kind)
+			return e;
+	}
+	test_fail(__FILE__, __LINE__, "no event of kind %u", kind);
+	return last_event();
+}
+
+static void seal(void)
+{
+	CHECK_EQ(slat_seal(hv_cpu_of(0), LVBS_SEAL_EXEC_NX, 0, 0), LVBS_OK);
+}
+
+TEST(keys_builtin_before_seal)
+{
+	struct blob fpr = fixture_load("a.fpr");
+	struct lvbs_key_info k;
+	struct lvbs_info i;
+	char hex[65];
+	u64 slot = 99;
+
+	stub_reset();
+	CHECK_EQ(info().keys_trusted, 0);
+	CHECK_EQ(add_key("a.der", &slot), LVBS_OK);
+	CHECK_EQ(slot, 0);
+	CHECK_EQ(last_event()->kind, LVBS_EV_KEY_ADDED);
+	CHECK_EQ(last_event()->info1, LVBS_KEY_BUILTIN);
+	CHECK_EQ(add_key("c.der", &slot), LVBS_OK);
+	CHECK_EQ(slot, 1);
+	/* The same certificate again: nothing added, its slot. */
+	CHECK_EQ(add_key("a.der", &slot), LVBS_OK);
+	CHECK_EQ(slot, 0);
+	i = info();
+	CHECK_EQ(i.keys_trusted, 2);
+	CHECK_EQ(i.keys_refused, 0);
+	k = key_info(0);
+	CHECK_EQ(k.size, sizeof(k));
+	CHECK_EQ(sizeof(k), 120);
+	CHECK_EQ(sizeof(struct lvbs_blacklist_hash), 72);
+	CHECK_EQ(k.slot, 0);
+	CHECK_EQ(k.source, LVBS_KEY_BUILTIN);
+	CHECK_EQ(k.signer, 0);
+	CHECK_EQ(k.key_type, LVBS_KEYTYPE_RSA);
+	CHECK_EQ(k.key_bits, 2048);
+	CHECK_STR(k.name, "lvbs unit test key a");
+	for (int j = 0; j < 32; j++)
+		sprintf(hex + 2 * j, "%02X", k.fingerprint[j]);
+	CHECK(fpr.len >= 64 && !memcmp(hex, fpr.p, 64));
+	k = key_info(1);
+	CHECK_EQ(k.key_type, LVBS_KEYTYPE_EC);
+	CHECK_EQ(k.key_bits, 384);
+	CHECK_EQ(hc(GK, (u64)data() + 0x40000, sizeof(k), 2, NULL), LVBS_E_RANGE);
+	CHECK_EQ(hc(GK, (u64)data() + 0x40000, sizeof(k) - 1, 0, NULL), LVBS_E_INVAL);
+	free(fpr.p);
+}
+
+TEST(keys_bad_certificates_refused_and_counted)
+{
+	u64 len, gpa = put_cert("a.der", 0, &len), slot = 77;
+
+	stub_reset();
+	CHECK_EQ(hc(AK, gpa, 0, 0, &slot), LVBS_E_TOOBIG);
+	CHECK_EQ(hc(AK, gpa, LVBS_KEY_CERT_MAX + 1, 0, NULL), LVBS_E_TOOBIG);
+	CHECK_EQ(hc(AK, gpa + 4, len, 0, NULL), LVBS_E_ALIGN);
+	CHECK_EQ(hc(AK, hv.hv_phys, len, 0, NULL), LVBS_E_RANGE);
+	CHECK_EQ(newest(LVBS_EV_KEY_DENIED)->info1, (u64)LVBS_E_RANGE);
+	CHECK_EQ(newest(LVBS_EV_BAD_HYPERCALL)->info1, (u64)LVBS_E_RANGE);
+	/* Every truncation, and one flipped byte in the key's DER, is not a key. */
+	for (u64 n = 1; n < len; n += 7)
+		CHECK_EQ(hc(AK, gpa, n, 0, NULL), LVBS_E_INVAL);
+	data()[1] ^= 0x01;	/* the outer SEQUENCE's length */
+	CHECK_EQ(hc(AK, gpa, len, 0, NULL), LVBS_E_INVAL);
+	CHECK_EQ(info().keys_trusted, 0);
+	CHECK(info().keys_refused >= 5);
+	CHECK_EQ(newest(LVBS_EV_KEY_DENIED)->info0, 3);	/* KEY_DENIED_CERT */
+}
+
+TEST(keys_after_seal_only_issued_by_a_trusted_key)
+{
+	struct lvbs_key_info k;
+	u64 slot = 0, len, gpa;
+
+	stub_reset();
+	CHECK_EQ(add_key("a.der", &slot), LVBS_OK);
+	seal();
+	/* Self-signed, by nobody trusted. */
+	CHECK_EQ(add_key("b.der", &slot), LVBS_E_PERM);
+	CHECK_EQ(newest(LVBS_EV_KEY_DENIED)->info1, (u64)LVBS_E_PERM);
+	CHECK_EQ(newest(LVBS_EV_KEY_DENIED)->info0, 4);	/* KEY_DENIED_UNSIGNED */
+	/* Issued by c, which is not trusted. */
+	CHECK_EQ(add_key("e.der", &slot), LVBS_E_PERM);
+	/* Issued by a: a secondary key. */
+	gpa = put_cert("d.der", 0, &len);
+	data()[len - 5] ^= 0x40;	/* in the signature */
+	CHECK_EQ(hc(AK, gpa, len, 0, &slot), LVBS_E_PERM);
+	CHECK_EQ(newest(LVBS_EV_KEY_DENIED)->info0, 5);	/* KEY_DENIED_BAD_SIG */
+	data()[len - 5] ^= 0x40;
+	CHECK_EQ(hc(AK, gpa, len, 0, &slot), LVBS_OK);
+	CHECK_EQ(slot, 1);
+	CHECK_EQ(last_event()->kind, LVBS_EV_KEY_ADDED);
+	CHECK_EQ(last_event()->info1, LVBS_KEY_SECONDARY);
+	k = key_info(1);
+	CHECK_EQ(k.source, LVBS_KEY_SECONDARY);
+	CHECK_EQ(k.signer, 0);
+	CHECK_STR(k.name, "lvbs unit test key d");
+	CHECK_EQ(info().keys_trusted, 2);
+	CHECK_EQ(info().keys_refused, 3);
+}
+
+TEST(keys_ecdsa_issuer_after_seal)
+{
+	u64 slot = 0;
+
+	stub_reset();
+	CHECK_EQ(add_key("c.der", &slot), LVBS_OK);
+	seal();
+	CHECK_EQ(add_key("e.der", &slot), LVBS_OK);
+	CHECK_EQ(key_info(1).signer, 0);
+	CHECK_EQ(key_info(1).key_bits, 256);
+}
+
+TEST(keys_store_full)
+{
+	char name[24];
+	u64 slot = 0;
+
+	stub_reset();
+	for (int i = 0; i < LVBS_MAX_KEYS; i++) {
+		snprintf(name, sizeof(name), "n%d.der", i);
+		CHECK_EQ(add_key(name, &slot), LVBS_OK);
+		CHECK_EQ(slot, (u64)i);
+	}
+	CHECK_EQ(add_key("a.der", &slot), LVBS_E_TOOBIG);
+	CHECK_EQ(newest(LVBS_EV_KEY_DENIED)->info0, 2);	/* KEY_DENIED_FULL */
+	/* A key already held is still found. */
+	CHECK_EQ(add_key("n3.der", &slot), LVBS_OK);
+	CHECK_EQ(slot, 3);
+	CHECK_EQ(info().keys_trusted, LVBS_MAX_KEYS);
+}
+
+TEST(modsig_cert_signer_checks)
+{
+	struct crypto_x509_scratch *scratch = malloc(sizeof(*scratch));
+	struct blob a = fixture_load("a.der"), b = fixture_load("b.der"), d = fixture_load("d.der");
+	struct modsig_key keys[2];
+	size_t signer = 9;
+
+	CHECK_EQ(modsig_key_from_cert(scratch, b.p, b.len, &keys[0]), MODSIG_OK);
+	CHECK_EQ(modsig_key_from_cert(scratch, a.p, a.len, &keys[1]), MODSIG_OK);
+	CHECK_EQ(modsig_cert_signer(d.p, d.len, keys, 2, &signer), MODSIG_OK);
+	CHECK_EQ(signer, 1);
+	CHECK_EQ(modsig_cert_signer(d.p, d.len, keys, 1, &signer), MODSIG_E_UNKNOWN_KEY);
+	/* Self-signed a verifies with a. */
+	CHECK_EQ(modsig_cert_signer(a.p, a.len, &keys[1], 1, &signer), MODSIG_OK);
+	/* Every bit of the signed part and of the signature matters. */
+	for (size_t i = 4; i < d.len; i++) {
+		d.p[i] ^= 0x10;
+		CHECK(modsig_cert_signer(d.p, d.len, keys, 2, &signer) != MODSIG_OK);
+		d.p[i] ^= 0x10;
+	}
+	/* No read past the end of any truncation (AddressSanitizer). */
+	for (size_t n = 0; n < d.len; n++) {
+		u8 *cut = malloc(n ? n : 1);
+
+		memcpy(cut, d.p, n);
+		CHECK(modsig_cert_signer(cut, n, keys, 2, &signer) != MODSIG_OK);
+		free(cut);
+	}
+	free(a.p);
+	free(b.p);
+	free(d.p);
+	free(scratch);
+}
+
+static struct lvbs_blacklist_hash *bl(u32 i)
+{
+	return (struct lvbs_blacklist_hash *)(data() + i * sizeof(struct lvbs_blacklist_hash));
+}
+
+static void fill_entry(u32 i, u32 alg, u32 seed)
+{
+	size_t n = alg == LVBS_HASH_SHA256 ? 32 : alg == LVBS_HASH_SHA384 ? 48 : 64;
+
+	memset(bl(i), 0, sizeof(*bl(i)));
+	bl(i)->alg = alg;
+	for (size_t j = 0; j < n; j++)
+		bl(i)->digest[j] = (u8)(seed * 31 + j);
+	bl(i)->digest[0] = (u8)seed;
+	bl(i)->digest[1] = (u8)(seed >> 8);
+}
+
+TEST(keys_blacklist)
+{
+	u8 want[32];
+	u64 added = 99;
+
+	stub_reset();
+	fill_entry(0, LVBS_HASH_SHA256, 1);
+	fill_entry(1, LVBS_HASH_SHA512, 2);
+	fill_entry(2, LVBS_HASH_SHA256, 1);	/* the first again */
+	memcpy(want, bl(0)->digest, 32);
+	CHECK_EQ(hc(AB, (u64)data(), 3, 0, &added), LVBS_OK);
+	CHECK_EQ(added, 2);
+	CHECK_EQ(last_event()->kind, LVBS_EV_BLACKLIST);
+	CHECK_EQ(last_event()->info1, 2);
+	CHECK_EQ(info().blacklist_hashes, 2);
+	CHECK(keys_blacklisted(CRYPTO_SHA256, want));
+	CHECK(!keys_blacklisted(CRYPTO_SHA384, want));
+	want[31] ^= 1;
+	CHECK(!keys_blacklisted(CRYPTO_SHA256, want));
+	/* Held already: nothing added. After SEAL too: it only refuses more. */
+	seal();
+	CHECK_EQ(hc(AB, (u64)data(), 2, 0, &added), LVBS_OK);
+	CHECK_EQ(added, 0);
+	/* Malformed entries refuse the whole batch. */
+	fill_entry(0, LVBS_HASH_SHA384, 5);
+	fill_entry(1, 7, 6);
+	CHECK_EQ(hc(AB, (u64)data(), 2, 0, &added), LVBS_E_INVAL);
+	fill_entry(1, LVBS_HASH_SHA256, 6);
+	bl(1)->digest[40] = 1;			/* past a SHA-256 digest */
+	CHECK_EQ(hc(AB, (u64)data(), 2, 0, &added), LVBS_E_INVAL);
+	fill_entry(1, LVBS_HASH_SHA256, 6);
+	bl(1)->reserved = 1;
+	CHECK_EQ(hc(AB, (u64)data(), 2, 0, &added), LVBS_E_INVAL);
+	CHECK_EQ(info().blacklist_hashes, 2);
+	CHECK_EQ(hc(AB, (u64)data(), 0, 0, &added), LVBS_E_INVAL);
+	CHECK_EQ(hc(AB, (u64)data(), LVBS_BLACKLIST_BATCH + 1, 0, &added), LVBS_E_TOOBIG);
+	CHECK_EQ(hc(AB, (u64)data() + 4, 1, 0, &added), LVBS_E_ALIGN);
+}
+
+TEST(keys_blacklist_full_is_all_or_nothing)
+{
+	u64 added = 0;
+	u32 seed = 100;
+
+	stub_reset();
+	for (u32 b = 0; b < LVBS_MAX_BLACKLIST / LVBS_BLACKLIST_BATCH; b++) {
+		for (u32 i = 0; i < LVBS_BLACKLIST_BATCH; i++)
+			fill_entry(i, LVBS_HASH_SHA256, seed++);
+		CHECK_EQ(hc(AB, (u64)data(), LVBS_BLACKLIST_BATCH, 0, &added), LVBS_OK);
+		CHECK_EQ(added, LVBS_BLACKLIST_BATCH);
+	}
+	fill_entry(0, LVBS_HASH_SHA256, 100);	/* held */
+	fill_entry(1, LVBS_HASH_SHA256, seed);	/* new: no room */
+	CHECK_EQ(hc(AB, (u64)data(), 2, 0, &added), LVBS_E_TOOBIG);
+	CHECK_EQ(info().blacklist_hashes, LVBS_MAX_BLACKLIST);
+	CHECK_EQ(hc(AB, (u64)data(), 1, 0, &added), LVBS_OK);
+	CHECK_EQ(added, 0);
+}
