@@ -147,6 +147,56 @@ static int lvbs_set_policy(u32 policy)
 						 NULL, NULL));
 }
 
+/* The certificate goes by physical address: a kmalloc'd copy. */
+static int lvbs_add_key(const void *cert, size_t len, u32 *slot)
+{
+	u64 out = 0;
+	void *buf;
+	long r;
+
+	if (len == 0 || len > LVBS_KEY_CERT_MAX)
+		return -E2BIG;
+	buf = kmemdup(cert, len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	r = lvbs_vmmcall(LVBS_HC_ADD_KEY, virt_to_phys(buf), len, 0, &out, NULL);
+	kfree(buf);
+	*slot = (u32)out;
+	return lvbs_status_to_errno(r);
+}
+
+static int lvbs_get_key(u32 slot, struct lvbs_key_info *ki)
+{
+	struct lvbs_key_info *buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	long r;
+
+	if (!buf)
+		return -ENOMEM;
+	r = lvbs_vmmcall(LVBS_HC_GET_KEY, virt_to_phys(buf), sizeof(*buf), slot, NULL, NULL);
+	if (r == LVBS_OK)
+		*ki = *buf;
+	kfree(buf);
+	return lvbs_status_to_errno(r);
+}
+
+static int lvbs_add_blacklist(const struct lvbs_blacklist_hash *v, u32 n, u32 *added)
+{
+	struct lvbs_blacklist_hash *buf;
+	u64 out = 0;
+	long r;
+
+	*added = 0;
+	if (n == 0 || n > LVBS_BLACKLIST_BATCH)
+		return -EINVAL;
+	buf = kmemdup(v, n * sizeof(*v), GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	r = lvbs_vmmcall(LVBS_HC_ADD_BLACKLIST, virt_to_phys(buf), n, 0, &out, NULL);
+	kfree(buf);
+	*added = (u32)min_t(u64, out, n);
+	return lvbs_status_to_errno(r);
+}
+
 const struct lvbs_hv_ops lvbs_hv_ops_lvbs = {
 	.name = "lvbs",
 	.get_info = lvbs_get_info,
@@ -160,4 +210,7 @@ const struct lvbs_hv_ops lvbs_hv_ops_lvbs = {
 	.release = lvbs_release,
 	.seal = lvbs_seal,
 	.set_policy = lvbs_set_policy,
+	.add_key = lvbs_add_key,
+	.get_key = lvbs_get_key,
+	.add_blacklist = lvbs_add_blacklist,
 };

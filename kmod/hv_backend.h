@@ -37,6 +37,16 @@ struct lvbs_hv_ops {
 	/* End of trusted boot; the module area is [mod_start, mod_end). */
 	int (*seal)(u64 flags, u64 mod_start, u64 mod_end);	/* LVBS_SEAL_* */
 	int (*set_policy)(u32 policy);
+	/*
+	 * Trust the key of an X.509 certificate (DER, any memory: it is
+	 * copied); before SEAL as given, after SEAL only if a trusted key
+	 * issued it. *slot: where it is held.
+	 */
+	int (*add_key)(const void *cert, size_t len, u32 *slot);
+	/* The key in @slot; -ERANGE past the last. */
+	int (*get_key)(u32 slot, struct lvbs_key_info *ki);
+	/* Blacklist module digests (n <= LVBS_BLACKLIST_BATCH); *added new ones. */
+	int (*add_blacklist)(const struct lvbs_blacklist_hash *v, u32 n, u32 *added);
 };
 
 extern const struct lvbs_hv_ops lvbs_hv_ops_lvbs;

@@ -51,6 +51,10 @@ int lvbs_check_image(const struct lvbs_layout *l);
 int lvbs_check_kernel(struct lvbs_layout *l);
 
 int lvbs_securityfs_init(void);
+/* Module-signing keys (keys.c): read the keys= file before the launch, give it after. */
+int lvbs_keys_read(void);
+void lvbs_keys_give(void);
+void lvbs_keys_free(void);	/* a failed launch: nobody to give them to */
 /* The die notifier that keeps a refused text_poke() from wedging (poke_guard.c). */
 int lvbs_poke_guard_init(void);
 unsigned int lvbs_poke_guard_skipped(void);

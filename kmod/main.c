@@ -94,6 +94,9 @@ static int __init lvbs_init(void)
 	r = lvbs_check_kernel(&layout);
 	if (r)
 		return r;
+	r = lvbs_keys_read();
+	if (r)
+		return r;
 	/* No CPU may come or go from here on; re-enabled only if we fail. */
 	cpu_hotplug_disable();
 	map_cpus();
@@ -102,6 +105,7 @@ static int __init lvbs_init(void)
 		pr_warn("cannot register the NMI handler (%d): a guest NMI that meets a TLB shootdown kick can be lost\n", r);
 	r = lvbs_loader_launch(fail_cpu, debug_serial, lvbs_nmi_mark_gpa(), &res);
 	if (r) {
+		lvbs_keys_free();
 		lvbs_nmi_exit();
 		cpu_hotplug_enable();
 		if (res.failed_cpu >= 0)
@@ -120,6 +124,8 @@ static int __init lvbs_init(void)
 	r = lvbs_pin_control_registers();
 	if (r)
 		pr_err("control registers, MSRs and descriptor tables are NOT all pinned (%d); lvbsctl status shows what is\n", r);
+	/* Before SEAL: the only time the hypervisor takes a key unsigned. */
+	lvbs_keys_give();
 	r = lvbs_protect_memory(&layout, seal_flags);
 	if (r)
 		pr_err("kernel memory is NOT protected and the hypervisor is not sealed (%d); lvbsctl status shows what is\n", r);

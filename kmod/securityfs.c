@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /sys/kernel/security/lvbs/{status,stats,log}: text for lvbsctl and for
- * people (formats in docs/operations.md). Every read asks the hypervisor
- * afresh through the backend interface.
+ * /sys/kernel/security/lvbs/{status,stats,log,keys}: text for lvbsctl and
+ * for people (formats in docs/operations.md). Every read asks the
+ * hypervisor afresh through the backend interface. keys and blacklist
+ * also take writes: a certificate, digests (ADD_KEY, ADD_BLACKLIST).
  *
  * Note what this is: the kernel's report of what the hypervisor said. Once
  * the kernel is compromised it could lie here; the hypervisor's own log is
@@ -15,6 +16,8 @@
 #include <linux/slab.h>
 #include <linux/fs.h>
 #include <linux/cpumask.h>
+#include <linux/ctype.h>
+#include <linux/string.h>
 #include "lvbs.h"
 
 static const char *const feature_names[] = {
@@ -80,6 +83,9 @@ static void show_memprot(struct seq_file *m, const struct lvbs_info *info)
 	seq_printf(m, "modules_tracked %u\n", lvbs_memprot.modules_tracked);
 	seq_printf(m, "image_freed_pages %llu\n", lvbs_memprot.image_freed_pages);
 	seq_puts(m, "module_trust tofu\n");
+	seq_printf(m, "keys_trusted %u\n", info->keys_trusted);
+	seq_printf(m, "keys_refused %u\n", info->keys_refused);
+	seq_printf(m, "blacklist_hashes %u\n", info->blacklist_hashes);
 	seq_printf(m, "init_protect_hypercalls %u\n", lvbs_memprot.hypercalls);
 	seq_printf(m, "init_protect_ns %llu\n", lvbs_memprot.ns);
 }
@@ -160,6 +166,8 @@ static const char *const event_names[LVBS_EV_MAX] = {
 	[LVBS_EV_PATCH_DENIED] = "patch_denied", [LVBS_EV_SEAL] = "seal",
 	[LVBS_EV_SLAT_COARSE] = "slat_coarse", [LVBS_EV_SLAT_FULL] = "slat_full",
 	[LVBS_EV_RATE_LIMITED] = "rate_limited",
+	[LVBS_EV_KEY_ADDED] = "key_added", [LVBS_EV_KEY_DENIED] = "key_denied",
+	[LVBS_EV_BLACKLIST] = "blacklist",
 };
 
 static const char *const action_names[] = {
@@ -215,6 +223,139 @@ static int log_show(struct seq_file *m, void *v)
 	return n < 0 ? (int)n : 0;
 }
 
+/*
+ * A key's name as one token of a key=value line: bytes other than letters,
+ * digits and ._-:/ as %XX (docs/operations.md), so spaces do not split it.
+ */
+static void show_name(struct seq_file *m, const char *name)
+{
+	for (; *name; name++) {
+		if (isalnum(*name) || strchr("._-:/", *name))
+			seq_putc(m, *name);
+		else
+			seq_printf(m, "%%%02X", (u8)*name);
+	}
+}
+
+static int keys_show(struct seq_file *m, void *v)
+{
+	struct lvbs_key_info ki;
+	u32 slot;
+	int r;
+
+	for (slot = 0; slot < LVBS_MAX_KEYS; slot++) {
+		r = lvbs.hv->get_key(slot, &ki);
+		if (r == -ERANGE)
+			break;
+		if (r)
+			return r;
+		ki.name[sizeof(ki.name) - 1] = 0;
+		seq_printf(m, "slot=%u source=%s signer=%u type=%s bits=%u fingerprint=%*phN name=",
+			   ki.slot, ki.source == LVBS_KEY_BUILTIN ? "builtin" : "secondary",
+			   ki.signer, ki.key_type == LVBS_KEYTYPE_EC ? "ecdsa" : "rsa", ki.key_bits,
+			   (int)sizeof(ki.fingerprint), ki.fingerprint);
+		show_name(m, ki.name);
+		seq_putc(m, '\n');
+	}
+	return 0;
+}
+
+/*
+ * One DER certificate per write(): ADD_KEY. After SEAL the hypervisor
+ * takes it only if a trusted key issued it; the errno says how it went.
+ */
+static ssize_t keys_write(struct file *f, const char __user *ubuf, size_t len, loff_t *pos)
+{
+	u32 slot;
+	void *buf;
+	int r;
+
+	if (*pos || len == 0 || len > LVBS_KEY_CERT_MAX)
+		return -E2BIG;
+	buf = memdup_user(ubuf, len);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	r = lvbs.hv->add_key(buf, len, &slot);
+	kfree(buf);
+	if (r) {
+		pr_warn("certificate refused by the hypervisor (%pe); lvbsctl log says why\n",
+			ERR_PTR(r));
+		return r;
+	}
+	pr_info("module-signing key trusted, in slot %u\n", slot);
+	return len;
+}
+
+static int hash_alg(const char *name, size_t *len)
+{
+	static const struct { const char *name; int alg; size_t len; } algs[] = {
+		{ "sha256", LVBS_HASH_SHA256, 32 }, { "sha384", LVBS_HASH_SHA384, 48 },
+		{ "sha512", LVBS_HASH_SHA512, 64 },
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(algs); i++) {
+		if (!strcmp(name, algs[i].name)) {
+			*len = algs[i].len;
+			return algs[i].alg;
+		}
+	}
+	return 0;
+}
+
+/* One "ALG:HEX" line into @e: 0, or -EINVAL. */
+static int parse_hash(char *line, struct lvbs_blacklist_hash *e)
+{
+	char *hex = strchr(line, ':');
+	size_t n;
+
+	memset(e, 0, sizeof(*e));
+	if (!hex)
+		return -EINVAL;
+	*hex++ = 0;
+	e->alg = hash_alg(line, &n);
+	if (!e->alg || strlen(hex) != 2 * n || hex2bin(e->digest, hex, n))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Lines "sha256:HEX" (or sha384, sha512) in one write(): digests of module
+ * contents that must never load. All of the write or none of it.
+ */
+static ssize_t blacklist_write(struct file *f, const char __user *ubuf, size_t len, loff_t *pos)
+{
+	struct lvbs_blacklist_hash *v;
+	char *text, *p, *line;
+	u32 n = 0, added = 0;
+	int r = 0;
+
+	if (*pos || len == 0 || len > LVBS_BLACKLIST_BATCH * 140)
+		return -E2BIG;
+	text = memdup_user_nul(ubuf, len);
+	if (IS_ERR(text))
+		return PTR_ERR(text);
+	v = kcalloc(LVBS_BLACKLIST_BATCH, sizeof(*v), GFP_KERNEL);
+	if (!v) {
+		kfree(text);
+		return -ENOMEM;
+	}
+	p = text;
+	while (!r && (line = strsep(&p, "\n"))) {
+		if (!*line)
+			continue;
+		r = n == LVBS_BLACKLIST_BATCH ? -E2BIG : parse_hash(line, &v[n++]);
+	}
+	if (!r)
+		r = n ? lvbs.hv->add_blacklist(v, n, &added) : -EINVAL;
+	kfree(v);
+	kfree(text);
+	if (r)
+		return r;
+	pr_info("blacklist: %u module digests added (%u given)\n", added, n);
+	return len;
+}
+
 #define LVBS_FOPS(name) \
 static int name##_open(struct inode *inode, struct file *file) \
 { \
@@ -232,6 +373,25 @@ LVBS_FOPS(status);
 LVBS_FOPS(stats);
 LVBS_FOPS(log);
 
+static int keys_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, keys_show, NULL);
+}
+
+static const struct file_operations keys_fops = {
+	.owner = THIS_MODULE,
+	.open = keys_open,
+	.read = seq_read,
+	.write = keys_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static const struct file_operations blacklist_fops = {
+	.owner = THIS_MODULE,
+	.write = blacklist_write,
+};
+
 /* Created once; lvbs.ko is never unloaded once launched, so never removed. */
 int lvbs_securityfs_init(void)
 {
@@ -248,5 +408,11 @@ int lvbs_securityfs_init(void)
 	if (IS_ERR(f))
 		return PTR_ERR(f);
 	f = securityfs_create_file("log", 0400, dir, NULL, &log_fops);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	f = securityfs_create_file("keys", 0600, dir, NULL, &keys_fops);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	f = securityfs_create_file("blacklist", 0200, dir, NULL, &blacklist_fops);
 	return PTR_ERR_OR_ZERO(f);
 }

@@ -15,6 +15,14 @@
 #   /lvbs/lib.sh          tests/vm/guest/lib.sh (helpers for scenarios)
 #   /lvbs/debmods/        Debian's own modules for the soak (debmods.sh)
 #   /scenarios/*.sh       tests/vm/scenarios
+#   /etc/lvbs/keys.der    module-signing certificates lvbs.ko gives the
+#                         hypervisor at launch: this series' kernel key
+#                         (lvbs-certs extract from $VM_KERNEL, as an install
+#                         takes it) and the test key a (tests/unit/mkmodsig.sh)
+#   /lvbs/keys/           kernel.fpr (that key's fingerprint); b.der
+#                         (self-signed), d.der (issued by a), e.der (issued
+#                         by c, not trusted): certificates scenario keys offers
+#                         after SEAL
 #
 # Inputs can be overridden for experiments: LVBS_KO, LVBS_TEST_KO, LVBSCTL,
 # BUSYBOX, PROGS_DIR. LVBS_KO=none leaves lvbs.ko out (harness smoke tests).
@@ -110,6 +118,18 @@ if compgen -G "$REPO/bench/scenarios/*.sh" >/dev/null; then
 	install -m 0755 "$REPO"/bench/scenarios/*.sh "$root/scenarios/"
 fi
 echo "lvbs-test" >"$root/etc/hostname"
+
+keys=$VM_DIR/keys
+rm -rf "$keys"
+mkdir -p "$keys/kernel" "$root/etc/lvbs" "$root/lvbs/keys"
+make -s -C "$REPO/tools/lvbs-certs" >/dev/null
+"$REPO/build/tools/lvbs-certs" extract "$VM_KERNEL" "$keys/kernel" >"$keys/kernel.txt"
+[ "$(grep -c . "$keys/kernel.txt")" -eq 1 ] ||
+	die "expected 1 certificate in $VM_KERNEL: $(cat "$keys/kernel.txt")"
+"$VM_LIB_DIR/../unit/mkmodsig.sh" "$keys/test" >/dev/null
+cat "$keys"/kernel/cert-*.der "$keys/test/a.der" >"$root/etc/lvbs/keys.der"
+awk '{ print $2 }' "$keys/kernel.txt" >"$root/lvbs/keys/kernel.fpr"
+install -m 0644 "$keys"/test/{b,d,e}.der "$root/lvbs/keys/"
 
 out=$VM_INITRD
 mkdir -p "$(dirname "$out")"

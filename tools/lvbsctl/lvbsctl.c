@@ -6,6 +6,9 @@
  *                             CPU features, and which protections are weaker
  *   lvbsctl stats  [--json]   VM exits per CPU and kind
  *   lvbsctl log    [--json]   the hypervisor's event and violation log
+ *   lvbsctl keys   [--json]   the keys module signatures are checked against
+ *   lvbsctl add-key FILE      trust one more key (a DER certificate); after
+ *                             SEAL only one a trusted key issued
  *
  * The file formats are in docs/operations.md. Every line is checked against
  * them: a line that does not parse is an error naming the file and line,
@@ -14,7 +17,7 @@
  * and shown (a newer lvbs.ko may add some).
  *
  * Exit status: 0 ok, 1 usage, 2 lvbs not active, 3 malformed or unreadable
- * data.
+ * data, 4 refused by lvbs (add-key).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <lvbs/abi.h>
@@ -32,7 +37,7 @@
 #define MAX_FIELDS	64
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-enum { EXIT_USAGE = 1, EXIT_INACTIVE = 2, EXIT_DATA = 3 };
+enum { EXIT_USAGE = 1, EXIT_INACTIVE = 2, EXIT_DATA = 3, EXIT_REFUSED = 4 };
 
 /* One field of a line; key and val point into the line's own buffer. */
 struct field {
@@ -451,6 +456,8 @@ static const struct key_type status_opt_keys[] = {
 	{ "leftover_nmis_claimed", T_U64 },
 	/* ABI 6. */
 	{ "cpuid", T_NAME },
+	/* ABI 7. */
+	{ "keys_trusted", T_U64 }, { "keys_refused", T_U64 }, { "blacklist_hashes", T_U64 },
 };
 
 /* status is one record spread over many lines: gather it into one line. */
@@ -739,6 +746,9 @@ static void show_memory(const struct line *r)
 		       num(r, "dyn_exec_pages"));
 	if (get(r, "module_trust") && !strcmp(get(r, "module_trust"), "tofu"))
 		printf("weaker:          modules are trusted on first use: every module the kernel loads is protected, none is authenticated\n");
+	if (get(r, "keys_trusted"))
+		printf("module keys:     %llu trusted (lvbsctl keys), %llu refused, %llu blacklisted digests; held by the hypervisor, not yet used to refuse a module (docs/module-signatures.md)\n",
+		       num(r, "keys_trusted"), num(r, "keys_refused"), num(r, "blacklist_hashes"));
 	printf("not covered:     GDT contents, TSS, page tables and kernel data stay writable; text patch sites are validated by form, not by a list (docs/text-patching.md)\n");
 }
 
@@ -1020,6 +1030,126 @@ static int cmd_log(void)
 	return 0;
 }
 
+/* ---- keys ---- */
+
+static const struct key_type keys_keys[] = {
+	{ "slot", T_U64 }, { "source", T_NAME }, { "signer", T_U64 }, { "type", T_NAME },
+	{ "bits", T_U64 }, { "fingerprint", T_TEXT }, { "name", T_TEXT },
+};
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 :
+	       c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* A key's name comes %XX-encoded (docs/operations.md): decoded in place. */
+static void decode_name(const struct file *f, const struct line *l, char *v)
+{
+	char *out = v;
+
+	for (; *v; v++) {
+		if (*v != '%') {
+			*out++ = *v;
+			continue;
+		}
+		if (hexval(v[1]) < 0 || hexval(v[2]) < 0)
+			die_data(f, l->lineno, "bad %%XX escape in name");
+		*out++ = (char)(hexval(v[1]) << 4 | hexval(v[2]));
+		v += 2;
+	}
+	*out = 0;
+}
+
+static void keys_check(const struct file *f)
+{
+	for (int i = 0; i < f->nr; i++) {
+		struct line *l = &f->lines[i];
+		const char *fpr;
+
+		check_line(f, l, keys_keys, ARRAY_SIZE(keys_keys), true);
+		fpr = get(l, "fingerprint");
+		if (strlen(fpr) != 64 || strspn(fpr, "0123456789abcdef") != 64)
+			die_data(f, l->lineno, "'fingerprint' is '%s', expected 64 hex digits", fpr);
+		for (int k = 0; k < l->nr; k++)
+			if (!strcmp(l->f[k].key, "name"))
+				decode_name(f, l, (char *)l->f[k].val);
+	}
+}
+
+static int cmd_keys(void)
+{
+	struct file f;
+
+	read_file(&f, "keys", split_pairs);
+	keys_check(&f);
+	if (json) {
+		fputs("{\"active\": true, \"keys\": ", stdout);
+		json_lines(&f, keys_keys, ARRAY_SIZE(keys_keys));
+		fputs("}\n", stdout);
+	} else if (!f.nr) {
+		printf("(no module-signing keys: see docs/module-signatures.md)\n");
+	}
+	for (int i = 0; !json && i < f.nr; i++) {
+		const struct line *l = &f.lines[i];
+
+		char kind[64];
+
+		snprintf(kind, sizeof(kind), "%s-%s", get(l, "type"), get(l, "bits"));
+		printf("%-3s %-9s %-10s sha256:%s %s", get(l, "slot"), get(l, "source"), kind,
+		       get(l, "fingerprint"), get(l, "name"));
+		if (!strcmp(get(l, "source"), "secondary"))
+			printf(" (issued by key %s)", get(l, "signer"));
+		putchar('\n');
+	}
+	free_file(&f);
+	return 0;
+}
+
+/*
+ * lvbsctl add-key FILE: one DER certificate to the hypervisor, in one
+ * write() (lvbs.ko takes a whole certificate per write).
+ */
+static int cmd_add_key(const char *file)
+{
+	char path[4096], buf[LVBS_KEY_CERT_MAX + 1];
+	size_t len;
+	ssize_t w;
+	FILE *in;
+	int fd;
+
+	in = fopen(file, "rb");
+	if (!in) {
+		fprintf(stderr, "lvbsctl: %s: %s\n", file, strerror(errno));
+		return EXIT_USAGE;
+	}
+	len = fread(buf, 1, sizeof(buf), in);
+	fclose(in);
+	if (len == 0 || len > LVBS_KEY_CERT_MAX || buf[0] != 0x30) {
+		fprintf(stderr, "lvbsctl: %s: not a DER certificate of at most %u bytes\n",
+			file, LVBS_KEY_CERT_MAX);
+		return EXIT_USAGE;
+	}
+	snprintf(path, sizeof(path), "%s/keys", dir);
+	fd = open(path, O_WRONLY);
+	if (fd < 0) {
+		fprintf(stderr, "lvbsctl: %s: %s\n", path, strerror(errno));
+		return EXIT_DATA;
+	}
+	w = write(fd, buf, len);
+	close(fd);
+	if (w != (ssize_t)len) {
+		fprintf(stderr, "lvbsctl: %s refused: %s%s\n", file,
+			w < 0 ? strerror(errno) : "short write",
+			w < 0 && errno == EPERM ?
+			" (after SEAL a certificate must be issued by a key lvbs trusts; lvbsctl log shows key_denied)" :
+			" (lvbsctl log shows key_denied and why)");
+		return EXIT_REFUSED;
+	}
+	printf("%s: trusted\n", file);
+	return 0;
+}
+
 /* ---- main ---- */
 
 static bool check_active(void)
@@ -1042,15 +1172,19 @@ static bool check_active(void)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: lvbsctl status|stats|log [--json]\n"
+		"usage: lvbsctl status|stats|log|keys [--json]\n"
+		"       lvbsctl add-key CERT.der\n"
 		"       lvbsctl version | --help\n"
 		"  status   is lvbs active, on which CPUs, with which CPU features,\n"
 		"           and which protections are weaker on this CPU\n"
 		"  stats    VM exits per CPU and kind since launch\n"
 		"  log      the hypervisor's event and violation log\n"
+		"  keys     the keys module signatures are checked against\n"
+		"  add-key  trust one more key (after SEAL only one a trusted key issued)\n"
 		"  --json   machine-readable output\n"
 		"Reads %s (override with LVBS_SECURITYFS=DIR).\n"
-		"Exit status: 0 ok, 1 usage, 2 lvbs not active, 3 malformed or unreadable data.\n",
+		"Exit status: 0 ok, 1 usage, 2 lvbs not active, 3 malformed or unreadable data,\n"
+		"4 refused by lvbs.\n",
 		DEFAULT_DIR);
 }
 
@@ -1063,7 +1197,7 @@ static int bad_usage(const char *what, const char *arg)
 
 int main(int argc, char **argv)
 {
-	const char *cmd = NULL;
+	const char *cmd = NULL, *arg = NULL;
 
 	dir = getenv("LVBS_SECURITYFS");
 	if (!dir || !*dir)
@@ -1075,6 +1209,8 @@ int main(int argc, char **argv)
 			return usage(stdout), 0;
 		else if (!cmd && argv[i][0] != '-')
 			cmd = argv[i];
+		else if (cmd && !strcmp(cmd, "add-key") && !arg)
+			arg = argv[i];
 		else
 			return bad_usage("unexpected argument", argv[i]);
 	}
@@ -1089,13 +1225,20 @@ int main(int argc, char **argv)
 			printf("lvbsctl for lvbs hypercall ABI %d\n", LVBS_ABI_VERSION);
 		return 0;
 	}
-	if (strcmp(cmd, "status") && strcmp(cmd, "stats") && strcmp(cmd, "log"))
+	if (strcmp(cmd, "status") && strcmp(cmd, "stats") && strcmp(cmd, "log") &&
+	    strcmp(cmd, "keys") && strcmp(cmd, "add-key"))
 		return bad_usage("unknown command", cmd);
+	if (!strcmp(cmd, "add-key") && (!arg || json))
+		return bad_usage(json ? "no --json for" : "a certificate file is needed for", cmd);
 	if (!check_active())
 		return EXIT_INACTIVE;
 	if (!strcmp(cmd, "status"))
 		return cmd_status();
 	if (!strcmp(cmd, "stats"))
 		return cmd_stats();
+	if (!strcmp(cmd, "keys"))
+		return cmd_keys();
+	if (!strcmp(cmd, "add-key"))
+		return cmd_add_key(arg);
 	return cmd_log();
 }
