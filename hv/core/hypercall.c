@@ -11,6 +11,7 @@
 #include "hv.h"
 #include "textpatch.h"
 #include "keys.h"
+#include "modcheck.h"
 
 /*
  * The whole buffer the guest named, [gpa, gpa + size), is checked (ABI:
@@ -73,6 +74,7 @@ static long hc_get_info(u64 gpa, u64 size)
 	info.cpuid_intercepted = hv.cpuid_intercept;
 	textpatch_stats(&info.patches_allowed, &info.patches_denied);
 	keys_fill_info(&info);
+	modcheck_fill_info(&info);
 	return copy_to_guest(gpa, size, &info, sizeof(info));
 }
 
@@ -209,6 +211,12 @@ long hypercall_dispatch(struct hv_cpu *c, u64 nr, u64 a1, u64 a2, u64 a3,
 		return hc_get_key(a1, a2, a3);
 	case LVBS_HC_ADD_BLACKLIST:
 		return keys_add_blacklist(c, a1, a2, out1);
+	case LVBS_HC_MODULE_BEGIN:
+		return modcheck_begin(c, a1, a2, a3, out1);
+	case LVBS_HC_MODULE_HASH:
+		return modcheck_hash(c, a1, a2);
+	case LVBS_HC_MODULE_END:
+		return modcheck_end(c, out1, out2);
 	case LVBS_HC_LAUNCH_ABORT:
 		/* Only while a launch is failing; never once all CPUs are in. */
 		if (!READ_ONCE(hv.cpus_failed) || c->state != CPU_RUNNING)

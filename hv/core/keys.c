@@ -248,6 +248,18 @@ long keys_add_blacklist(struct hv_cpu *c, u64 gpa, u64 count, u64 *added_out)
 	return r;
 }
 
+const struct modsig_key *keys_find(const struct modsig *s, u32 *slot)
+{
+	const struct modsig_key *k;
+
+	spin_lock(&ks.lock);
+	k = modsig_find_key(s, ks.key, ks.nr);
+	if (k)
+		*slot = (u32)(k - ks.key);
+	spin_unlock(&ks.lock);
+	return k;
+}
+
 bool keys_blacklisted(int alg, const u8 *digest)
 {
 	size_t n = crypto_digest_len(alg);

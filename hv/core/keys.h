@@ -30,6 +30,13 @@ long keys_add_blacklist(struct hv_cpu *c, u64 gpa, u64 count, u64 *added_out);
 /* For GET_INFO. */
 void keys_fill_info(struct lvbs_info *info);
 
+/*
+ * The trusted key that made @s, and its slot; NULL if none. A key never
+ * changes or goes once held, so the pointer stays good.
+ */
+struct modsig;
+const struct modsig_key *keys_find(const struct modsig *s, u32 *slot);
+
 /* Whether @digest (@alg: CRYPTO_SHA*) of a module's contents is blacklisted. */
 bool keys_blacklisted(int alg, const u8 *digest);
 

@@ -174,6 +174,7 @@ static const char hv_event_names[LVBS_EV_MAX][16] = {
 	[LVBS_EV_KEY_ADDED]		= "key_added",
 	[LVBS_EV_KEY_DENIED]		= "key_denied",
 	[LVBS_EV_BLACKLIST]		= "blacklist",
+	[LVBS_EV_MODULE_CHECKED]	= "module_checked",
 };
 
 const char *hv_event_name(u32 kind)

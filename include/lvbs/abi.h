@@ -194,6 +194,41 @@ enum lvbs_hc_nr {
 	 * Out: RBX = entries added. Logged as blacklist.
 	 */
 	LVBS_HC_ADD_BLACKLIST	= 14,
+	/*
+	 * Checking a module file's signature, in three steps so that no call
+	 * runs long (docs/module-signatures.md). Only one check is open in
+	 * the whole machine at a time, owned by the CPU that began it;
+	 * another CPU's MODULE_BEGIN gets LVBS_E_BUSY until it ends.
+	 *
+	 * MODULE_BEGIN: RBX = GPA of the end of the module file (its PKCS#7
+	 * signature, struct module_signature and the magic
+	 * "~Module signature appended~\n"), RCX = its length
+	 * (1..LVBS_MODSIG_MAX), RDX = length of the module before it: the
+	 * signed bytes (1..LVBS_MODULE_MAX). The trailer is copied in and
+	 * parsed and the signer looked up among the trusted keys. A check
+	 * this CPU had open is dropped. Out: RBX = verdict so far
+	 * (LVBS_MODCHECK_*: 0 while the check goes on).
+	 */
+	LVBS_HC_MODULE_BEGIN	= 15,
+	/*
+	 * MODULE_HASH: RBX = GPA of an array of lvbs_u64, RCX = entries
+	 * (1..LVBS_MODULE_HASH_BATCH): the guest-physical addresses of the
+	 * module's next pages, in order, page aligned. The hypervisor hashes
+	 * each page (the last one up to the module's end) straight from guest
+	 * memory, reading each byte once. LVBS_E_PERM if this CPU has no check
+	 * open; LVBS_E_INVAL if the pages run past the module's end; a page
+	 * that is not guest RAM, or is the hypervisor's, fails the call and
+	 * the check (verdict LVBS_MODCHECK_INCOMPLETE).
+	 */
+	LVBS_HC_MODULE_HASH	= 16,
+	/*
+	 * MODULE_END: no arguments. Ends this CPU's check. Out: RBX = verdict
+	 * (LVBS_MODCHECK_*), RCX = the signer's key slot when the verdict is
+	 * LVBS_MODCHECK_OK. Logged as module_checked and counted in
+	 * lvbs_info.modules_verified or modules_failed. LVBS_E_PERM if this
+	 * CPU has no check open.
+	 */
+	LVBS_HC_MODULE_END	= 17,
 	LVBS_HC_MAX
 };
 
@@ -272,6 +307,21 @@ struct lvbs_mem_prot {
 #define LVBS_MAX_BLACKLIST	256
 #define LVBS_BLACKLIST_BATCH	64
 
+/* The module check (MODULE_BEGIN, MODULE_HASH, MODULE_END). */
+#define LVBS_MODSIG_MAX		8192u		/* bytes of a module's signature trailer */
+#define LVBS_MODULE_MAX		(256u << 20)	/* bytes of a module, signature excluded */
+#define LVBS_MODULE_HASH_BATCH	64		/* pages per MODULE_HASH call */
+
+/* Verdicts of a module check (RBX of MODULE_BEGIN and MODULE_END). */
+#define LVBS_MODCHECK_OK		0	/* signed by a trusted key, not blacklisted */
+#define LVBS_MODCHECK_UNSIGNED		1	/* no signature trailer */
+#define LVBS_MODCHECK_FORMAT		2	/* malformed trailer or PKCS#7 */
+#define LVBS_MODCHECK_UNSUPPORTED	3	/* well formed, not a kind lvbs checks */
+#define LVBS_MODCHECK_UNKNOWN_KEY	4	/* no trusted key is the signer */
+#define LVBS_MODCHECK_BAD_SIG		5	/* the signature does not match the contents */
+#define LVBS_MODCHECK_BLACKLISTED	6	/* the contents' digest is blacklisted */
+#define LVBS_MODCHECK_INCOMPLETE	7	/* ended before every byte was hashed, or a bad page */
+
 /* struct lvbs_key_info.source */
 #define LVBS_KEY_BUILTIN	1	/* given before SEAL, while the kernel was trusted */
 #define LVBS_KEY_SECONDARY	2	/* given after SEAL, signed by the key in .signer */
@@ -313,6 +363,7 @@ struct lvbs_blacklist_hash {
 #define LVBS_E_TOOBIG	(-5)	/* length over LVBS_MAX_XFER */
 #define LVBS_E_PERM	(-6)	/* not allowed in the current state */
 #define LVBS_E_FAULT	(-7)	/* guest memory could not be accessed */
+#define LVBS_E_BUSY	(-8)	/* another CPU holds what the call needs (v7) */
 
 #define LVBS_MAX_XFER	(64u * 1024u)	/* largest buffer any call copies */
 
@@ -383,6 +434,9 @@ struct lvbs_info {
 	lvbs_u32 keys_trusted;		/* module-signing keys held (v7) */
 	lvbs_u32 blacklist_hashes;	/* blacklisted module digests held (v7) */
 	lvbs_u32 keys_refused;		/* ADD_KEY calls refused (v7) */
+	lvbs_u32 reserved1;
+	lvbs_u64 modules_verified;	/* module checks ended LVBS_MODCHECK_OK (v7) */
+	lvbs_u64 modules_failed;	/* ... and with any other verdict */
 };
 
 /* Exit kinds counted per CPU (vendor-neutral). */
@@ -445,6 +499,7 @@ enum lvbs_event {
 	LVBS_EV_KEY_ADDED,	/* ADD_KEY: gpa = certificate; info0 = slot, info1 = LVBS_KEY_* (v7) */
 	LVBS_EV_KEY_DENIED,	/* ADD_KEY refused: gpa = certificate; info0 = reason (docs/abi.md), info1 = status */
 	LVBS_EV_BLACKLIST,	/* ADD_BLACKLIST: info0 = entries added, info1 = entries held */
+	LVBS_EV_MODULE_CHECKED,	/* MODULE_END: info0 = verdict (LVBS_MODCHECK_*), info1 = module bytes */
 	LVBS_EV_MAX
 };
 

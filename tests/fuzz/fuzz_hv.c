@@ -38,6 +38,7 @@
 #include "core/slat.h"
 #include "core/textpatch.h"
 #include "core/keys.h"
+#include "core/modcheck.h"
 #include "stub_arch.h"
 
 /*
@@ -252,6 +253,7 @@ static void restore(const struct snapshot *sn)
 	stub_abort_jmp = NULL;
 	textpatch_reset();
 	keys_reset();
+	modcheck_reset();
 }
 
 static void fresh_hv(struct input *in)
@@ -525,7 +527,7 @@ static void do_hypercall(u32 i, u64 nr, u64 a1, u64 a2, u64 a3, u8 how)
 			fuzz_fail("READ_LOG copied more than fits", (u64)st, a2);
 		return;
 	}
-	if (st > LVBS_OK || st < LVBS_E_FAULT)
+	if (st > LVBS_OK || st < LVBS_E_BUSY)
 		fuzz_fail("status outside the ABI", nr, (u64)st);
 }
 

@@ -13,6 +13,7 @@
 #include "core/hv.h"
 #include "core/textpatch.h"
 #include "core/keys.h"
+#include "core/modcheck.h"
 #include "stub_arch.h"
 
 struct hv hv;
@@ -262,6 +263,7 @@ void stub_reset_state(void)
 		abort();
 	textpatch_reset();
 	keys_reset();
+	modcheck_reset();
 	guest.next_free = 0;
 	guest.cr3 = (u64)pt_page();
 	for (u32 i = 0; i < FAKE_CPUS; i++) {

@@ -342,3 +342,266 @@ TEST(keys_blacklist_full_is_all_or_nothing)
 	CHECK_EQ(hc(AB, (u64)data(), 1, 0, &added), LVBS_OK);
 	CHECK_EQ(added, 0);
 }
+
+/* ---- module checks: MODULE_BEGIN, MODULE_HASH, MODULE_END ---- */
+
+#define MB	LVBS_HC(LVBS_HC_MODULE_BEGIN)
+#define MH	LVBS_HC(LVBS_HC_MODULE_HASH)
+#define ME	LVBS_HC(LVBS_HC_MODULE_END)
+#define MOD_OFF		0x10000		/* the module's pages, page aligned */
+#define TRAILER_OFF	0x8000		/* its signature trailer */
+#define LIST_OFF	0x4000		/* page lists */
+
+/* A hypercall from CPU @cpu; RBX and RCX back. */
+static long hc_cpu(u32 cpu, u64 nr, u64 a1, u64 a2, u64 a3, u64 *o1, u64 *o2)
+{
+	struct hv_cpu *c = hv_cpu_of(cpu);
+
+	hc_rip += 0x10;
+	fake[cpu].rip = hc_rip;
+	fake[cpu].next_rip = hc_rip + 3;
+	fake[cpu].has_nrip = true;
+	c->regs[REG_RAX] = nr;
+	c->regs[REG_RBX] = a1;
+	c->regs[REG_RCX] = a2;
+	c->regs[REG_RDX] = a3;
+	vcpu_handle_hypercall(c);
+	if (o1)
+		*o1 = c->regs[REG_RBX];
+	if (o2)
+		*o2 = c->regs[REG_RCX];
+	return (long)c->regs[REG_RAX];
+}
+
+struct signed_mod {
+	u64 content_len, trailer_len;
+};
+
+/* A signed module file: its body to MOD_OFF, its trailer to TRAILER_OFF. */
+static struct signed_mod place_module(const char *name)
+{
+	struct blob m = fixture_load(name);
+	struct signed_mod sm = { 0, 0 };
+	const u8 *info = m.p + m.len - 28 - 12;	/* struct module_signature */
+	u32 sig_len = (u32)info[8] << 24 | (u32)info[9] << 16 | (u32)info[10] << 8 | info[11];
+
+	sm.trailer_len = sig_len + 12 + 28;
+	sm.content_len = m.len - sm.trailer_len;
+	memcpy(data() + MOD_OFF, m.p, sm.content_len);
+	memcpy(data() + TRAILER_OFF, m.p + sm.content_len, sm.trailer_len);
+	free(m.p);
+	return sm;
+}
+
+static u64 mod_pages(const struct signed_mod *sm)
+{
+	return (sm->content_len + PAGE_SIZE - 1) / PAGE_SIZE;
+}
+
+/* Page @first .. @first + n of the module into the list; MODULE_HASH. */
+static long hash_range(u32 cpu, u64 first, u64 n)
+{
+	u64 *list = (u64 *)(data() + LIST_OFF);
+
+	for (u64 i = 0; i < n; i++)
+		list[i] = (u64)data() + MOD_OFF + (first + i) * PAGE_SIZE;
+	return hc_cpu(cpu, MH, (u64)list, n, 0, NULL, NULL);
+}
+
+static long begin(u32 cpu, const struct signed_mod *sm, u64 *verdict)
+{
+	return hc_cpu(cpu, MB, (u64)data() + TRAILER_OFF, sm->trailer_len, sm->content_len,
+		      verdict, NULL);
+}
+
+/* A whole check from CPU 0: the verdict (and *slot). */
+static u64 check_module(const struct signed_mod *sm, u64 *slot)
+{
+	u64 v = 99, n = mod_pages(sm), done = 0;
+
+	CHECK_EQ(begin(0, sm, &v), LVBS_OK);
+	while (v == LVBS_MODCHECK_OK && done < n) {
+		u64 k = n - done < 7 ? n - done : 7;
+
+		CHECK_EQ(hash_range(0, done, k), LVBS_OK);
+		done += k;
+	}
+	CHECK_EQ(hc_cpu(0, ME, 0, 0, 0, &v, slot), LVBS_OK);
+	return v;
+}
+
+TEST(modcheck_verdicts)
+{
+	struct signed_mod sm;
+	u64 slot = 99, v;
+
+	stub_reset();
+	sm = place_module("a_sha256.ko");
+	CHECK_EQ(sm.content_len, 70000);
+	/* No key yet. */
+	CHECK_EQ(check_module(&sm, &slot), LVBS_MODCHECK_UNKNOWN_KEY);
+	CHECK_EQ(info().modules_failed, 1);
+	CHECK_EQ(add_key("b.der", &slot), LVBS_OK);
+	CHECK_EQ(add_key("a.der", &slot), LVBS_OK);
+	v = check_module(&sm, &slot);
+	CHECK_EQ(v, LVBS_MODCHECK_OK);
+	CHECK_EQ(slot, 1);
+	CHECK_EQ(info().modules_verified, 1);
+	CHECK_EQ(last_event()->kind, LVBS_EV_MODULE_CHECKED);
+	CHECK_EQ(last_event()->info0, LVBS_MODCHECK_OK);
+	CHECK_EQ(last_event()->info1, 70000);
+	/* One changed byte of the module, anywhere. */
+	data()[MOD_OFF + 69999] ^= 1;
+	CHECK_EQ(check_module(&sm, &slot), LVBS_MODCHECK_BAD_SIG);
+	data()[MOD_OFF + 69999] ^= 1;
+	data()[MOD_OFF] ^= 0x80;
+	CHECK_EQ(check_module(&sm, &slot), LVBS_MODCHECK_BAD_SIG);
+	data()[MOD_OFF] ^= 0x80;
+	/* The content length is part of what was signed. */
+	sm.content_len--;
+	CHECK_EQ(check_module(&sm, &slot), LVBS_MODCHECK_BAD_SIG);
+	sm.content_len++;
+	/* ECDSA P-384, as Debian 6.12 signs. */
+	CHECK_EQ(add_key("c.der", &slot), LVBS_OK);
+	sm = place_module("c_sha256.ko");
+	CHECK_EQ(check_module(&sm, &slot), LVBS_MODCHECK_OK);
+	CHECK_EQ(slot, 2);
+	CHECK_EQ(info().modules_verified, 2);
+	CHECK_EQ(info().modules_failed, 4);
+}
+
+TEST(modcheck_blacklisted_whoever_signed)
+{
+	struct signed_mod sm;
+	struct crypto_hash h;
+	u64 slot, added;
+	u8 want[32];
+
+	stub_reset();
+	sm = place_module("a_sha256.ko");
+	CHECK_EQ(add_key("a.der", &slot), LVBS_OK);
+	memset(bl(0), 0, sizeof(*bl(0)));
+	bl(0)->alg = LVBS_HASH_SHA256;
+	crypto_hash_init(&h, CRYPTO_SHA256);
+	crypto_hash_update(&h, data() + MOD_OFF, sm.content_len);
+	crypto_hash_final(&h, bl(0)->digest);
+	CHECK_EQ(hc(AB, (u64)data(), 1, 0, &added), LVBS_OK);
+	CHECK_EQ(check_module(&sm, &slot), LVBS_MODCHECK_BLACKLISTED);
+	/* The same digest under another algorithm does not match. */
+	memcpy(want, bl(0)->digest, sizeof(want));
+	stub_reset();
+	sm = place_module("a_sha256.ko");
+	CHECK_EQ(add_key("a.der", &slot), LVBS_OK);
+	memset(bl(0), 0, sizeof(*bl(0)));
+	bl(0)->alg = LVBS_HASH_SHA512;
+	memcpy(bl(0)->digest, want, sizeof(want));
+	CHECK_EQ(hc(AB, (u64)data(), 1, 0, &added), LVBS_OK);
+	CHECK_EQ(check_module(&sm, &slot), LVBS_MODCHECK_OK);
+}
+
+TEST(modcheck_malformed_trailers)
+{
+	struct signed_mod sm;
+	u64 slot, v = 99;
+
+	stub_reset();
+	sm = place_module("a_sha256.ko");
+	CHECK_EQ(add_key("a.der", &slot), LVBS_OK);
+	/* The last byte of the magic. */
+	data()[TRAILER_OFF + sm.trailer_len - 1] ^= 1;
+	CHECK_EQ(begin(0, &sm, &v), LVBS_OK);
+	CHECK_EQ(v, LVBS_MODCHECK_UNSIGNED);
+	CHECK_EQ(hash_range(0, 0, 1), LVBS_E_PERM);	/* nothing to hash for */
+	CHECK_EQ(hc_cpu(0, ME, 0, 0, 0, &v, &slot), LVBS_OK);
+	CHECK_EQ(v, LVBS_MODCHECK_UNSIGNED);
+	CHECK_EQ(slot, 0);
+	data()[TRAILER_OFF + sm.trailer_len - 1] ^= 1;
+	/* A trailer with bytes of the module before it: not a trailer. */
+	memmove(data() + TRAILER_OFF + 8, data() + TRAILER_OFF, sm.trailer_len);
+	sm.trailer_len += 8;
+	CHECK_EQ(begin(0, &sm, &v), LVBS_OK);
+	CHECK_EQ(v, LVBS_MODCHECK_FORMAT);
+	CHECK_EQ(hc_cpu(0, ME, 0, 0, 0, &v, NULL), LVBS_OK);
+	/* Signed attributes: well formed, not checked. */
+	sm = place_module("a_attrs_sha256.ko");
+	CHECK_EQ(check_module(&sm, &slot), LVBS_MODCHECK_UNSUPPORTED);
+	/* Lengths. */
+	CHECK_EQ(hc_cpu(0, MB, (u64)data() + TRAILER_OFF, 0, 100, &v, NULL), LVBS_E_TOOBIG);
+	CHECK_EQ(hc_cpu(0, MB, (u64)data() + TRAILER_OFF, LVBS_MODSIG_MAX + 1, 100, &v, NULL),
+		 LVBS_E_TOOBIG);
+	CHECK_EQ(hc_cpu(0, MB, (u64)data() + TRAILER_OFF, 100, 0, &v, NULL), LVBS_E_TOOBIG);
+	CHECK_EQ(hc_cpu(0, MB, (u64)data() + TRAILER_OFF, 100, (u64)LVBS_MODULE_MAX + 1, &v, NULL),
+		 LVBS_E_TOOBIG);
+	CHECK_EQ(hc_cpu(0, MB, hv.hv_phys, 100, 100, &v, NULL), LVBS_E_RANGE);
+}
+
+TEST(modcheck_pages_and_order)
+{
+	u64 *list = (u64 *)(data() + LIST_OFF);
+	struct signed_mod sm;
+	u64 slot, v = 99;
+
+	stub_reset();
+	sm = place_module("a_sha256.ko");
+	CHECK_EQ(add_key("a.der", &slot), LVBS_OK);
+	/* Not every byte hashed. */
+	CHECK_EQ(begin(0, &sm, &v), LVBS_OK);
+	CHECK_EQ(hash_range(0, 0, mod_pages(&sm) - 1), LVBS_OK);
+	CHECK_EQ(hc_cpu(0, ME, 0, 0, 0, &v, NULL), LVBS_OK);
+	CHECK_EQ(v, LVBS_MODCHECK_INCOMPLETE);
+	/* More pages than the module has: refused, the check goes on. */
+	CHECK_EQ(begin(0, &sm, &v), LVBS_OK);
+	CHECK_EQ(hash_range(0, 0, mod_pages(&sm) + 1), LVBS_E_INVAL);
+	CHECK_EQ(hash_range(0, 0, mod_pages(&sm)), LVBS_OK);
+	CHECK_EQ(hash_range(0, mod_pages(&sm), 1), LVBS_E_INVAL);
+	CHECK_EQ(hc_cpu(0, ME, 0, 0, 0, &v, NULL), LVBS_OK);
+	CHECK_EQ(v, LVBS_MODCHECK_OK);
+	/* Pages out of order: another file, whose signature does not verify. */
+	CHECK_EQ(begin(0, &sm, &v), LVBS_OK);
+	CHECK_EQ(hash_range(0, 1, 1), LVBS_OK);
+	CHECK_EQ(hash_range(0, 0, 1), LVBS_OK);
+	CHECK_EQ(hash_range(0, 2, mod_pages(&sm) - 2), LVBS_OK);
+	CHECK_EQ(hc_cpu(0, ME, 0, 0, 0, &v, NULL), LVBS_OK);
+	CHECK_EQ(v, LVBS_MODCHECK_BAD_SIG);
+	/* A misaligned page, and one of the hypervisor's: the check fails. */
+	CHECK_EQ(begin(0, &sm, &v), LVBS_OK);
+	list[0] = (u64)data() + MOD_OFF + 8;
+	CHECK_EQ(hc_cpu(0, MH, (u64)list, 1, 0, NULL, NULL), LVBS_E_RANGE);
+	CHECK_EQ(hash_range(0, 0, 1), LVBS_E_PERM);
+	CHECK_EQ(hc_cpu(0, ME, 0, 0, 0, &v, NULL), LVBS_OK);
+	CHECK_EQ(v, LVBS_MODCHECK_INCOMPLETE);
+	CHECK_EQ(begin(0, &sm, &v), LVBS_OK);
+	list[0] = hv.hv_phys;
+	CHECK_EQ(hc_cpu(0, MH, (u64)list, 1, 0, NULL, NULL), LVBS_E_RANGE);
+	CHECK_EQ(hc_cpu(0, ME, 0, 0, 0, &v, NULL), LVBS_OK);
+	CHECK_EQ(v, LVBS_MODCHECK_INCOMPLETE);
+	/* Batch bounds; no check open. */
+	CHECK_EQ(hc_cpu(0, MH, (u64)list, 0, 0, NULL, NULL), LVBS_E_INVAL);
+	CHECK_EQ(hc_cpu(0, MH, (u64)list, LVBS_MODULE_HASH_BATCH + 1, 0, NULL, NULL), LVBS_E_TOOBIG);
+	CHECK_EQ(hash_range(0, 0, 1), LVBS_E_PERM);
+	CHECK_EQ(hc_cpu(0, ME, 0, 0, 0, &v, NULL), LVBS_E_PERM);
+}
+
+TEST(modcheck_one_cpu_at_a_time)
+{
+	struct signed_mod sm;
+	u64 slot, v = 99;
+
+	stub_reset();
+	sm = place_module("a_sha256.ko");
+	CHECK_EQ(add_key("a.der", &slot), LVBS_OK);
+	CHECK_EQ(begin(0, &sm, &v), LVBS_OK);
+	CHECK_EQ(hash_range(0, 0, 3), LVBS_OK);
+	CHECK_EQ(begin(1, &sm, &v), LVBS_E_BUSY);
+	CHECK_EQ(hash_range(1, 3, 1), LVBS_E_PERM);
+	CHECK_EQ(hc_cpu(1, ME, 0, 0, 0, &v, NULL), LVBS_E_PERM);
+	/* CPU 0 begins again: its old check is dropped, not counted. */
+	CHECK_EQ(begin(0, &sm, &v), LVBS_OK);
+	CHECK_EQ(hash_range(0, 0, mod_pages(&sm)), LVBS_OK);
+	CHECK_EQ(hc_cpu(0, ME, 0, 0, 0, &v, NULL), LVBS_OK);
+	CHECK_EQ(v, LVBS_MODCHECK_OK);
+	CHECK_EQ(info().modules_verified + info().modules_failed, 1);
+	CHECK_EQ(begin(1, &sm, &v), LVBS_OK);
+	CHECK_EQ(hc_cpu(1, ME, 0, 0, 0, &v, NULL), LVBS_OK);
+	CHECK_EQ(v, LVBS_MODCHECK_INCOMPLETE);
+}
