@@ -22,6 +22,7 @@ int lvbs_status_to_errno(long status)
 	case LVBS_E_TOOBIG:	return -E2BIG;
 	case LVBS_E_PERM:	return -EPERM;
 	case LVBS_E_FAULT:	return -EFAULT;
+	case LVBS_E_BUSY:	return -EBUSY;
 	default:		return status < 0 ? -EIO : 0;
 	}
 }
@@ -197,6 +198,32 @@ static int lvbs_add_blacklist(const struct lvbs_blacklist_hash *v, u32 n, u32 *a
 	return lvbs_status_to_errno(r);
 }
 
+static int lvbs_module_begin(void *trailer, size_t len, u64 content_len, u32 *verdict)
+{
+	u64 v = LVBS_MODCHECK_INCOMPLETE;
+	long r = lvbs_vmmcall(LVBS_HC_MODULE_BEGIN, virt_to_phys(trailer), len, content_len,
+			      &v, NULL);
+
+	*verdict = (u32)v;
+	return lvbs_status_to_errno(r);
+}
+
+static int lvbs_module_hash(const u64 *pages, u32 n)
+{
+	return lvbs_status_to_errno(lvbs_vmmcall(LVBS_HC_MODULE_HASH, virt_to_phys((void *)pages), n, 0,
+						 NULL, NULL));
+}
+
+static int lvbs_module_end(u32 *verdict, u32 *slot)
+{
+	u64 v = LVBS_MODCHECK_INCOMPLETE, k = 0;
+	long r = lvbs_vmmcall(LVBS_HC_MODULE_END, 0, 0, 0, &v, &k);
+
+	*verdict = (u32)v;
+	*slot = (u32)k;
+	return lvbs_status_to_errno(r);
+}
+
 const struct lvbs_hv_ops lvbs_hv_ops_lvbs = {
 	.name = "lvbs",
 	.get_info = lvbs_get_info,
@@ -213,4 +240,7 @@ const struct lvbs_hv_ops lvbs_hv_ops_lvbs = {
 	.add_key = lvbs_add_key,
 	.get_key = lvbs_get_key,
 	.add_blacklist = lvbs_add_blacklist,
+	.module_begin = lvbs_module_begin,
+	.module_hash = lvbs_module_hash,
+	.module_end = lvbs_module_end,
 };

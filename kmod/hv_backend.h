@@ -47,6 +47,18 @@ struct lvbs_hv_ops {
 	int (*get_key)(u32 slot, struct lvbs_key_info *ki);
 	/* Blacklist module digests (n <= LVBS_BLACKLIST_BATCH); *added new ones. */
 	int (*add_blacklist)(const struct lvbs_blacklist_hash *v, u32 n, u32 *added);
+	/*
+	 * A module signature check (docs/module-signatures.md). No
+	 * allocation: trailer and pages must be kmalloc'd (physically
+	 * contiguous), so these run in atomic context (a kprobe handler).
+	 * begin: the signature trailer and the length of the module before
+	 * it; *verdict so far (LVBS_MODCHECK_*). hash: the physical
+	 * addresses of the module's next n pages. end: the verdict and the
+	 * signer's key slot.
+	 */
+	int (*module_begin)(void *trailer, size_t len, u64 content_len, u32 *verdict);
+	int (*module_hash)(const u64 *pages, u32 n);
+	int (*module_end)(u32 *verdict, u32 *slot);
 };
 
 extern const struct lvbs_hv_ops lvbs_hv_ops_lvbs;

@@ -55,6 +55,11 @@ int lvbs_securityfs_init(void);
 int lvbs_keys_read(void);
 void lvbs_keys_give(void);
 void lvbs_keys_free(void);	/* a failed launch: nobody to give them to */
+/* Module files to the hypervisor's signature check (modcheck.c). */
+int lvbs_modcheck_init(void);
+bool lvbs_modcheck_active(void);
+void lvbs_modcheck_coming(const struct module *mod);
+u64 lvbs_modcheck_unchecked(void);
 /* The die notifier that keeps a refused text_poke() from wedging (poke_guard.c). */
 int lvbs_poke_guard_init(void);
 unsigned int lvbs_poke_guard_skipped(void);

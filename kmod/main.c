@@ -129,6 +129,9 @@ static int __init lvbs_init(void)
 	r = lvbs_protect_memory(&layout, seal_flags);
 	if (r)
 		pr_err("kernel memory is NOT protected and the hypervisor is not sealed (%d); lvbsctl status shows what is\n", r);
+	r = lvbs_modcheck_init();
+	if (r)
+		pr_err("cannot watch module signature checks (%d): lvbsctl status says module_checks off\n", r);
 	r = lvbs_poke_guard_init();
 	if (r)
 		pr_err("cannot register the text_poke guard (%d): a text patch the hypervisor refuses will oops with text_mutex held\n", r);

@@ -470,6 +470,7 @@ static int module_notify(struct notifier_block *nb, unsigned long state, void *d
 	mutex_lock(&tracked_lock);
 	switch (state) {
 	case MODULE_STATE_COMING:
+		lvbs_modcheck_coming(mod);
 		r = track_module(mod, false);
 		break;
 	case MODULE_STATE_LIVE:

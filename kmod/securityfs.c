@@ -86,6 +86,10 @@ static void show_memprot(struct seq_file *m, const struct lvbs_info *info)
 	seq_printf(m, "keys_trusted %u\n", info->keys_trusted);
 	seq_printf(m, "keys_refused %u\n", info->keys_refused);
 	seq_printf(m, "blacklist_hashes %u\n", info->blacklist_hashes);
+	seq_printf(m, "module_checks %s\n", lvbs_modcheck_active() ? "on" : "off");
+	seq_printf(m, "modules_verified %llu\n", info->modules_verified);
+	seq_printf(m, "modules_failed %llu\n", info->modules_failed);
+	seq_printf(m, "modules_unchecked %llu\n", lvbs_modcheck_unchecked());
 	seq_printf(m, "init_protect_hypercalls %u\n", lvbs_memprot.hypercalls);
 	seq_printf(m, "init_protect_ns %llu\n", lvbs_memprot.ns);
 }
@@ -167,7 +171,7 @@ static const char *const event_names[LVBS_EV_MAX] = {
 	[LVBS_EV_SLAT_COARSE] = "slat_coarse", [LVBS_EV_SLAT_FULL] = "slat_full",
 	[LVBS_EV_RATE_LIMITED] = "rate_limited",
 	[LVBS_EV_KEY_ADDED] = "key_added", [LVBS_EV_KEY_DENIED] = "key_denied",
-	[LVBS_EV_BLACKLIST] = "blacklist",
+	[LVBS_EV_BLACKLIST] = "blacklist", [LVBS_EV_MODULE_CHECKED] = "module_checked",
 };
 
 static const char *const action_names[] = {

@@ -22,7 +22,11 @@
 #   /lvbs/keys/           kernel.fpr (that key's fingerprint); b.der
 #                         (self-signed), d.der (issued by a), e.der (issued
 #                         by c, not trusted): certificates scenario keys offers
-#                         after SEAL
+#                         after SEAL; lvbs_dummy_a.ko and lvbs_dummy_b.ko
+#                         (lvbs_dummy signed by the test keys a and b with
+#                         the kernel's sign-file), lvbs_dummy_a.sha256 (the
+#                         digest of its signed contents), crc7_tampered.ko
+#                         (Debian's crc7 with one byte changed)
 #
 # Inputs can be overridden for experiments: LVBS_KO, LVBS_TEST_KO, LVBSCTL,
 # BUSYBOX, PROGS_DIR. LVBS_KO=none leaves lvbs.ko out (harness smoke tests).
@@ -130,6 +134,22 @@ make -s -C "$REPO/tools/lvbs-certs" >/dev/null
 cat "$keys"/kernel/cert-*.der "$keys/test/a.der" >"$root/etc/lvbs/keys.der"
 awk '{ print $2 }' "$keys/kernel.txt" >"$root/lvbs/keys/kernel.fpr"
 install -m 0644 "$keys"/test/{b,d,e}.der "$root/lvbs/keys/"
+sign_file=$(ls /usr/lib/linux-kbuild-*/scripts/sign-file 2>/dev/null | head -n 1)
+[ -x "$sign_file" ] || die "no sign-file (install linux-kbuild, with the headers)"
+for k in a b; do
+	"$sign_file" sha256 "$keys/test/$k.key" "$keys/test/$k.der" \
+		"$(dirname "$LVBS_TEST_KO")/lvbs_dummy.ko" "$root/lvbs/keys/lvbs_dummy_$k.ko"
+done
+# The digest a blacklist entry names: of the bytes the signature covers.
+python3 -c 'import hashlib, struct, sys
+d = open(sys.argv[1], "rb").read()
+n = struct.unpack(">I", d[-28 - 4:-28])[0]
+print(hashlib.sha256(d[:len(d) - 28 - 12 - n]).hexdigest())' \
+	"$root/lvbs/keys/lvbs_dummy_a.ko" >"$root/lvbs/keys/lvbs_dummy_a.sha256"
+cp "$VM_DIR/debmods/crc7.ko" "$root/lvbs/keys/crc7_tampered.ko"
+size=$(stat -c %s "$root/lvbs/keys/crc7_tampered.ko")
+printf '\x5a' | dd of="$root/lvbs/keys/crc7_tampered.ko" bs=1 seek=$((size / 3)) conv=notrunc status=none
+cmp -s "$VM_DIR/debmods/crc7.ko" "$root/lvbs/keys/crc7_tampered.ko" && die "crc7_tampered.ko is unchanged"
 
 out=$VM_INITRD
 mkdir -p "$(dirname "$out")"

@@ -458,6 +458,8 @@ static const struct key_type status_opt_keys[] = {
 	{ "cpuid", T_NAME },
 	/* ABI 7. */
 	{ "keys_trusted", T_U64 }, { "keys_refused", T_U64 }, { "blacklist_hashes", T_U64 },
+	{ "module_checks", T_NAME }, { "modules_verified", T_U64 }, { "modules_failed", T_U64 },
+	{ "modules_unchecked", T_U64 },
 };
 
 /* status is one record spread over many lines: gather it into one line. */
@@ -747,8 +749,13 @@ static void show_memory(const struct line *r)
 	if (get(r, "module_trust") && !strcmp(get(r, "module_trust"), "tofu"))
 		printf("weaker:          modules are trusted on first use: every module the kernel loads is protected, none is authenticated\n");
 	if (get(r, "keys_trusted"))
-		printf("module keys:     %llu trusted (lvbsctl keys), %llu refused, %llu blacklisted digests; held by the hypervisor, not yet used to refuse a module (docs/module-signatures.md)\n",
+		printf("module keys:     %llu trusted (lvbsctl keys), %llu refused, %llu blacklisted digests\n",
 		       num(r, "keys_trusted"), num(r, "keys_refused"), num(r, "blacklist_hashes"));
+	if (get(r, "module_checks") && !strcmp(get(r, "module_checks"), "on"))
+		printf("module signatures: checked by the hypervisor, observed only (not enforced yet): %llu verified, %llu failed, %llu loaded with no signature checked (lvbsctl log: module_checked)\n",
+		       num(r, "modules_verified"), num(r, "modules_failed"), num(r, "modules_unchecked"));
+	else if (get(r, "module_checks"))
+		printf("module signatures: WEAKER: not checked at all (lvbs.ko could not watch the kernel's signature checks; see dmesg)\n");
 	printf("not covered:     GDT contents, TSS, page tables and kernel data stay writable; text patch sites are validated by form, not by a list (docs/text-patching.md)\n");
 }
 

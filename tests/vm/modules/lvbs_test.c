@@ -259,6 +259,7 @@ static const char *status_name(long s)
 	case LVBS_E_TOOBIG:	return "E_TOOBIG";
 	case LVBS_E_PERM:	return "E_PERM";
 	case LVBS_E_FAULT:	return "E_FAULT";
+	case LVBS_E_BUSY:	return "E_BUSY";
 	default:		return s >= 0 ? "non-negative" : "unknown";
 	}
 }

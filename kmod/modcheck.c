@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Module files to the hypervisor for a signature check
+ * (docs/module-signatures.md). Observed only, for now: the verdict is
+ * logged and counted, no module is refused on it yet.
+ *
+ * Where the file is seen: the kernel's loader checks a module's signature
+ * with verify_pkcs7_signature(data, len, pkcs7, pkcs7_len, keyring,
+ * VERIFYING_MODULE_SIGNATURE, ...) (exported), with data the module as user
+ * space gave it (decompressed on 6.12) and pkcs7 right after it, followed
+ * by struct module_signature and the magic. A kprobe on its entry hands
+ * the hypervisor those bytes there and then: later, load_module() rewrites
+ * the section headers inside the same buffer. A module without a
+ * signature never gets there, and counts as unchecked.
+ *
+ * What lvbs.ko says is only a claim: the hypervisor hashes the pages it is
+ * named and checks the signature itself.
+ */
+#define pr_fmt(fmt) "lvbs: " fmt
+
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/module_signature.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/verification.h>
+#include <linux/vmalloc.h>
+#include <asm/io.h>
+#include "lvbs.h"
+
+#define TRAILER_EXTRA	(sizeof(struct module_signature) + sizeof(MODULE_SIG_STRING) - 1)
+#define RECENT		8
+
+/* One check at a time (the hypervisor holds one); these buffers are its. */
+static DEFINE_SPINLOCK(check_lock);
+static u8 *trailer;		/* LVBS_MODSIG_MAX bytes, kmalloc: by physical address */
+static u64 *pages;		/* LVBS_MODULE_HASH_BATCH entries, likewise */
+
+/* The last verdicts, by loading task, for the module notifier to name. */
+static struct {
+	struct task_struct *task;
+	const u8 *data;
+	size_t len;
+	u32 verdict;
+	u32 slot;
+} recent[RECENT];
+static unsigned int recent_next;
+static atomic64_t unchecked;	/* modules that came with no check */
+static bool active;
+
+static const char *const verdict_names[] = {
+	[LVBS_MODCHECK_OK] = "ok", [LVBS_MODCHECK_UNSIGNED] = "unsigned",
+	[LVBS_MODCHECK_FORMAT] = "malformed signature",
+	[LVBS_MODCHECK_UNSUPPORTED] = "unsupported signature",
+	[LVBS_MODCHECK_UNKNOWN_KEY] = "unknown key",
+	[LVBS_MODCHECK_BAD_SIG] = "bad signature",
+	[LVBS_MODCHECK_BLACKLISTED] = "blacklisted",
+	[LVBS_MODCHECK_INCOMPLETE] = "incomplete",
+};
+
+static const char *verdict_name(u32 v)
+{
+	return v < ARRAY_SIZE(verdict_names) ? verdict_names[v] : "?";
+}
+
+/* Hash the module's pages, a batch at a time; the verdict so far. */
+static u32 hash_module(const u8 *data, size_t len)
+{
+	size_t off = 0;
+	u32 n;
+	int r;
+
+	while (off < len) {
+		for (n = 0; n < LVBS_MODULE_HASH_BATCH && off < len; n++, off += PAGE_SIZE)
+			pages[n] = page_to_phys(vmalloc_to_page(data + off));
+		r = lvbs.hv->module_hash(pages, n);
+		if (r)
+			return LVBS_MODCHECK_INCOMPLETE;
+	}
+	return LVBS_MODCHECK_OK;
+}
+
+/* Under check_lock: one whole check; the verdict and the key's slot. */
+static u32 check(const u8 *data, size_t len, const u8 *p7, size_t tlen, u32 *slot)
+{
+	u32 v = LVBS_MODCHECK_FORMAT;
+
+	*slot = 0;
+	if (tlen > LVBS_MODSIG_MAX)
+		return LVBS_MODCHECK_FORMAT;
+	/* The hypervisor reads whole pages: the module must start one. */
+	if (!is_vmalloc_addr(data) || offset_in_page(data))
+		return LVBS_MODCHECK_INCOMPLETE;
+	memcpy(trailer, p7, tlen);
+	if (lvbs.hv->module_begin(trailer, tlen, len, &v))
+		return LVBS_MODCHECK_INCOMPLETE;
+	if (v == LVBS_MODCHECK_OK)
+		hash_module(data, len);
+	/* END gives the verdict whatever happened: the hypervisor's word. */
+	if (lvbs.hv->module_end(&v, slot))
+		return LVBS_MODCHECK_INCOMPLETE;
+	return v;
+}
+
+/*
+ * verify_pkcs7_signature(data, len, raw_pkcs7, pkcs7_len, trusted_keys,
+ * usage, view_content, ctx): the first six arguments in RDI, RSI, RDX,
+ * RCX, R8, R9 (x86-64 SysV).
+ */
+static int verify_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	const u8 *data = (const u8 *)regs->di, *p7 = (const u8 *)regs->dx;
+	size_t len = regs->si, p7len = regs->cx;
+	unsigned long flags;
+	unsigned int prev;
+	u32 v, slot;
+
+	if (regs->r9 != VERIFYING_MODULE_SIGNATURE || p7 != data + len)
+		return 0;
+	spin_lock_irqsave(&check_lock, flags);
+	/*
+	 * Debian's kernels try the platform keyring (R8, trusted_keys) when
+	 * the builtin and secondary ones give -ENOKEY: that second call on
+	 * the file just checked is the same module, checked once.
+	 */
+	prev = (recent_next + RECENT - 1) % RECENT;
+	if (regs->r8 == (unsigned long)VERIFY_USE_PLATFORM_KEYRING &&
+	    recent[prev].task == current && recent[prev].data == data && recent[prev].len == len)
+		goto out;
+	v = check(data, len, p7, p7len + TRAILER_EXTRA, &slot);
+	recent[recent_next].task = current;
+	recent[recent_next].data = data;
+	recent[recent_next].len = len;
+	recent[recent_next].verdict = v;
+	recent[recent_next].slot = slot;
+	recent_next = (recent_next + 1) % RECENT;
+out:
+	spin_unlock_irqrestore(&check_lock, flags);
+	return 0;
+}
+
+static struct kprobe verify_kp = {
+	.symbol_name = "verify_pkcs7_signature",
+	.pre_handler = verify_pre,
+};
+
+/*
+ * MODULE_STATE_COMING, in the loading task: name the module with the
+ * verdict its file got, and take that verdict out of the list.
+ */
+void lvbs_modcheck_coming(const struct module *mod)
+{
+	unsigned long flags;
+	bool found = false;
+	u32 v = 0, slot = 0;
+	int i;
+
+	if (!active)
+		return;
+	spin_lock_irqsave(&check_lock, flags);
+	for (i = 0; i < RECENT && !found; i++) {
+		unsigned int k = (recent_next + RECENT - 1 - i) % RECENT;
+
+		if (recent[k].task != current)
+			continue;
+		found = true;
+		v = recent[k].verdict;
+		slot = recent[k].slot;
+		recent[k].task = NULL;
+	}
+	spin_unlock_irqrestore(&check_lock, flags);
+	if (!found) {
+		atomic64_inc(&unchecked);
+		pr_notice_ratelimited("module %s: not authenticated (no signature checked); module_trust=tofu loads it\n",
+				      mod->name);
+	} else if (v == LVBS_MODCHECK_OK) {
+		pr_debug("module %s: signature ok (key %u)\n", mod->name, slot);
+	} else {
+		pr_notice_ratelimited("module %s: not authenticated (%s); module_trust=tofu loads it\n",
+				      mod->name, verdict_name(v));
+	}
+}
+
+u64 lvbs_modcheck_unchecked(void)
+{
+	return atomic64_read(&unchecked);
+}
+
+bool lvbs_modcheck_active(void)
+{
+	return active;
+}
+
+/* After the launch: the buffers, then the kprobe. A failure only warns. */
+int lvbs_modcheck_init(void)
+{
+	int r;
+
+	trailer = kmalloc(LVBS_MODSIG_MAX, GFP_KERNEL);
+	pages = kmalloc_array(LVBS_MODULE_HASH_BATCH, sizeof(*pages), GFP_KERNEL);
+	if (!trailer || !pages) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	r = register_kprobe(&verify_kp);
+	if (r)
+		goto fail;
+	active = true;
+	return 0;
+fail:
+	kfree(trailer);
+	kfree(pages);
+	trailer = NULL;
+	pages = NULL;
+	return r;
+}
