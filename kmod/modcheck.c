@@ -32,7 +32,11 @@
 #define TRAILER_EXTRA	(sizeof(struct module_signature) + sizeof(MODULE_SIG_STRING) - 1)
 #define RECENT		8
 
-/* One check at a time (the hypervisor holds one); these buffers are its. */
+/*
+ * One check at a time (the hypervisor holds one); these buffers are its.
+ * Taken only in process context (module loads), so interrupts stay on
+ * while a check hashes.
+ */
 static DEFINE_SPINLOCK(check_lock);
 static u8 *trailer;		/* LVBS_MODSIG_MAX bytes, kmalloc: by physical address */
 static u64 *pages;		/* LVBS_MODULE_HASH_BATCH entries, likewise */
@@ -112,13 +116,12 @@ static int verify_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	const u8 *data = (const u8 *)regs->di, *p7 = (const u8 *)regs->dx;
 	size_t len = regs->si, p7len = regs->cx;
-	unsigned long flags;
 	unsigned int prev;
 	u32 v, slot;
 
 	if (regs->r9 != VERIFYING_MODULE_SIGNATURE || p7 != data + len)
 		return 0;
-	spin_lock_irqsave(&check_lock, flags);
+	spin_lock(&check_lock);
 	/*
 	 * Debian's kernels try the platform keyring (R8, trusted_keys) when
 	 * the builtin and secondary ones give -ENOKEY: that second call on
@@ -136,7 +139,7 @@ static int verify_pre(struct kprobe *p, struct pt_regs *regs)
 	recent[recent_next].slot = slot;
 	recent_next = (recent_next + 1) % RECENT;
 out:
-	spin_unlock_irqrestore(&check_lock, flags);
+	spin_unlock(&check_lock);
 	return 0;
 }
 
@@ -151,14 +154,13 @@ static struct kprobe verify_kp = {
  */
 void lvbs_modcheck_coming(const struct module *mod)
 {
-	unsigned long flags;
 	bool found = false;
 	u32 v = 0, slot = 0;
 	int i;
 
 	if (!active)
 		return;
-	spin_lock_irqsave(&check_lock, flags);
+	spin_lock(&check_lock);
 	for (i = 0; i < RECENT && !found; i++) {
 		unsigned int k = (recent_next + RECENT - 1 - i) % RECENT;
 
@@ -169,7 +171,7 @@ void lvbs_modcheck_coming(const struct module *mod)
 		slot = recent[k].slot;
 		recent[k].task = NULL;
 	}
-	spin_unlock_irqrestore(&check_lock, flags);
+	spin_unlock(&check_lock);
 	if (!found) {
 		atomic64_inc(&unchecked);
 		pr_notice_ratelimited("module %s: not authenticated (no signature checked); module_trust=tofu loads it\n",
