@@ -109,22 +109,34 @@ static int lvbs_pin_dt(void)
  * The batch goes to the hypervisor by physical address: a kmalloc'd copy.
  * GFP_KERNEL: the callers (module load, unload, insmod) may sleep.
  */
+/*
+ * Call @nr with RBX = the physical address of a kmalloc'd copy of @v (@len
+ * bytes) and RCX = @count; RBX comes back in *out. Returns errno.
+ */
+static int call_with_copy(u64 nr, const void *v, size_t len, u64 count, u64 *out)
+{
+	void *buf = kmemdup(v, len, GFP_KERNEL);
+	long r;
+
+	*out = 0;
+	if (!buf)
+		return -ENOMEM;
+	r = lvbs_vmmcall(nr, virt_to_phys(buf), count, 0, out, NULL);
+	kfree(buf);
+	return lvbs_status_to_errno(r);
+}
+
 static int lvbs_protect(const struct lvbs_mem_prot *v, u32 n, u32 *applied)
 {
-	struct lvbs_mem_prot *buf;
-	u64 done = 0;
-	long r;
+	u64 done;
+	int r;
 
 	*applied = 0;
 	if (n == 0 || n > LVBS_PROT_BATCH)
 		return -EINVAL;
-	buf = kmemdup(v, n * sizeof(*v), GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	r = lvbs_vmmcall(LVBS_HC_PROTECT_MEMORY, virt_to_phys(buf), n, 0, &done, NULL);
-	kfree(buf);
+	r = call_with_copy(LVBS_HC_PROTECT_MEMORY, v, n * sizeof(*v), n, &done);
 	*applied = (u32)min_t(u64, done, n);
-	return lvbs_status_to_errno(r);
+	return r;
 }
 
 static int lvbs_release(u32 owner, u64 *pages)
@@ -151,19 +163,14 @@ static int lvbs_set_policy(u32 policy)
 /* The certificate goes by physical address: a kmalloc'd copy. */
 static int lvbs_add_key(const void *cert, size_t len, u32 *slot)
 {
-	u64 out = 0;
-	void *buf;
-	long r;
+	u64 out;
+	int r;
 
 	if (len == 0 || len > LVBS_KEY_CERT_MAX)
 		return -E2BIG;
-	buf = kmemdup(cert, len, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	r = lvbs_vmmcall(LVBS_HC_ADD_KEY, virt_to_phys(buf), len, 0, &out, NULL);
-	kfree(buf);
+	r = call_with_copy(LVBS_HC_ADD_KEY, cert, len, len, &out);
 	*slot = (u32)out;
-	return lvbs_status_to_errno(r);
+	return r;
 }
 
 static int lvbs_get_key(u32 slot, struct lvbs_key_info *ki)
@@ -182,20 +189,15 @@ static int lvbs_get_key(u32 slot, struct lvbs_key_info *ki)
 
 static int lvbs_add_blacklist(const struct lvbs_blacklist_hash *v, u32 n, u32 *added)
 {
-	struct lvbs_blacklist_hash *buf;
-	u64 out = 0;
-	long r;
+	u64 out;
+	int r;
 
 	*added = 0;
 	if (n == 0 || n > LVBS_BLACKLIST_BATCH)
 		return -EINVAL;
-	buf = kmemdup(v, n * sizeof(*v), GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	r = lvbs_vmmcall(LVBS_HC_ADD_BLACKLIST, virt_to_phys(buf), n, 0, &out, NULL);
-	kfree(buf);
+	r = call_with_copy(LVBS_HC_ADD_BLACKLIST, v, n * sizeof(*v), n, &out);
 	*added = (u32)min_t(u64, out, n);
-	return lvbs_status_to_errno(r);
+	return r;
 }
 
 static int lvbs_module_begin(void *trailer, size_t len, u64 content_len, u32 *verdict)

@@ -162,6 +162,21 @@ void hv_launch_failed(struct hv_cpu *c, long status, u64 detail)
 }
 
 /* Newest log entry, or NULL. */
+long stub_hypercall(u32 cpu, u64 rip, u64 nr, u64 a1, u64 a2, u64 a3)
+{
+	struct hv_cpu *c = hv_cpu_of(cpu);
+
+	fake[cpu].rip = rip;
+	fake[cpu].next_rip = rip + 3;
+	fake[cpu].has_nrip = true;
+	c->regs[REG_RAX] = nr;
+	c->regs[REG_RBX] = a1;
+	c->regs[REG_RCX] = a2;
+	c->regs[REG_RDX] = a3;
+	vcpu_handle_hypercall(c);
+	return (long)c->regs[REG_RAX];
+}
+
 const struct lvbs_log_entry *last_event(void)
 {
 	u64 n = hv.log.next_seq;

@@ -52,5 +52,10 @@ void stub_reset_state(void);
 void guest_map(u64 gva, u64 gpa);
 void guest_code(u32 cpu, const u8 *bytes, u32 n);
 const struct lvbs_log_entry *last_event(void);
+/*
+ * A VMMCALL from @cpu at @rip, with a hardware next RIP (rip + 3), RAX =
+ * @nr and RBX, RCX, RDX = @a1..@a3, as the guest makes it; returns RAX.
+ */
+long stub_hypercall(u32 cpu, u64 rip, u64 nr, u64 a1, u64 a2, u64 a3);
 
 #endif

@@ -63,17 +63,9 @@ static long hc(u64 nr, u64 a1, u64 a2, u64 a3)
 	struct hv_cpu *c = hv_cpu_of(0);
 
 	hc_rip += 0x10;
-	fake[0].rip = hc_rip;
-	fake[0].next_rip = hc_rip + 3;
-	fake[0].has_nrip = true;
-	c->regs[REG_RAX] = nr;
-	c->regs[REG_RBX] = a1;
-	c->regs[REG_RCX] = a2;
-	c->regs[REG_RDX] = a3;
 	c->regs[REG_RSI] = 0x5151515151515151ULL;
 	c->regs[REG_RDI] = 0xd1d1d1d1d1d1d1d1ULL;
-	vcpu_handle_hypercall(c);
-	return (long)c->regs[REG_RAX];
+	return stub_hypercall(0, hc_rip, nr, a1, a2, a3);
 }
 
 /* The newest log entry; a zeroed one (and a failure) if the log is empty. */

@@ -26,25 +26,25 @@ static u8 *data(void)
 	return guest.ram + DATA_PAGE_OFF;
 }
 
-static u64 hc_rip = 0x200000;
+/*
+ * A hypercall from CPU @cpu, each at a new RIP so that repeated failures
+ * are not folded into one log entry; RAX back, RBX and RCX in *o1, *o2.
+ */
+static long hc_cpu(u32 cpu, u64 nr, u64 a1, u64 a2, u64 a3, u64 *o1, u64 *o2)
+{
+	static u64 rip = 0x200000;
+	long r = stub_hypercall(cpu, rip += 0x10, nr, a1, a2, a3);
 
-/* A hypercall from CPU 0; RAX back, RBX in *out1 if asked. */
+	if (o1)
+		*o1 = hv_cpu_of(cpu)->regs[REG_RBX];
+	if (o2)
+		*o2 = hv_cpu_of(cpu)->regs[REG_RCX];
+	return r;
+}
+
 static long hc(u64 nr, u64 a1, u64 a2, u64 a3, u64 *out1)
 {
-	struct hv_cpu *c = hv_cpu_of(0);
-
-	hc_rip += 0x10;
-	fake[0].rip = hc_rip;
-	fake[0].next_rip = hc_rip + 3;
-	fake[0].has_nrip = true;
-	c->regs[REG_RAX] = nr;
-	c->regs[REG_RBX] = a1;
-	c->regs[REG_RCX] = a2;
-	c->regs[REG_RDX] = a3;
-	vcpu_handle_hypercall(c);
-	if (out1)
-		*out1 = c->regs[REG_RBX];
-	return (long)c->regs[REG_RAX];
+	return hc_cpu(0, nr, a1, a2, a3, out1, NULL);
 }
 
 /* The certificate @name, placed in guest RAM; returns its GPA, *len its size. */
@@ -351,27 +351,6 @@ TEST(keys_blacklist_full_is_all_or_nothing)
 #define MOD_OFF		0x10000		/* the module's pages, page aligned */
 #define TRAILER_OFF	0x8000		/* its signature trailer */
 #define LIST_OFF	0x4000		/* page lists */
-
-/* A hypercall from CPU @cpu; RBX and RCX back. */
-static long hc_cpu(u32 cpu, u64 nr, u64 a1, u64 a2, u64 a3, u64 *o1, u64 *o2)
-{
-	struct hv_cpu *c = hv_cpu_of(cpu);
-
-	hc_rip += 0x10;
-	fake[cpu].rip = hc_rip;
-	fake[cpu].next_rip = hc_rip + 3;
-	fake[cpu].has_nrip = true;
-	c->regs[REG_RAX] = nr;
-	c->regs[REG_RBX] = a1;
-	c->regs[REG_RCX] = a2;
-	c->regs[REG_RDX] = a3;
-	vcpu_handle_hypercall(c);
-	if (o1)
-		*o1 = c->regs[REG_RBX];
-	if (o2)
-		*o2 = c->regs[REG_RCX];
-	return (long)c->regs[REG_RAX];
-}
 
 struct signed_mod {
 	u64 content_len, trailer_len;

@@ -21,17 +21,7 @@ static struct hv_cpu *cpu0(void)
 /* A hypercall from CPU 0 with a hardware next RIP: returns RAX. */
 static long call(u64 nr, u64 a1, u64 a2, u64 a3)
 {
-	struct hv_cpu *c = cpu0();
-
-	fake[0].rip = 0x1000;
-	fake[0].next_rip = 0x1003;
-	fake[0].has_nrip = true;
-	c->regs[REG_RAX] = nr;
-	c->regs[REG_RBX] = a1;
-	c->regs[REG_RCX] = a2;
-	c->regs[REG_RDX] = a3;
-	vcpu_handle_hypercall(c);
-	return (long)c->regs[REG_RAX];
+	return stub_hypercall(0, 0x1000, nr, a1, a2, a3);
 }
 
 static u64 data_gpa(void)
