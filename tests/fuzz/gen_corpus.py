@@ -23,7 +23,8 @@ VMX, GMET, NRIP0, NRIP1, FAILING = 1, 2, 4, 8, 16
 
 # Hypercall numbers (include/lvbs/abi.h).
 (GET_INFO, GET_STATS, READ_LOG, LAUNCH_ABORT, PIN_CR, PIN_MSR, PIN_DT,
- PROTECT, RELEASE, SEAL, SET_POLICY) = range(1, 12)
+ PROTECT, RELEASE, SEAL, SET_POLICY, ADD_KEY, GET_KEY, ADD_BLACKLIST,
+ MODULE_BEGIN, MODULE_HASH, MODULE_END) = range(1, 18)
 
 CODE_PAGE, DATA_PAGE = 0x200, 0x300	# RAM pages (CODE_PAGE_OFF, DATA_PAGE_OFF)
 TEXT_PAGE = 0x280			# a page the seeds treat as kernel text
@@ -154,6 +155,28 @@ seeds['audit_violation'] = (u8(0) + protect(kernel) + hc(SET_POLICY, small(1)) +
 			    hc(SEAL) + hc(SET_POLICY, small(0)) +
 			    op(OP_NPF) + ram_page(TEXT_PAGE + 4) + u8(2))
 seeds['npf_hv'] = u8(0) + op(OP_NPF) + hv_off(0x10) + u8(1) + op(OP_NPF) + raw(1 << 40) + u8(2)
+
+# Keys, the blacklist and module checks (ABI 7): the seeds reach each call
+# before and after SEAL; real certificates do not fit an input, so the
+# certificate and signature parsers are fuzz_modsig's.
+BLOB = DATA_PAGE + 2
+entry = u32(1) + u32(0) + bytes(range(32)) + bytes(32)
+seeds['blacklist'] = (u8(0) + store(BLOB * 4096, entry) +
+		      hc(ADD_BLACKLIST, ram_page(BLOB), small(1)) + hc(SEAL) +
+		      hc(ADD_BLACKLIST, ram_page(BLOB), small(1)) + hc(GET_INFO, info, words(40)))
+cert = bytes([0x30, 0x20, 0x30, 0x1e]) + bytes(30)
+seeds['add_key'] = (u8(0) + store(BLOB * 4096, cert) +
+		    hc(ADD_KEY, ram_page(BLOB), small(len(cert))) + hc(SEAL) +
+		    hc(ADD_KEY, ram_page(BLOB), small(len(cert))) +
+		    hc(GET_KEY, info, words(16), small(0)))
+p7 = bytes([0x30, 0x0b, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02])
+trailer = (p7 + bytes([0, 0, 2, 0, 0, 0, 0, 0]) + struct.pack('>I', len(p7)) +
+	   b'~Module signature appended~\n')
+seeds['module_check'] = (u8(0) + store(BLOB * 4096, trailer) +
+			 hc(MODULE_BEGIN, ram_page(BLOB), small(len(trailer)), small(100)) +
+			 hc(MODULE_BEGIN, ram_page(BLOB), small(len(trailer)), small(100), cpu=1) +
+			 hc(MODULE_HASH, ram_page(BLOB + 1), small(1)) + hc(MODULE_END) +
+			 hc(MODULE_END, cpu=1) + hc(GET_INFO, info, words(40)))
 
 # Text patching: NOP5 -> INT3 -> tail -> JMP, as text_poke_bp() does.
 nop5 = bytes([0x0f, 0x1f, 0x44, 0x00, 0x00])

@@ -41,6 +41,8 @@ vm_set_timeout() {
 	local f=$VM_LIB_DIR/scenarios/$1.sh t
 
 	[ -z "${LVBS_VM_TIMEOUT:-}" ] || return 0
+	# The benchmark's scenarios boot the same way (run-scenario.sh).
+	[ -f "$f" ] || f=$VM_LIB_DIR/../../bench/scenarios/$1.sh
 	[ -f "$f" ] || return 0
 	t=$(sed -n 's/^# vm-timeout: \([0-9][0-9]*\)$/\1/p;T;q' "$f")
 	[ -z "$t" ] || VM_TIMEOUT=$t

@@ -303,7 +303,7 @@ static unsigned int garbage_cases(u64 pinfo, u64 pstats, u64 plog)
 		{ "PIN_CR of CR4.PGE (not pinnable)", LVBS_HC(LVBS_HC_PIN_CR), 4, 1ULL << 7, 0,
 		  LVBS_E_INVAL },
 		{ "PIN_MSR slot 99", LVBS_HC(LVBS_HC_PIN_MSR), 99, ~0ULL, 0, LVBS_E_INVAL },
-		{ "call number 12 (unassigned)", LVBS_HC(12), 0, 0, 0, LVBS_E_NOSYS },
+		{ "call number LVBS_HC_MAX (unassigned)", LVBS_HC(LVBS_HC_MAX), 0, 0, 0, LVBS_E_NOSYS },
 		{ "PIN_MSR EFER.SVME (not pinnable)", LVBS_HC(LVBS_HC_PIN_MSR),
 		  LVBS_MSR_SLOT_EFER, 1ULL << 12, 0, LVBS_E_INVAL },
 		{ "PROTECT_MEMORY count 0", LVBS_HC(LVBS_HC_PROTECT_MEMORY), pinfo, 0, 0,
