@@ -26,7 +26,9 @@
 #                         (lvbs_dummy signed by the test keys a and b with
 #                         the kernel's sign-file), lvbs_dummy_a.sha256 (the
 #                         digest of its signed contents), crc7_tampered.ko
-#                         (Debian's crc7 with one byte changed)
+#                         (Debian's crc7 with one byte changed),
+#                         nls_utf8.ko.xz (compressed as Kbuild does, for
+#                         the kernel to decompress where it can)
 #
 # Inputs can be overridden for experiments: LVBS_KO, LVBS_TEST_KO, LVBSCTL,
 # BUSYBOX, PROGS_DIR. LVBS_KO=none leaves lvbs.ko out (harness smoke tests).
@@ -150,6 +152,7 @@ cp "$VM_DIR/debmods/crc7.ko" "$root/lvbs/keys/crc7_tampered.ko"
 size=$(stat -c %s "$root/lvbs/keys/crc7_tampered.ko")
 printf '\x5a' | dd of="$root/lvbs/keys/crc7_tampered.ko" bs=1 seek=$((size / 3)) conv=notrunc status=none
 cmp -s "$VM_DIR/debmods/crc7.ko" "$root/lvbs/keys/crc7_tampered.ko" && die "crc7_tampered.ko is unchanged"
+xz --check=crc32 --lzma2=dict=1MiB -c "$VM_DIR/debmods/nls_utf8.ko" >"$root/lvbs/keys/nls_utf8.ko.xz"
 
 out=$VM_INITRD
 mkdir -p "$(dirname "$out")"

@@ -10,6 +10,8 @@
  *
  *   insmod FILE [PARAM=VALUE...]
  * Exit status 0 if the module was loaded, 1 otherwise (with the error).
+ * A FILE ending in .xz is handed over compressed, for the kernel to
+ * decompress (MODULE_INIT_COMPRESSED_FILE), as kmod 31 and later do.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,11 +22,15 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#ifndef MODULE_INIT_COMPRESSED_FILE
+#define MODULE_INIT_COMPRESSED_FILE	4	/* include/uapi/linux/module.h, Linux 5.17 */
+#endif
+
 int main(int argc, char **argv)
 {
-	size_t len = 1;
+	size_t len = 1, flen;
+	int fd, flags = 0;
 	char *params;
-	int fd;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: insmod FILE [PARAM=VALUE...]\n");
@@ -45,7 +51,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "insmod: cannot open %s: %s\n", argv[1], strerror(errno));
 		return 1;
 	}
-	if (syscall(SYS_finit_module, fd, params, 0)) {
+	flen = strlen(argv[1]);
+	if (flen > 3 && !strcmp(argv[1] + flen - 3, ".xz"))
+		flags = MODULE_INIT_COMPRESSED_FILE;
+	if (syscall(SYS_finit_module, fd, params, flags)) {
 		fprintf(stderr, "insmod: ERROR: could not insert module %s: %s\n",
 			argv[1], strerror(errno));
 		return 1;

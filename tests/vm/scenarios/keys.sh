@@ -90,12 +90,23 @@ load_unload() {	# module file, module name, expected verdicts so far
 load_unload /lvbs/debmods/nls_utf8.ko nls_utf8 "0 "
 load_unload /lvbs/keys/lvbs_dummy_a.ko lvbs_dummy "0 0 "
 [ "$(status_get modules_verified)" = 2 ] || fail "status: modules_verified is not 2"
+# Compressed, decompressed by the kernel (6.12; 6.1 cannot): the check
+# sees the decompressed bytes, which the signature covers.
+if [ -e /sys/module/compression ]; then
+	load_unload /lvbs/keys/nls_utf8.ko.xz nls_utf8 "0 0 0 "
+	oks="0 0 0"
+	nver=3
+else
+	say "no in-kernel module decompression here: skipping nls_utf8.ko.xz"
+	oks="0 0"
+	nver=2
+fi
 # Signed by b, which lvbs does not trust: unknown key (4), loaded anyway.
-load_unload /lvbs/keys/lvbs_dummy_b.ko lvbs_dummy "0 0 4 "
+load_unload /lvbs/keys/lvbs_dummy_b.ko lvbs_dummy "$oks 4 "
 dmesg_since | grep -q 'lvbs: module lvbs_dummy: not authenticated (unknown key)' ||
 	fail "no 'not authenticated (unknown key)' for lvbs_dummy_b in dmesg"
 # Unsigned: the kernel never checks it, so neither can lvbs.
-load_unload /lvbs/lvbs_dummy.ko lvbs_dummy "0 0 4 "
+load_unload /lvbs/lvbs_dummy.ko lvbs_dummy "$oks 4 "
 dmesg_since | grep -q 'lvbs: module lvbs_dummy: not authenticated (no signature checked)' ||
 	fail "no 'no signature checked' for the unsigned lvbs_dummy in dmesg"
 [ "$(status_get modules_unchecked)" -ge 1 ] || fail "status: modules_unchecked is 0"
@@ -103,18 +114,18 @@ dmesg_since | grep -q 'lvbs: module lvbs_dummy: not authenticated (no signature 
 # hypervisor's own check says bad signature (5).
 run "$INSMOD" /lvbs/keys/crc7_tampered.ko
 [ "$RC" -ne 0 ] || fail "the kernel loaded a Debian module with a changed byte"
-[ "$(verdicts)" = "0 0 4 5 " ] || fail "tampered crc7: verdicts '$(verdicts)'"
+[ "$(verdicts)" = "$oks 4 5 " ] || fail "tampered crc7: verdicts '$(verdicts)'"
 # Blacklisted, whoever signed it (6).
 printf 'sha256:%s\n' "$(cat /lvbs/keys/lvbs_dummy_a.sha256)" >"$LVBS_SFS/blacklist" ||
 	fail "blacklisting lvbs_dummy_a refused"
-load_unload /lvbs/keys/lvbs_dummy_a.ko lvbs_dummy "0 0 4 5 6 "
-[ "$(status_get modules_verified)" = 2 ] || fail "status: modules_verified is not 2"
+load_unload /lvbs/keys/lvbs_dummy_a.ko lvbs_dummy "$oks 4 5 6 "
+[ "$(status_get modules_verified)" = "$nver" ] || fail "status: modules_verified is not $nver"
 [ "$(status_get modules_failed)" = 3 ] || fail "status: modules_failed is not 3"
 
 run_ok lvbsctl status
 echo "$OUT" | grep -q '^module keys: *3 trusted (lvbsctl keys), 2 refused, 3 blacklisted digests' ||
 	fail "lvbsctl status: no module keys line"
-echo "$OUT" | grep -q '^module signatures: checked by the hypervisor, observed only (not enforced yet): 2 verified, 3 failed' ||
+echo "$OUT" | grep -q "^module signatures: checked by the hypervisor, observed only (not enforced yet): $nver verified, 3 failed" ||
 	fail "lvbsctl status: no module signatures line"
 run_ok lvbsctl keys --json
 
