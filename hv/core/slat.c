@@ -642,9 +642,26 @@ static void note_user_exec(struct hv_cpu *c, u64 page)
 	c->wx_rip = arch_rip(c);
 }
 
+/*
+ * The same for a page that shares a 2 MiB SLAT leaf with the one that got
+ * execute: once the tables have run out the block's rights change as a
+ * whole (map_on_use()), so a write anywhere in it takes the fetch's
+ * execute away just the same.
+ */
+static bool same_grant_unit(u64 granted, u64 page)
+{
+	u32 level = 0;
+
+	if (granted == page)
+		return true;
+	return (granted & ~(u64)(SZ_2M - 1)) == (page & ~(u64)(SZ_2M - 1)) &&
+	       !pt_lookup(&hv.slat, page, NULL, NULL, &level) && level == 2;
+}
+
 static bool same_insn_writes(struct hv_cpu *c, u64 page, u32 access)
 {
-	bool same = (access & LVBS_ACC_USER) && c->wx_page == page && c->wx_rip == arch_rip(c);
+	bool same = (access & LVBS_ACC_USER) && c->wx_page && c->wx_rip == arch_rip(c) &&
+		    same_grant_unit(c->wx_page, page);
 
 	c->wx_page = 0;
 	return same;
@@ -690,7 +707,8 @@ static u32 rights_on_use(struct hv_cpu *c, u32 base, u32 cur, u64 page, u32 acce
  * owned by nobody with the same baseline (range r) - coarser, logged,
  * never a crash; otherwise the grant is refused (-1).
  */
-static int map_on_use(struct hv_cpu *c, const struct perm_range *r, u64 page, u32 perm)
+static int map_on_use(struct hv_cpu *c, const struct perm_range *r, u64 page, u32 perm,
+		      bool kernel_code)
 {
 	struct hv_slat *s = &hv.slat_state;
 	u64 blk = page & ~(u64)(SZ_2M - 1);
@@ -698,7 +716,14 @@ static int map_on_use(struct hv_cpu *c, const struct perm_range *r, u64 page, u3
 
 	if (pt_lookup(&hv.slat, page, NULL, NULL, &level))
 		return -1;
-	if (level == 1 || grant_pool_ok())
+	/*
+	 * Kernel code the kernel put in the module area (trampolines, BPF)
+	 * is a registration in all but name and may use the tables kept for
+	 * registrations: as a coarse grant its block would lose write, and a
+	 * trampoline that writes to a stack page in the same block would
+	 * flip the block between R|X and R|W for ever.
+	 */
+	if (level == 1 || grant_pool_ok() || (kernel_code && pool_ok()))
 		return pt_map(&hv.slat, page, page, PAGE_SIZE, perm);
 	if (level != 2 || r->start > blk || r->end < blk + SZ_2M ||
 	    !memmap_range_is_ram(&hv.mem, blk, blk + SZ_2M))
@@ -725,7 +750,7 @@ static enum grant grant_on_use(struct hv_cpu *c, const struct perm_range *r, u64
 	perm = rights_on_use(c, base, cur, page, access);
 	if (!perm)
 		return GRANT_NONE;
-	if (map_on_use(c, r, page, perm)) {
+	if (map_on_use(c, r, page, perm, (access & LVBS_ACC_EXEC) && !(access & LVBS_ACC_USER))) {
 		hv_log_event(c, LVBS_EV_SLAT_FULL, access, LVBS_ACT_INJECT_GP, page, perm, 0);
 		return GRANT_REFUSED;
 	}

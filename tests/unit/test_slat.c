@@ -418,6 +418,83 @@ TEST(slat_grants_leave_tables_for_module_loads)
 }
 
 /* A grant given before SEAL does not outlive it under strict W^X. */
+/*
+ * Out of tables for grants on use (not for registrations): the kernel's
+ * own code in the module area (a trampoline) still gets a 4 KiB grant, so
+ * a stack page in the same 2 MiB keeps its write right. As a coarse grant
+ * the block flipped between R|X and R|W for ever (issue 7, scenario
+ * slatfull: a trampoline writing to a stack in its own block).
+ */
+TEST(slat_module_area_code_is_never_coarse)
+{
+	u64 blk = (u64)guest.ram, code = blk + 20 * PAGE_SIZE, stack = blk + 30 * PAGE_SIZE;
+	u32 perm, level;
+	u64 pa;
+
+	stub_reset();
+	CHECK_EQ(slat_seal(cpu0(), 0, 0xffffffffc0000000ULL, 0xffffffffff000000ULL), 0);
+	hv.pool.nr_pages = hv.pool.used + 16 + 64 - 1;
+	hv.pool.nr_free = 0;
+	hv.pool.free_head = 0;
+	CHECK_EQ(pt_lookup(&hv.slat, code, &pa, &perm, &level), 0);
+	CHECK_EQ(level, 2);		/* one 2 MiB leaf: a grant needs a table */
+	fake[0].rip = 0xffffffffc0005000ULL;
+	slat_handle_npf(cpu0(), code, LVBS_ACC_EXEC);
+	CHECK_EQ(fake[0].injected, 0);
+	CHECK_EQ(hv.slat_state.coarse, 0);
+	CHECK_EQ(pt_lookup(&hv.slat, code, &pa, &perm, &level), 0);
+	CHECK_EQ(level, 1);
+	CHECK_EQ(slat_perm(code), PT_R | PT_X);
+	CHECK_EQ(slat_perm(stack), PT_R | PT_W);
+	/* With the registration reserve gone too, it goes coarse as before. */
+	stub_reset();
+	CHECK_EQ(slat_seal(cpu0(), 0, 0xffffffffc0000000ULL, 0xffffffffff000000ULL), 0);
+	hv.pool.nr_pages = hv.pool.used + 16 - 1;
+	hv.pool.nr_free = 0;
+	hv.pool.free_head = 0;
+	fake[0].rip = 0xffffffffc0005000ULL;
+	slat_handle_npf(cpu0(), code, LVBS_ACC_EXEC);
+	CHECK_EQ(hv.slat_state.coarse, 1);
+}
+
+/*
+ * Coarse: one user instruction that runs from one page and writes another
+ * page of the same 2 MiB block flips the whole block, as it would a
+ * single page: it gets W and X, like a page one instruction both runs and
+ * writes (wx_mixed_pages).
+ */
+TEST(slat_coarse_same_insn_gets_w_and_x)
+{
+	u64 blk = (u64)guest.ram, code = blk + 20 * PAGE_SIZE, data = blk + 30 * PAGE_SIZE;
+
+	stub_reset();
+	CHECK_EQ(slat_seal(cpu0(), 0, 0xffffffffc0000000ULL, 0xffffffffff000000ULL), 0);
+	hv.pool.nr_pages = hv.pool.used + 16 + 64 - 1;
+	hv.pool.nr_free = 0;
+	hv.pool.free_head = 0;
+	fake[0].rip = 0x401000;
+	slat_handle_npf(cpu0(), code, LVBS_ACC_EXEC | LVBS_ACC_USER);
+	CHECK_EQ(hv.slat_state.coarse, 1);
+	CHECK_EQ(slat_perm(data) & PT_W, 0);
+	slat_handle_npf(cpu0(), data, LVBS_ACC_WRITE | LVBS_ACC_USER);
+	CHECK_EQ(fake[0].injected, 0);
+	CHECK_EQ(hv.slat_state.wx_mixed_pages, 1);
+	CHECK_EQ(slat_perm(code) & (PT_W | PT_XU), PT_W | PT_XU);
+	/* A write from another instruction flips the block as before. */
+	stub_reset();
+	CHECK_EQ(slat_seal(cpu0(), 0, 0xffffffffc0000000ULL, 0xffffffffff000000ULL), 0);
+	hv.pool.nr_pages = hv.pool.used + 16 + 64 - 1;
+	hv.pool.nr_free = 0;
+	hv.pool.free_head = 0;
+	fake[0].rip = 0x401000;
+	slat_handle_npf(cpu0(), code, LVBS_ACC_EXEC | LVBS_ACC_USER);
+	fake[0].rip = 0x401010;
+	slat_handle_npf(cpu0(), data, LVBS_ACC_WRITE | LVBS_ACC_USER);
+	CHECK_EQ(hv.slat_state.wx_mixed_pages, 0);
+	CHECK_EQ(hv.slat_state.wx_flips, 1);
+	CHECK_EQ(slat_perm(code) & PT_XU, 0);
+}
+
 TEST(slat_strict_seal_resets_grants)
 {
 	u64 pages;

@@ -422,6 +422,19 @@ static void reinject_interrupted_event(struct vmcb *v)
 	if (type == SVM_EVTINJ_TYPE_SOFT ||
 	    (type == SVM_EVTINJ_TYPE_EXEPT && (vec == 3 || vec == 4)))
 		return;
+	/*
+	 * An "exception" with the NMI vector or a vector above 31 is an NMI
+	 * or an external interrupt: QEMU's TCG (7.2, handle_even_inj()) labels
+	 * every event it delivers that is not INT n as an exception, and its
+	 * own VMRUN then refuses such an EVENTINJ (VMEXIT_INVALID: the
+	 * hypervisor panicked when an NPF interrupted an NMI's or an
+	 * interrupt's delivery). Hardware gives the right type; this only
+	 * makes EVENTINJ what APM 15.20 allows.
+	 */
+	if (type == SVM_EVTINJ_TYPE_EXEPT && vec == X86_VEC_NMI)
+		info = (info & ~(SVM_EVTINJ_TYPE_MASK | SVM_EVTINJ_VALID_ERR)) | SVM_EVTINJ_TYPE_NMI;
+	else if (type == SVM_EVTINJ_TYPE_EXEPT && vec > 31)
+		info = (info & ~(SVM_EVTINJ_TYPE_MASK | SVM_EVTINJ_VALID_ERR)) | SVM_EVTINJ_TYPE_INTR;
 	v->control.event_inj = info;
 	v->control.event_inj_err = v->control.exit_int_info_err;
 }

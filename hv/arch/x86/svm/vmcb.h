@@ -154,6 +154,7 @@ _Static_assert(sizeof(struct vmcb) <= 4096, "vmcb fits a page");
 /* EVENTINJ, APM vol. 2 15.20 */
 #define SVM_EVTINJ_VALID	BIT(31)
 #define SVM_EVTINJ_VALID_ERR	BIT(11)
+#define SVM_EVTINJ_TYPE_INTR	(0u << 8)
 #define SVM_EVTINJ_TYPE_NMI	(2u << 8)
 #define SVM_EVTINJ_TYPE_EXEPT	(3u << 8)
 #define SVM_EVTINJ_TYPE_SOFT	(4u << 8)
