@@ -216,10 +216,10 @@ static int lvbs_module_hash(const u64 *pages, u32 n)
 						 NULL, NULL));
 }
 
-static int lvbs_module_end(u32 *verdict, u32 *slot)
+static int lvbs_module_end(u32 core, u32 init, u32 *verdict, u32 *slot)
 {
 	u64 v = LVBS_MODCHECK_INCOMPLETE, k = 0;
-	long r = lvbs_vmmcall(LVBS_HC_MODULE_END, 0, 0, 0, &v, &k);
+	long r = lvbs_vmmcall(LVBS_HC_MODULE_END, core, init, 0, &v, &k);
 
 	*verdict = (u32)v;
 	*slot = (u32)k;

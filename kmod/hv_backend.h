@@ -54,11 +54,12 @@ struct lvbs_hv_ops {
 	 * begin: the signature trailer and the length of the module before
 	 * it; *verdict so far (LVBS_MODCHECK_*). hash: the physical
 	 * addresses of the module's next n pages. end: the verdict and the
-	 * signer's key slot.
+	 * signer's key slot; a verified check authorizes the owners core and
+	 * init (0: none) to get code after SEAL.
 	 */
 	int (*module_begin)(void *trailer, size_t len, u64 content_len, u32 *verdict);
 	int (*module_hash)(const u64 *pages, u32 n);
-	int (*module_end)(u32 *verdict, u32 *slot);
+	int (*module_end)(u32 core, u32 init, u32 *verdict, u32 *slot);
 };
 
 extern const struct lvbs_hv_ops lvbs_hv_ops_lvbs;

@@ -58,8 +58,13 @@ void lvbs_keys_free(void);	/* a failed launch: nobody to give them to */
 /* Module files to the hypervisor's signature check (modcheck.c). */
 int lvbs_modcheck_init(void);
 bool lvbs_modcheck_active(void);
-void lvbs_modcheck_coming(const struct module *mod);
+/* MODULE_STATE_COMING: the owners its verified check authorized, or 0. */
+u32 lvbs_modcheck_coming(const struct module *mod);
 u64 lvbs_modcheck_unchecked(void);
+/* Two fresh owner cookies (core, core + 1); any context. */
+u32 lvbs_memprot_new_owners(void);
+/* module_trust=signed (the default) rather than tofu. */
+bool lvbs_module_trust_signed(void);
 /* The die notifier that keeps a refused text_poke() from wedging (poke_guard.c). */
 int lvbs_poke_guard_init(void);
 unsigned int lvbs_poke_guard_skipped(void);

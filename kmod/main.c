@@ -126,12 +126,17 @@ static int __init lvbs_init(void)
 		pr_err("control registers, MSRs and descriptor tables are NOT all pinned (%d); lvbsctl status shows what is\n", r);
 	/* Before SEAL: the only time the hypervisor takes a key unsigned. */
 	lvbs_keys_give();
+	/*
+	 * Before SEAL too: a module that reaches MODULE_STATE_COMING before
+	 * SEAL is protected as trusted boot; after SEAL only with a check,
+	 * so the checks start first (docs/module-signatures.md).
+	 */
+	r = lvbs_modcheck_init();
+	if (r)
+		pr_err("cannot watch module signature checks (%d): lvbsctl status says module_checks off; with module_trust=signed no module loads\n", r);
 	r = lvbs_protect_memory(&layout, seal_flags);
 	if (r)
 		pr_err("kernel memory is NOT protected and the hypervisor is not sealed (%d); lvbsctl status shows what is\n", r);
-	r = lvbs_modcheck_init();
-	if (r)
-		pr_err("cannot watch module signature checks (%d): lvbsctl status says module_checks off\n", r);
 	r = lvbs_poke_guard_init();
 	if (r)
 		pr_err("cannot register the text_poke guard (%d): a text patch the hypervisor refuses will oops with text_mutex held\n", r);

@@ -46,6 +46,15 @@ static char *exec_mode = "strict";
 module_param_named(exec, exec_mode, charp, 0400);
 MODULE_PARM_DESC(exec, "without GMET: strict (W^X in the SLAT, default) or nx (ordinary RAM stays executable in kernel mode)");
 
+/*
+ * Which modules may bring new kernel code after SEAL: "signed" (the
+ * default: only those whose file the hypervisor verified against its
+ * keys, docs/module-signatures.md) or "tofu" (any, trusted on first use).
+ */
+static char *module_trust = "signed";
+module_param(module_trust, charp, 0400);
+MODULE_PARM_DESC(module_trust, "signed (default: only modules whose signature the hypervisor verified load after SEAL) or tofu (every module, trusted on first use)");
+
 int lvbs_memprot_seal_flags(u64 *flags)
 {
 	if (!strcmp(exec_mode, "strict")) {
@@ -56,7 +65,18 @@ int lvbs_memprot_seal_flags(u64 *flags)
 		pr_err("exec=%s: unknown; use strict or nx\n", exec_mode);
 		return -EINVAL;
 	}
+	if (!strcmp(module_trust, "tofu")) {
+		*flags |= LVBS_SEAL_MODULE_TOFU;
+	} else if (strcmp(module_trust, "signed")) {
+		pr_err("module_trust=%s: unknown; use signed or tofu\n", module_trust);
+		return -EINVAL;
+	}
 	return 0;
+}
+
+bool lvbs_module_trust_signed(void)
+{
+	return strcmp(module_trust, "tofu") != 0;
 }
 
 struct batch {
@@ -239,7 +259,13 @@ struct tracked {
 
 static LIST_HEAD(tracked_list);
 static DEFINE_MUTEX(tracked_lock);
-static u32 next_cookie = LVBS_OWNER_MODULE_MIN;
+/* Owner cookies, two per module (core, init); taken also in a kprobe (modcheck.c). */
+static atomic_t next_cookie = ATOMIC_INIT(LVBS_OWNER_MODULE_MIN);
+
+u32 lvbs_memprot_new_owners(void)
+{
+	return (u32)atomic_add_return(2, &next_cookie) - 2;
+}
 
 static struct tracked *find_tracked(struct module *mod)
 {
@@ -366,10 +392,12 @@ static void release_cookie(struct module *mod, u32 owner)
 }
 
 /*
- * Protect a module that is coming (init still to run) or already live.
+ * Protect a module that is coming (init still to run) or already live,
+ * under the owners @core and @core + 1 (0: new ones). A module whose file
+ * the hypervisor verified comes with the owners its check authorized.
  * Called with tracked_lock held.
  */
-static int track_module(struct module *mod, bool live)
+static int track_module(struct module *mod, bool live, u32 core_owner)
 {
 	struct tracked *t = find_tracked(mod);
 	struct mod_piece core[LVBS_MK_NR], init[LVBS_MK_NR];
@@ -393,8 +421,8 @@ static int track_module(struct module *mod, bool live)
 		return -ENOMEM;
 	}
 	t->mod = mod;
-	t->core = next_cookie++;
-	t->init = next_cookie++;
+	t->core = core_owner ? core_owner : lvbs_memprot_new_owners();
+	t->init = t->core + 1;
 	b->what = mod->name;
 	add_pieces(b, core, t->core, true, live);
 	t->ro_after_init_done = live;
@@ -424,7 +452,7 @@ static void module_live(struct module *mod)
 	struct batch *b;
 
 	if (!t) {
-		track_module(mod, true);
+		track_module(mod, true, 0);
 		return;
 	}
 	if (!t->ro_after_init_done) {
@@ -470,8 +498,7 @@ static int module_notify(struct notifier_block *nb, unsigned long state, void *d
 	mutex_lock(&tracked_lock);
 	switch (state) {
 	case MODULE_STATE_COMING:
-		lvbs_modcheck_coming(mod);
-		r = track_module(mod, false);
+		r = track_module(mod, false, lvbs_modcheck_coming(mod));
 		break;
 	case MODULE_STATE_LIVE:
 		module_live(mod);
@@ -530,7 +557,7 @@ static int track_existing(void)
 		mods[n++] = THIS_MODULE;
 	mutex_lock(&tracked_lock);
 	for (i = 0; i < n; i++) {
-		int e = track_module(mods[i], mods[i]->state == MODULE_STATE_LIVE);
+		int e = track_module(mods[i], mods[i]->state == MODULE_STATE_LIVE, 0);
 
 		if (e && !r)
 			r = e;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Module files to the hypervisor for a signature check
- * (docs/module-signatures.md). Observed only, for now: the verdict is
- * logged and counted, no module is refused on it yet.
+ * (docs/module-signatures.md). A verified check authorizes the owner
+ * cookies the module will be protected under; with module_trust=signed
+ * (the default) a module without one gets no code after SEAL, and its
+ * load fails.
  *
  * Where the file is seen: the kernel's loader checks a module's signature
  * with verify_pkcs7_signature(data, len, pkcs7, pkcs7_len, keyring,
@@ -48,6 +50,7 @@ static struct {
 	size_t len;
 	u32 verdict;
 	u32 slot;
+	u32 owner;		/* core owner cookie the check authorized (init: + 1) */
 } recent[RECENT];
 static unsigned int recent_next;
 static atomic64_t unchecked;	/* modules that came with no check */
@@ -85,8 +88,12 @@ static u32 hash_module(const u8 *data, size_t len)
 	return LVBS_MODCHECK_OK;
 }
 
-/* Under check_lock: one whole check; the verdict and the key's slot. */
-static u32 check(const u8 *data, size_t len, const u8 *p7, size_t tlen, u32 *slot)
+/*
+ * Under check_lock: one whole check; the verdict and the key's slot. A
+ * verified check authorizes @owner and @owner + 1, the cookies the module
+ * will be protected under (the hypervisor's MODULE_END).
+ */
+static u32 check(const u8 *data, size_t len, const u8 *p7, size_t tlen, u32 owner, u32 *slot)
 {
 	u32 v = LVBS_MODCHECK_FORMAT;
 
@@ -102,7 +109,7 @@ static u32 check(const u8 *data, size_t len, const u8 *p7, size_t tlen, u32 *slo
 	if (v == LVBS_MODCHECK_OK)
 		hash_module(data, len);
 	/* END gives the verdict whatever happened: the hypervisor's word. */
-	if (lvbs.hv->module_end(&v, slot))
+	if (lvbs.hv->module_end(owner, owner + 1, &v, slot))
 		return LVBS_MODCHECK_INCOMPLETE;
 	return v;
 }
@@ -117,7 +124,7 @@ static int verify_pre(struct kprobe *p, struct pt_regs *regs)
 	const u8 *data = (const u8 *)regs->di, *p7 = (const u8 *)regs->dx;
 	size_t len = regs->si, p7len = regs->cx;
 	unsigned int prev;
-	u32 v, slot;
+	u32 v, slot, owner;
 
 	if (regs->r9 != VERIFYING_MODULE_SIGNATURE || p7 != data + len)
 		return 0;
@@ -131,8 +138,10 @@ static int verify_pre(struct kprobe *p, struct pt_regs *regs)
 	if (regs->r8 == (unsigned long)VERIFY_USE_PLATFORM_KEYRING &&
 	    recent[prev].task == current && recent[prev].data == data && recent[prev].len == len)
 		goto out;
-	v = check(data, len, p7, p7len + TRAILER_EXTRA, &slot);
+	owner = lvbs_memprot_new_owners();
+	v = check(data, len, p7, p7len + TRAILER_EXTRA, owner, &slot);
 	recent[recent_next].task = current;
+	recent[recent_next].owner = owner;
 	recent[recent_next].data = data;
 	recent[recent_next].len = len;
 	recent[recent_next].verdict = v;
@@ -149,17 +158,21 @@ static struct kprobe verify_kp = {
 };
 
 /*
- * MODULE_STATE_COMING, in the loading task: name the module with the
- * verdict its file got, and take that verdict out of the list.
+ * MODULE_STATE_COMING, in the loading task: the verdict its file got,
+ * taken out of the list, named in dmesg when it is not ok. Returns the
+ * owner cookie a verified check authorized, 0 otherwise: then, with
+ * module_trust=signed, the hypervisor refuses the module's code and the
+ * load fails.
  */
-void lvbs_modcheck_coming(const struct module *mod)
+u32 lvbs_modcheck_coming(const struct module *mod)
 {
+	const char *what = lvbs_module_trust_signed() ? "refused" : "loaded, module_trust=tofu";
 	bool found = false;
-	u32 v = 0, slot = 0;
+	u32 v = 0, slot = 0, owner = 0;
 	int i;
 
 	if (!active)
-		return;
+		return 0;
 	spin_lock(&check_lock);
 	for (i = 0; i < RECENT && !found; i++) {
 		unsigned int k = (recent_next + RECENT - 1 - i) % RECENT;
@@ -169,19 +182,23 @@ void lvbs_modcheck_coming(const struct module *mod)
 		found = true;
 		v = recent[k].verdict;
 		slot = recent[k].slot;
+		owner = recent[k].owner;
 		recent[k].task = NULL;
 	}
 	spin_unlock(&check_lock);
 	if (!found) {
 		atomic64_inc(&unchecked);
-		pr_notice_ratelimited("module %s: not authenticated (no signature checked); module_trust=tofu loads it\n",
-				      mod->name);
-	} else if (v == LVBS_MODCHECK_OK) {
-		pr_debug("module %s: signature ok (key %u)\n", mod->name, slot);
-	} else {
-		pr_notice_ratelimited("module %s: not authenticated (%s); module_trust=tofu loads it\n",
-				      mod->name, verdict_name(v));
+		pr_notice_ratelimited("module %s: not authenticated (no signature checked): %s\n",
+				      mod->name, what);
+		return 0;
 	}
+	if (v != LVBS_MODCHECK_OK) {
+		pr_notice_ratelimited("module %s: not authenticated (%s): %s\n", mod->name,
+				      verdict_name(v), what);
+		return 0;
+	}
+	pr_debug("module %s: signature ok (key %u)\n", mod->name, slot);
+	return owner;
 }
 
 u64 lvbs_modcheck_unchecked(void)

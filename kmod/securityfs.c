@@ -82,7 +82,8 @@ static void show_memprot(struct seq_file *m, const struct lvbs_info *info)
 	seq_printf(m, "slat_coarse %llu\n", info->slat_coarse);
 	seq_printf(m, "modules_tracked %u\n", lvbs_memprot.modules_tracked);
 	seq_printf(m, "image_freed_pages %llu\n", lvbs_memprot.image_freed_pages);
-	seq_puts(m, "module_trust tofu\n");
+	seq_printf(m, "module_trust %s\n", info->module_trust == LVBS_MODTRUST_SIGNED ? "signed" :
+		   info->module_trust == LVBS_MODTRUST_TOFU ? "tofu" : "none");
 	seq_printf(m, "keys_trusted %u\n", info->keys_trusted);
 	seq_printf(m, "keys_refused %u\n", info->keys_refused);
 	seq_printf(m, "blacklist_hashes %u\n", info->blacklist_hashes);

@@ -216,7 +216,7 @@ long hypercall_dispatch(struct hv_cpu *c, u64 nr, u64 a1, u64 a2, u64 a3,
 	case LVBS_HC_MODULE_HASH:
 		return modcheck_hash(c, a1, a2);
 	case LVBS_HC_MODULE_END:
-		return modcheck_end(c, out1, out2);
+		return modcheck_end(c, a1, a2, out1, out2);
 	case LVBS_HC_LAUNCH_ABORT:
 		/* Only while a launch is failing; never once all CPUs are in. */
 		if (!READ_ONCE(hv.cpus_failed) || c->state != CPU_RUNNING)

@@ -14,7 +14,9 @@
  *
  * One check at a time, machine-wide, owned by the CPU that began it: the
  * state (the trailer copy and a hash context) is a few KiB, and module
- * loads are rare.
+ * loads are rare. A verified check authorizes the owner cookies the guest
+ * names at MODULE_END: only they may then be given supervisor-execute
+ * memory after SEAL (slat.c, sealed_change_ok()).
  */
 #include <hv/types.h>
 #include <hv/spinlock.h>
@@ -170,11 +172,18 @@ static u32 finish(void)
 	return verdict_of(modsig_check(&mc.sig, digest, mc.key));
 }
 
-long modcheck_end(struct hv_cpu *c, u64 *verdict_out, u64 *slot_out)
+static bool owner_ok(u64 owner)
+{
+	return owner == 0 || (owner >= LVBS_OWNER_MODULE_MIN && owner <= 0xffffffffu);
+}
+
+long modcheck_end(struct hv_cpu *c, u64 core, u64 init, u64 *verdict_out, u64 *slot_out)
 {
 	u32 v;
 	u64 len;
 
+	if (!owner_ok(core) || !owner_ok(init))
+		return LVBS_E_INVAL;
 	if (!own(c))
 		return LVBS_E_PERM;
 	v = finish();
@@ -187,6 +196,10 @@ long modcheck_end(struct hv_cpu *c, u64 *verdict_out, u64 *slot_out)
 		mc.failed++;
 	mc.owner = NO_OWNER;
 	spin_unlock(&mc.lock);
+	if (v == LVBS_MODCHECK_OK) {
+		slat_authorize_owner((u32)core);
+		slat_authorize_owner((u32)init);
+	}
 	hv_log_event(c, LVBS_EV_MODULE_CHECKED, 0, LVBS_ACT_NONE, 0, v, len);
 	return LVBS_OK;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Checking a module file's signature (modcheck.c; ABI: MODULE_BEGIN,
- * MODULE_HASH, MODULE_END). The verdicts are reported and counted; no
- * module is refused on them yet (docs/module-signatures.md).
+ * MODULE_HASH, MODULE_END). A verified check authorizes the module's
+ * owners to get supervisor-execute memory after SEAL (slat.c), unless SEAL
+ * asked for trust on first use (docs/module-signatures.md).
  */
 #ifndef HV_CORE_MODCHECK_H
 #define HV_CORE_MODCHECK_H
@@ -15,7 +16,7 @@ struct hv_cpu;
 void modcheck_reset(void);
 long modcheck_begin(struct hv_cpu *c, u64 gpa, u64 len, u64 content_len, u64 *verdict_out);
 long modcheck_hash(struct hv_cpu *c, u64 gpa, u64 count);
-long modcheck_end(struct hv_cpu *c, u64 *verdict_out, u64 *slot_out);
+long modcheck_end(struct hv_cpu *c, u64 core, u64 init, u64 *verdict_out, u64 *slot_out);
 void modcheck_fill_info(struct lvbs_info *info);
 
 #endif

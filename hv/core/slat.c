@@ -269,6 +269,39 @@ static bool module_rights_ok(u32 perm)
  * Sets *force when the change adds a right (the database's own sealed check
  * would refuse it) and so must bypass that check.
  */
+/* Has a verified module check authorized @owner (MODULE_END)? Lock held. */
+static bool owner_authorized(u32 owner)
+{
+	const struct hv_slat *s = &hv.slat_state;
+
+	for (u32 i = 0; i < LVBS_AUTH_OWNERS; i++)
+		if (s->auth[i] == owner)
+			return true;
+	return false;
+}
+
+void slat_authorize_owner(u32 owner)
+{
+	struct hv_slat *s = &hv.slat_state;
+
+	if (owner < LVBS_OWNER_MODULE_MIN)
+		return;
+	spin_lock(&s->lock);
+	if (!owner_authorized(owner))
+		s->auth[s->auth_next++ % LVBS_AUTH_OWNERS] = owner;
+	spin_unlock(&s->lock);
+}
+
+/* RELEASE_MEMORY: the owner's memory is gone, and so is its authorization. Lock held. */
+static void forget_owner(u32 owner)
+{
+	struct hv_slat *s = &hv.slat_state;
+
+	for (u32 i = 0; i < LVBS_AUTH_OWNERS; i++)
+		if (s->auth[i] == owner)
+			s->auth[i] = 0;
+}
+
 static bool sealed_change_ok(const struct perm_range *r, u32 perm, u32 owner, bool *force)
 {
 	u32 old = r->perm, rights = perm & PERM_RIGHTS;
@@ -281,6 +314,9 @@ static bool sealed_change_ok(const struct perm_range *r, u32 perm, u32 owner, bo
 		return false;
 	if (r->owner == LVBS_OWNER_NONE && owner >= LVBS_OWNER_MODULE_MIN) {
 		if (!module_rights_ok(perm))
+			return false;
+		/* New kernel code only from a module file the hypervisor verified. */
+		if ((rights & PT_XS) && !hv.slat_state.module_tofu && !owner_authorized(owner))
 			return false;
 		*force = true;
 		return true;
@@ -378,6 +414,7 @@ long slat_release(struct hv_cpu *c, u32 owner, u64 *pages)
 	if (owner < LVBS_OWNER_MODULE_MIN)
 		return LVBS_E_INVAL;
 	spin_lock(&s->lock);
+	forget_owner(owner);
 	while (k < s->db.nr) {
 		struct perm_range rg = s->db.r[k];
 
@@ -470,6 +507,7 @@ long slat_seal(struct hv_cpu *c, u64 flags, u64 mod_start, u64 mod_end)
 	}
 	s->mod_start = mod_start;
 	s->mod_end = mod_end;
+	s->module_tofu = (flags & LVBS_SEAL_MODULE_TOFU) != 0;
 	s->exec = s->gmet ? LVBS_EXEC_GMET : (flags & LVBS_SEAL_EXEC_NX) ?
 		  LVBS_EXEC_NX_FALLBACK : LVBS_EXEC_STRICT;
 	/*
@@ -512,6 +550,8 @@ void slat_fill_info(struct lvbs_info *info)
 	info->sealed = s->sealed;
 	info->policy = s->policy;
 	info->exec_control = !s->sealed ? LVBS_EXEC_NONE : s->exec;
+	info->module_trust = !s->sealed ? LVBS_MODTRUST_NONE :
+			     s->module_tofu ? LVBS_MODTRUST_TOFU : LVBS_MODTRUST_SIGNED;
 	info->perm_ranges = s->db.nr;
 	info->perm_capacity = s->db.cap;
 	for (u32 k = 0; k < s->db.nr; k++) {

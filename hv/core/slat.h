@@ -10,6 +10,7 @@
 
 #include <hv/types.h>
 #include <hv/spinlock.h>
+#include <lvbs/abi.h>
 #include "perm.h"
 
 /* Ranges the permission database can hold (each 24 bytes of hypervisor bss). */
@@ -27,6 +28,9 @@ struct hv_slat {
 	bool gmet;			/* SLAT built in the GMET format */
 	u32 exec;			/* LVBS_EXEC_*: set by SEAL */
 	u64 mod_start, mod_end;		/* kernel module area (guest-virtual) */
+	bool module_tofu;		/* SEAL said LVBS_SEAL_MODULE_TOFU */
+	u32 auth[LVBS_AUTH_OWNERS];	/* owners a verified module check authorized */
+	u32 auth_next;			/* ... the oldest is replaced first */
 	u64 violations;
 	u64 stores_dropped;		/* denied kernel stores retired unwritten */
 	u64 shootdowns;
@@ -46,6 +50,8 @@ int slat_init(bool gmet);
 long slat_protect(struct hv_cpu *c, const struct lvbs_mem_prot *v, u32 n, u32 *applied);
 long slat_release(struct hv_cpu *c, u32 owner, u64 *pages);
 long slat_seal(struct hv_cpu *c, u64 flags, u64 mod_start, u64 mod_end);
+/* A verified module check: @owner may get supervisor-execute memory (modcheck.c). */
+void slat_authorize_owner(u32 owner);
 long slat_set_policy(struct hv_cpu *c, u64 policy);
 void slat_fill_info(struct lvbs_info *info);
 bool slat_guest_writable(u64 gpa, u64 len);	/* may the hypervisor write there for the guest? */

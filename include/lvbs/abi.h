@@ -122,6 +122,9 @@ enum lvbs_hc_nr {
 	 *   - after SEAL rights may only shrink, except that memory owned by
 	 *     nobody may be given to a new module (owner >= MODULE_MIN) as
 	 *     R|XS (its text) or R or R|W (its data): the module lifecycle.
+	 *     R|XS only to an owner a verified module check authorized
+	 *     (MODULE_END), unless SEAL had LVBS_SEAL_MODULE_TOFU; RELEASE
+	 *     ends the owner's authorization.
 	 * When rights shrink, every CPU's TLB is flushed before the call
 	 * returns (cross-CPU shootdown, docs/architecture.md).
 	 */
@@ -222,11 +225,17 @@ enum lvbs_hc_nr {
 	 */
 	LVBS_HC_MODULE_HASH	= 16,
 	/*
-	 * MODULE_END: no arguments. Ends this CPU's check. Out: RBX = verdict
-	 * (LVBS_MODCHECK_*), RCX = the signer's key slot when the verdict is
-	 * LVBS_MODCHECK_OK. Logged as module_checked and counted in
-	 * lvbs_info.modules_verified or modules_failed. LVBS_E_PERM if this
-	 * CPU has no check open.
+	 * MODULE_END: RBX, RCX = the owner cookies (>= LVBS_OWNER_MODULE_MIN,
+	 * or 0) the checked module's memory will have (its core and init).
+	 * Ends this CPU's check. Out: RBX = verdict (LVBS_MODCHECK_*), RCX =
+	 * the signer's key slot when the verdict is LVBS_MODCHECK_OK. With
+	 * that verdict the owners may be given supervisor-execute memory
+	 * after SEAL (see PROTECT_MEMORY); an owner so authorized and not yet
+	 * used stays so until LVBS_AUTH_OWNERS newer ones are. Logged as
+	 * module_checked and counted in lvbs_info.modules_verified or
+	 * modules_failed. LVBS_E_PERM if this CPU has no check open;
+	 * LVBS_E_INVAL for an owner below LVBS_OWNER_MODULE_MIN other than 0
+	 * (the check stays open).
 	 */
 	LVBS_HC_MODULE_END	= 17,
 	LVBS_HC_MAX
@@ -291,7 +300,13 @@ struct lvbs_mem_prot {
 
 /* SEAL flags (RBX). */
 #define LVBS_SEAL_EXEC_NX	(1u << 0)	/* without GMET: relax strict W^X to NX fallback */
-#define LVBS_SEAL_FLAGS		LVBS_SEAL_EXEC_NX
+#define LVBS_SEAL_MODULE_TOFU	(1u << 1)	/* modules need no signature check (v7) */
+#define LVBS_SEAL_FLAGS		(LVBS_SEAL_EXEC_NX | LVBS_SEAL_MODULE_TOFU)
+
+/* lvbs_info.module_trust (v7) */
+#define LVBS_MODTRUST_NONE	0	/* not sealed: the kernel is trusted */
+#define LVBS_MODTRUST_SIGNED	1	/* new module code needs a verified check (MODULE_END) */
+#define LVBS_MODTRUST_TOFU	2	/* trust on first use: any new module's code */
 #define LVBS_POLICY_ENFORCE	0
 #define LVBS_POLICY_AUDIT	1
 
@@ -311,6 +326,7 @@ struct lvbs_mem_prot {
 #define LVBS_MODSIG_MAX		8192u		/* bytes of a module's signature trailer */
 #define LVBS_MODULE_MAX		(256u << 20)	/* bytes of a module, signature excluded */
 #define LVBS_MODULE_HASH_BATCH	64		/* pages per MODULE_HASH call */
+#define LVBS_AUTH_OWNERS	32		/* owners authorized and not yet released */
 
 /* Verdicts of a module check (RBX of MODULE_BEGIN and MODULE_END). */
 #define LVBS_MODCHECK_OK		0	/* signed by a trusted key, not blacklisted */
@@ -434,7 +450,7 @@ struct lvbs_info {
 	lvbs_u32 keys_trusted;		/* module-signing keys held (v7) */
 	lvbs_u32 blacklist_hashes;	/* blacklisted module digests held (v7) */
 	lvbs_u32 keys_refused;		/* ADD_KEY calls refused (v7) */
-	lvbs_u32 reserved1;
+	lvbs_u32 module_trust;		/* LVBS_MODTRUST_* (v7) */
 	lvbs_u64 modules_verified;	/* module checks ended LVBS_MODCHECK_OK (v7) */
 	lvbs_u64 modules_failed;	/* ... and with any other verdict */
 };

@@ -115,7 +115,7 @@ TEST(hc_get_info_fills_every_field)
 	CHECK_EQ(info->keys_trusted, 0);	/* test_keys.c fills these */
 	CHECK_EQ(info->blacklist_hashes, 0);
 	CHECK_EQ(info->keys_refused, 0);
-	CHECK_EQ(info->reserved1, 0);
+	CHECK_EQ(info->module_trust, LVBS_MODTRUST_NONE);	/* not sealed */
 	CHECK_EQ(info->modules_verified, 0);
 	CHECK_EQ(info->modules_failed, 0);
 	CHECK_EQ(info->abi_version, LVBS_ABI_VERSION);

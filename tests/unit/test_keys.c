@@ -584,3 +584,46 @@ TEST(modcheck_one_cpu_at_a_time)
 	CHECK_EQ(hc_cpu(1, ME, 0, 0, 0, &v, NULL), LVBS_OK);
 	CHECK_EQ(v, LVBS_MODCHECK_INCOMPLETE);
 }
+
+/* A page of module text for @owner after SEAL: PROTECT_MEMORY's status. */
+static long module_text(u64 page_off, u32 owner)
+{
+	struct lvbs_mem_prot e = {
+		.gpa = (u64)data() + page_off, .size = PAGE_SIZE,
+		.perm = LVBS_PERM_R | LVBS_PERM_XS, .owner = owner,
+	};
+	u32 applied;
+
+	return slat_protect(hv_cpu_of(0), &e, 1, &applied);
+}
+
+TEST(modcheck_verified_owners_may_run_code)
+{
+	const u32 mod = LVBS_OWNER_MODULE_MIN + 40;
+	struct signed_mod sm;
+	u64 slot, v = 99, n;
+
+	stub_reset();
+	sm = place_module("a_sha256.ko");
+	n = mod_pages(&sm);
+	CHECK_EQ(add_key("a.der", &slot), LVBS_OK);
+	seal();
+	/* Owners must be module cookies (or 0); the check stays open. */
+	CHECK_EQ(begin(0, &sm, &v), LVBS_OK);
+	CHECK_EQ(hash_range(0, 0, n), LVBS_OK);
+	CHECK_EQ(hc_cpu(0, ME, LVBS_OWNER_KERNEL, 0, 0, &v, NULL), LVBS_E_INVAL);
+	CHECK_EQ(hc_cpu(0, ME, mod, 1ULL << 32, 0, &v, NULL), LVBS_E_INVAL);
+	CHECK_EQ(module_text(0x80000, mod), LVBS_E_PERM);
+	CHECK_EQ(hc_cpu(0, ME, mod, mod + 1, 0, &v, NULL), LVBS_OK);
+	CHECK_EQ(v, LVBS_MODCHECK_OK);
+	CHECK_EQ(module_text(0x80000, mod), LVBS_OK);
+	CHECK_EQ(module_text(0x81000, mod + 1), LVBS_OK);
+	/* A check that failed authorizes nothing. */
+	data()[MOD_OFF + 100] ^= 1;
+	CHECK_EQ(begin(0, &sm, &v), LVBS_OK);
+	CHECK_EQ(hash_range(0, 0, n), LVBS_OK);
+	CHECK_EQ(hc_cpu(0, ME, mod + 2, mod + 3, 0, &v, NULL), LVBS_OK);
+	CHECK_EQ(v, LVBS_MODCHECK_BAD_SIG);
+	CHECK_EQ(module_text(0x82000, mod + 2), LVBS_E_PERM);
+	CHECK_EQ(module_text(0x82000, mod + 3), LVBS_E_PERM);
+}

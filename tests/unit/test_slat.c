@@ -141,6 +141,7 @@ TEST(slat_batch_stops_at_first_failure)
 
 TEST(slat_sealed_rules)
 {
+	u32 before;
 	u64 pages;
 
 	stub_reset();
@@ -168,6 +169,11 @@ TEST(slat_sealed_rules)
 
 	/* A new module takes memory nobody owns: text, rodata, data only. */
 	CHECK_EQ(protect1(ram(2), PAGE_SIZE, R | W | XS, MOD, NULL), LVBS_E_PERM);
+	/* Its text only once a verified module check authorized the owner. */
+	before = slat_perm(ram(2));
+	CHECK_EQ(protect1(ram(2), PAGE_SIZE, R | XS | IMM | PATCH, MOD, NULL), LVBS_E_PERM);
+	CHECK_EQ(slat_perm(ram(2)), before);
+	slat_authorize_owner(MOD);
 	CHECK_EQ(protect1(ram(2), PAGE_SIZE, R | XS | IMM | PATCH, MOD, NULL), LVBS_OK);
 	CHECK_EQ(protect1(ram(3), PAGE_SIZE, R | IMM, MOD, NULL), LVBS_OK);
 	CHECK_EQ(protect1(ram(4), PAGE_SIZE, R | W, MOD, NULL), LVBS_OK);
@@ -188,8 +194,52 @@ TEST(slat_sealed_rules)
 	CHECK_EQ(pages, 0);
 	CHECK_EQ(slat_release(cpu0(), LVBS_OWNER_KERNEL, &pages), LVBS_E_INVAL);
 	CHECK_EQ(slat_release(cpu0(), LVBS_OWNER_NONE, &pages), LVBS_E_INVAL);
-	/* Released memory can become a new module's text. */
+	/* Released memory can become a new module's text; the old owner's
+	 * authorization went with its memory. */
+	CHECK_EQ(protect1(ram(2), PAGE_SIZE, R | XS, MOD, NULL), LVBS_E_PERM);
+	slat_authorize_owner(MOD + 1);
 	CHECK_EQ(protect1(ram(2), PAGE_SIZE, R | XS, MOD + 1, NULL), LVBS_OK);
+}
+
+/* Module trust: signed (the default) and trust on first use. */
+TEST(slat_module_trust)
+{
+	struct lvbs_info info;
+
+	stub_reset();
+	memset(&info, 0, sizeof(info));
+	slat_fill_info(&info);
+	CHECK_EQ(info.module_trust, LVBS_MODTRUST_NONE);
+	/* Before SEAL the kernel is trusted: no check needed. */
+	CHECK_EQ(protect1(ram(1), PAGE_SIZE, R | XS, MOD, NULL), LVBS_OK);
+	CHECK_EQ(slat_seal(cpu0(), LVBS_SEAL_MODULE_TOFU, 0, 0), LVBS_OK);
+	slat_fill_info(&info);
+	CHECK_EQ(info.module_trust, LVBS_MODTRUST_TOFU);
+	CHECK_EQ(protect1(ram(2), PAGE_SIZE, R | XS, MOD + 1, NULL), LVBS_OK);
+
+	stub_reset();
+	CHECK_EQ(slat_seal(cpu0(), 0, 0, 0), LVBS_OK);
+	slat_fill_info(&info);
+	CHECK_EQ(info.module_trust, LVBS_MODTRUST_SIGNED);
+	/* Kernel-owned or nobody's: not a module, not this rule's to grant. */
+	slat_authorize_owner(LVBS_OWNER_KERNEL);
+	CHECK_EQ(protect1(ram(2), PAGE_SIZE, R | XS, LVBS_OWNER_KERNEL, NULL), LVBS_E_PERM);
+	/* Data needs no check; code does. */
+	CHECK_EQ(protect1(ram(2), PAGE_SIZE, R | W, MOD, NULL), LVBS_OK);
+	CHECK_EQ(protect1(ram(3), PAGE_SIZE, R | XS, MOD, NULL), LVBS_E_PERM);
+	CHECK_EQ(ev()->kind, LVBS_EV_PROT_DENIED);
+	/* The oldest unused authorization goes first. */
+	for (u32 i = 0; i <= LVBS_AUTH_OWNERS; i++)
+		slat_authorize_owner(MOD + 10 + i);
+	CHECK_EQ(protect1(ram(3), PAGE_SIZE, R | XS, MOD + 10, NULL), LVBS_E_PERM);
+	CHECK_EQ(protect1(ram(3), PAGE_SIZE, R | XS, MOD + 11, NULL), LVBS_OK);
+	CHECK_EQ(protect1(ram(4), PAGE_SIZE, R | XS, MOD + 10 + LVBS_AUTH_OWNERS, NULL), LVBS_OK);
+	/* The same owner twice takes one place. */
+	slat_authorize_owner(MOD + 100);
+	slat_authorize_owner(MOD + 100);
+	for (u32 i = 0; i < LVBS_AUTH_OWNERS - 2; i++)
+		slat_authorize_owner(MOD + 200 + i);
+	CHECK_EQ(protect1(ram(5), PAGE_SIZE, R | XS, MOD + 100, NULL), LVBS_OK);
 }
 
 /* The relaxed NX fallback (exec=nx): today's rules, kept as they were. */
@@ -233,6 +283,7 @@ TEST(slat_violation_enforce_and_first_use)
 	CHECK_EQ(slat_perm(ram(1)), PT_R | PT_W | PT_X);
 
 	/* User execution of released memory: given back, never a violation. */
+	slat_authorize_owner(MOD + 1);
 	CHECK_EQ(protect1(ram(5), PAGE_SIZE, R | XS, MOD + 1, NULL), 0);
 	CHECK_EQ(slat_release(cpu0(), MOD + 1, &pages), LVBS_OK);
 	slat_handle_npf(cpu0(), ram(5), LVBS_ACC_EXEC | LVBS_ACC_USER);
@@ -411,6 +462,7 @@ TEST(slat_grants_leave_tables_for_module_loads)
 	slat_handle_npf(cpu0(), blk + 7 * PAGE_SIZE, LVBS_ACC_EXEC | LVBS_ACC_USER);
 	CHECK_EQ(fake[0].injected, 0);
 	CHECK_EQ(hv.slat_state.coarse, 1);
+	slat_authorize_owner(MOD);
 	CHECK_EQ(protect1(mod, PAGE_SIZE, R | XS, MOD, NULL), LVBS_OK);
 	CHECK_EQ(pt_lookup(&hv.slat, mod, &pa, &perm, &level), 0);
 	CHECK_EQ(level, 1);

@@ -9,7 +9,8 @@
 #   /sbin/insmod          $BUILD/progs/insmod: one finit_module(), unlike
 #                         busybox's, which retries a failed load
 #   /lvbs/lvbs.ko         $BUILD/kmod/lvbs.ko (make kmod)
-#   /lvbs/lvbs_test.ko    $BUILD/modules/lvbs_test.ko (make testprogs)
+#   /lvbs/lvbs_test.ko    $BUILD/modules/lvbs_test.ko (make testprogs), signed
+#                         with the test key a, as are the two below
 #   /lvbs/lvbs_dummy.ko   $BUILD/modules/lvbs_dummy.ko (next to lvbs_test.ko)
 #   /lvbs/lvbs_permfill.ko  ... and lvbs_permfill.ko (scenario protfail)
 #   /lvbs/lib.sh          tests/vm/guest/lib.sh (helpers for scenarios)
@@ -24,7 +25,8 @@
 #                         by c, not trusted): certificates scenario keys offers
 #                         after SEAL; lvbs_dummy_a.ko and lvbs_dummy_b.ko
 #                         (lvbs_dummy signed by the test keys a and b with
-#                         the kernel's sign-file), lvbs_dummy_a.sha256 (the
+#                         the kernel's sign-file), lvbs_dummy_unsigned.ko,
+#                         lvbs_dummy_a.sha256 (the
 #                         digest of its signed contents), crc7_tampered.ko
 #                         (Debian's crc7 with one byte changed),
 #                         nls_utf8.ko.xz (compressed as Kbuild does, for
@@ -141,6 +143,14 @@ sign_file=$(ls /usr/lib/linux-kbuild-*/scripts/sign-file 2>/dev/null | head -n 1
 for k in a b; do
 	"$sign_file" sha256 "$keys/test/$k.key" "$keys/test/$k.der" \
 		"$(dirname "$LVBS_TEST_KO")/lvbs_dummy.ko" "$root/lvbs/keys/lvbs_dummy_$k.ko"
+done
+install -m 0644 "$(dirname "$LVBS_TEST_KO")/lvbs_dummy.ko" "$root/lvbs/keys/lvbs_dummy_unsigned.ko"
+# With module_trust=signed (the default) only modules whose signature the
+# hypervisor verified load after SEAL: the test modules are signed with
+# the test key a, which /etc/lvbs/keys.der trusts (lvbs.ko itself loads
+# before the checks start, and stays unsigned).
+for m in lvbs_test lvbs_dummy lvbs_permfill; do
+	"$sign_file" sha256 "$keys/test/a.key" "$keys/test/a.der" "$root/lvbs/$m.ko"
 done
 # The digest a blacklist entry names: of the bytes the signature covers.
 python3 -c 'import hashlib, struct, sys

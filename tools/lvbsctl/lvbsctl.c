@@ -747,15 +747,20 @@ static void show_memory(const struct line *r)
 		printf("note:            %llu module-area pages (BPF JIT, trampolines) were made executable on first use; that trust goes by address, so any page the kernel maps in the module area and runs gets it (docs/threat-model.md)\n",
 		       num(r, "dyn_exec_pages"));
 	if (get(r, "module_trust") && !strcmp(get(r, "module_trust"), "tofu"))
-		printf("weaker:          modules are trusted on first use: every module the kernel loads is protected, none is authenticated\n");
+		printf("weaker:          module_trust tofu: every module the kernel loads is trusted on first use and protected, whatever its signature\n");
 	if (get(r, "keys_trusted"))
 		printf("module keys:     %llu trusted (lvbsctl keys), %llu refused, %llu blacklisted digests\n",
 		       num(r, "keys_trusted"), num(r, "keys_refused"), num(r, "blacklist_hashes"));
-	if (get(r, "module_checks") && !strcmp(get(r, "module_checks"), "on"))
-		printf("module signatures: checked by the hypervisor, observed only (not enforced yet): %llu verified, %llu failed, %llu loaded with no signature checked (lvbsctl log: module_checked)\n",
+	if (get(r, "module_checks") && !strcmp(get(r, "module_checks"), "off"))
+		printf("module signatures: WEAKER: not checked at all (lvbs.ko could not watch the kernel's signature checks; see dmesg)%s\n",
+		       get(r, "module_trust") && !strcmp(get(r, "module_trust"), "signed") ?
+		       "; with module_trust signed no module can load" : "");
+	else if (get(r, "module_trust") && !strcmp(get(r, "module_trust"), "signed"))
+		printf("module signatures: enforced: only modules whose file the hypervisor verified run code; %llu verified, %llu failed, %llu came with no signature (lvbsctl log: module_checked); the laid-out code is not yet compared with the file\n",
 		       num(r, "modules_verified"), num(r, "modules_failed"), num(r, "modules_unchecked"));
 	else if (get(r, "module_checks"))
-		printf("module signatures: WEAKER: not checked at all (lvbs.ko could not watch the kernel's signature checks; see dmesg)\n");
+		printf("module signatures: checked by the hypervisor, not enforced (module_trust tofu): %llu verified, %llu failed, %llu loaded with no signature checked (lvbsctl log: module_checked)\n",
+		       num(r, "modules_verified"), num(r, "modules_failed"), num(r, "modules_unchecked"));
 	printf("not covered:     GDT contents, TSS, page tables and kernel data stay writable; text patch sites are validated by form, not by a list (docs/text-patching.md)\n");
 }
 

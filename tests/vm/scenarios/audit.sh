@@ -1,9 +1,10 @@
 #!/bin/sh
 # audit: with lvbs.ko audit=1 a memory violation is logged and let through
 # (for a first rollout), while register pins stay enforced; after SEAL the
-# policy can go from audit to enforce but never back. Loaded with exec=nx
-# and cpuid=pass too: the other relaxing parameters, which status must
-# name; with cpuid=pass CPUID makes no exit and shows the CPU as it is.
+# policy can go from audit to enforce but never back. Loaded with exec=nx,
+# cpuid=pass and module_trust=tofu too: the other relaxing parameters,
+# which status must name; with cpuid=pass CPUID makes no exit and shows
+# the CPU as it is; with tofu an unsigned module loads.
 # shellcheck shell=dash source-path=SCRIPTDIR
 # shellcheck source=../guest/lib.sh
 . /lvbs/lib.sh
@@ -13,8 +14,12 @@ cpuid_exits() {
 	lvbsctl stats --json | grep -o '"all": {[^}]*}' | grep -o '"cpuid": [0-9]*' | grep -o '[0-9]*$'
 }
 
-load_lvbs audit=1 exec=nx cpuid=pass
+load_lvbs audit=1 exec=nx cpuid=pass module_trust=tofu
 [ "$(status_get cpuid)" = pass ] || fail "status: cpuid=pass gave cpuid $(status_get cpuid)"
+# module_trust=tofu: a module nobody signed loads, and status says so.
+[ "$(status_get module_trust)" = tofu ] || fail "status: module_trust is not tofu"
+run_ok "$INSMOD" /lvbs/keys/lvbs_dummy_unsigned.ko
+run_ok rmmod lvbs_dummy
 run cpuid_probe
 echo "$OUT" | grep -q '^lvbs: absent$' || fail "cpuid=pass: the hypervisor leaves are still answered"
 echo "$OUT" | grep -q '^svm: visible$' || fail "cpuid=pass: SVM is still hidden"

@@ -5,7 +5,8 @@
 # (taken from its image, as an install does) and the test key a. After
 # SEAL a key is taken only if a trusted key issued it; the blacklist of
 # module digests takes entries at any time. Each module file the kernel
-# checks goes to the hypervisor's own check; the verdict is logged.
+# checks goes to the hypervisor's own check; a module whose file did not
+# verify (or that had no signature at all) is refused.
 # shellcheck shell=dash source-path=SCRIPTDIR
 # shellcheck source=../guest/lib.sh
 . /lvbs/lib.sh
@@ -69,9 +70,11 @@ fi
 [ "$(status_get blacklist_hashes)" = 2 ] || fail "status: a refused write changed the blacklist"
 grep -q 'kind=blacklist .*info0=0x2 info1=0x2' "$LVBS_SFS/log" ||
 	fail "log: no blacklist event for 2 entries"
-# Module signatures, checked by the hypervisor (observed, not enforced
-# yet): each load's verdict in the log (module_checked, info0 the verdict).
+# Module signatures, checked by the hypervisor: each load's verdict in the
+# log (module_checked, info0 the verdict). With module_trust=signed (the
+# default) a module whose file did not verify gets no code: its load fails.
 [ "$(status_get module_checks)" = on ] || fail "status: module_checks is not on"
+[ "$(status_get module_trust)" = signed ] || fail "status: module_trust is not signed"
 verdicts() {	# every check's verdict in order (the log folds repeats: count=N)
 	awk '/kind=module_checked / {
 		for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
@@ -84,6 +87,18 @@ load_unload() {	# module file, module name, expected verdicts so far
 	[ "$RC" -eq 0 ] || fail "insmod $1 failed: $OUT"
 	run_ok rmmod "$2"
 	[ "$(verdicts)" = "$3" ] || fail "after $1: verdicts '$(verdicts)', expected '$3'"
+}
+refused() {	# module file, module name, expected verdicts so far, dmesg reason
+	dmesg_mark
+	denied=$(grep -c 'kind=prot_denied' "$LVBS_SFS/log")
+	run "$INSMOD" "$1"
+	[ "$RC" -ne 0 ] || fail "insmod $1 succeeded: it must be refused"
+	grep -q "^$2 " /proc/modules && fail "$2 is loaded after a refused insmod"
+	[ "$(verdicts)" = "$3" ] || fail "after $1: verdicts '$(verdicts)', expected '$3'"
+	dmesg_since | grep -q "lvbs: module $2: not authenticated ($4): refused" ||
+		fail "no 'not authenticated ($4): refused' for $1 in dmesg"
+	[ "$(grep -c 'kind=prot_denied' "$LVBS_SFS/log")" -gt "$denied" ] ||
+		fail "no prot_denied in the log for $1"
 }
 # Debian's own module, signed by the kernel's key; the test module signed
 # by the trusted test key a (the kernel itself does not know a).
@@ -101,14 +116,11 @@ else
 	oks="0 0"
 	nver=2
 fi
-# Signed by b, which lvbs does not trust: unknown key (4), loaded anyway.
-load_unload /lvbs/keys/lvbs_dummy_b.ko lvbs_dummy "$oks 4 "
-dmesg_since | grep -q 'lvbs: module lvbs_dummy: not authenticated (unknown key)' ||
-	fail "no 'not authenticated (unknown key)' for lvbs_dummy_b in dmesg"
-# Unsigned: the kernel never checks it, so neither can lvbs.
-load_unload /lvbs/lvbs_dummy.ko lvbs_dummy "$oks 4 "
-dmesg_since | grep -q 'lvbs: module lvbs_dummy: not authenticated (no signature checked)' ||
-	fail "no 'no signature checked' for the unsigned lvbs_dummy in dmesg"
+# Signed by b, which lvbs does not trust: unknown key (4). The kernel
+# itself would load it (Debian does not enforce signatures); lvbs refuses.
+refused /lvbs/keys/lvbs_dummy_b.ko lvbs_dummy "$oks 4 " "unknown key"
+# Unsigned: the kernel never checks it, so neither can lvbs: refused.
+refused /lvbs/keys/lvbs_dummy_unsigned.ko lvbs_dummy "$oks 4 " "no signature checked"
 [ "$(status_get modules_unchecked)" -ge 1 ] || fail "status: modules_unchecked is 0"
 # One byte of a Debian module changed: the kernel refuses it, and the
 # hypervisor's own check says bad signature (5).
@@ -118,14 +130,16 @@ run "$INSMOD" /lvbs/keys/crc7_tampered.ko
 # Blacklisted, whoever signed it (6).
 printf 'sha256:%s\n' "$(cat /lvbs/keys/lvbs_dummy_a.sha256)" >"$LVBS_SFS/blacklist" ||
 	fail "blacklisting lvbs_dummy_a refused"
-load_unload /lvbs/keys/lvbs_dummy_a.ko lvbs_dummy "$oks 4 5 6 "
+refused /lvbs/keys/lvbs_dummy_a.ko lvbs_dummy "$oks 4 5 6 " "blacklisted"
 [ "$(status_get modules_verified)" = "$nver" ] || fail "status: modules_verified is not $nver"
 [ "$(status_get modules_failed)" = 3 ] || fail "status: modules_failed is not 3"
+# The benign twin after the refusals: a verified module still loads.
+load_unload /lvbs/debmods/nls_utf8.ko nls_utf8 "$oks 4 5 6 0 "
 
 run_ok lvbsctl status
 echo "$OUT" | grep -q '^module keys: *3 trusted (lvbsctl keys), 2 refused, 3 blacklisted digests' ||
 	fail "lvbsctl status: no module keys line"
-echo "$OUT" | grep -q "^module signatures: checked by the hypervisor, observed only (not enforced yet): $nver verified, 3 failed" ||
+echo "$OUT" | grep -q "^module signatures: enforced: only modules whose file the hypervisor verified run code; $((nver + 1)) verified, 3 failed" ||
 	fail "lvbsctl status: no module signatures line"
 run_ok lvbsctl keys --json
 

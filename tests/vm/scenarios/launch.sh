@@ -29,8 +29,15 @@ dmesg | grep -q 'lvbs: cpuid=bogus: unknown; use hide or pass' ||
 	fail "no clear message for cpuid=bogus in dmesg"
 [ -e "$LVBS_SFS/status" ] && fail "lvbs left something behind after cpuid=bogus"
 
+run "$INSMOD" "$LVBS_KO" module_trust=bogus
+[ "$RC" -ne 0 ] || fail "insmod lvbs.ko module_trust=bogus succeeded"
+dmesg | grep -q 'lvbs: module_trust=bogus: unknown; use signed or tofu' ||
+	fail "no clear message for module_trust=bogus in dmesg"
+[ -e "$LVBS_SFS/status" ] && fail "lvbs left something behind after module_trust=bogus"
+
 load_lvbs
 run cat "$LVBS_SFS/status"
+[ "$(status_get module_trust)" = signed ] || fail "status: module_trust is not signed by default"
 check_active
 [ "$(status_get abi_version)" = 7 ] || fail "status: abi_version is not 7"
 [ "$(status_get vendor)" = svm ] || fail "status: vendor is not svm"

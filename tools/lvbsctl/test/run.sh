@@ -96,7 +96,7 @@ check status_mem_sealed 0 '^memory: +sealed, policy enforce, 43256 KiB protected
 check status_mem_init 0 '^initial protection: 3 hypercalls, 5104 us; 1 modules tracked' "$d" status
 check status_mem_exec 0 '^exec control: +nx_fallback, 14432 KiB' "$d" status
 check status_mem_fallback 0 '^weaker: +exec=nx: ordinary RAM' "$d" status
-check status_mem_tofu 0 '^weaker: +modules are trusted on first use' "$d" status
+check status_mem_tofu 0 '^weaker: +module_trust tofu: every module the kernel loads is trusted on first use' "$d" status
 check status_mem_events 0 '^events: +0 violations, 456 patches allowed, 0 denied, 3 shootdowns' "$d" status
 check_not status_mem_no_warning 'WARNING' "$d" status
 check_not status_mem_keys_known '^  (sealed|module_trust|init_protect_ns) ' "$d" status
@@ -132,9 +132,12 @@ check status_keys 0 '^module keys: +2 trusted \(lvbsctl keys\), 1 refused, 3 bla
 check_json status_keys_json 0 'j["keys_trusted"] == 2 and j["blacklist_hashes"] == 3' "$d" status --json
 check_not status_no_modcheck_line_without_key '^module signatures:' "$d" status
 d=$(variant modchk status "$mem" && printf 'module_checks on\nmodules_verified 18\nmodules_failed 2\nmodules_unchecked 5\n' >>"$tmp/modchk/status")
-check status_modcheck_on 0 '^module signatures: checked by the hypervisor, observed only \(not enforced yet\): 18 verified, 2 failed, 5 loaded with no signature checked' "$d" status
-d=$(variant modchkoff status "$mem" && printf 'module_checks off\n' >>"$tmp/modchkoff/status")
-check status_modcheck_off 0 '^module signatures: WEAKER: not checked at all' "$d" status
+check status_modcheck_tofu 0 '^module signatures: checked by the hypervisor, not enforced \(module_trust tofu\): 18 verified, 2 failed, 5 loaded with no signature checked' "$d" status
+d=$(variant modsigned status "$mem" && sed -i 's/^module_trust .*/module_trust signed/' "$tmp/modsigned/status" && printf 'module_checks on\nmodules_verified 18\nmodules_failed 2\nmodules_unchecked 5\n' >>"$tmp/modsigned/status")
+check status_modcheck_signed 0 '^module signatures: enforced: only modules whose file the hypervisor verified run code; 18 verified, 2 failed, 5 came with no signature' "$d" status
+check_not status_signed_not_tofu 'trusted on first use' "$d" status
+d=$(variant modchkoff status "$mem" && sed -i 's/^module_trust .*/module_trust signed/' "$tmp/modchkoff/status" && printf 'module_checks off\n' >>"$tmp/modchkoff/status")
+check status_modcheck_off 0 '^module signatures: WEAKER: not checked at all .*with module_trust signed no module can load' "$d" status
 check_not status_no_keys_line_before_v7 '^module keys:' "$(variant keysv6 status "$mem")" status
 d=$(variant membad status "s/^abi_version .*/abi_version 3/; $mem" && sed -i 's/^violations .*/violations many/' "$tmp/membad/status")
 check status_mem_bad 3 'violations' "$d" status
