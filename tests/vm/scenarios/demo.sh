@@ -1,8 +1,9 @@
 #!/bin/sh
 # demo: what `make demo` shows. Launch, status, a workload, exit counts,
 # blocked attacks (the hypervisor's memory, CR4.SMEP, rodata through a
-# writable alias, code injected into a kmalloc page), a user JIT that
-# keeps working, the hypervisor's log.
+# writable alias, code injected into a kmalloc page, a module signed by an
+# untrusted key), a user JIT and a Debian module that keep working, the
+# hypervisor's log.
 # shellcheck shell=dash source-path=SCRIPTDIR
 # shellcheck source=../guest/lib.sh
 . /lvbs/lib.sh
@@ -26,7 +27,7 @@ workload_ok 5
 step "4. VM exits by kind, per CPU: few, because lvbs intercepts only what it needs"
 run_ok lvbsctl stats
 
-step "5. Attacks: kernel code reads the hypervisor's memory, turns SMEP off, writes rodata, runs injected code"
+step "5. Attacks: kernel code reads the hypervisor's memory, turns SMEP off, writes rodata, runs injected code; root loads an untrusted module"
 base=$(status_get hv_phys_base) || fail "status: no hv_phys_base"
 say "the hypervisor lives at physical $base; a kernel module maps that page and reads it"
 run_test_module action=touch_hv_read hv_phys="$base"
@@ -58,11 +59,22 @@ say "benign twin: a user program generates and runs code (RWX page, mprotect, se
 run_ok jit -n 100
 echo "$OUT" | grep -q '^jit: OK' || fail "jit: $OUT"
 
+say "next: root loads a module nobody trusted signed (Debian's kernel would load it: it does not enforce signatures)"
+run "$INSMOD" /lvbs/keys/lvbs_dummy_b.ko
+[ "$RC" -ne 0 ] || fail "a module signed by an untrusted key loaded"
+dmesg | grep -q 'lvbs: module lvbs_dummy: not authenticated (unknown key): refused' ||
+	fail "no 'not authenticated (unknown key): refused' in dmesg"
+say "blocked: the hypervisor checked the file's signature itself (unknown key) and gave the module no code"
+say "benign twin: a Debian module, signed with this kernel's own key, loads and unloads"
+run_ok "$INSMOD" /lvbs/debmods/nls_utf8.ko
+run_ok rmmod nls_utf8
+
 step "6. The hypervisor's own record of what happened"
 run_ok lvbsctl log
 grep -q 'kind=hv_mem_access' "$LVBS_SFS/log" || fail "log: no hv_mem_access entry"
 grep -q 'kind=cr_pin' "$LVBS_SFS/log" || fail "log: no cr_pin entry"
 grep -q 'kind=mem_violation' "$LVBS_SFS/log" || fail "log: no mem_violation entry"
+grep -q 'kind=module_checked .*info0=0x4 ' "$LVBS_SFS/log" || fail "log: no module_checked entry with unknown key"
 
 step "7. Still protected, still running"
 check_active
