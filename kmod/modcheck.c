@@ -16,14 +16,18 @@
  * signature never gets there, and counts as unchecked.
  *
  * What lvbs.ko says is only a claim: the hypervisor hashes the pages it is
- * named and checks the signature itself.
+ * named and checks the signature itself. Which module a check vouches for
+ * is lvbs.ko's bookkeeping: the loading task's next MODULE_STATE_COMING,
+ * and never past the start of its next load.
  */
 #define pr_fmt(fmt) "lvbs: " fmt
 
+#include <linux/kernel_read_file.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/module_signature.h>
 #include <linux/sched.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/verification.h>
@@ -152,10 +156,56 @@ out:
 	return 0;
 }
 
+/*
+ * Every module load starts by reading its file (finit_module():
+ * security_kernel_read_file() with READING_MODULE) or by taking it from
+ * user memory (init_module(): security_kernel_load_data() with
+ * LOADING_MODULE), both exported, both before its signature check. A new
+ * load forgets what the task's earlier checks said: a check whose module
+ * never came (its load failed after the check: the name already loaded, a
+ * missing symbol) must not vouch for the next module the same process
+ * loads, signed or not.
+ */
+static void forget_current(void)
+{
+	int i;
+
+	spin_lock(&check_lock);
+	for (i = 0; i < RECENT; i++)
+		if (recent[i].task == current)
+			recent[i].task = NULL;
+	spin_unlock(&check_lock);
+}
+
+/* security_kernel_read_file(file, id, contents): id in RSI. */
+static int read_file_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	if (regs->si == READING_MODULE)
+		forget_current();
+	return 0;
+}
+
+/* security_kernel_load_data(id, contents): id in RDI. */
+static int load_data_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	if (regs->di == LOADING_MODULE)
+		forget_current();
+	return 0;
+}
+
 static struct kprobe verify_kp = {
 	.symbol_name = "verify_pkcs7_signature",
 	.pre_handler = verify_pre,
 };
+static struct kprobe read_file_kp = {
+	.symbol_name = "security_kernel_read_file",
+	.pre_handler = read_file_pre,
+};
+static struct kprobe load_data_kp = {
+	.symbol_name = "security_kernel_load_data",
+	.pre_handler = load_data_pre,
+};
+static struct kprobe *kps[] = { &read_file_kp, &load_data_kp, &verify_kp };
 
 /*
  * MODULE_STATE_COMING, in the loading task: the verdict its file got,
@@ -222,7 +272,8 @@ int lvbs_modcheck_init(void)
 		r = -ENOMEM;
 		goto fail;
 	}
-	r = register_kprobe(&verify_kp);
+	/* All or none: register_kprobes() takes back what it did on failure. */
+	r = register_kprobes(kps, ARRAY_SIZE(kps));
 	if (r)
 		goto fail;
 	active = true;

@@ -30,7 +30,8 @@
 #                         digest of its signed contents), crc7_tampered.ko
 #                         (Debian's crc7 with one byte changed),
 #                         nls_utf8.ko.xz (compressed as Kbuild does, for
-#                         the kernel to decompress where it can)
+#                         the kernel to decompress where it can),
+#                         crc7_unsigned.ko (its signature cut off)
 #
 # Inputs can be overridden for experiments: LVBS_KO, LVBS_TEST_KO, LVBSCTL,
 # BUSYBOX, PROGS_DIR. LVBS_KO=none leaves lvbs.ko out (harness smoke tests).
@@ -163,6 +164,12 @@ size=$(stat -c %s "$root/lvbs/keys/crc7_tampered.ko")
 printf '\x5a' | dd of="$root/lvbs/keys/crc7_tampered.ko" bs=1 seek=$((size / 3)) conv=notrunc status=none
 cmp -s "$VM_DIR/debmods/crc7.ko" "$root/lvbs/keys/crc7_tampered.ko" && die "crc7_tampered.ko is unchanged"
 xz --check=crc32 --lzma2=dict=1MiB -c "$VM_DIR/debmods/nls_utf8.ko" >"$root/lvbs/keys/nls_utf8.ko.xz"
+# Debian's crc7 with its signature cut off: unsigned (the kernel loads it
+# when signatures are not enforced, as on Debian).
+python3 -c 'import struct, sys
+d = open(sys.argv[1], "rb").read()
+n = struct.unpack(">I", d[-28 - 4:-28])[0]
+sys.stdout.buffer.write(d[:len(d) - 28 - 12 - n])' "$VM_DIR/debmods/crc7.ko" >"$root/lvbs/keys/crc7_unsigned.ko"
 
 out=$VM_INITRD
 mkdir -p "$(dirname "$out")"

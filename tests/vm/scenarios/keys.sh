@@ -122,19 +122,33 @@ refused /lvbs/keys/lvbs_dummy_b.ko lvbs_dummy "$oks 4 " "unknown key"
 # Unsigned: the kernel never checks it, so neither can lvbs: refused.
 refused /lvbs/keys/lvbs_dummy_unsigned.ko lvbs_dummy "$oks 4 " "no signature checked"
 [ "$(status_get modules_unchecked)" -ge 1 ] || fail "status: modules_unchecked is 0"
+# A check vouches for its own load only. One process loads a verified
+# module whose load then fails after the check (its name is loaded
+# already), then an unsigned module: the unsigned one must not inherit
+# the verified check (docs/module-signatures.md).
+run_ok "$INSMOD" /lvbs/lvbs_dummy.ko
+dmesg_mark
+run "$INSMOD" /lvbs/keys/lvbs_dummy_a.ko -- /lvbs/keys/crc7_unsigned.ko
+grep -q '^crc7 ' /proc/modules && fail "an unsigned module loaded on the check of a failed load before it"
+dmesg_since | grep -q 'lvbs: module crc7: not authenticated (no signature checked): refused' ||
+	fail "no 'not authenticated (no signature checked): refused' for crc7_unsigned in dmesg"
+run_ok rmmod lvbs_dummy
+[ "$(verdicts)" = "$oks 4 0 0 " ] || fail "after the failed load: verdicts '$(verdicts)'"
+oks="$oks 4 0 0"
+nver=$((nver + 2))
 # One byte of a Debian module changed: the kernel refuses it, and the
 # hypervisor's own check says bad signature (5).
 run "$INSMOD" /lvbs/keys/crc7_tampered.ko
 [ "$RC" -ne 0 ] || fail "the kernel loaded a Debian module with a changed byte"
-[ "$(verdicts)" = "$oks 4 5 " ] || fail "tampered crc7: verdicts '$(verdicts)'"
+[ "$(verdicts)" = "$oks 5 " ] || fail "tampered crc7: verdicts '$(verdicts)'"
 # Blacklisted, whoever signed it (6).
 printf 'sha256:%s\n' "$(cat /lvbs/keys/lvbs_dummy_a.sha256)" >"$LVBS_SFS/blacklist" ||
 	fail "blacklisting lvbs_dummy_a refused"
-refused /lvbs/keys/lvbs_dummy_a.ko lvbs_dummy "$oks 4 5 6 " "blacklisted"
+refused /lvbs/keys/lvbs_dummy_a.ko lvbs_dummy "$oks 5 6 " "blacklisted"
 [ "$(status_get modules_verified)" = "$nver" ] || fail "status: modules_verified is not $nver"
 [ "$(status_get modules_failed)" = 3 ] || fail "status: modules_failed is not 3"
 # The benign twin after the refusals: a verified module still loads.
-load_unload /lvbs/debmods/nls_utf8.ko nls_utf8 "$oks 4 5 6 0 "
+load_unload /lvbs/debmods/nls_utf8.ko nls_utf8 "$oks 5 6 0 "
 
 run_ok lvbsctl status
 echo "$OUT" | grep -q '^module keys: *3 trusted (lvbsctl keys), 2 refused, 3 blacklisted digests' ||
