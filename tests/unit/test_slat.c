@@ -448,16 +448,27 @@ TEST(slat_strict_shape_and_pool)
  * and a module's page in another 2 MiB block still gets its table (found
  * in a VM: a user JIT all over memory made the next module load fail).
  */
+/*
+ * A fresh hypervisor, sealed (strict W^X), with @left table pages left in
+ * the pool: 16 + 64 - 1 is one short of what grants on use may take
+ * (POOL_RESERVE + PROTECT_RESERVE in slat.c), 16 - 1 one short of
+ * registrations' reserve too.
+ */
+static void sealed_with_tables(u64 left)
+{
+	stub_reset();
+	CHECK_EQ(slat_seal(cpu0(), 0, 0xffffffffc0000000ULL, 0xffffffffff000000ULL), 0);
+	hv.pool.nr_pages = hv.pool.used + left;
+	hv.pool.nr_free = 0;
+	hv.pool.free_head = 0;
+}
+
 TEST(slat_grants_leave_tables_for_module_loads)
 {
 	u64 blk = (u64)guest.ram, mod = blk + SZ_2M + 3 * PAGE_SIZE, pa;
 	u32 perm, level;
 
-	stub_reset();
-	CHECK_EQ(slat_seal(cpu0(), 0, 0xffffffffc0000000ULL, 0xffffffffff000000ULL), 0);
-	hv.pool.nr_pages = hv.pool.used + 16 + 64 - 1;
-	hv.pool.nr_free = 0;
-	hv.pool.free_head = 0;
+	sealed_with_tables(16 + 64 - 1);
 	fake[0].rip = 0x401000;
 	slat_handle_npf(cpu0(), blk + 7 * PAGE_SIZE, LVBS_ACC_EXEC | LVBS_ACC_USER);
 	CHECK_EQ(fake[0].injected, 0);
@@ -483,11 +494,7 @@ TEST(slat_module_area_code_is_never_coarse)
 	u32 perm, level;
 	u64 pa;
 
-	stub_reset();
-	CHECK_EQ(slat_seal(cpu0(), 0, 0xffffffffc0000000ULL, 0xffffffffff000000ULL), 0);
-	hv.pool.nr_pages = hv.pool.used + 16 + 64 - 1;
-	hv.pool.nr_free = 0;
-	hv.pool.free_head = 0;
+	sealed_with_tables(16 + 64 - 1);
 	CHECK_EQ(pt_lookup(&hv.slat, code, &pa, &perm, &level), 0);
 	CHECK_EQ(level, 2);		/* one 2 MiB leaf: a grant needs a table */
 	fake[0].rip = 0xffffffffc0005000ULL;
@@ -499,11 +506,7 @@ TEST(slat_module_area_code_is_never_coarse)
 	CHECK_EQ(slat_perm(code), PT_R | PT_X);
 	CHECK_EQ(slat_perm(stack), PT_R | PT_W);
 	/* With the registration reserve gone too, it goes coarse as before. */
-	stub_reset();
-	CHECK_EQ(slat_seal(cpu0(), 0, 0xffffffffc0000000ULL, 0xffffffffff000000ULL), 0);
-	hv.pool.nr_pages = hv.pool.used + 16 - 1;
-	hv.pool.nr_free = 0;
-	hv.pool.free_head = 0;
+	sealed_with_tables(16 - 1);
 	fake[0].rip = 0xffffffffc0005000ULL;
 	slat_handle_npf(cpu0(), code, LVBS_ACC_EXEC);
 	CHECK_EQ(hv.slat_state.coarse, 1);
@@ -519,11 +522,7 @@ TEST(slat_coarse_same_insn_gets_w_and_x)
 {
 	u64 blk = (u64)guest.ram, code = blk + 20 * PAGE_SIZE, data = blk + 30 * PAGE_SIZE;
 
-	stub_reset();
-	CHECK_EQ(slat_seal(cpu0(), 0, 0xffffffffc0000000ULL, 0xffffffffff000000ULL), 0);
-	hv.pool.nr_pages = hv.pool.used + 16 + 64 - 1;
-	hv.pool.nr_free = 0;
-	hv.pool.free_head = 0;
+	sealed_with_tables(16 + 64 - 1);
 	fake[0].rip = 0x401000;
 	slat_handle_npf(cpu0(), code, LVBS_ACC_EXEC | LVBS_ACC_USER);
 	CHECK_EQ(hv.slat_state.coarse, 1);
@@ -533,11 +532,7 @@ TEST(slat_coarse_same_insn_gets_w_and_x)
 	CHECK_EQ(hv.slat_state.wx_mixed_pages, 1);
 	CHECK_EQ(slat_perm(code) & (PT_W | PT_XU), PT_W | PT_XU);
 	/* A write from another instruction flips the block as before. */
-	stub_reset();
-	CHECK_EQ(slat_seal(cpu0(), 0, 0xffffffffc0000000ULL, 0xffffffffff000000ULL), 0);
-	hv.pool.nr_pages = hv.pool.used + 16 + 64 - 1;
-	hv.pool.nr_free = 0;
-	hv.pool.free_head = 0;
+	sealed_with_tables(16 + 64 - 1);
 	fake[0].rip = 0x401000;
 	slat_handle_npf(cpu0(), code, LVBS_ACC_EXEC | LVBS_ACC_USER);
 	fake[0].rip = 0x401010;
