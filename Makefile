@@ -82,6 +82,8 @@ fuzz-modsig:
 vmtest: all kernel
 	@t=$$(date +%s); $(CURDIR)/tests/vm/modsig-debian.sh; r=$$?; \
 		echo "==== time: module signatures on Linux $(KSERIES) $$(( $$(date +%s) - t ))s"; exit $$r
+	@t=$$(date +%s); $(CURDIR)/tests/vm/modreloc-debian.sh; r=$$?; \
+		echo "==== time: module relocations on Linux $(KSERIES) $$(( $$(date +%s) - t ))s"; exit $$r
 	$(CURDIR)/tests/vm/run-all.sh
 
 # The VM suite once per kernel series, each in its own build directory;

@@ -16,7 +16,7 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BASE_PKGS=(gcc make libc6-dev qemu-system-x86 busybox-static cpio kmod xz-utils python3
+BASE_PKGS=(gcc make libc6-dev binutils qemu-system-x86 busybox-static cpio kmod xz-utils python3
 	curl ca-certificates openssl liblzma-dev libzstd-dev zlib1g-dev
 	clang-14 libclang-rt-14-dev)
 

@@ -10,14 +10,7 @@
  */
 #include <hv/types.h>
 #include "hv.h"
-
-struct elf64_rela {
-	u64 offset;
-	u64 info;
-	s64 addend;
-};
-
-#define R_X86_64_RELATIVE	8
+#include "elf.h"
 
 extern const struct elf64_rela __rela_start[], __rela_end[];
 extern char hv_header[], __data_end[];
