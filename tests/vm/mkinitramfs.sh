@@ -6,6 +6,7 @@
 #   /bin/busybox + links  busybox-static, applets linked by /init at boot
 #   /bin/lvbsctl          tools/lvbsctl/lvbsctl (must be static)
 #   /bin/{user_vmmcall,cpuid_probe,workload,jit}   $BUILD/progs (static)
+#   /bin/lvbs-modreloc    build/tools/lvbs-modreloc (static; scenario modreloc)
 #   /sbin/insmod          $BUILD/progs/insmod: one finit_module(), unlike
 #                         busybox's, which retries a failed load
 #   /lvbs/lvbs.ko         $BUILD/kmod/lvbs.ko (make kmod)
@@ -104,6 +105,9 @@ mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,root,etc,lvbs,scena
 install -m 0755 "$VM_LIB_DIR/guest/init" "$root/init"
 install -m 0755 "$BUSYBOX" "$root/bin/busybox"
 install -m 0755 "$LVBSCTL" "$root/bin/lvbsctl"
+make -s -C "$REPO/tools/lvbs-modreloc" >/dev/null
+need_static "$REPO/build/tools/lvbs-modreloc" "cannot build tools/lvbs-modreloc"
+install -m 0755 "$REPO/build/tools/lvbs-modreloc" "$root/bin/lvbs-modreloc"
 for p in "${PROGS[@]}"; do
 	install -m 0755 "$PROGS_DIR/$p" "$root/bin/$p"
 done

@@ -11,6 +11,9 @@
  *	write a copy of MODULE for ld, its sections' SHF_MERGE and
  *	SHF_STRINGS flags cleared: ld would merge equal strings and move
  *	everything after them, which the kernel never does;
+ *   lvbs-modreloc live MODULE NAME
+ *	in a guest where MODULE is loaded as NAME: compare it with what the
+ *	kernel's own loader made of it (live.c);
  *   lvbs-modreloc compare MODULE LINKED
  *	compute every laid-out section of MODULE under the same choices with
  *	hv/core/modreloc.c and compare it byte for byte with the same
@@ -32,25 +35,14 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "core/modreloc.h"
+#include "lvbs-modreloc.h"
 
 #define MODULE_BASE	0xffffffffc0100000ULL
 #define PERCPU_BASE	0x20000ULL
 #define IMPORT_BASE	0xffffffff81000000ULL
 
-struct mapped {
-	const u8 *p;
-	u64 size;
-};
 
-struct layout {
-	const struct mapped *mod;
-	u64 *addr;
-	bool *placed;
-	u32 shnum;
-};
-
-static void die(const char *fmt, const char *a, const char *b)
+void die(const char *fmt, const char *a, const char *b)
 {
 	fprintf(stderr, "lvbs-modreloc: ");
 	fprintf(stderr, fmt, a, b);
@@ -58,7 +50,7 @@ static void die(const char *fmt, const char *a, const char *b)
 	exit(2);
 }
 
-static struct mapped map(const char *path)
+struct mapped map(const char *path)
 {
 	struct stat st;
 	struct mapped m;
@@ -74,7 +66,7 @@ static struct mapped map(const char *path)
 	return m;
 }
 
-static int file_read(void *ctx, u64 off, void *dst, u64 len)
+int file_read(void *ctx, u64 off, void *dst, u64 len)
 {
 	const struct mapped *m = ctx;
 
@@ -85,7 +77,7 @@ static int file_read(void *ctx, u64 off, void *dst, u64 len)
 }
 
 /* The module's own headers, read here with <elf.h> (ld's output too). */
-static const Elf64_Shdr *shdrs(const struct mapped *m, u32 *n)
+const Elf64_Shdr *shdrs(const struct mapped *m, u32 *n)
 {
 	const Elf64_Ehdr *eh = (const void *)m->p;
 
@@ -96,7 +88,7 @@ static const Elf64_Shdr *shdrs(const struct mapped *m, u32 *n)
 	return (const void *)(m->p + eh->e_shoff);
 }
 
-static const char *sec_name(const struct mapped *m, u32 i)
+const char *sec_name(const struct mapped *m, u32 i)
 {
 	const Elf64_Ehdr *eh = (const void *)m->p;
 	u32 n;
@@ -160,7 +152,7 @@ static int section_addr(void *ctx, u32 shndx, u64 *addr)
 }
 
 /* An import the module declares weak stays unresolved, as in the script. */
-static bool is_weak_import(const struct mapped *m, const char *name)
+bool is_weak_import(const struct mapped *m, const char *name)
 {
 	u32 n;
 	const Elf64_Shdr *sh = shdrs(m, &n);
@@ -327,12 +319,15 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "script"))
 		return cmd_script(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "live"))
+		return cmd_live(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "unmerge"))
 		return cmd_unmerge(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "compare"))
 		return cmd_compare(argv[2], argv[3]);
 	fprintf(stderr, "usage: lvbs-modreloc script MODULE\n"
 		"       lvbs-modreloc unmerge MODULE COPY\n"
+		"       lvbs-modreloc live MODULE NAME\n"
 		"       lvbs-modreloc compare MODULE LINKED\n");
 	return 2;
 }
