@@ -384,9 +384,32 @@ static bool patch_table(const char *name)
 	return false;
 }
 
+/*
+ * With LVBS_MODRELOC_SHOW=N, the first N explained ranges of each table
+ * too, file bytes / kernel bytes, with 4 bytes of context before them.
+ */
+static void show(struct tally *t, u32 i, u64 a, u64 b, u32 table, const u8 *want,
+		 const u8 *have, u64 before, u64 after)
+{
+	static long limit = -1;
+	u32 k;
+
+	if (limit < 0)
+		limit = getenv("LVBS_MODRELOC_SHOW") ? atol(getenv("LVBS_MODRELOC_SHOW")) : 0;
+	for (k = 0; k < t->ntables && t->table_of[k] != table; k++)
+		;
+	if (t->per_table[k] > (u64)limit)
+		return;
+	printf("  %s: %s+0x%llx:", sec_name(live.mod, table), sec_name(live.mod, i),
+	       (unsigned long long)a);
+	for (long c = -(long)MIN(before, 4); c < (long)(b - a + MIN(after, 2)); c++)
+		printf(" %02x/%02x", want[c], have[c]);
+	printf("\n");
+}
+
 /* A range of differing bytes [a, b) of section i, at base: whose is it? */
 static void account(struct tally *t, u32 i, u64 base, u64 a, u64 b, const u8 *want,
-		    const u8 *have)
+		    const u8 *have, u64 before, u64 after)
 {
 	u32 n;
 	const Elf64_Shdr *sh = shdrs(live.mod, &n);
@@ -397,6 +420,7 @@ static void account(struct tally *t, u32 i, u64 base, u64 a, u64 b, const u8 *wa
 	t->bytes += b - a;
 	if (table) {
 		count(t, table);
+		show(t, i, a, b, table, want, have, before, after);
 		return;
 	}
 	t->unexplained++;
@@ -434,7 +458,7 @@ static u64 compare_live(struct modreloc *mr, const struct layout *l, u32 i, stru
 			} else if (!d && in) {
 				/* Ranges do not cross windows: a page apart is another. */
 				account(t, i, l->addr[i], off + start, off + k,
-					want + start, have + start);
+					want + start, have + start, start, len - k);
 				in = false;
 			}
 		}
