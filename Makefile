@@ -36,7 +36,7 @@ define link_sources
 	done
 endef
 
-.PHONY: all hv kmod tools testprogs deps kernel unit fuzz fuzz-short fuzz-modsig vmtest test \
+.PHONY: all hv kmod tools testprogs deps kernel unit fuzz fuzz-short fuzz-modsig fuzz-modreloc vmtest test \
 	demo bench soak clean
 
 all: hv kmod tools testprogs
@@ -74,10 +74,15 @@ fuzz:
 fuzz-short:
 	$(MAKE) -C tests/fuzz run SECONDS=60
 	$(MAKE) -C tests/fuzz run-modsig SECONDS=30
+	$(MAKE) -C tests/fuzz run-modreloc SECONDS=30
 
 # The module signature checker (tests/fuzz/fuzz_modsig.c), as long as asked.
 fuzz-modsig:
 	$(MAKE) -C tests/fuzz run-modsig SECONDS=$(FUZZ_SECONDS)
+
+# The module relocator (tests/fuzz/fuzz_modreloc.c), as long as asked.
+fuzz-modreloc:
+	$(MAKE) -C tests/fuzz run-modreloc SECONDS=$(FUZZ_SECONDS)
 
 vmtest: all kernel
 	@t=$$(date +%s); $(CURDIR)/tests/vm/modsig-debian.sh; r=$$?; \
