@@ -1,12 +1,14 @@
 # lvbs top-level build. See README.md for the two commands a newcomer runs.
 #
 #   make demo    install missing Debian packages, build, boot a protected VM
-#   make test    unit tests (hypervisor core, lvbsctl), 60 s of fuzzing, VM tests on every
-#                kernel series (what CI runs)
+#   make test    unit tests (hypervisor core, lvbsctl), 2 min of fuzzing, the Debian
+#                package, VM tests on every kernel series (what CI runs)
 #   make         build everything (hypervisor, lvbs.ko, lvbsctl, test programs)
 #   make bench   benchmark: the same guest with and without lvbs
 #   make fuzz    libFuzzer over the hypervisor core for FUZZ_SECONDS (default 600)
 #   make fuzz-modsig  the same over the module signature checker
+#   make deb     the Debian package (debian/, docs/packaging.md) in build/deb/,
+#                checked by lintian and built by DKMS for each installed kernel
 #   make soak    long soak for false positives: SOAK_SECONDS per boot
 #                (default 600), SOAK_BOOTS boots (default 3)
 #
@@ -37,7 +39,7 @@ define link_sources
 endef
 
 .PHONY: all hv kmod tools testprogs deps kernel unit fuzz fuzz-short fuzz-modsig fuzz-modreloc vmtest test \
-	demo bench soak clean
+	demo bench soak deb clean
 
 all: hv kmod tools testprogs
 
@@ -99,12 +101,17 @@ test: deps
 		echo "==== time: unit tests $$(( $$(date +%s) - t ))s"; exit $$r
 	@t=$$(date +%s); $(MAKE) fuzz-short; r=$$?; \
 		echo "==== time: fuzzing $$(( $$(date +%s) - t ))s"; exit $$r
+	@t=$$(date +%s); $(MAKE) deb; r=$$?; \
+		echo "==== time: Debian package $$(( $$(date +%s) - t ))s"; exit $$r
 	@fail=; for s in $$($(CURDIR)/scripts/kernel.sh series); do \
 		echo "==== VM suite on Linux $$s (KSERIES=$$s)"; t=$$(date +%s); \
 		env -u KVER -u KDIR -u BUILD $(MAKE) vmtest KSERIES=$$s || fail="$$fail $$s"; \
 		echo "==== time: VM suite on Linux $$s $$(( $$(date +%s) - t ))s"; \
 	done; \
 	if [ -n "$$fail" ]; then echo "VM suite failed on:$$fail"; exit 1; fi
+
+deb: deps
+	$(CURDIR)/scripts/mkdeb.sh
 
 demo: deps
 	$(MAKE) all kernel

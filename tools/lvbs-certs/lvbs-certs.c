@@ -5,7 +5,8 @@
  * checker (hv/core/modsig.c, der.c, crypto.c and BearSSL, built for the
  * host). docs/module-signatures.md.
  *
- *   lvbs-certs extract VMLINUZ DIR     write DIR/cert-N.der for every X.509
+ *   lvbs-certs extract VMLINUZ DIR     write DIR/cert-N.der (DIR made if
+ *                                      missing) for every X.509
  *                                      certificate in the kernel, print one
  *                                      line each (fingerprint, key, name)
  *   lvbs-certs verify DIR MODULE...    check each module's signature against
@@ -29,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 #include <zstd.h>
 #include "core/modsig.h"
@@ -201,6 +203,8 @@ static int cmd_extract(const char *image, const char *dir)
 	img = read_all(image, &len);
 	payload(img, len, &pay, &plen);
 	kern = decompress(pay, plen, &klen);
+	if (mkdir(dir, 0755) && errno != EEXIST)	/* DIR is made if missing */
+		die("%s: %s", dir, strerror(errno));
 	for (i = 0; i + 4 <= klen && n < MAX_CERTS; i++) {
 		size_t clen;
 		struct modsig_key k;
