@@ -7,6 +7,9 @@
  *   lvbsctl stats  [--json]   VM exits per CPU and kind
  *   lvbsctl log    [--json]   the hypervisor's event and violation log
  *   lvbsctl keys   [--json]   the keys module signatures are checked against
+ *   lvbsctl check  [--json]   the verdict (protected, degraded, not protected)
+ *                             in one line, with Nagios plugin exit codes
+ *   lvbsctl metrics           the Prometheus text format, for node_exporter
  *   lvbsctl add-key FILE      trust one more key (a DER certificate); after
  *                             SEAL only one a trusted key issued
  *
@@ -17,7 +20,7 @@
  * and shown (a newer lvbs.ko may add some).
  *
  * Exit status: 0 ok, 1 usage, 2 lvbs not active, 3 malformed or unreadable
- * data, 4 refused by lvbs (add-key).
+ * data, 4 refused by lvbs (add-key); check has its own (cmd_check()).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -529,6 +532,9 @@ static void weaknesses_json(const char *vendor, const char *present)
 	putchar(']');
 }
 
+static unsigned int assess(const struct line *r);
+static void findings_json(unsigned int f);
+
 static void status_json(const struct line *r)
 {
 	fputs("{\"active\": true", stdout);
@@ -544,6 +550,8 @@ static void status_json(const struct line *r)
 	}
 	fputs(", \"weaker_protections\": ", stdout);
 	weaknesses_json(get(r, "vendor"), get(r, "features_present"));
+	fputs(", ", stdout);
+	findings_json(assess(r));
 	fputs("}\n", stdout);
 }
 
@@ -586,11 +594,9 @@ static const char *const msr_slot_names[LVBS_MSR_SLOTS] = {
 	"SYSENTER_ESP", "SYSENTER_EIP",
 };
 
-/* "CR0 PE,WP,PG; CR4 SMEP,SMAP"; returns false if no bit is pinned. */
-static bool show_cr_bits(const struct line *r)
+/* "CR0 PE,WP,PG; CR4 SMEP,SMAP" ("-" for a register with none). */
+static void show_cr_bits(const struct line *r)
 {
-	bool any = false;
-
 	for (int i = 0; i < 2; i++) {
 		int cr = i ? 4 : 0;
 		unsigned long long m = strtoull(get(r, i ? "pinned_cr4" : "pinned_cr0"),
@@ -606,9 +612,161 @@ static bool show_cr_bits(const struct line *r)
 		}
 		if (first)
 			putchar('-');
-		any |= !first;
 	}
-	return any;
+}
+
+static unsigned long long num(const struct line *r, const char *key)
+{
+	const char *v = get(r, key);
+
+	return v ? strtoull(v, NULL, 0) : 0;
+}
+
+static bool is(const struct line *r, const char *key, const char *val)
+{
+	const char *v = get(r, key);
+
+	return v && !strcmp(v, val);
+}
+
+/* How many of the CR bits lvbsctl names are pinned. */
+static int pinned_cr_bits(const struct line *r)
+{
+	int n = 0;
+
+	for (size_t b = 0; b < ARRAY_SIZE(cr_bits); b++)
+		n += !!(num(r, cr_bits[b].cr ? "pinned_cr4" : "pinned_cr0") &
+			(1ULL << cr_bits[b].bit));
+	return n;
+}
+
+/* ---- the verdict: protected, degraded or not protected ---- */
+
+enum level { PROTECTED, DEGRADED, NOT_PROTECTED };
+
+enum finding_id {
+	F_CPUS_OUTSIDE, F_NOT_SEALED, F_NO_MEMORY, F_AUDIT, F_NO_CR_PINS, F_CR_PINS_PARTIAL,
+	F_MSR_PINS_PARTIAL, F_EXEC_NX, F_NO_GMET, F_SLAT_COARSE, F_TOFU, F_MODCHECK_OFF,
+	F_NMI_OFF, F_CPUID_PASS, NR_FINDINGS
+};
+
+/*
+ * Everything that makes lvbs protect less than it can, in one place: the
+ * WARNING and weaker lines of status, the verdict, `lvbsctl check` and
+ * the metrics all come from assess(). A CPU feature whose absence costs
+ * only speed (nRIP save, decode assists, flush-by-ASID) is not here.
+ */
+static const struct {
+	const char *id;
+	enum level level;
+	const char *text;
+} findings[NR_FINDINGS] = {
+	[F_CPUS_OUTSIDE] = { "cpus_outside", NOT_PROTECTED, "online CPUs run outside the hypervisor" },
+	[F_NOT_SEALED] = { "not_sealed", NOT_PROTECTED, "not sealed: the kernel can still change every memory protection" },
+	[F_NO_MEMORY] = { "no_memory_protection", DEGRADED, "this lvbs.ko predates memory protection" },
+	[F_AUDIT] = { "audit_policy", DEGRADED, "memory violations are logged and let through" },
+	[F_NO_CR_PINS] = { "no_cr_pins", DEGRADED, "no control-register bit is pinned" },
+	[F_CR_PINS_PARTIAL] = { "cr_pins_partial", DEGRADED, "control-register pins are not enforced on every CPU" },
+	[F_MSR_PINS_PARTIAL] = { "msr_pins_partial", DEGRADED, "not every kernel-entry MSR is pinned" },
+	[F_EXEC_NX] = { "exec_nx", DEGRADED, "exec=nx: ordinary RAM stays executable in kernel mode" },
+	[F_NO_GMET] = { "no_gmet", DEGRADED, "no GMET: a page user mode has run is executable in kernel mode too" },
+	[F_SLAT_COARSE] = { "slat_coarse", DEGRADED, "the SLAT ran out of table pages and changed whole 2 MiB blocks" },
+	[F_TOFU] = { "module_trust_tofu", DEGRADED, "module_trust tofu: every module is trusted on first use" },
+	[F_MODCHECK_OFF] = { "module_checks_off", DEGRADED, "module signatures are not checked" },
+	[F_NMI_OFF] = { "no_nmi_handler", DEGRADED, "a guest NMI that meets a TLB shootdown kick can be lost" },
+	[F_CPUID_PASS] = { "cpuid_pass", DEGRADED, "CPUID passed through: the guest sees SVM, not lvbs" },
+};
+
+#define FOUND(set, id)	(((set) >> (id)) & 1u)
+
+static unsigned int assess(const struct line *r)
+{
+	const char *msrs = get(r, "pinned_msrs"), *ec = get(r, "exec_control");
+	unsigned int f = 0;
+
+	f |= (num(r, "cpus") < num(r, "cpus_online")) << F_CPUS_OUTSIDE;
+	if (get(r, "pinned_cr0") && get(r, "pinned_cr4") && get(r, "pinned_cpus")) {
+		f |= !pinned_cr_bits(r) << F_NO_CR_PINS;
+		f |= !!strcmp(get(r, "pinned_cpus"), get(r, "cpus")) << F_CR_PINS_PARTIAL;
+	}
+	if (msrs)
+		f |= (strtoul(msrs, NULL, 16) != (1ul << LVBS_MSR_SLOTS) - 1) << F_MSR_PINS_PARTIAL;
+	if (!get(r, "sealed"))
+		return f | 1u << F_NO_MEMORY;
+	f |= !num(r, "sealed") << F_NOT_SEALED;
+	f |= is(r, "policy", "audit") << F_AUDIT;
+	f |= (ec && !strcmp(ec, "nx_fallback")) << F_EXEC_NX;
+	f |= (ec && !strcmp(ec, "strict")) << F_NO_GMET;
+	f |= !!num(r, "slat_coarse") << F_SLAT_COARSE;
+	f |= is(r, "module_trust", "tofu") << F_TOFU;
+	f |= is(r, "module_checks", "off") << F_MODCHECK_OFF;
+	f |= is(r, "nmi_marks", "off") << F_NMI_OFF;
+	f |= is(r, "cpuid", "pass") << F_CPUID_PASS;
+	return f;
+}
+
+static enum level verdict_of(unsigned int f)
+{
+	enum level v = PROTECTED;
+
+	for (int i = 0; i < NR_FINDINGS; i++)
+		if (FOUND(f, i) && findings[i].level > v)
+			v = findings[i].level;
+	return v;
+}
+
+static const char *const verdict_names[] = {
+	[PROTECTED] = "protected", [DEGRADED] = "degraded", [NOT_PROTECTED] = "not_protected",
+};
+
+/* "id, id, ..." of the findings at level l. */
+static void print_ids(unsigned int f, enum level l)
+{
+	bool first = true;
+
+	for (int i = 0; i < NR_FINDINGS; i++) {
+		if (!FOUND(f, i) || findings[i].level != l)
+			continue;
+		printf("%s%s", first ? "" : ", ", findings[i].id);
+		first = false;
+	}
+}
+
+/* "verdict": "...", "findings": [{"id": ..., "level": ..., "text": ...}] */
+static void findings_json(unsigned int f)
+{
+	bool first = true;
+
+	printf("\"verdict\": \"%s\", \"findings\": [", verdict_names[verdict_of(f)]);
+	for (int i = 0; i < NR_FINDINGS; i++) {
+		if (!FOUND(f, i))
+			continue;
+		printf("%s{\"id\": \"%s\", \"level\": \"%s\", \"text\": ", first ? "" : ", ",
+		       findings[i].id, verdict_names[findings[i].level]);
+		json_str(findings[i].text);
+		putchar('}');
+		first = false;
+	}
+	putchar(']');
+}
+
+static void show_verdict(unsigned int f)
+{
+	switch (verdict_of(f)) {
+	case PROTECTED:
+		printf("verdict:         protected\n");
+		break;
+	case DEGRADED:
+		printf("verdict:         degraded: ");
+		print_ids(f, DEGRADED);
+		printf(" (each is explained below)\n");
+		break;
+	case NOT_PROTECTED:
+		printf("verdict:         NOT PROTECTED: ");
+		print_ids(f, NOT_PROTECTED);
+		printf("\n");
+		break;
+	}
 }
 
 static void show_msr_pins(const struct line *r)
@@ -624,23 +782,23 @@ static void show_msr_pins(const struct line *r)
 		first = false;
 	}
 	printf("%s (on every CPU)\n", first ? "none" : "");
-	if (m != (1ul << LVBS_MSR_SLOTS) - 1)
+	if (FOUND(assess(r), F_MSR_PINS_PARTIAL))
 		printf("WARNING:         not every kernel-entry MSR is pinned on every CPU\n");
 }
 
 static void show_pins(const struct line *r)
 {
 	const char *cpus = get(r, "pinned_cpus");
-	bool any;
+	unsigned int f = assess(r);
 
 	if (!get(r, "pinned_cr0") || !get(r, "pinned_cr4") || !cpus)
 		return;
 	printf("pinned CRs:      ");
-	any = show_cr_bits(r);
+	show_cr_bits(r);
 	printf(" (enforced on %s CPUs)\n", cpus);
-	if (!any)
+	if (FOUND(f, F_NO_CR_PINS))
 		printf("WARNING:         no control-register bit is pinned\n");
-	if (strcmp(cpus, get(r, "cpus")))
+	if (FOUND(f, F_CR_PINS_PARTIAL))
 		printf("WARNING:         CR pins enforced on %s CPUs, not on all %s\n",
 		       cpus, get(r, "cpus"));
 	if (get(r, "pinned_msrs"))
@@ -655,7 +813,7 @@ static void show_cpus(const struct line *r)
 	unsigned long long online = strtoull(get(r, "cpus_online"), NULL, 10);
 
 	printf("CPUs:            %llu virtualized, %llu online\n", cpus, online);
-	if (cpus < online) {
+	if (FOUND(assess(r), F_CPUS_OUTSIDE)) {
 		printf("WARNING: *** %llu online CPU(s) run OUTSIDE the hypervisor and are NOT protected ***\n",
 		       online - cpus);
 		printf("WARNING: *** this should be impossible; treat this machine as unprotected (docs/operations.md) ***\n");
@@ -683,19 +841,13 @@ static void show_unknown(const struct line *r)
 	}
 }
 
-static unsigned long long num(const struct line *r, const char *key)
-{
-	const char *v = get(r, key);
-
-	return v ? strtoull(v, NULL, 0) : 0;
-}
-
 /* Memory protection, and what it does not cover, in plain words. */
 static void show_memory(const struct line *r)
 {
 	const char *ec = get(r, "exec_control");
+	unsigned int f = assess(r);
 
-	if (!get(r, "sealed")) {
+	if (FOUND(f, F_NO_MEMORY)) {
 		printf("memory:          not protected (this lvbs.ko predates memory protection)\n");
 		return;
 	}
@@ -719,9 +871,9 @@ static void show_memory(const struct line *r)
 	if (get(r, "nmi_marks") && !strcmp(get(r, "nmi_marks"), "on"))
 		printf("NMIs:            each TLB shootdown kick also gives the guest an NMI, claimed by lvbs.ko (%llu so far, %llu leftovers), so a guest NMI that meets a kick is not lost\n",
 		       num(r, "kick_nmis_claimed"), num(r, "leftover_nmis_claimed"));
-	else if (get(r, "nmi_marks"))
+	else if (FOUND(f, F_NMI_OFF))
 		printf("NMIs:            WEAKER: lvbs.ko has no NMI handler (see dmesg); a guest NMI that meets a TLB shootdown kick can be lost\n");
-	if (get(r, "cpuid") && !strcmp(get(r, "cpuid"), "pass"))
+	if (FOUND(f, F_CPUID_PASS))
 		printf("CPUID:           WEAKER: passed through (cpuid=pass): no CPUID exits, but the guest sees SVM and no hypervisor leaves, so tools that look for lvbs in CPUID do not find it\n");
 	else if (get(r, "cpuid"))
 		printf("CPUID:           intercepted: SVM hidden from the guest, lvbs announced in leaf 0x40000000 (one exit per CPUID; glibc runs about 30 per exec; cpuid=pass turns them off)\n");
@@ -732,26 +884,26 @@ static void show_memory(const struct line *r)
 		printf("W^X:             %llu user-execute grants, %llu module-area execute grants, %llu writes that took execute away, %llu pages both written and run by one instruction (W+X)\n",
 		       num(r, "user_exec_pages"), num(r, "dyn_exec_pages"), num(r, "wx_flips"),
 		       num(r, "wx_mixed_pages"));
-	if (!num(r, "sealed"))
+	if (FOUND(f, F_NOT_SEALED))
 		printf("WARNING:         not sealed: the kernel can still change every memory protection\n");
-	if (!strcmp(get(r, "policy"), "audit"))
+	if (FOUND(f, F_AUDIT))
 		printf("WARNING:         audit policy: memory violations are logged and let through\n");
-	if (!strcmp(ec, "nx_fallback"))
+	if (FOUND(f, F_EXEC_NX))
 		printf("weaker:          exec=nx: ordinary RAM (kmalloc, page cache) stays executable in kernel mode; only the kernel image's data/rodata, module data and released module memory are non-executable\n");
-	if (!strcmp(ec, "strict"))
+	if (FOUND(f, F_NO_GMET))
 		printf("weaker:          no GMET: strict W^X in the SLAT, but one execute bit serves both modes, so a page user mode has run is executable in kernel mode too: code written into a page that a process then runs once can be run by the kernel (GMET closes this; docs/threat-model.md)\n");
-	if (num(r, "slat_coarse"))
+	if (FOUND(f, F_SLAT_COARSE))
 		printf("WARNING:         the SLAT ran out of table pages: %llu grants changed a whole 2 MiB block\n",
 		       num(r, "slat_coarse"));
 	if (num(r, "dyn_exec_pages"))
 		printf("note:            %llu module-area pages (BPF JIT, trampolines) were made executable on first use; that trust goes by address, so any page the kernel maps in the module area and runs gets it (docs/threat-model.md)\n",
 		       num(r, "dyn_exec_pages"));
-	if (get(r, "module_trust") && !strcmp(get(r, "module_trust"), "tofu"))
+	if (FOUND(f, F_TOFU))
 		printf("weaker:          module_trust tofu: every module the kernel loads is trusted on first use and protected, whatever its signature\n");
 	if (get(r, "keys_trusted"))
 		printf("module keys:     %llu trusted (lvbsctl keys), %llu refused, %llu blacklisted digests\n",
 		       num(r, "keys_trusted"), num(r, "keys_refused"), num(r, "blacklist_hashes"));
-	if (get(r, "module_checks") && !strcmp(get(r, "module_checks"), "off"))
+	if (FOUND(f, F_MODCHECK_OFF))
 		printf("module signatures: WEAKER: not checked at all (lvbs.ko could not watch the kernel's signature checks; see dmesg)%s\n",
 		       get(r, "module_trust") && !strcmp(get(r, "module_trust"), "signed") ?
 		       "; with module_trust signed no module can load" : "");
@@ -774,6 +926,7 @@ static void status_human(const struct line *r)
 	const char *abi = get(r, "abi_version");
 
 	printf("lvbs:            active\n");
+	show_verdict(assess(r));
 	printf("backend:         %s, hypercall ABI %s\n", get(r, "vendor"), abi);
 	if (strtoul(abi, NULL, 10) != LVBS_ABI_VERSION)
 		printf("note:            this lvbsctl was built for ABI %d\n", LVBS_ABI_VERSION);
@@ -794,15 +947,21 @@ static void status_human(const struct line *r)
 	show_unknown(r);
 }
 
+/* The status file, checked, as one record in *r (which points into *f). */
+static void read_status(struct file *f, struct line *r)
+{
+	read_file(f, "status", split_kv);
+	if (!f->nr)
+		die_data(f, 0, "empty file");
+	status_gather(f, r);
+}
+
 static int cmd_status(void)
 {
 	struct file f;
 	struct line r;
 
-	read_file(&f, "status", split_kv);
-	if (!f.nr)
-		die_data(&f, 0, "empty file");
-	status_gather(&f, &r);
+	read_status(&f, &r);
 	if (json)
 		status_json(&r);
 	else
@@ -1162,18 +1321,178 @@ static int cmd_add_key(const char *file)
 	return 0;
 }
 
+/* ---- check and metrics: for monitoring ---- */
+
+/*
+ * lvbsctl check: one line and an exit status in the convention of Nagios
+ * plugins (which Icinga, Zabbix's and others' checks follow): 0 OK
+ * (protected), 1 WARNING (degraded), 2 CRITICAL (not protected, or lvbs
+ * not active), 3 UNKNOWN (data unreadable or malformed, or a usage error).
+ */
+enum { CHECK_OK, CHECK_WARNING, CHECK_CRITICAL, CHECK_UNKNOWN };
+
+static int cmd_check(void)
+{
+	static const char *const words[] = { "OK: lvbs protected", "WARNING: lvbs degraded: ",
+					     "CRITICAL: lvbs NOT protected: " };
+	struct file f;
+	struct line r;
+	unsigned int found;
+	enum level v;
+
+	read_status(&f, &r);
+	found = assess(&r);
+	v = verdict_of(found);
+	if (json) {
+		fputs("{\"active\": true, ", stdout);
+		findings_json(found);
+		fputs("}\n", stdout);
+	} else {
+		fputs(words[v], stdout);
+		if (v != PROTECTED)
+			print_ids(found, v);
+		putchar('\n');
+	}
+	free_file(&f);
+	return v == PROTECTED ? CHECK_OK : v == DEGRADED ? CHECK_WARNING : CHECK_CRITICAL;
+}
+
+/*
+ * lvbsctl metrics: the Prometheus text exposition format (version 0.0.4),
+ * for node_exporter's textfile collector. Exits 0 whenever it printed a
+ * valid exposition, lvbs not active included (lvbs_active 0), so that
+ * "lvbsctl metrics > F.tmp && mv F.tmp F" always leaves current metrics.
+ */
+static const struct {
+	const char *key, *name, *type, *help;
+} metric_keys[] = {
+	{ "cpus", "lvbs_cpus_virtualized", "gauge", "CPUs running under the hypervisor." },
+	{ "cpus_online", "lvbs_cpus_online", "gauge", "Online CPUs." },
+	{ "protected_bytes", "lvbs_protected_bytes", "gauge", "Bytes of guest memory with a protection." },
+	{ "kernel_x_bytes", "lvbs_kernel_code_bytes", "gauge", "Bytes of registered kernel code." },
+	{ "perm_ranges", "lvbs_protected_ranges", "gauge", "Ranges in the permission database." },
+	{ "modules_tracked", "lvbs_modules_tracked", "gauge", "Modules whose memory lvbs tracks." },
+	{ "violations", "lvbs_violations_total", "counter", "Memory accesses refused (or, under the audit policy, logged)." },
+	{ "patches_allowed", "lvbs_text_patches_allowed_total", "counter", "Kernel text patches validated and allowed." },
+	{ "patches_denied", "lvbs_text_patches_denied_total", "counter", "Kernel text patches refused." },
+	{ "stores_dropped", "lvbs_stores_dropped_total", "counter", "Denied kernel stores dropped." },
+	{ "shootdowns", "lvbs_tlb_shootdowns_total", "counter", "TLB shootdowns after permission changes." },
+	{ "log_suppressed", "lvbs_log_events_suppressed_total", "counter", "Log events folded into an earlier entry." },
+	{ "log_next_seq", "lvbs_log_next_sequence", "gauge", "Sequence number the next log event gets." },
+	{ "slat_pool_free", "lvbs_slat_table_pages_free", "gauge", "Free pages for nested page tables." },
+	{ "slat_coarse", "lvbs_slat_coarse_grants_total", "counter", "Grants that changed a whole 2 MiB block." },
+	{ "keys_trusted", "lvbs_keys_trusted", "gauge", "Module-signing keys the hypervisor trusts." },
+	{ "keys_refused", "lvbs_keys_refused_total", "counter", "Keys offered and refused." },
+	{ "blacklist_hashes", "lvbs_blacklist_hashes", "gauge", "Module digests on the blacklist." },
+	{ "modules_verified", "lvbs_modules_verified_total", "counter", "Module files whose signature the hypervisor verified." },
+	{ "modules_failed", "lvbs_module_checks_failed_total", "counter", "Module files whose check failed." },
+	{ "modules_unchecked", "lvbs_modules_unchecked_total", "counter", "Modules that came with no signature to check." },
+};
+
+static void metric_head(const char *name, const char *type, const char *help)
+{
+	printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void metrics_status(const struct line *r)
+{
+	unsigned int found = assess(r);
+
+	metric_head("lvbs_protection_state", "gauge",
+		    "0 protected, 1 degraded, 2 not protected (lvbsctl check).");
+	printf("lvbs_protection_state %d\n", verdict_of(found));
+	metric_head("lvbs_finding", "gauge", "What makes lvbs protect less than it can (docs/operations.md).");
+	for (int i = 0; i < NR_FINDINGS; i++)
+		if (FOUND(found, i))
+			printf("lvbs_finding{id=\"%s\",level=\"%s\"} 1\n", findings[i].id,
+			       verdict_names[findings[i].level]);
+	metric_head("lvbs_info", "gauge", "Backend, ABI and policies of the running lvbs.");
+	printf("lvbs_info{vendor=\"%s\",abi=\"%s\",exec_control=\"%s\",module_trust=\"%s\"} 1\n",
+	       get(r, "vendor"), get(r, "abi_version"),
+	       get(r, "exec_control") ? get(r, "exec_control") : "",
+	       get(r, "module_trust") ? get(r, "module_trust") : "");
+	for (size_t i = 0; i < ARRAY_SIZE(metric_keys); i++) {
+		if (!get(r, metric_keys[i].key))
+			continue;
+		metric_head(metric_keys[i].name, metric_keys[i].type, metric_keys[i].help);
+		printf("%s %s\n", metric_keys[i].name, get(r, metric_keys[i].key));
+	}
+}
+
+/* Fields of a stats line that are not an exit kind (docs/operations.md). */
+static bool exit_kind(const char *key)
+{
+	static const char *const not_kinds[] = {
+		"cpu", "apic_id", "total", "hypercalls_failed", "stores_dropped",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(not_kinds); i++)
+		if (!strcmp(key, not_kinds[i]))
+			return false;
+	return true;
+}
+
+/* VM exits by CPU and kind, and failed hypercalls by CPU, from stats. */
+static void metrics_exits(const struct file *f)
+{
+	metric_head("lvbs_vm_exits_total", "counter", "VM exits since launch, by CPU and kind.");
+	for (int i = 0; i < f->nr; i++) {
+		const struct line *l = &f->lines[i];
+
+		for (int k = 0; k < l->nr; k++)
+			if (exit_kind(l->f[k].key))
+				printf("lvbs_vm_exits_total{cpu=\"%s\",kind=\"%s\"} %s\n",
+				       get(l, "cpu"), l->f[k].key, l->f[k].val);
+	}
+	metric_head("lvbs_hypercalls_failed_total", "counter",
+		    "Hypercalls answered with an error, by CPU.");
+	for (int i = 0; i < f->nr; i++)
+		if (get(&f->lines[i], "hypercalls_failed"))
+			printf("lvbs_hypercalls_failed_total{cpu=\"%s\"} %s\n",
+			       get(&f->lines[i], "cpu"), get(&f->lines[i], "hypercalls_failed"));
+}
+
+static int cmd_metrics(bool active)
+{
+	struct file f, st;
+	struct line r;
+
+	metric_head("lvbs_active", "gauge", "1 if lvbs is active, 0 if not.");
+	printf("lvbs_active %d\n", active);
+	if (!active) {
+		metric_head("lvbs_protection_state", "gauge",
+			    "0 protected, 1 degraded, 2 not protected (lvbsctl check).");
+		printf("lvbs_protection_state %d\n", NOT_PROTECTED);
+		return 0;
+	}
+	read_status(&f, &r);
+	read_file(&st, "stats", split_pairs);
+	stats_check(&st);
+	metrics_status(&r);
+	metrics_exits(&st);
+	free_file(&st);
+	free_file(&f);
+	return 0;
+}
+
 /* ---- main ---- */
+
+static bool is_active(void)
+{
+	struct stat st;
+
+	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+}
 
 static bool check_active(void)
 {
 	char msg[4200];
-	struct stat st;
 
-	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+	if (is_active())
 		return true;
 	snprintf(msg, sizeof(msg), "lvbs is not active (no %s; is lvbs.ko loaded?)", dir);
 	if (json) {
-		fputs("{\"active\": false, \"error\": ", stdout);
+		fputs("{\"active\": false, \"verdict\": \"not_protected\", \"error\": ", stdout);
 		json_str(msg);
 		fputs("}\n", stdout);
 	}
@@ -1184,30 +1503,48 @@ static bool check_active(void)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: lvbsctl status|stats|log|keys [--json]\n"
+		"usage: lvbsctl status|check|stats|log|keys [--json]\n"
+		"       lvbsctl metrics\n"
 		"       lvbsctl add-key CERT.der\n"
 		"       lvbsctl version | --help\n"
 		"  status   is lvbs active, on which CPUs, with which CPU features,\n"
-		"           and which protections are weaker on this CPU\n"
+		"           which protections are weaker on this CPU, and the verdict\n"
+		"  check    the verdict in one line, for monitoring: exit 0 protected,\n"
+		"           1 degraded, 2 not protected, 3 unknown (Nagios plugin codes)\n"
+		"  metrics  counters and the verdict in the Prometheus text format\n"
 		"  stats    VM exits per CPU and kind since launch\n"
 		"  log      the hypervisor's event and violation log\n"
 		"  keys     the keys module signatures are checked against\n"
 		"  add-key  trust one more key (after SEAL only one a trusted key issued)\n"
 		"  --json   machine-readable output\n"
 		"Reads %s (override with LVBS_SECURITYFS=DIR).\n"
-		"Exit status: 0 ok, 1 usage, 2 lvbs not active, 3 malformed or unreadable data,\n"
-		"4 refused by lvbs.\n",
+		"Exit status (but check): 0 ok, 1 usage, 2 lvbs not active, 3 malformed or\n"
+		"unreadable data, 4 refused by lvbs.\n",
 		DEFAULT_DIR);
 }
+
+static bool usage_error;
 
 static int bad_usage(const char *what, const char *arg)
 {
 	fprintf(stderr, "lvbsctl: %s '%s'\n", what, arg);
 	usage(stderr);
+	usage_error = true;
 	return EXIT_USAGE;
 }
 
+static int run(int argc, char **argv, const char **cmdp);
+
+/* A usage error is UNKNOWN to a monitoring system running "check". */
 int main(int argc, char **argv)
+{
+	const char *cmd = NULL;
+	int rc = run(argc, argv, &cmd);
+
+	return usage_error && cmd && !strcmp(cmd, "check") ? CHECK_UNKNOWN : rc;
+}
+
+static int run(int argc, char **argv, const char **cmdp)
 {
 	const char *cmd = NULL, *arg = NULL;
 
@@ -1220,7 +1557,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
 			return usage(stdout), 0;
 		else if (!cmd && argv[i][0] != '-')
-			cmd = argv[i];
+			*cmdp = cmd = argv[i];
 		else if (cmd && !strcmp(cmd, "add-key") && !arg)
 			arg = argv[i];
 		else
@@ -1238,12 +1575,23 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(cmd, "status") && strcmp(cmd, "stats") && strcmp(cmd, "log") &&
-	    strcmp(cmd, "keys") && strcmp(cmd, "add-key"))
+	    strcmp(cmd, "keys") && strcmp(cmd, "add-key") && strcmp(cmd, "check") &&
+	    strcmp(cmd, "metrics"))
 		return bad_usage("unknown command", cmd);
 	if (!strcmp(cmd, "add-key") && (!arg || json))
 		return bad_usage(json ? "no --json for" : "a certificate file is needed for", cmd);
-	if (!check_active())
-		return EXIT_INACTIVE;
+	if (!strcmp(cmd, "metrics")) {
+		if (json)
+			return bad_usage("no --json for", cmd);
+		return cmd_metrics(is_active());
+	}
+	if (!check_active()) {
+		if (!strcmp(cmd, "check") && !json)
+			printf("CRITICAL: lvbs NOT protected: not active\n");
+		return !strcmp(cmd, "check") ? CHECK_CRITICAL : EXIT_INACTIVE;
+	}
+	if (!strcmp(cmd, "check"))
+		return cmd_check();
 	if (!strcmp(cmd, "status"))
 		return cmd_status();
 	if (!strcmp(cmd, "stats"))

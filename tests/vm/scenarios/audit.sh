@@ -34,6 +34,8 @@ after=$(cpuid_exits)
 [ "$(status_get exec_control)" = nx_fallback ] ||
 	fail "status: exec=nx gave exec_control $(status_get exec_control)"
 run_ok lvbsctl status
+echo "$OUT" | grep -q '^verdict: *degraded: audit_policy, exec_nx, module_trust_tofu, cpuid_pass ' ||
+	fail "lvbsctl status: not the verdict of audit=1 exec=nx cpuid=pass module_trust=tofu"
 echo "$OUT" | grep -q 'WARNING: *audit policy' || fail "lvbsctl status does not warn about audit"
 echo "$OUT" | grep -q '^weaker: *exec=nx: ordinary RAM' || fail "lvbsctl status does not name the exec=nx weakness"
 echo "$OUT" | grep -q '^CPUID: *WEAKER: passed through' || fail "lvbsctl status does not name cpuid=pass"

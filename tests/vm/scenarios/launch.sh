@@ -96,6 +96,17 @@ run_ok lvbsctl log
 run_ok lvbsctl status --json
 echo "$OUT" | grep -q '^[[:space:]]*{' || fail "lvbsctl status --json does not print a JSON object"
 run_ok lvbsctl stats --json
+# The verdict with the defaults under TCG, which has no GMET: degraded by
+# that alone (docs/operations.md, Monitoring).
+run lvbsctl check
+[ "$RC" -eq 1 ] || fail "lvbsctl check exited $RC, expected 1 (degraded)"
+[ "$OUT" = "WARNING: lvbs degraded: no_gmet" ] || fail "lvbsctl check: '$OUT'"
+run_ok lvbsctl metrics
+echo "$OUT" | grep -qx 'lvbs_protection_state 1' || fail "metrics: no lvbs_protection_state 1"
+echo "$OUT" | grep -qx 'lvbs_finding{id="no_gmet",level="degraded"} 1' ||
+	fail "metrics: no no_gmet finding"
+echo "$OUT" | grep -q '^lvbs_vm_exits_total{cpu="0",kind="hypercall"} [1-9]' ||
+	fail "metrics: no hypercall exits on CPU 0"
 
 run cat "$LVBS_SFS/stats"
 [ "$(grep -c '^cpu=' "$LVBS_SFS/stats")" -eq 2 ] || fail "stats: expected 2 'cpu=' lines"

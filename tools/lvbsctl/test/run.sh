@@ -249,11 +249,78 @@ check add_key_json 1 'no --json for' "$d" add-key "$tmp/cert.der" --json
 rm "$d/keys"
 check add_key_no_keys_file 3 'keys: No such file' "$d" add-key "$tmp/cert.der"
 
+# ---- the verdict: status, check (Nagios plugin exit codes), metrics ----
+# check_prom NAME DIR: metrics exits 0 and prints valid Prometheus text:
+# every sample's metric has a TYPE line before it, values are numbers.
+check_prom() {
+	local name=$1 d=$2 out rc=0
+	out=$(LVBS_SECURITYFS=$d "$ctl" metrics 2>&1) || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		bad "$name" "exit $rc, want 0" "$out"
+	elif ! python3 -c '
+import re, sys
+typed = set()
+for line in sys.stdin.read().splitlines():
+    m = re.match(r"# TYPE ([a-z_]+) (gauge|counter)$", line)
+    if m:
+        typed.add(m.group(1)); continue
+    if line.startswith("# HELP "):
+        continue
+    m = re.match(r"([a-z_]+)(\{[a-z_]+=\"[^\"]*\"(,[a-z_]+=\"[^\"]*\")*\})? [0-9]+$", line)
+    if not m or m.group(1) not in typed:
+        sys.exit("bad line: " + line)
+' <<<"$out"; then
+		bad "$name" "not valid Prometheus text" "$out"
+	else
+		pass=$((pass + 1))
+	fi
+}
+# good/ is an lvbs.ko from before memory protection: degraded.
+check verdict_old 0 '^verdict: +degraded: no_memory_protection \(each' "$g" status
+check check_old 1 '^WARNING: lvbs degraded: no_memory_protection$' "$g" check
+check_json status_json_verdict 0 'j["verdict"] == "degraded" and [f["id"] for f in j["findings"]] == ["no_memory_protection"]' "$g" status --json
+full='s/^policy .*/policy enforce/; s/^exec_control .*/exec_control gmet/; s/^module_trust .*/module_trust signed/'
+d=$(variant full status "$mem" && sed -i "$full" "$tmp/full/status" && printf 'nmi_marks on\ncpuid hide\nmodule_checks on\n' >>"$tmp/full/status")
+check verdict_protected 0 '^verdict: +protected$' "$d" status
+check check_protected 0 '^OK: lvbs protected$' "$d" check
+check_json check_protected_json 0 'j["verdict"] == "protected" and j["findings"] == []' "$d" check --json
+check_not check_protected_no_weaker '^(weaker|WARNING):' "$d" status
+d=$(variant degr status "$mem" && printf 'nmi_marks off\ncpuid pass\n' >>"$tmp/degr/status")
+check check_degraded 1 '^WARNING: lvbs degraded: exec_nx, module_trust_tofu, no_nmi_handler, cpuid_pass$' "$d" check
+check_json check_degraded_json 1 'j["verdict"] == "degraded" and [f["level"] for f in j["findings"]] == ["degraded"] * 4' "$d" check --json
+d=$(variant strictv status "$mem" && sed -i 's/^exec_control .*/exec_control strict/; s/^module_trust .*/module_trust signed/' "$tmp/strictv/status")
+check check_no_gmet 1 '^WARNING: lvbs degraded: no_gmet$' "$d" check
+d=$(variant unsealedv status "$mem" && sed -i 's/^sealed .*/sealed 0/' "$tmp/unsealedv/status")
+check check_unsealed 2 '^CRITICAL: lvbs NOT protected: not_sealed$' "$d" check
+check verdict_unsealed 0 '^verdict: +NOT PROTECTED: not_sealed$' "$d" status
+check check_fewcpus 2 '^CRITICAL: lvbs NOT protected: cpus_outside$' "$here/fewcpus" check
+check check_inactive 2 '^CRITICAL: lvbs NOT protected: not active$' "$here/nonexistent" check
+check_json check_inactive_json 2 'j["active"] is False and j["verdict"] == "not_protected"' "$here/nonexistent" check --json
+check check_malformed 3 'badstatus/status line 2' "$here/badstatus" check
+check check_usage 3 "unexpected argument '--frob'" "$g" check --frob
+d=$(variant nocr status 's/^pinned_cr0 .*/pinned_cr0 0x0/; s/^pinned_cr4 .*/pinned_cr4 0x0/; s/^pinned_msrs .*/pinned_msrs 0x7f/')
+check check_pins 1 '^WARNING: lvbs degraded: no_memory_protection, no_cr_pins, msr_pins_partial$' "$d" check
+check_prom metrics_valid "$g"
+check metrics_active 0 '^lvbs_active 1$' "$g" metrics
+check metrics_state 0 '^lvbs_protection_state 1$' "$g" metrics
+check metrics_finding 0 '^lvbs_finding\{id="no_memory_protection",level="degraded"\} 1$' "$g" metrics
+check metrics_info 0 '^lvbs_info\{vendor="svm",abi="2",exec_control="",module_trust=""\} 1$' "$g" metrics
+check metrics_exits 0 '^lvbs_vm_exits_total\{cpu="1",kind="cpuid"\} 36$' "$g" metrics
+check_not metrics_no_total_kind 'kind="(total|apic_id|cpu|hypercalls_failed|stores_dropped)"' "$g" metrics
+check metrics_hc_failed 0 '^lvbs_hypercalls_failed_total\{cpu="0"\} 0$' "$g" metrics
+check_prom metrics_valid_mem "$(variant memm status "$mem")"
+check metrics_counter 0 '^lvbs_text_patches_allowed_total 456$' "$tmp/memm" metrics
+check metrics_counter_type 0 '^# TYPE lvbs_violations_total counter$' "$tmp/memm" metrics
+check_prom metrics_valid_inactive "$here/nonexistent"
+check metrics_inactive 0 '^lvbs_protection_state 2$' "$here/nonexistent" metrics
+check metrics_malformed 3 'badstats/stats line 1' "$here/badstats" metrics
+check metrics_json 1 'no --json for' "$g" metrics --json
+
 # ---- command line ----
 check usage_none 1 'usage' "$g"
 check usage_unknown 1 "unknown command 'frob'" "$g" frob
 check usage_option 1 "unexpected argument '--frob'" "$g" status --frob
-check help 0 '^usage: lvbsctl status\|stats\|log\|keys \[--json\]' "$g" --help
+check help 0 '^usage: lvbsctl status\|check\|stats\|log\|keys \[--json\]' "$g" --help
 check help_short 0 'usage' "$g" -h
 check version 0 '^lvbsctl for lvbs hypercall ABI [0-9]+$' "$g" version
 check_json version_json 0 'isinstance(j["lvbsctl_abi_version"], int)' "$g" version --json
