@@ -36,7 +36,16 @@
 #include "lvbs.h"
 
 #define TRAILER_EXTRA	(sizeof(struct module_signature) + sizeof(MODULE_SIG_STRING) - 1)
-#define RECENT		8
+/*
+ * Checks waiting for their module's MODULE_STATE_COMING. Loads run in
+ * parallel (udev's coldplug loads dozens of modules at once at boot), and
+ * a large module's layout takes long after its check: a check must wait
+ * as long as its load does. A slot is taken only from a load's check to
+ * its COMING, or until the task's next load (a load that failed in
+ * between); only when all are taken is the oldest dropped, loudly, and its
+ * module then refused.
+ */
+#define PENDING		256
 
 /*
  * One check at a time (the hypervisor holds one); these buffers are its.
@@ -47,16 +56,18 @@ static DEFINE_SPINLOCK(check_lock);
 static u8 *trailer;		/* LVBS_MODSIG_MAX bytes, kmalloc: by physical address */
 static u64 *pages;		/* LVBS_MODULE_HASH_BATCH entries, likewise */
 
-/* The last verdicts, by loading task, for the module notifier to name. */
+/* The verdicts waiting for their module, by loading task (NULL: free). */
 static struct {
 	struct task_struct *task;
 	const u8 *data;
 	size_t len;
+	u64 seq;		/* order of the checks: the oldest is dropped first */
+	char comm[TASK_COMM_LEN];	/* the task's name then (it may be gone since) */
 	u32 verdict;
 	u32 slot;
 	u32 owner;		/* core owner cookie the check authorized (init: + 1) */
-} recent[RECENT];
-static unsigned int recent_next;
+} pending[PENDING];
+static u64 pending_seq;
 static atomic64_t unchecked;	/* modules that came with no check */
 static bool active;
 
@@ -118,6 +129,33 @@ static u32 check(const u8 *data, size_t len, const u8 *p7, size_t tlen, u32 owne
 	return v;
 }
 
+/* Under check_lock: the current task's pending check of this file, or -1. */
+static int find_pending(const u8 *data, size_t len)
+{
+	int i;
+
+	for (i = 0; i < PENDING; i++)
+		if (pending[i].task == current && pending[i].data == data && pending[i].len == len)
+			return i;
+	return -1;
+}
+
+/* Under check_lock: a free slot, or the oldest one, dropped and said so. */
+static int take_slot(void)
+{
+	int i, oldest = 0;
+
+	for (i = 0; i < PENDING; i++) {
+		if (!pending[i].task)
+			return i;
+		if (pending[i].seq < pending[oldest].seq)
+			oldest = i;
+	}
+	pr_warn_ratelimited("%d module checks wait for their modules at once: the oldest (%s) is dropped, its module will be refused\n",
+			    PENDING, pending[oldest].comm);
+	return oldest;
+}
+
 /*
  * verify_pkcs7_signature(data, len, raw_pkcs7, pkcs7_len, trusted_keys,
  * usage, view_content, ctx): the first six arguments in RDI, RSI, RDX,
@@ -127,8 +165,8 @@ static int verify_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	const u8 *data = (const u8 *)regs->di, *p7 = (const u8 *)regs->dx;
 	size_t len = regs->si, p7len = regs->cx;
-	unsigned int prev;
 	u32 v, slot, owner;
+	int i;
 
 	if (regs->r9 != VERIFYING_MODULE_SIGNATURE || p7 != data + len)
 		return 0;
@@ -138,19 +176,19 @@ static int verify_pre(struct kprobe *p, struct pt_regs *regs)
 	 * the builtin and secondary ones give -ENOKEY: that second call on
 	 * the file just checked is the same module, checked once.
 	 */
-	prev = (recent_next + RECENT - 1) % RECENT;
-	if (regs->r8 == (unsigned long)VERIFY_USE_PLATFORM_KEYRING &&
-	    recent[prev].task == current && recent[prev].data == data && recent[prev].len == len)
+	if (regs->r8 == (unsigned long)VERIFY_USE_PLATFORM_KEYRING && find_pending(data, len) >= 0)
 		goto out;
 	owner = lvbs_memprot_new_owners();
 	v = check(data, len, p7, p7len + TRAILER_EXTRA, owner, &slot);
-	recent[recent_next].task = current;
-	recent[recent_next].owner = owner;
-	recent[recent_next].data = data;
-	recent[recent_next].len = len;
-	recent[recent_next].verdict = v;
-	recent[recent_next].slot = slot;
-	recent_next = (recent_next + 1) % RECENT;
+	i = take_slot();
+	pending[i].task = current;
+	pending[i].seq = ++pending_seq;
+	memcpy(pending[i].comm, current->comm, sizeof(pending[i].comm));
+	pending[i].owner = owner;
+	pending[i].data = data;
+	pending[i].len = len;
+	pending[i].verdict = v;
+	pending[i].slot = slot;
 out:
 	spin_unlock(&check_lock);
 	return 0;
@@ -171,9 +209,9 @@ static void forget_current(void)
 	int i;
 
 	spin_lock(&check_lock);
-	for (i = 0; i < RECENT; i++)
-		if (recent[i].task == current)
-			recent[i].task = NULL;
+	for (i = 0; i < PENDING; i++)
+		if (pending[i].task == current)
+			pending[i].task = NULL;
 	spin_unlock(&check_lock);
 }
 
@@ -219,21 +257,24 @@ u32 lvbs_modcheck_coming(const struct module *mod)
 	const char *what = lvbs_module_trust_signed() ? "refused" : "loaded, module_trust=tofu";
 	bool found = false;
 	u32 v = 0, slot = 0, owner = 0;
-	int i;
+	int i, k = -1;
 
 	if (!active)
 		return 0;
 	spin_lock(&check_lock);
-	for (i = 0; i < RECENT && !found; i++) {
-		unsigned int k = (recent_next + RECENT - 1 - i) % RECENT;
-
-		if (recent[k].task != current)
+	/* The task's latest check is its module's; any other is stale. */
+	for (i = 0; i < PENDING; i++) {
+		if (pending[i].task != current)
 			continue;
+		if (k < 0 || pending[i].seq > pending[k].seq)
+			k = i;
+		pending[i].task = NULL;
+	}
+	if (k >= 0) {
 		found = true;
-		v = recent[k].verdict;
-		slot = recent[k].slot;
-		owner = recent[k].owner;
-		recent[k].task = NULL;
+		v = pending[k].verdict;
+		slot = pending[k].slot;
+		owner = pending[k].owner;
 	}
 	spin_unlock(&check_lock);
 	if (!found) {
