@@ -10,6 +10,7 @@
  *   lvbsctl check  [--json]   the verdict (protected, degraded, not protected)
  *                             in one line, with Nagios plugin exit codes
  *   lvbsctl metrics           the Prometheus text format, for node_exporter
+ *   lvbsctl journal [--follow]  the log's new entries into systemd's journal
  *   lvbsctl add-key FILE      trust one more key (a DER certificate); after
  *                             SEAL only one a trusted key issued
  *
@@ -23,6 +24,7 @@
  * data, 4 refused by lvbs (add-key); check has its own (cmd_check()).
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -31,7 +33,9 @@
 #include <string.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <lvbs/abi.h>
 
@@ -62,7 +66,7 @@ struct file {
 };
 
 static const char *dir;
-static bool json;
+static bool json, follow;
 
 /* ---- errors ---- */
 
@@ -1201,6 +1205,211 @@ static int cmd_log(void)
 	return 0;
 }
 
+/* ---- journal: the hypervisor's log into systemd's journal ---- */
+
+#define JOURNAL_SOCKET	"/run/systemd/journal/socket"
+#define JOURNAL_STATE	"/run/lvbs/journal-seq"
+#define JOURNAL_PERIOD	2	/* seconds between two reads of the log with --follow */
+
+static int journal_fd = -1;
+static struct sockaddr_un journal_addr;
+
+static const char *env_or(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : dflt;
+}
+
+static bool journal_open(void)
+{
+	const char *path = env_or("LVBS_JOURNAL_SOCKET", JOURNAL_SOCKET);
+
+	if (strlen(path) >= sizeof(journal_addr.sun_path)) {
+		fprintf(stderr, "lvbsctl: journal socket path too long: %s\n", path);
+		return false;
+	}
+	journal_addr.sun_family = AF_UNIX;
+	strcpy(journal_addr.sun_path, path);
+	journal_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (journal_fd < 0)
+		fprintf(stderr, "lvbsctl: socket: %s\n", strerror(errno));
+	return journal_fd >= 0;
+}
+
+/*
+ * One entry in the journal's native protocol: one datagram of FIELD=value
+ * lines (no value here holds a newline, so none needs the binary form).
+ */
+struct jmsg {
+	char buf[4096];
+	size_t len;
+};
+
+static void __attribute__((format(printf, 3, 4)))
+jfield(struct jmsg *m, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(m->buf + m->len, sizeof(m->buf) - m->len, "%s=", name);
+	if (n > 0 && (size_t)n < sizeof(m->buf) - m->len)
+		m->len += n;
+	va_start(ap, fmt);
+	n = vsnprintf(m->buf + m->len, sizeof(m->buf) - m->len, fmt, ap);
+	va_end(ap);
+	if (n > 0 && (size_t)n < sizeof(m->buf) - m->len)
+		m->len += n;
+	if (m->len < sizeof(m->buf) - 1)
+		m->buf[m->len++] = '\n';
+}
+
+static bool jsend(const struct jmsg *m)
+{
+	if (sendto(journal_fd, m->buf, m->len, 0, (const struct sockaddr *)&journal_addr,
+		   sizeof(journal_addr)) == (ssize_t)m->len)
+		return true;
+	fprintf(stderr, "lvbsctl: %s: %s\n", journal_addr.sun_path, strerror(errno));
+	return false;
+}
+
+/* syslog priorities: 3 err, 4 warning, 6 info (what happened, not an attempt). */
+static int entry_priority(const struct line *e)
+{
+	static const char *const info[] = { "launch", "seal", "key_added", "blacklist" };
+	static const char *const err[] = { "launch_fail", "launch_abort", "shutdown", "unhandled_exit" };
+	const char *k = get(e, "kind");
+
+	if (!strcmp(k, "module_checked"))
+		return strcmp(get(e, "info0"), "0x0") ? 4 : 6;	/* verdict 0: verified */
+	for (size_t i = 0; i < ARRAY_SIZE(info); i++)
+		if (!strcmp(k, info[i]))
+			return 6;
+	for (size_t i = 0; i < ARRAY_SIZE(err); i++)
+		if (!strcmp(k, err[i]))
+			return 3;
+	return 4;
+}
+
+/* MESSAGE as `lvbsctl log` prints the entry, and every field as LVBS_<KEY>. */
+static bool journal_entry(const struct line *e)
+{
+	struct jmsg m = { .len = 0 };
+
+	jfield(&m, "MESSAGE", "lvbs: #%s cpu%s %s %s rip=%s gpa=%s access=%s count=%s info=%s,%s",
+	       get(e, "seq"), get(e, "cpu"), get(e, "kind"), get(e, "action"), get(e, "rip"),
+	       get(e, "gpa"), get(e, "access"), get(e, "count"), get(e, "info0"), get(e, "info1"));
+	jfield(&m, "PRIORITY", "%d", entry_priority(e));
+	jfield(&m, "SYSLOG_IDENTIFIER", "lvbs");
+	for (int i = 0; i < e->nr; i++) {
+		char name[64] = "LVBS_";
+		size_t k;
+
+		for (k = 0; e->f[i].key[k] && k < sizeof(name) - 6; k++)
+			name[5 + k] = (char)toupper((unsigned char)e->f[i].key[k]);
+		name[5 + k] = '\0';
+		jfield(&m, name, "%s", e->f[i].val);
+	}
+	return jsend(&m);
+}
+
+static bool journal_lost(unsigned long long n, unsigned long long after)
+{
+	struct jmsg m = { .len = 0 };
+
+	jfield(&m, "MESSAGE", "lvbs: %llu log entries after #%llu were overwritten before they were forwarded (the ring holds %s)",
+	       n, after, "256");
+	jfield(&m, "PRIORITY", "4");
+	jfield(&m, "SYSLOG_IDENTIFIER", "lvbs");
+	jfield(&m, "LVBS_LOST", "%llu", n);
+	return jsend(&m);
+}
+
+static unsigned long long read_seq_state(const char *path)
+{
+	unsigned long long v = 0;
+	FILE *f = fopen(path, "r");
+
+	if (f) {
+		if (fscanf(f, "%llu", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+static bool write_seq_state(const char *path, unsigned long long seq)
+{
+	char tmp[4200], dirbuf[4200], *slash;
+	FILE *f;
+
+	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
+	slash = strrchr(dirbuf, '/');
+	if (slash && slash != dirbuf) {
+		*slash = '\0';
+		mkdir(dirbuf, 0700);
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f || fprintf(f, "%llu\n", seq) < 0 || fclose(f) || rename(tmp, path)) {
+		fprintf(stderr, "lvbsctl: %s: %s\n", path, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Forward the entries after *last; *last moves past each one sent. A
+ * failed send stops the pass (the entry is tried again next time).
+ */
+static bool journal_pass(unsigned long long *last)
+{
+	struct file f;
+	bool ok = true;
+
+	read_file(&f, "log", split_pairs);
+	log_check(&f);
+	for (int i = 0; ok && i < f.nr; i++) {
+		unsigned long long seq = strtoull(get(&f.lines[i], "seq"), NULL, 10);
+
+		if (seq <= *last)
+			continue;
+		if (seq > *last + 1)
+			ok = journal_lost(seq - *last - 1, *last);
+		if (ok)
+			ok = journal_entry(&f.lines[i]);
+		if (ok)
+			*last = seq;
+	}
+	free_file(&f);
+	return ok;
+}
+
+/*
+ * lvbsctl journal [--follow]: the log's new entries into the journal,
+ * one structured entry each. Where it got to is kept in a file on /run
+ * (LVBS_JOURNAL_STATE), so a restart sends nothing twice and a reboot,
+ * which empties /run, starts again from the launch.
+ */
+static int cmd_journal(bool follow)
+{
+	const char *state = env_or("LVBS_JOURNAL_STATE", JOURNAL_STATE);
+	unsigned long long last = read_seq_state(state), before;
+	bool ok;
+
+	if (!journal_open())
+		return EXIT_DATA;
+	for (;;) {
+		before = last;
+		ok = journal_pass(&last);
+		if (last != before && !write_seq_state(state, last))
+			return EXIT_DATA;
+		if (!follow)
+			return ok ? 0 : EXIT_DATA;
+		sleep(JOURNAL_PERIOD);
+	}
+}
+
 /* ---- keys ---- */
 
 static const struct key_type keys_keys[] = {
@@ -1504,7 +1713,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: lvbsctl status|check|stats|log|keys [--json]\n"
-		"       lvbsctl metrics\n"
+		"       lvbsctl metrics | journal [--follow]\n"
 		"       lvbsctl add-key CERT.der\n"
 		"       lvbsctl version | --help\n"
 		"  status   is lvbs active, on which CPUs, with which CPU features,\n"
@@ -1512,6 +1721,8 @@ static void usage(FILE *out)
 		"  check    the verdict in one line, for monitoring: exit 0 protected,\n"
 		"           1 degraded, 2 not protected, 3 unknown (Nagios plugin codes)\n"
 		"  metrics  counters and the verdict in the Prometheus text format\n"
+		"  journal  the log's new entries into systemd's journal, one structured\n"
+		"           entry each; --follow: keep doing it (lvbs-journal.service)\n"
 		"  stats    VM exits per CPU and kind since launch\n"
 		"  log      the hypervisor's event and violation log\n"
 		"  keys     the keys module signatures are checked against\n"
@@ -1554,6 +1765,8 @@ static int run(int argc, char **argv, const char **cmdp)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
 			json = true;
+		else if (!strcmp(argv[i], "--follow"))
+			follow = true;
 		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
 			return usage(stdout), 0;
 		else if (!cmd && argv[i][0] != '-')
@@ -1576,8 +1789,12 @@ static int run(int argc, char **argv, const char **cmdp)
 	}
 	if (strcmp(cmd, "status") && strcmp(cmd, "stats") && strcmp(cmd, "log") &&
 	    strcmp(cmd, "keys") && strcmp(cmd, "add-key") && strcmp(cmd, "check") &&
-	    strcmp(cmd, "metrics"))
+	    strcmp(cmd, "metrics") && strcmp(cmd, "journal"))
 		return bad_usage("unknown command", cmd);
+	if (follow && strcmp(cmd, "journal"))
+		return bad_usage("--follow is only for", "journal");
+	if (json && !strcmp(cmd, "journal"))
+		return bad_usage("no --json for", cmd);
 	if (!strcmp(cmd, "add-key") && (!arg || json))
 		return bad_usage(json ? "no --json for" : "a certificate file is needed for", cmd);
 	if (!strcmp(cmd, "metrics")) {
@@ -1592,6 +1809,8 @@ static int run(int argc, char **argv, const char **cmdp)
 	}
 	if (!strcmp(cmd, "check"))
 		return cmd_check();
+	if (!strcmp(cmd, "journal"))
+		return cmd_journal(follow);
 	if (!strcmp(cmd, "status"))
 		return cmd_status();
 	if (!strcmp(cmd, "stats"))

@@ -316,6 +316,65 @@ check metrics_inactive 0 '^lvbs_protection_state 2$' "$here/nonexistent" metrics
 check metrics_malformed 3 'badstats/stats line 1' "$here/badstats" metrics
 check metrics_json 1 'no --json for' "$g" metrics --json
 
+# ---- journal: entries as the journal's native protocol receives them ----
+# journal_capture DIR: run "lvbsctl journal" on DIR against a datagram
+# socket of our own (LVBS_JOURNAL_SOCKET), the state in $tmp/jstate; print
+# its exit status, then each datagram received, "----" after each.
+journal_capture() {
+	python3 - "$ctl" "$1" "$tmp/journal.sock" "$tmp/jstate" <<'PY'
+import os, socket, subprocess, sys
+ctl, d, path, state = sys.argv[1:]
+if os.path.exists(path):
+    os.unlink(path)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(path)
+env = dict(os.environ, LVBS_SECURITYFS=d, LVBS_JOURNAL_SOCKET=path, LVBS_JOURNAL_STATE=state)
+rc = subprocess.run([ctl, "journal"], env=env).returncode
+print("rc=%d" % rc)
+s.setblocking(False)
+while True:
+    try:
+        print(s.recv(65536).decode(), end="----\n")
+    except BlockingIOError:
+        break
+PY
+}
+# check_journal NAME PATTERN DIR: PATTERN (extended regex) in the capture.
+check_journal() {
+	local out
+	out=$(journal_capture "$3" 2>&1)
+	if grep -qE -- "$2" <<<"$out"; then pass=$((pass + 1)); else bad "$1" "capture lacks /$2/" "$out"; fi
+}
+rm -f "$tmp/jstate"
+out=$(journal_capture "$g")
+n=$(grep -c '^----$' <<<"$out" || true)
+# good/'s log: seq 1 (launch), then seq 3: one entry lost between them.
+if [ "$n" -eq 3 ] && grep -q '^rc=0$' <<<"$out"; then pass=$((pass + 1)); else bad journal_count "want rc=0 and 3 datagrams" "$out"; fi
+if grep -q '^MESSAGE=lvbs: #1 cpu1 launch none ' <<<"$out" && grep -q '^PRIORITY=6$' <<<"$out"; then
+	pass=$((pass + 1)); else bad journal_launch "no launch entry at priority 6" "$out"; fi
+if grep -q '^LVBS_LOST=1$' <<<"$out"; then pass=$((pass + 1)); else bad journal_lost "no LVBS_LOST=1" "$out"; fi
+if grep -q '^LVBS_KIND=hv_mem_access$' <<<"$out" && grep -q '^LVBS_RIP=0xffffffffc02f9057$' <<<"$out" &&
+	grep -q '^PRIORITY=4$' <<<"$out" && grep -q '^SYSLOG_IDENTIFIER=lvbs$' <<<"$out"; then
+	pass=$((pass + 1)); else bad journal_fields "hv_mem_access entry lacks its fields" "$out"; fi
+if [ "$(cat "$tmp/jstate")" = 3 ]; then pass=$((pass + 1)); else bad journal_state "state is not 3" "$(cat "$tmp/jstate")"; fi
+# Again: nothing new, nothing sent.
+check_journal journal_again '^rc=0$' "$g"
+out=$(journal_capture "$g")
+if ! grep -q '^----$' <<<"$out"; then pass=$((pass + 1)); else bad journal_twice "sent again" "$out"; fi
+# One more entry: only it is sent.
+d=$(variant jmore log '$a seq=4 tsc=10751356200 cpu=0 kind=module_checked access=- action=none count=1 rip=0xffffffff81000000 gpa=0x0 gva=0x0 info0=0x3 info1=0x1a2b')
+out=$(journal_capture "$d")
+if [ "$(grep -c '^----$' <<<"$out")" -eq 1 ] && grep -q '^LVBS_SEQ=4$' <<<"$out" && grep -q '^PRIORITY=4$' <<<"$out"; then
+	pass=$((pass + 1)); else bad journal_new "want only seq 4, a failed check at priority 4" "$out"; fi
+# No journal to send to: exit 3, the state does not move.
+rm -f "$tmp/jstate"
+LVBS_JOURNAL_SOCKET=$tmp/absent.sock LVBS_JOURNAL_STATE=$tmp/jstate \
+	check journal_no_socket 3 'absent.sock: No such file or directory' "$g" journal
+if [ ! -e "$tmp/jstate" ]; then pass=$((pass + 1)); else bad journal_no_socket_state "state written" "$(cat "$tmp/jstate")"; fi
+check inactive_journal 2 'not active' "$here/nonexistent" journal
+check journal_json 1 'no --json for' "$g" journal --json
+check follow_not_journal 1 "--follow is only for" "$g" status --follow
+
 # ---- command line ----
 check usage_none 1 'usage' "$g"
 check usage_unknown 1 "unknown command 'frob'" "$g" frob
