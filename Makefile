@@ -9,6 +9,8 @@
 #   make fuzz-modsig  the same over the module signature checker
 #   make deb     the Debian package (debian/, docs/packaging.md) in build/deb/,
 #                checked by lintian and built by DKMS for each installed kernel
+#   make e2e     the package installed on a Debian system booted under QEMU, on 6.1
+#                and after a kernel update on 6.12 (root; what CI runs after make test)
 #   make soak    long soak for false positives: SOAK_SECONDS per boot
 #                (default 600), SOAK_BOOTS boots (default 3)
 #
@@ -39,7 +41,7 @@ define link_sources
 endef
 
 .PHONY: all hv kmod tools testprogs deps kernel unit fuzz fuzz-short fuzz-modsig fuzz-modreloc vmtest test \
-	demo bench soak deb clean
+	demo bench soak deb e2e clean
 
 all: hv kmod tools testprogs
 
@@ -112,6 +114,11 @@ test: deps
 
 deb: deps
 	$(CURDIR)/scripts/mkdeb.sh
+
+# lvbs installed from the package on a Debian 12 system with systemd,
+# booted on 6.1 and, after a kernel update, on 6.12 (tests/e2e/run.sh).
+e2e: deb kernel
+	$(CURDIR)/tests/e2e/run.sh
 
 demo: deps
 	$(MAKE) all kernel

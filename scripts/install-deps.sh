@@ -19,7 +19,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BASE_PKGS=(gcc make libc6-dev binutils qemu-system-x86 busybox-static cpio kmod xz-utils python3
 	curl ca-certificates openssl liblzma-dev libzstd-dev zlib1g-dev
 	clang-14 libclang-rt-14-dev
-	debhelper dh-dkms dkms lintian dpkg-dev)
+	debhelper dh-dkms dkms lintian dpkg-dev debootstrap e2fsprogs)
 
 die() {
 	echo "install-deps.sh: $*" >&2
