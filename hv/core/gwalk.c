@@ -99,3 +99,63 @@ int gwalk_read(const struct gwalk_ctx *c, u64 gva, void *buf, u32 len)
 	}
 	return 0;
 }
+
+/* ---- where is a physical page mapped ---- */
+
+struct gw_find {
+	const struct gwalk_ctx *c;
+	u64 page, lo, hi;	/* hi inclusive */
+	u64 va;
+	u32 found;
+};
+
+static u64 gw_sign_extend(u64 va, u32 width)
+{
+	return (u64)((s64)(va << (64 - width)) >> (64 - width));
+}
+
+/*
+ * The entries of one table that cover [f->lo, f->hi]; base is the
+ * virtual address of its entry 0 (sign-extended), shift its entry size.
+ */
+static void gw_find_in(struct gw_find *f, u64 table, u32 level, u64 base, u32 width)
+{
+	u32 shift = PAGE_SHIFT + 9 * (level - 1);
+	u64 size = 1ULL << shift;
+
+	for (u32 i = 0; i < 512 && f->found < 2; i++) {
+		u64 va = gw_sign_extend(base + (u64)i * size, width), last = va + (size - 1), e;
+
+		if (last < f->lo || va > f->hi)
+			continue;
+		if (f->c->read_gpa(f->c->opaque, table + i * 8, &e, sizeof(e)) || !(e & GW_PTE_P))
+			continue;
+		if (level == 1 || (level <= 3 && (e & GW_PTE_PS))) {
+			u64 frame = e & GW_ADDR_MASK & ~(size - 1);
+
+			if (f->page >= frame && f->page - frame < size) {
+				f->va = va + (f->page - frame);
+				f->found++;
+			}
+		} else if (level > 1 && !(e & GW_PTE_PS)) {
+			gw_find_in(f, e & GW_ADDR_MASK, level - 1, va, width);
+		}
+	}
+}
+
+int gwalk_find_va(const struct gwalk_ctx *c, u64 page, u64 lo, u64 hi, u64 *va)
+{
+	struct gw_find f = { .c = c, .page = page & ~(PAGE_SIZE - 1), .lo = lo, .hi = hi };
+	u32 levels;
+
+	if (!c || !va || !c->read_gpa || lo > hi)
+		return -1;
+	if (!(c->cr0 & GW_CR0_PG) || !(c->efer & GW_EFER_LMA))
+		return -1;
+	levels = (c->cr4 & GW_CR4_LA57) ? 5 : 4;
+	gw_find_in(&f, c->cr3 & GW_ADDR_MASK, levels, 0, levels == 5 ? 57 : 48);
+	if (f.found != 1)
+		return -1;
+	*va = f.va;
+	return 0;
+}

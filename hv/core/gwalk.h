@@ -36,4 +36,12 @@ int gwalk_translate(const struct gwalk_ctx *c, u64 gva, u64 *gpa, u32 *rights);
 /* Read len bytes at gva, crossing page boundaries. 0 or -1. */
 int gwalk_read(const struct gwalk_ctx *c, u64 gva, void *buf, u32 len);
 
+/*
+ * The one virtual address in [lo, hi] (hi inclusive) at which the tables
+ * map the 4 KiB physical page of page: 0 with *va, or -1 if none or more
+ * than one. Reads every present table entry in the range, so it is for
+ * rare questions (text_poke() of a site that crosses a page: textpatch.c).
+ */
+int gwalk_find_va(const struct gwalk_ctx *c, u64 page, u64 lo, u64 hi, u64 *va);
+
 #endif

@@ -33,10 +33,18 @@
 
 struct int3_rec {
 	u64 gpa;		/* the site */
+	u64 next_page;		/* the window's rest, if it crosses a page; else 0 */
 	u8 orig;		/* the byte the INT3 replaced */
 	u8 form_len;		/* 5 or 2 if the window was a legal form, else 0 */
 	u8 used;
 };
+
+/*
+ * Where the kernel's own mapping of text lies: the kernel image and the
+ * module area, both in the top 2 GiB (x86-64, 4- and 5-level paging).
+ */
+#define KERNEL_TEXT_VA_LO	0xffffffff80000000ULL
+#define KERNEL_TEXT_VA_HI	0xffffffffffffffffULL
 
 static struct {
 	struct spinlock lock;
@@ -234,12 +242,43 @@ static struct int3_rec *find_rec(u64 gpa)
 	return NULL;
 }
 
-/* Current bytes at gva.. as the guest would read them; 0 on success. */
-static int view(const struct gwalk_ctx *w, u64 gva, u8 *buf, u32 len)
+/*
+ * The physical page that follows the page of gpa in the kernel's own
+ * mapping of text. text_poke() maps only the pages it writes, at its
+ * poking address, so a site whose window crosses a page (one site in a few
+ * hundred does) cannot be followed there: look the site's page up in the
+ * kernel's mapping, which the poking mm shares, and take the next page of
+ * that. The page tables are the guest's word, as the poking alias already
+ * is for every other site (docs/text-patching.md).
+ */
+static int next_page_of(const struct gwalk_ctx *w, u64 gpa, u64 *next)
 {
-	for (u32 i = 0; i < len; i++)
-		if (gwalk_read(w, gva + i, &buf[i], 1))
+	u64 va;
+
+	if (gwalk_find_va(w, gpa, KERNEL_TEXT_VA_LO, KERNEL_TEXT_VA_HI, &va) ||
+	    va > KERNEL_TEXT_VA_HI - PAGE_SIZE || gwalk_translate(w, va + PAGE_SIZE, next, NULL))
+		return -1;
+	*next &= PAGE_MASK;
+	return textpatch_gpa_patchable(*next) ? 0 : -1;
+}
+
+/*
+ * The len bytes of the window at the site gpa, as they are now: from the
+ * site's page, and past its end from *next (found and set if still 0).
+ */
+static int window(const struct gwalk_ctx *w, u64 gpa, u64 *next, u8 *buf, u32 len)
+{
+	for (u32 i = 0; i < len; i++) {
+		u64 off = (gpa & (PAGE_SIZE - 1)) + i;
+
+		if (off < PAGE_SIZE) {
+			buf[i] = *(u8 *)gpa_ptr(gpa + i);
+			continue;
+		}
+		if (!*next && next_page_of(w, gpa, next))
 			return -1;
+		buf[i] = *(u8 *)gpa_ptr(*next + off - PAGE_SIZE);
+	}
 	return 0;
 }
 
@@ -255,11 +294,12 @@ static int rule_int3(const struct gwalk_ctx *w, const struct store *s)
 			continue;
 		r = &tp.rec[i];
 		r->gpa = s->gpa[0];
+		r->next_page = 0;
 		r->orig = *(u8 *)gpa_ptr(s->gpa[0]);
 		r->form_len = 0;
-		if (!view(w, s->gva, win, 5) && textpatch_legal_form(win, 5))
+		if (!window(w, r->gpa, &r->next_page, win, 5) && textpatch_legal_form(win, 5))
 			r->form_len = 5;
-		else if (!view(w, s->gva, win, 2) && textpatch_legal_form(win, 2))
+		else if (!window(w, r->gpa, &r->next_page, win, 2) && textpatch_legal_form(win, 2))
 			r->form_len = 2;
 		r->used = 1;
 		return 0;
@@ -267,20 +307,51 @@ static int rule_int3(const struct gwalk_ctx *w, const struct store *s)
 	return -1;		/* table full: refuse rather than forget */
 }
 
+/*
+ * The store stays inside r's window, onto the window's own pages, and r's
+ * INT3 is still there.
+ */
+static bool tail_fits(const struct int3_rec *r, u32 k, const struct store *s)
+{
+	if (!r || !r->form_len || k + s->len > r->form_len || *(u8 *)gpa_ptr(r->gpa) != 0xcc)
+		return false;
+	for (u32 i = 0; i < s->len; i++) {
+		u64 page = s->gpa[i] & PAGE_MASK;
+
+		if (page != (r->gpa & PAGE_MASK) && page != r->next_page)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The site k bytes before a store that starts a page, whose window runs
+ * onto this page: text_poke() mapped only this page, so the site is not at
+ * gva - k but k bytes before the end of the page the record says comes
+ * before this one.
+ */
+static struct int3_rec *find_rec_before_page(u64 page, u32 k)
+{
+	for (u32 i = 0; i < TP_MAX_INT3; i++) {
+		struct int3_rec *r = &tp.rec[i];
+
+		if (r->used && r->next_page == page && (r->gpa & (PAGE_SIZE - 1)) == PAGE_SIZE - k)
+			return r;
+	}
+	return NULL;
+}
+
 /* Rule 2: the tail of a site whose first byte is a remembered INT3. */
 static int rule_tail(const struct gwalk_ctx *w, const struct store *s)
 {
 	for (u32 k = 1; k < 5; k++) {
-		struct int3_rec *r;
 		u64 site;
 
 		/* The site by physical address: each text_poke() maps it anew. */
-		if (gwalk_translate(w, s->gva - k, &site, NULL))
-			continue;
-		r = find_rec(site);
-		/* The write stays inside the window and the INT3 is still there. */
-		if (r && r->form_len && k + s->len <= r->form_len &&
-		    *(u8 *)gpa_ptr(r->gpa) == 0xcc)
+		if (!gwalk_translate(w, s->gva - k, &site, NULL) && tail_fits(find_rec(site), k, s))
+			return 0;
+		if (!(s->gpa[0] & (PAGE_SIZE - 1)) &&
+		    tail_fits(find_rec_before_page(s->gpa[0], k), k, s))
 			return 0;
 	}
 	return -1;
@@ -295,7 +366,7 @@ static int rule_head(const struct gwalk_ctx *w, const struct store *s)
 	if (!r || *(u8 *)gpa_ptr(s->gpa[0]) != 0xcc)
 		return -1;
 	if (s->bytes[0] != r->orig) {
-		if (!r->form_len || view(w, s->gva, win, r->form_len))
+		if (!r->form_len || window(w, r->gpa, &r->next_page, win, r->form_len))
 			return -1;
 		win[0] = s->bytes[0];
 		if (!textpatch_legal_form(win, r->form_len))

@@ -213,3 +213,95 @@ TEST(textpatch_legal_forms)
 	CHECK(!textpatch_legal_form((const u8[]){ 0x90, 0x90 }, 2));
 	CHECK(!textpatch_legal_form((const u8[]){ 0xe9, 0, 0, 0 }, 4));
 }
+
+/*
+ * A site whose window crosses a page (found by the end-to-end test in
+ * kvm.ko): the site is the last byte of page A, the rest of its window is
+ * on the page the kernel maps after A, here C (not the physically next
+ * page B). text_poke() maps only the page it writes, each time at the
+ * same poking address.
+ */
+#define KERNEL_SITE_VA	0xffffffffc0201000ULL
+
+static u64 page_n(u32 n)
+{
+	return (u64)text() + (u64)n * PAGE_SIZE;
+}
+
+static void setup_straddle(void)
+{
+	struct lvbs_mem_prot e = {
+		.gpa = (u64)text(), .size = 3 * PAGE_SIZE, .owner = LVBS_OWNER_KERNEL,
+		.perm = LVBS_PERM_R | LVBS_PERM_XS | LVBS_PERM_IMMUTABLE | LVBS_PERM_PATCHABLE,
+	};
+	u32 applied;
+
+	stub_reset();
+	memset(text(), 0x90, 3 * PAGE_SIZE);
+	text()[PAGE_SIZE - 1] = nop5[0];			/* A's last byte */
+	memcpy((u8 *)page_n(2), nop5 + 1, 4);			/* C's first four */
+	guest_map(KERNEL_SITE_VA, page_n(0));
+	guest_map(KERNEL_SITE_VA + PAGE_SIZE, page_n(2));
+	guest_map(SRC_GVA, (u64)guest.ram + DATA_PAGE_OFF);
+	CHECK_EQ(slat_protect(hv_cpu_of(0), &e, 1, &applied), LVBS_OK);
+	CHECK_EQ(slat_seal(hv_cpu_of(0), 0, 0, 0), LVBS_OK);
+}
+
+/* text_poke() of n bytes at offset off of the page at gpa page. */
+static void poke_page(u64 page, u32 off, const u8 *bytes, u32 n)
+{
+	struct hv_cpu *c = hv_cpu_of(0);
+
+	guest_map(TEXT_GVA, page);
+	memcpy(guest.ram + DATA_PAGE_OFF, bytes, n);
+	guest_code(0, rep_movsb, sizeof(rep_movsb));
+	c->regs[REG_RSI] = SRC_GVA;
+	c->regs[REG_RDI] = TEXT_GVA + off;
+	c->regs[REG_RCX] = n;
+	slat_handle_npf(c, page + off, LVBS_ACC_WRITE);
+}
+
+TEST(textpatch_site_across_a_page)
+{
+	u64 a, d;
+
+	setup_straddle();
+	poke_page(page_n(0), PAGE_SIZE - 1, (const u8[]){ 0xcc }, 1);
+	poke_page(page_n(2), 0, jmp5 + 1, 4);
+	poke_page(page_n(0), PAGE_SIZE - 1, jmp5, 1);
+	CHECK_EQ(text()[PAGE_SIZE - 1], jmp5[0]);
+	CHECK(!memcmp((u8 *)page_n(2), jmp5 + 1, 4));
+	CHECK_EQ(((u8 *)page_n(1))[0], 0x90);			/* B untouched */
+	textpatch_stats(&a, &d);
+	CHECK_EQ(a, 3);
+	CHECK_EQ(d, 0);
+	/* And back to the NOP. */
+	poke_page(page_n(0), PAGE_SIZE - 1, (const u8[]){ 0xcc }, 1);
+	poke_page(page_n(2), 0, nop5 + 1, 4);
+	poke_page(page_n(0), PAGE_SIZE - 1, nop5, 1);
+	CHECK_EQ(text()[PAGE_SIZE - 1], nop5[0]);
+	CHECK(!memcmp((u8 *)page_n(2), nop5 + 1, 4));
+	textpatch_stats(&a, &d);
+	CHECK_EQ(d, 0);
+}
+
+/* The tail onto any other page than the one the kernel maps next: refused. */
+TEST(textpatch_site_across_a_page_wrong_page)
+{
+	u64 a, d;
+
+	setup_straddle();
+	poke_page(page_n(0), PAGE_SIZE - 1, (const u8[]){ 0xcc }, 1);
+	poke_page(page_n(1), 0, jmp5 + 1, 4);
+	CHECK_EQ(((u8 *)page_n(1))[0], 0x90);
+	textpatch_stats(&a, &d);
+	CHECK_EQ(d, 1);
+	/* A page mapped twice in the kernel's range is no successor at all. */
+	setup_straddle();
+	guest_map(KERNEL_SITE_VA + 16 * PAGE_SIZE, page_n(0));
+	poke_page(page_n(0), PAGE_SIZE - 1, (const u8[]){ 0xcc }, 1);
+	poke_page(page_n(2), 0, jmp5 + 1, 4);
+	CHECK(!memcmp((u8 *)page_n(2), nop5 + 1, 4));
+	textpatch_stats(&a, &d);
+	CHECK_EQ(d, 1);
+}
