@@ -14,6 +14,8 @@
 #      before systemd started, systemd reached multi-user.target, the
 #      verdict, lvbs's launch and seal events and the refused module in the
 #      journal.
+#      Then with lvbs=off, and with a launch made to fail: the boot goes on
+#      and both are said.
 #   4. Install the 6.12 kernel and its headers in the image: DKMS must build
 #      lvbs.ko for it; boot it and assert the same.
 #
@@ -238,6 +240,17 @@ expect "$k61" '^LVBS-E2E: check exit: 2$' "lvbsctl check did not exit 2 with lvb
 echo "  startup with lvbs:    $(sed -n 's/^LVBS-E2E: startup: //p' "$out/e2e-$k61-lvbs.txt")"
 echo "  startup with lvbs=off: $(sed -n 's/^LVBS-E2E: startup: //p' "$out/e2e-$k61.txt")"
 echo "==== time: e2e boot $k61 lvbs=off $(($(date +%s) - t))s"
+
+# A launch that fails (lvbs.fail_cpu=1, its test hook, from the kernel
+# command line, where modprobe takes module options too): said loudly, the
+# boot goes on, check says not protected.
+t=$(date +%s)
+LVBS_E2E_APPEND=lvbs.fail_cpu=1 boot "$k61" failed
+expect "$k61" '^LVBS-E2E: done$' "the guest test did not finish after a failed launch"
+expect "$k61" '^LVBS-E2E: system: (running|degraded)$' "systemd did not finish booting after a failed launch"
+expect "$k61" 'lvbs-boot: LAUNCH FAILED: .*this boot is NOT protected' "the failed launch not said"
+expect "$k61" '^LVBS-E2E: check exit: 2$' "lvbsctl check did not exit 2 after a failed launch"
+echo "==== time: e2e boot $k61 failed launch $(($(date +%s) - t))s"
 
 # ---- 4. a kernel update: 6.12 ----
 t=$(date +%s)
