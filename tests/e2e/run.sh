@@ -121,7 +121,7 @@ cp "$deb" "$root/tmp/"
 step "apt-get install ./$(basename "$deb") in the image"
 in_root apt-get install -y -q --no-install-recommends "/tmp/$(basename "$deb")" \
 	>"$out.install.log" 2>&1 || die "installing the package failed: $(tail -n 10 "$out.install.log")"
-grep -E 'Building initial module|lvbs|update-initramfs' "$out.install.log" | sed 's/^/  /' | head -n 12
+grep -E 'Building initial module|lvbs|update-initramfs' "$out.install.log" | sed -n 's/^/  /; 1,12p'
 install -m 0755 "$here/guest-test.sh" "$root/usr/local/sbin/lvbs-e2e-guest"
 install -m 0644 "$here/lvbs-e2e.service" "$root/etc/systemd/system/lvbs-e2e.service"
 in_root systemctl enable lvbs-e2e.service >/dev/null 2>&1
@@ -258,9 +258,11 @@ mount_chroot
 step "apt-get install linux-image-$k612 linux-headers-$k612 in the image"
 in_root apt-get install -y -q --no-install-recommends "linux-image-$k612" "linux-headers-$k612" \
 	>"$out.kernel.log" 2>&1 || die "installing linux-image-$k612: $(tail -n 10 "$out.kernel.log")"
-in_root dkms status lvbs | sed 's/^/  dkms: /'
-in_root dkms status lvbs | grep -q "lvbs/.*, $k612, x86_64: installed" ||
-	die "DKMS did not build lvbs for $k612: $(in_root dkms status lvbs)"
+dkms_status=$(in_root dkms status lvbs)
+# shellcheck disable=SC2001 # one prefix per line
+sed 's/^/  dkms: /' <<<"$dkms_status"
+grep -q "lvbs/.*, $k612, x86_64: installed" <<<"$dkms_status" ||
+	die "DKMS did not build lvbs for $k612: $dkms_status"
 unsigned_module "$k612"
 umount_all
 echo "==== time: e2e kernel update $(($(date +%s) - t))s"
