@@ -305,3 +305,80 @@ TEST(textpatch_site_across_a_page_wrong_page)
 	textpatch_stats(&a, &d);
 	CHECK_EQ(d, 1);
 }
+
+/*
+ * The site two bytes before the end of A: the tail is one store across
+ * the page, which text_poke() maps as two consecutive pages (A, then C).
+ */
+TEST(textpatch_site_across_a_page_tail_across)
+{
+	struct hv_cpu *c = hv_cpu_of(0);
+	u64 a, d;
+
+	setup_straddle();
+	memset(text() + PAGE_SIZE - 2, 0x90, 2);
+	memcpy(text() + PAGE_SIZE - 2, nop5, 2);
+	memcpy((u8 *)page_n(2), nop5 + 2, 3);
+	poke_page(page_n(0), PAGE_SIZE - 2, (const u8[]){ 0xcc }, 1);
+	/* The tail: bytes 1..4, from A's last byte onto C. */
+	guest_map(TEXT_GVA, page_n(0));
+	guest_map(TEXT_GVA + PAGE_SIZE, page_n(2));
+	memcpy(guest.ram + DATA_PAGE_OFF, jmp5 + 1, 4);
+	guest_code(0, rep_movsb, sizeof(rep_movsb));
+	c->regs[REG_RSI] = SRC_GVA;
+	c->regs[REG_RDI] = TEXT_GVA + PAGE_SIZE - 1;
+	c->regs[REG_RCX] = 4;
+	slat_handle_npf(c, page_n(0) + PAGE_SIZE - 1, LVBS_ACC_WRITE);
+	poke_page(page_n(0), PAGE_SIZE - 2, jmp5, 1);
+	CHECK(!memcmp(text() + PAGE_SIZE - 2, jmp5, 2));
+	CHECK(!memcmp((u8 *)page_n(2), jmp5 + 2, 3));
+	textpatch_stats(&a, &d);
+	CHECK_EQ(a, 3);
+	CHECK_EQ(d, 0);
+}
+
+/*
+ * The same with the text in a 2 MiB mapping, as 6.12 lays out module text
+ * in its execmem cache: the site's page is found inside the large leaf,
+ * and the page after it is the next 4 KiB of the same leaf.
+ */
+#define KERNEL_2M_VA	0xffffffffc0400000ULL
+
+/* Map the 2 MiB of guest RAM at guest.ram at va with one PMD leaf. */
+static void guest_map_2m(u64 va)
+{
+	u64 *t;
+
+	guest_map(va, (u64)guest.ram);		/* builds the tables down to a PT */
+	t = (u64 *)guest.cr3;
+	for (int lvl = 4; lvl > 2; lvl--)
+		t = (u64 *)(t[(va >> (12 + 9 * (lvl - 1))) & 511] & 0x000ffffffffff000ULL);
+	t[(va >> 21) & 511] = (u64)guest.ram | 0x83;	/* present, writable, PS */
+}
+
+TEST(textpatch_site_across_a_page_in_a_2m_mapping)
+{
+	struct lvbs_mem_prot e = {
+		.gpa = (u64)text(), .size = 3 * PAGE_SIZE, .owner = LVBS_OWNER_KERNEL,
+		.perm = LVBS_PERM_R | LVBS_PERM_XS | LVBS_PERM_IMMUTABLE | LVBS_PERM_PATCHABLE,
+	};
+	u32 applied;
+	u64 a, d;
+
+	stub_reset();
+	memset(text(), 0x90, 3 * PAGE_SIZE);
+	text()[PAGE_SIZE - 1] = nop5[0];
+	memcpy((u8 *)page_n(1), nop5 + 1, 4);	/* physically next: the leaf's next page */
+	guest_map_2m(KERNEL_2M_VA);
+	guest_map(SRC_GVA, (u64)guest.ram + DATA_PAGE_OFF);
+	CHECK_EQ(slat_protect(hv_cpu_of(0), &e, 1, &applied), LVBS_OK);
+	CHECK_EQ(slat_seal(hv_cpu_of(0), 0, 0, 0), LVBS_OK);
+	poke_page(page_n(0), PAGE_SIZE - 1, (const u8[]){ 0xcc }, 1);
+	poke_page(page_n(1), 0, jmp5 + 1, 4);
+	poke_page(page_n(0), PAGE_SIZE - 1, jmp5, 1);
+	CHECK_EQ(text()[PAGE_SIZE - 1], jmp5[0]);
+	CHECK(!memcmp((u8 *)page_n(1), jmp5 + 1, 4));
+	textpatch_stats(&a, &d);
+	CHECK_EQ(a, 3);
+	CHECK_EQ(d, 0);
+}
