@@ -28,21 +28,27 @@ static u8 *text(void)
 	return guest.ram + (1u << 20);
 }
 
-static void setup(void)
+/* npages of text() made patchable kernel code, then SEAL. */
+static void protect_text(u32 npages)
 {
 	struct lvbs_mem_prot e = {
-		.gpa = (u64)text(), .size = PAGE_SIZE, .owner = LVBS_OWNER_KERNEL,
+		.gpa = (u64)text(), .size = (u64)npages * PAGE_SIZE, .owner = LVBS_OWNER_KERNEL,
 		.perm = LVBS_PERM_R | LVBS_PERM_XS | LVBS_PERM_IMMUTABLE | LVBS_PERM_PATCHABLE,
 	};
 	u32 applied;
 
+	CHECK_EQ(slat_protect(hv_cpu_of(0), &e, 1, &applied), LVBS_OK);
+	CHECK_EQ(slat_seal(hv_cpu_of(0), 0, 0, 0), LVBS_OK);
+}
+
+static void setup(void)
+{
 	stub_reset();
 	memset(text(), 0x90, PAGE_SIZE);
 	memcpy(text() + SITE, nop5, 5);
 	guest_map(TEXT_GVA, (u64)text());
 	guest_map(SRC_GVA, (u64)guest.ram + DATA_PAGE_OFF);
-	CHECK_EQ(slat_protect(hv_cpu_of(0), &e, 1, &applied), LVBS_OK);
-	CHECK_EQ(slat_seal(hv_cpu_of(0), 0, 0, 0), LVBS_OK);
+	protect_text(1);
 }
 
 /* memcpy(TEXT_GVA + off, bytes, n) by REP MOVSB, faulting into the hypervisor. */
@@ -230,12 +236,6 @@ static u64 page_n(u32 n)
 
 static void setup_straddle(void)
 {
-	struct lvbs_mem_prot e = {
-		.gpa = (u64)text(), .size = 3 * PAGE_SIZE, .owner = LVBS_OWNER_KERNEL,
-		.perm = LVBS_PERM_R | LVBS_PERM_XS | LVBS_PERM_IMMUTABLE | LVBS_PERM_PATCHABLE,
-	};
-	u32 applied;
-
 	stub_reset();
 	memset(text(), 0x90, 3 * PAGE_SIZE);
 	text()[PAGE_SIZE - 1] = nop5[0];			/* A's last byte */
@@ -243,8 +243,7 @@ static void setup_straddle(void)
 	guest_map(KERNEL_SITE_VA, page_n(0));
 	guest_map(KERNEL_SITE_VA + PAGE_SIZE, page_n(2));
 	guest_map(SRC_GVA, (u64)guest.ram + DATA_PAGE_OFF);
-	CHECK_EQ(slat_protect(hv_cpu_of(0), &e, 1, &applied), LVBS_OK);
-	CHECK_EQ(slat_seal(hv_cpu_of(0), 0, 0, 0), LVBS_OK);
+	protect_text(3);
 }
 
 /* text_poke() of n bytes at offset off of the page at gpa page. */
@@ -261,14 +260,20 @@ static void poke_page(u64 page, u32 off, const u8 *bytes, u32 n)
 	slat_handle_npf(c, page + off, LVBS_ACC_WRITE);
 }
 
+/* text_poke_bp() of form at A's last byte, its tail on the page at next. */
+static void patch_across(u64 next, const u8 *form)
+{
+	poke_page(page_n(0), PAGE_SIZE - 1, (const u8[]){ 0xcc }, 1);
+	poke_page(next, 0, form + 1, 4);
+	poke_page(page_n(0), PAGE_SIZE - 1, form, 1);
+}
+
 TEST(textpatch_site_across_a_page)
 {
 	u64 a, d;
 
 	setup_straddle();
-	poke_page(page_n(0), PAGE_SIZE - 1, (const u8[]){ 0xcc }, 1);
-	poke_page(page_n(2), 0, jmp5 + 1, 4);
-	poke_page(page_n(0), PAGE_SIZE - 1, jmp5, 1);
+	patch_across(page_n(2), jmp5);
 	CHECK_EQ(text()[PAGE_SIZE - 1], jmp5[0]);
 	CHECK(!memcmp((u8 *)page_n(2), jmp5 + 1, 4));
 	CHECK_EQ(((u8 *)page_n(1))[0], 0x90);			/* B untouched */
@@ -276,9 +281,7 @@ TEST(textpatch_site_across_a_page)
 	CHECK_EQ(a, 3);
 	CHECK_EQ(d, 0);
 	/* And back to the NOP. */
-	poke_page(page_n(0), PAGE_SIZE - 1, (const u8[]){ 0xcc }, 1);
-	poke_page(page_n(2), 0, nop5 + 1, 4);
-	poke_page(page_n(0), PAGE_SIZE - 1, nop5, 1);
+	patch_across(page_n(2), nop5);
 	CHECK_EQ(text()[PAGE_SIZE - 1], nop5[0]);
 	CHECK(!memcmp((u8 *)page_n(2), nop5 + 1, 4));
 	textpatch_stats(&a, &d);
@@ -316,7 +319,6 @@ TEST(textpatch_site_across_a_page_tail_across)
 	u64 a, d;
 
 	setup_straddle();
-	memset(text() + PAGE_SIZE - 2, 0x90, 2);
 	memcpy(text() + PAGE_SIZE - 2, nop5, 2);
 	memcpy((u8 *)page_n(2), nop5 + 2, 3);
 	poke_page(page_n(0), PAGE_SIZE - 2, (const u8[]){ 0xcc }, 1);
@@ -358,11 +360,6 @@ static void guest_map_2m(u64 va)
 
 TEST(textpatch_site_across_a_page_in_a_2m_mapping)
 {
-	struct lvbs_mem_prot e = {
-		.gpa = (u64)text(), .size = 3 * PAGE_SIZE, .owner = LVBS_OWNER_KERNEL,
-		.perm = LVBS_PERM_R | LVBS_PERM_XS | LVBS_PERM_IMMUTABLE | LVBS_PERM_PATCHABLE,
-	};
-	u32 applied;
 	u64 a, d;
 
 	stub_reset();
@@ -371,11 +368,8 @@ TEST(textpatch_site_across_a_page_in_a_2m_mapping)
 	memcpy((u8 *)page_n(1), nop5 + 1, 4);	/* physically next: the leaf's next page */
 	guest_map_2m(KERNEL_2M_VA);
 	guest_map(SRC_GVA, (u64)guest.ram + DATA_PAGE_OFF);
-	CHECK_EQ(slat_protect(hv_cpu_of(0), &e, 1, &applied), LVBS_OK);
-	CHECK_EQ(slat_seal(hv_cpu_of(0), 0, 0, 0), LVBS_OK);
-	poke_page(page_n(0), PAGE_SIZE - 1, (const u8[]){ 0xcc }, 1);
-	poke_page(page_n(1), 0, jmp5 + 1, 4);
-	poke_page(page_n(0), PAGE_SIZE - 1, jmp5, 1);
+	protect_text(3);
+	patch_across(page_n(1), jmp5);
 	CHECK_EQ(text()[PAGE_SIZE - 1], jmp5[0]);
 	CHECK(!memcmp((u8 *)page_n(1), jmp5 + 1, 4));
 	textpatch_stats(&a, &d);
