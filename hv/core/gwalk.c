@@ -100,11 +100,12 @@ int gwalk_read(const struct gwalk_ctx *c, u64 gva, void *buf, u32 len)
 	return 0;
 }
 
-/* ---- where is a physical page mapped ---- */
+/* ---- where is a physical page mapped for execution ---- */
 
 struct gw_find {
 	const struct gwalk_ctx *c;
 	u64 page, lo, hi;	/* hi inclusive */
+	bool nxe;
 	u64 va;
 	u32 found;
 };
@@ -117,6 +118,8 @@ static u64 gw_sign_extend(u64 va, u32 width)
 /*
  * The entries of one table that cover [f->lo, f->hi]; base is the
  * virtual address of its entry 0 (sign-extended), shift its entry size.
+ * An entry with NX (under EFER.NXE) ends the search below it: nothing it
+ * maps can be executed, whatever the lower levels say.
  */
 static void gw_find_in(struct gw_find *f, u64 table, u32 level, u64 base, u32 width)
 {
@@ -129,6 +132,8 @@ static void gw_find_in(struct gw_find *f, u64 table, u32 level, u64 base, u32 wi
 		if (last < f->lo || va > f->hi)
 			continue;
 		if (f->c->read_gpa(f->c->opaque, table + i * 8, &e, sizeof(e)) || !(e & GW_PTE_P))
+			continue;
+		if (f->nxe && (e & GW_PTE_NX))
 			continue;
 		if (level == 1 || (level <= 3 && (e & GW_PTE_PS))) {
 			u64 frame = e & GW_ADDR_MASK & ~(size - 1);
@@ -143,7 +148,7 @@ static void gw_find_in(struct gw_find *f, u64 table, u32 level, u64 base, u32 wi
 	}
 }
 
-int gwalk_find_va(const struct gwalk_ctx *c, u64 page, u64 lo, u64 hi, u64 *va)
+int gwalk_find_exec_va(const struct gwalk_ctx *c, u64 page, u64 lo, u64 hi, u64 *va)
 {
 	struct gw_find f = { .c = c, .page = page & ~(PAGE_SIZE - 1), .lo = lo, .hi = hi };
 	u32 levels;
@@ -152,6 +157,7 @@ int gwalk_find_va(const struct gwalk_ctx *c, u64 page, u64 lo, u64 hi, u64 *va)
 		return -1;
 	if (!(c->cr0 & GW_CR0_PG) || !(c->efer & GW_EFER_LMA))
 		return -1;
+	f.nxe = !!(c->efer & GW_EFER_NXE);
 	levels = (c->cr4 & GW_CR4_LA57) ? 5 : 4;
 	gw_find_in(&f, c->cr3 & GW_ADDR_MASK, levels, 0, levels == 5 ? 57 : 48);
 	if (f.found != 1)

@@ -38,10 +38,17 @@ int gwalk_read(const struct gwalk_ctx *c, u64 gva, void *buf, u32 len);
 
 /*
  * The one virtual address in [lo, hi] (hi inclusive) at which the tables
- * map the 4 KiB physical page of page: 0 with *va, or -1 if none or more
- * than one. Reads every present table entry in the range, so it is for
- * rare questions (text_poke() of a site that crosses a page: textpatch.c).
+ * map the 4 KiB physical page of page for execution (no NX at any level,
+ * with EFER.NXE): 0 with *va, or -1 if none or more than one. Mappings
+ * that cannot execute are not counted: Linux leaves the kernel image's
+ * high mapping of the init memory and section gaps it freed at boot in
+ * place, NX, when PTI is off (free_init_pages()), and the page allocator
+ * hands those pages out again, for instance as module text, which is
+ * then mapped twice in the top 2 GiB (a booted 6.12 guest had 465 of its
+ * 1206 module text pages so). Reads every present
+ * table entry in the range, so it is for rare questions (text_poke() of a
+ * site that crosses a page: textpatch.c).
  */
-int gwalk_find_va(const struct gwalk_ctx *c, u64 page, u64 lo, u64 hi, u64 *va);
+int gwalk_find_exec_va(const struct gwalk_ctx *c, u64 page, u64 lo, u64 hi, u64 *va);
 
 #endif

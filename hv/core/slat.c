@@ -434,6 +434,8 @@ long slat_release(struct hv_cpu *c, u32 owner, u64 *pages)
 			break;
 		if (slat_apply(rg.start, rg.end))
 			hv_panic(c, "SLAT out of table pages on release", rg.start, rg.end);
+		if (rg.perm & PERM_PATCHABLE)
+			textpatch_forget(rg.start, rg.end);
 		*pages += (rg.end - rg.start) >> PAGE_SHIFT;
 		/* Merging may have moved ranges down: look again from just before. */
 		k = k ? k - 1 : 0;

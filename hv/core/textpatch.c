@@ -244,19 +244,23 @@ static struct int3_rec *find_rec(u64 gpa)
 
 /*
  * The physical page that follows the page of gpa in the kernel's own
- * mapping of text. text_poke() maps only the pages it writes, at its
- * poking address, so a site whose window crosses a page (one site in a few
- * hundred does) cannot be followed there: look the site's page up in the
- * kernel's mapping, which the poking mm shares, and take the next page of
- * that. The page tables are the guest's word, as the poking alias already
- * is for every other site (docs/text-patching.md).
+ * executable mapping of text. text_poke() maps only the pages it writes,
+ * at its poking address, so a site whose window crosses a page (one site
+ * in a few hundred does) cannot be followed there: look the site's page
+ * up in the kernel's mapping, which the poking mm shares, and take the
+ * next page of that. Only executable mappings count (gwalk.h says why:
+ * freed kernel-image memory stays mapped NX in the top 2 GiB and comes
+ * back as module text). The page tables are the guest's word, as the
+ * poking alias already is for every other site (docs/text-patching.md).
  */
 static int next_page_of(const struct gwalk_ctx *w, u64 gpa, u64 *next)
 {
+	u32 rights = 0;
 	u64 va;
 
-	if (gwalk_find_va(w, gpa, KERNEL_TEXT_VA_LO, KERNEL_TEXT_VA_HI, &va) ||
-	    va > KERNEL_TEXT_VA_HI - PAGE_SIZE || gwalk_translate(w, va + PAGE_SIZE, next, NULL))
+	if (gwalk_find_exec_va(w, gpa, KERNEL_TEXT_VA_LO, KERNEL_TEXT_VA_HI, &va) ||
+	    va > KERNEL_TEXT_VA_HI - PAGE_SIZE ||
+	    gwalk_translate(w, va + PAGE_SIZE, next, &rights) || (rights & GW_NX))
 		return -1;
 	*next &= PAGE_MASK;
 	return textpatch_gpa_patchable(*next) ? 0 : -1;
@@ -287,12 +291,15 @@ static int rule_int3(const struct gwalk_ctx *w, const struct store *s)
 	struct int3_rec *r = find_rec(s->gpa[0]);
 	u8 win[5];
 
-	if (r)			/* already an INT3 we know: rewriting it is a no-op */
-		return 0;
-	for (u32 i = 0; i < TP_MAX_INT3; i++) {
-		if (tp.rec[i].used)
-			continue;
-		r = &tp.rec[i];
+	/*
+	 * The store changes the byte (validate() let unchanged stores
+	 * through), so the INT3 a record for this byte remembers is gone:
+	 * the record is stale, and is started again from what is there now.
+	 */
+	for (u32 i = 0; !r && i < TP_MAX_INT3; i++)
+		if (!tp.rec[i].used)
+			r = &tp.rec[i];
+	if (r) {
 		r->gpa = s->gpa[0];
 		r->next_page = 0;
 		r->orig = *(u8 *)gpa_ptr(s->gpa[0]);
@@ -305,6 +312,18 @@ static int rule_int3(const struct gwalk_ctx *w, const struct store *s)
 		return 0;
 	}
 	return -1;		/* table full: refuse rather than forget */
+}
+
+void textpatch_forget(u64 start, u64 end)
+{
+	spin_lock(&tp.lock);
+	for (u32 i = 0; i < TP_MAX_INT3; i++) {
+		struct int3_rec *r = &tp.rec[i];
+
+		if (r->used && r->gpa >= start && r->gpa < end)
+			r->used = 0;
+	}
+	spin_unlock(&tp.lock);
 }
 
 /*

@@ -48,6 +48,15 @@ bool textpatch_legal_form(const u8 *w, u32 len);
 
 void textpatch_stats(u64 *allowed, u64 *denied);
 
+/*
+ * [start, end) is no longer patchable code (RELEASE_MEMORY): forget the
+ * INT3s remembered there, so that a page given back and later reused as
+ * text starts with no record (a kprobe left armed on a module that is
+ * unloaded leaves one). Takes the text-patch lock; may be called with the
+ * SLAT lock held (the order is SLAT, then text patch).
+ */
+void textpatch_forget(u64 start, u64 end);
+
 #ifdef LVBS_HOST_TEST
 /*
  * Forget every remembered INT3 and the counters. The hypervisor starts

@@ -340,9 +340,10 @@ TEST(textpatch_site_across_a_page_tail_across)
 }
 
 /*
- * The same with the text in a 2 MiB mapping, as 6.12 lays out module text
- * in its execmem cache: the site's page is found inside the large leaf,
- * and the page after it is the next 4 KiB of the same leaf.
+ * The same with the text in a 2 MiB mapping (the kernel image's text is
+ * mapped so; module text is too on kernels with an execmem ROX cache,
+ * 6.14 on): the site's page is found inside the large leaf, and the page
+ * after it is the next 4 KiB of the same leaf.
  */
 #define KERNEL_2M_VA	0xffffffffc0400000ULL
 
@@ -374,5 +375,125 @@ TEST(textpatch_site_across_a_page_in_a_2m_mapping)
 	CHECK(!memcmp((u8 *)page_n(1), jmp5 + 1, 4));
 	textpatch_stats(&a, &d);
 	CHECK_EQ(a, 3);
+	CHECK_EQ(d, 0);
+}
+
+/*
+ * The 6.12 e2e refusal: the site's page is also mapped, NX, at its old
+ * address in the kernel image's high mapping. Linux leaves that mapping
+ * of the init memory and section gaps it frees at boot in place when PTI
+ * is off (free_init_pages() makes it NX), and
+ * the page allocator hands those pages out again, here as module text.
+ * The alias cannot run code, so it is not the kernel's mapping of text:
+ * the site is found at its one executable address.
+ */
+#define FREED_INIT_VA	0xffffffff83e00000ULL
+
+static void map_nx_alias(u64 va, u64 gpa)
+{
+	u64 *t = (u64 *)guest.cr3;
+
+	guest_map(va, gpa);
+	for (int lvl = 4; lvl > 1; lvl--)
+		t = (u64 *)(t[(va >> (12 + 9 * (lvl - 1))) & 511] & 0x000ffffffffff000ULL);
+	t[(va >> 12) & 511] |= 1ULL << 63;	/* NX, as free_init_pages() leaves it */
+}
+
+TEST(textpatch_site_across_a_page_with_a_freed_init_alias)
+{
+	u64 a, d;
+
+	setup_straddle();
+	map_nx_alias(FREED_INIT_VA, page_n(0));
+	map_nx_alias(FREED_INIT_VA + PAGE_SIZE, page_n(1));
+	patch_across(page_n(2), jmp5);
+	CHECK_EQ(text()[PAGE_SIZE - 1], jmp5[0]);
+	CHECK(!memcmp((u8 *)page_n(2), jmp5 + 1, 4));
+	textpatch_stats(&a, &d);
+	CHECK_EQ(a, 3);
+	CHECK_EQ(d, 0);
+	/* An executable second mapping is still no answer at all. */
+	setup_straddle();
+	guest_map(FREED_INIT_VA, page_n(0));
+	patch_across(page_n(2), jmp5);
+	CHECK(!memcmp((u8 *)page_n(2), nop5 + 1, 4));
+	textpatch_stats(&a, &d);
+	CHECK_EQ(d, 2);				/* the tail and the head */
+	/* Nor is a successor the kernel maps NX. */
+	setup_straddle();
+	map_nx_alias(KERNEL_SITE_VA + PAGE_SIZE, page_n(2));
+	patch_across(page_n(2), jmp5);
+	CHECK(!memcmp((u8 *)page_n(2), nop5 + 1, 4));
+	textpatch_stats(&a, &d);
+	CHECK_EQ(d, 2);
+}
+
+/*
+ * An INT3 whose site stopped being text behind the hypervisor's back (a
+ * kprobe left armed on a module that was unloaded): the page comes back
+ * as a new module's text with a NOP5 at the same byte, and text_poke_bp()
+ * there must work. The record of the old INT3 (over a byte that started
+ * no patch form) must not stand in for the new one.
+ */
+#define MOD_OWNER	(LVBS_OWNER_MODULE_MIN + 3)
+
+static void protect_module_text(u32 owner)
+{
+	struct lvbs_mem_prot e = {
+		.gpa = (u64)text(), .size = PAGE_SIZE, .owner = owner,
+		.perm = LVBS_PERM_R | LVBS_PERM_XS | LVBS_PERM_IMMUTABLE | LVBS_PERM_PATCHABLE,
+	};
+	u32 applied;
+
+	slat_authorize_owner(owner);
+	CHECK_EQ(slat_protect(hv_cpu_of(0), &e, 1, &applied), LVBS_OK);
+}
+
+static void text_poke_bp(u32 off, const u8 *form)
+{
+	poke(off, (const u8[]){ 0xcc }, 1);
+	poke(off + 1, form + 1, 4);
+	poke(off, form, 1);
+}
+
+TEST(textpatch_int3_left_on_released_text)
+{
+	u64 pages, a, d;
+
+	stub_reset();
+	memset(text(), 0x90, PAGE_SIZE);
+	guest_map(TEXT_GVA, (u64)text());
+	guest_map(SRC_GVA, (u64)guest.ram + DATA_PAGE_OFF);
+	CHECK_EQ(slat_seal(hv_cpu_of(0), 0, 0, 0), LVBS_OK);
+	protect_module_text(MOD_OWNER);
+	poke(SITE, (const u8[]){ 0xcc }, 1);	/* the kprobe, never removed */
+	CHECK_EQ(text()[SITE], 0xcc);
+	CHECK_EQ(slat_release(hv_cpu_of(0), MOD_OWNER, &pages), LVBS_OK);
+	/* The kernel reuses the page for the next module's text. */
+	memset(text(), 0x90, PAGE_SIZE);
+	memcpy(text() + SITE, nop5, 5);
+	protect_module_text(MOD_OWNER + 1);
+	text_poke_bp(SITE, jmp5);
+	CHECK(!memcmp(text() + SITE, jmp5, 5));
+	textpatch_stats(&a, &d);
+	CHECK_EQ(d, 0);
+}
+
+/*
+ * The same when the byte changed without a release the hypervisor saw:
+ * a new INT3 over a byte that is not 0xcc means the remembered one is
+ * gone, and the record starts again from what is there now.
+ */
+TEST(textpatch_stale_int3_record_starts_again)
+{
+	u64 a, d;
+
+	setup();
+	memset(text() + SITE, 0x90, 5);
+	poke(SITE, (const u8[]){ 0xcc }, 1);	/* over no patch form */
+	memcpy(text() + SITE, nop5, 5);		/* changed behind the record */
+	text_poke_bp(SITE, jmp5);
+	CHECK(!memcmp(text() + SITE, jmp5, 5));
+	textpatch_stats(&a, &d);
 	CHECK_EQ(d, 0);
 }
