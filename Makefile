@@ -10,8 +10,7 @@
 #   make deb     the Debian package (debian/, docs/packaging.md) in build/deb/,
 #                checked by lintian and built by DKMS for each installed kernel
 #   make e2e     the package installed on a Debian system booted under QEMU, on 6.1
-#                and after a kernel update on 6.12 (root; by hand: not in CI yet,
-#                docs/testing.md)
+#                and after a kernel update on 6.12 (root; what CI runs after make test)
 #   make soak    long soak for false positives: SOAK_SECONDS per boot
 #                (default 600), SOAK_BOOTS boots (default 3)
 #

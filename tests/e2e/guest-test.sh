@@ -51,8 +51,9 @@ if [ -e "$m" ]; then
 fi
 # Every text patch the kernel made during the boot was allowed. kvm_amd
 # (udev loads it too, at some point) patches kvm.ko's static calls, and on
-# Debian's 6.1 one of those sites crosses a page: load it now, so that the
-# count below includes it.
+# both Debian kernels one of those sites crosses a page: load it now, so
+# that the count below includes it (on 6.12 the load then fails, SVM being
+# lvbs's: docs/operations.md).
 modprobe kvm_amd 2>/dev/null
 say "kvm_amd: $(grep -c '^kvm_amd ' /proc/modules)"
 sleep 3
