@@ -1,14 +1,14 @@
 # BearSSL for the hypervisor (hv/core/crypto.c) and for the host builds
 # of hv/core (tests/unit, tests/fuzz): the source is Debian's, fetched and
 # checked by scripts/bearssl.sh into build/third_party (shared by every
-# kernel series). Only what crypto.c calls is compiled: SHA-2, the i31 RSA
+# kernel series). Only what crypto.c calls is compiled: SHA-2, HMAC, the i31 RSA
 # public-key operation and PKCS#1 v1.5 signature check, i31 ECDSA
 # verification over the NIST curves, the X.509 decoder.
 LVBS_ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 BEARSSL_DIR := $(LVBS_ROOT)/build/third_party/bearssl-0.6
 BEARSSL_STAMP := $(LVBS_ROOT)/build/third_party/.bearssl_0.6+dfsg.1.orig.tar.xz.verified
 
-BEARSSL_SRCS := hash/sha2small.c hash/sha2big.c \
+BEARSSL_SRCS := hash/sha2small.c hash/sha2big.c mac/hmac.c \
 	codec/dec32be.c codec/enc32be.c codec/dec64be.c codec/enc64be.c codec/ccopy.c \
 	int/i31_add.c int/i31_sub.c int/i31_bitlen.c int/i31_decode.c int/i31_decmod.c \
 	int/i31_encode.c int/i31_fmont.c int/i31_modpow2.c int/i31_montmul.c \

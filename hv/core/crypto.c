@@ -7,6 +7,7 @@
  * relocated by the image itself (core/reloc.c).
  */
 #include <bearssl_hash.h>
+#include <bearssl_hmac.h>
 #include <bearssl_ec.h>
 #include <bearssl_rsa.h>
 #include <bearssl_x509.h>
@@ -16,6 +17,10 @@ _Static_assert(sizeof(br_sha256_context) <= sizeof(((struct crypto_hash *)0)->sp
 	       "crypto_hash too small for SHA-256");
 _Static_assert(sizeof(br_sha512_context) <= sizeof(((struct crypto_hash *)0)->space),
 	       "crypto_hash too small for SHA-512");
+_Static_assert(sizeof(br_hmac_key_context) <= sizeof(struct crypto_hmac_key),
+	       "crypto_hmac_key too small for BearSSL's HMAC key context");
+_Static_assert(sizeof(br_hmac_context) <= sizeof(struct crypto_hmac),
+	       "crypto_hmac too small for BearSSL's HMAC context");
 _Static_assert(sizeof(br_x509_decoder_context) <= sizeof(struct crypto_x509_scratch),
 	       "crypto_x509_scratch too small for BearSSL's X.509 decoder");
 
@@ -62,6 +67,26 @@ void crypto_hash_update(struct crypto_hash *h, const void *data, size_t len)
 		br_sha512_update((br_sha512_context *)h->space, data, len);
 		break;
 	}
+}
+
+void crypto_hmac_key_sha256(struct crypto_hmac_key *k, const void *key, size_t len)
+{
+	br_hmac_key_init((br_hmac_key_context *)k->space, &br_sha256_vtable, key, len);
+}
+
+void crypto_hmac_init(struct crypto_hmac *h, const struct crypto_hmac_key *k)
+{
+	br_hmac_init((br_hmac_context *)h->space, (const br_hmac_key_context *)k->space, 0);
+}
+
+void crypto_hmac_update(struct crypto_hmac *h, const void *data, size_t len)
+{
+	br_hmac_update((br_hmac_context *)h->space, data, len);
+}
+
+void crypto_hmac_out(struct crypto_hmac *h, u8 *out)
+{
+	br_hmac_out((const br_hmac_context *)h->space, out);
 }
 
 void crypto_hash_final(struct crypto_hash *h, u8 *out)

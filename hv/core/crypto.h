@@ -36,6 +36,27 @@ void crypto_hash_update(struct crypto_hash *h, const void *data, size_t len);
 /* The digest (crypto_digest_len() bytes) into @out. */
 void crypto_hash_final(struct crypto_hash *h, u8 *out);
 
+/*
+ * HMAC-SHA256 (RFC 2104): a key context made once from the key, then one
+ * computation per message. Room for BearSSL's contexts, checked in
+ * crypto.c.
+ */
+#define CRYPTO_HMAC_LEN		32
+
+struct crypto_hmac_key {
+	u64 space[24];
+};
+
+struct crypto_hmac {
+	u64 space[48];
+};
+
+void crypto_hmac_key_sha256(struct crypto_hmac_key *k, const void *key, size_t len);
+void crypto_hmac_init(struct crypto_hmac *h, const struct crypto_hmac_key *k);
+void crypto_hmac_update(struct crypto_hmac *h, const void *data, size_t len);
+/* The full CRYPTO_HMAC_LEN bytes into @out. */
+void crypto_hmac_out(struct crypto_hmac *h, u8 *out);
+
 /* A public key: RSA, or ECDSA over NIST P-256, P-384 or P-521. */
 enum crypto_key_type {
 	CRYPTO_KEY_RSA = 1,

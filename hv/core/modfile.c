@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tags for the pages of a verified module file, and reading the file
+ * again through them (modfile.h; docs/module-signatures.md).
+ */
+#include <hv/types.h>
+#include "crypto.h"
+#include "modfile.h"
+
+/* Domain of the MAC: a page of a module file (other uses get others). */
+#define MODFILE_DOMAIN_PAGE	0x50
+
+static struct {
+	struct crypto_hmac_key key;
+	bool set;
+} mf;
+
+void modfile_set_key(const u8 *key, u32 len)
+{
+	crypto_hmac_key_sha256(&mf.key, key, len);
+	mf.set = true;
+}
+
+bool modfile_key_set(void)
+{
+	return mf.set;
+}
+
+#ifdef LVBS_HOST_TEST
+void modfile_reset(void)
+{
+	memset(&mf, 0, sizeof(mf));
+}
+#endif
+
+static void put_le(u8 *p, u64 v, u32 n)
+{
+	for (u32 i = 0; i < n; i++)
+		p[i] = (u8)(v >> (8 * i));
+}
+
+int modfile_tag(u64 id, u64 index, const u8 *bytes, u32 len, u8 *tag)
+{
+	u8 head[1 + 8 + 8 + 4], mac[CRYPTO_HMAC_LEN];
+	struct crypto_hmac h;
+
+	if (!mf.set || len == 0 || len > PAGE_SIZE)
+		return -1;
+	/* Fixed-size header, then the bytes: no two messages read alike. */
+	head[0] = MODFILE_DOMAIN_PAGE;
+	put_le(head + 1, id, 8);
+	put_le(head + 9, index, 8);
+	put_le(head + 17, len, 4);
+	crypto_hmac_init(&h, &mf.key);
+	crypto_hmac_update(&h, head, sizeof(head));
+	crypto_hmac_update(&h, bytes, len);
+	crypto_hmac_out(&h, mac);
+	memcpy(tag, mac, MODFILE_TAG_LEN);
+	return 0;
+}
+
+/* Compared in time that does not depend on where they differ. */
+static bool tags_equal(const u8 *a, const u8 *b)
+{
+	u8 d = 0;
+
+	for (u32 i = 0; i < MODFILE_TAG_LEN; i++)
+		d |= a[i] ^ b[i];
+	return d == 0;
+}
+
+void modfile_reader_init(struct modfile_reader *r, u64 id, u64 size)
+{
+	r->id = id;
+	r->size = size;
+	for (u32 i = 0; i < MODFILE_CACHE; i++)
+		r->valid[i] = false;
+	r->victim = 0;
+	r->loads = 0;
+	r->rejects = 0;
+}
+
+/* Page @index, copied in and checked, in a slot of the cache; NULL if not. */
+static const u8 *load(struct modfile_reader *r, u64 index)
+{
+	u64 left = r->size - index * PAGE_SIZE;
+	u32 len = left < PAGE_SIZE ? (u32)left : PAGE_SIZE;
+	u8 tag[MODFILE_TAG_LEN];
+	struct modfile_page e;
+	u32 s;
+
+	for (s = 0; s < MODFILE_CACHE; s++)
+		if (r->valid[s] && r->index[s] == index)
+			return r->page[s];
+	s = r->victim;
+	r->victim = (r->victim + 1) % MODFILE_CACHE;
+	r->valid[s] = false;
+	/* The entry is copied once; its page is copied once, then checked. */
+	if (r->fetch(r->ctx, index, &e) || (e.gpa & (PAGE_SIZE - 1)) ||
+	    r->read_page(r->ctx, e.gpa, r->page[s]))
+		return NULL;
+	r->loads++;
+	if (modfile_tag(r->id, index, r->page[s], len, tag) || !tags_equal(tag, e.tag)) {
+		r->rejects++;
+		return NULL;
+	}
+	r->index[s] = index;
+	r->valid[s] = true;
+	return r->page[s];
+}
+
+int modfile_read(void *ctx, u64 off, void *dst, u64 len)
+{
+	struct modfile_reader *r = ctx;
+	u8 *out = dst;
+
+	if (!r->size || off > r->size || len > r->size - off)
+		return -1;
+	while (len) {
+		u64 index = off >> PAGE_SHIFT, in = off & (PAGE_SIZE - 1);
+		u64 n = MIN(len, PAGE_SIZE - in);
+		const u8 *p = load(r, index);
+
+		if (!p)
+			return -1;
+		memcpy(out, p + in, n);
+		out += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
