@@ -15,6 +15,7 @@
 #include <linux/mm.h>
 #include <linux/gfp.h>
 #include <linux/slab.h>
+#include <linux/random.h>
 #include <linux/ioport.h>
 #include <linux/vmalloc.h>
 #include <linux/stop_machine.h>
@@ -516,6 +517,7 @@ int lvbs_loader_launch(int fail_cpu, bool debug_serial, u64 nmi_mark_gpa,
 	if (r)
 		goto out;
 	p->nmi_mark_gpa = nmi_mark_gpa;
+	get_random_bytes(p->entropy, sizeof(p->entropy));
 	size = region_size(h, nr, p->guest_phys_limit);
 	if (size > (PAGE_SIZE << LVBS_MAX_ORDER)) {
 		pr_err("hypervisor needs %zu KiB of contiguous memory, more than one allocation gives (%lu KiB)\n",
@@ -563,7 +565,7 @@ out:
 	if (ctx)
 		kfree(ctx->index_of);
 	kfree(ctx);
-	kfree(p);
+	kfree_sensitive(p);	/* the entropy must not outlive the launch */
 	return r;
 }
 

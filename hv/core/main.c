@@ -9,6 +9,8 @@
 #include <hv/x86.h>
 #include "hv.h"
 #include "serial.h"
+#include "crypto.h"
+#include "modfile.h"
 
 struct hv hv;
 u64 hv_tramp_exit;
@@ -298,6 +300,51 @@ static void carve_region(void)
 	}
 }
 
+/* One RDRAND, retried as the vendors advise; false if it gives nothing. */
+static bool rdrand64(u64 *v)
+{
+	for (u32 i = 0; i < 10; i++) {
+		u8 ok;
+
+		asm volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok) : : "cc");
+		if (ok)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The key that tags module file pages (modfile.h): SHA-256 of the
+ * kernel's random bytes, RDRAND output if the CPU has the instruction
+ * (CPUID.1:ECX[30]), and the TSC. Either source alone is enough; the
+ * loader's copy is wiped by the loader, ours here.
+ */
+static void init_module_key(void)
+{
+	static const char domain[] = "lvbs module file tag key";
+	u8 key[32];
+	struct crypto_hash h;
+	u32 a, b, c, d;
+	u64 v;
+
+	crypto_hash_init(&h, CRYPTO_SHA256);
+	crypto_hash_update(&h, domain, sizeof(domain));
+	crypto_hash_update(&h, hv.params.entropy, sizeof(hv.params.entropy));
+	cpuid_count(1, 0, &a, &b, &c, &d);
+	for (u32 i = 0; (c & BIT(30)) && i < 4; i++)
+		if (rdrand64(&v))
+			crypto_hash_update(&h, &v, sizeof(v));
+	v = rdtsc();
+	crypto_hash_update(&h, &v, sizeof(v));
+	crypto_hash_final(&h, key);
+	modfile_set_key(key, sizeof(key));
+	memset(key, 0, sizeof(key));
+	memset(&h, 0, sizeof(h));
+	/* Keep the wipes of the stack: they are dead stores to the compiler. */
+	asm volatile("" : : "r"(key), "r"(&h) : "memory");
+	memset(hv.params.entropy, 0, sizeof(hv.params.entropy));
+}
+
 /*
  * entry_init: runs once, on the loader's bootstrap page tables, while the
  * kernel is still trusted. Everything it needs from the loader is copied
@@ -323,6 +370,7 @@ long hv_init_c(const struct lvbs_boot_params *up, struct kframe *f)
 	hv.hv_size = hv.params.hv_size;
 	hv.nr_cpus = hv.params.nr_cpus;
 	hv_tramp_exit = hv.params.tramp_exit;
+	init_module_key();
 	r = memmap_init(&hv.mem, &hv.params);
 	if (r)
 		return r;

@@ -652,6 +652,13 @@ struct lvbs_boot_params {
 	 * that merged with a kick in the CPU's NMI latch is lost.
 	 */
 	lvbs_u64 nmi_mark_gpa;
+	/*
+	 * Random bytes from the kernel (get_random_bytes(), while it is
+	 * trusted), for the key that tags module file pages
+	 * (docs/module-signatures.md); the hypervisor hashes them with what
+	 * its CPU's RDRAND gives, if it has one. The loader wipes its copy.
+	 */
+	lvbs_u8 entropy[32];
 };
 
 #endif /* !__ASSEMBLY__ */
