@@ -8,11 +8,19 @@
  * too. Invariants beyond "no crash, no read out of bounds": the reader is
  * never asked for bytes outside the file, a window never grows, and no
  * more relocations are counted than the file could hold.
+ *
+ * With bit 7 of the first byte the file is read as the hypervisor will
+ * read it (hv/core/modfile.c): its pages tagged, laid out in reverse in a
+ * fake guest, read back through the tag-checking reader, which must give
+ * exactly the file's bytes. With bit 6 too, one page (picked by the
+ * second byte) is changed after tagging: a read must then fail exactly
+ * when it touches that page.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/modreloc.h"
+#include "core/modfile.h"
 
 struct input {
 	const u8 *p;
@@ -33,6 +41,87 @@ static int rd(void *ctx, u64 off, void *dst, u64 len)
 		fail("read outside the file");
 	memcpy(dst, in->p + off, len);
 	return 0;
+}
+
+/* ---- the file through tagged pages ---- */
+
+#define MAX_PAGES	64
+
+static struct {
+	u8 page[MAX_PAGES][PAGE_SIZE];
+	struct modfile_page list[MAX_PAGES];
+	u64 npages;
+	s64 bad;		/* the changed page, or -1 */
+	struct modfile_reader rd;
+	struct input in;
+} tg;
+
+static int tg_fetch(void *ctx, u64 index, struct modfile_page *out)
+{
+	(void)ctx;
+	if (index >= tg.npages)
+		fail("the reader fetched a page past the file");
+	*out = tg.list[index];
+	return 0;
+}
+
+static int tg_read_page(void *ctx, u64 gpa, u8 *dst)
+{
+	u64 i = gpa >> PAGE_SHIFT;
+
+	(void)ctx;
+	if (gpa & (PAGE_SIZE - 1) || i >= MAX_PAGES)
+		fail("the reader read an address no entry gave");
+	memcpy(dst, tg.page[i], PAGE_SIZE);
+	return 0;
+}
+
+static int rd_tagged(void *ctx, u64 off, void *dst, u64 len)
+{
+	static u8 want[1u << 18];
+	bool touches;
+	int r;
+
+	(void)ctx;
+	rd(&tg.in, off, want, MIN(len, (u64)sizeof(want)));
+	r = modfile_read(&tg.rd, off, dst, len);
+	touches = tg.bad >= 0 && len && (u64)tg.bad >= off >> PAGE_SHIFT &&
+		  (u64)tg.bad <= (off + len - 1) >> PAGE_SHIFT;
+	if (!r == touches)
+		fail(touches ? "a read over the changed page succeeded" : "a good read failed");
+	if (!r && len <= sizeof(want) && memcmp(dst, want, len))
+		fail("the reader gave other bytes than the file's");
+	return r;
+}
+
+/* Tag the file's pages and lay them out in reverse; false if too big. */
+static bool tag_file(const struct input *in, u8 sel)
+{
+	static const u8 key[MODFILE_KEY_LEN] = { 0x6c, 0x76, 0x62, 0x73 };
+
+	tg.npages = (in->size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	if (!tg.npages || tg.npages > MAX_PAGES)
+		return false;
+	tg.in = *in;
+	modfile_set_key(key, sizeof(key));
+	for (u64 i = 0; i < tg.npages; i++) {
+		u64 at = tg.npages - 1 - i, len = MIN((u64)PAGE_SIZE, in->size - i * PAGE_SIZE);
+
+		memset(tg.page[at], 0xee, PAGE_SIZE);
+		memcpy(tg.page[at], in->p + i * PAGE_SIZE, len);
+		tg.list[i].gpa = at << PAGE_SHIFT;
+		if (modfile_tag(7, i, tg.page[at], (u32)len, tg.list[i].tag))
+			fail("no tag for a page");
+	}
+	tg.bad = -1;
+	if (sel & 0x40) {
+		tg.bad = sel % tg.npages;
+		tg.page[tg.npages - 1 - tg.bad][0] ^= 0x01;
+	}
+	modfile_reader_init(&tg.rd, 7, in->size);
+	tg.rd.fetch = tg_fetch;
+	tg.rd.read_page = tg_read_page;
+	return true;
 }
 
 /* Every section placed, 64 KiB apart in the module area; index 7 is not. */
@@ -72,12 +161,17 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	struct modreloc m;
 	u64 window;
 
-	if (size < 1)
+	if (size < 2)
 		return 0;
 	window = 1 + (data[0] % 64) * 64;	/* 1 to 4033 bytes */
-	in.p = data + 1;
-	in.size = size - 1;
+	in.p = data + 2;
+	in.size = size - 2;
 	f.size = in.size;
+	if (data[0] & 0x80) {
+		if (!tag_file(&in, data[1] | (data[0] & 0x40)))
+			return 0;
+		f.read = rd_tagged;
+	}
 	if (modreloc_open(&m, &f, &env))
 		return 0;
 	for (u32 i = 1; i < m.shnum; i++) {
