@@ -10,10 +10,14 @@
  * with verify_pkcs7_signature(data, len, pkcs7, pkcs7_len, keyring,
  * VERIFYING_MODULE_SIGNATURE, ...) (exported), with data the module as user
  * space gave it (decompressed on 6.12) and pkcs7 right after it, followed
- * by struct module_signature and the magic. A kprobe on its entry hands
- * the hypervisor those bytes there and then: later, load_module() rewrites
- * the section headers inside the same buffer. A module without a
- * signature never gets there, and counts as unchecked.
+ * by struct module_signature and the magic. Later, load_module() writes
+ * into the same buffer (section headers, its temporary struct module), so
+ * the file must be taken there and then. A kprobe handler cannot sleep,
+ * so the kprobe only sends such a call on to verify_wrapper() (the
+ * kprobes API's way: set regs->ip, return 1), which runs in the loading
+ * task, preemptible: it copies the file into lvbs.ko's own memory, has
+ * the hypervisor check the copy, then calls the real function. A module
+ * without a signature never gets there, and counts as unchecked.
  *
  * What lvbs.ko says is only a claim: the hypervisor hashes the pages it is
  * named and checks the signature itself. Which module a check vouches for
@@ -48,13 +52,16 @@
 #define PENDING		256
 
 /*
- * One check at a time (the hypervisor holds one); these buffers are its.
- * Taken only in process context (module loads), so interrupts stay on
- * while a check hashes.
+ * One check at a time (the hypervisor holds one, owned by the CPU that
+ * began it); these buffers are its. Held across the whole check, in the
+ * loading task, which may sleep but not move to another CPU meanwhile.
  */
-static DEFINE_SPINLOCK(check_lock);
+static DEFINE_MUTEX(check_mutex);
 static u8 *trailer;		/* LVBS_MODSIG_MAX bytes, kmalloc: by physical address */
 static u64 *pages;		/* LVBS_MODULE_HASH_BATCH entries, likewise */
+
+/* The pending verdicts below; taken in kprobe handlers too. */
+static DEFINE_SPINLOCK(pending_lock);
 
 /* The verdicts waiting for their module, by loading task (NULL: free). */
 static struct {
@@ -104,32 +111,30 @@ static u32 hash_module(const u8 *data, size_t len)
 }
 
 /*
- * Under check_lock: one whole check; the verdict and the key's slot. A
- * verified check authorizes @owner and @owner + 1, the cookies the module
- * will be protected under (the hypervisor's MODULE_END).
+ * Under check_mutex, migration off: one whole check of @copy, lvbs.ko's
+ * own copy of the module; the verdict and the key's slot. A verified check
+ * authorizes @owner and @owner + 1, the cookies the module will be
+ * protected under (the hypervisor's MODULE_END).
  */
-static u32 check(const u8 *data, size_t len, const u8 *p7, size_t tlen, u32 owner, u32 *slot)
+static u32 check(const u8 *copy, size_t len, const u8 *p7, size_t tlen, u32 owner, u32 *slot)
 {
 	u32 v = LVBS_MODCHECK_FORMAT;
 
 	*slot = 0;
 	if (tlen > LVBS_MODSIG_MAX)
 		return LVBS_MODCHECK_FORMAT;
-	/* The hypervisor reads whole pages: the module must start one. */
-	if (!is_vmalloc_addr(data) || offset_in_page(data))
-		return LVBS_MODCHECK_INCOMPLETE;
 	memcpy(trailer, p7, tlen);
 	if (lvbs.hv->module_begin(trailer, tlen, len, &v))
 		return LVBS_MODCHECK_INCOMPLETE;
 	if (v == LVBS_MODCHECK_OK)
-		hash_module(data, len);
+		hash_module(copy, len);
 	/* END gives the verdict whatever happened: the hypervisor's word. */
 	if (lvbs.hv->module_end(owner, owner + 1, &v, slot))
 		return LVBS_MODCHECK_INCOMPLETE;
 	return v;
 }
 
-/* Under check_lock: the current task's pending check of this file, or -1. */
+/* Under pending_lock: the current task's pending check of this file, or -1. */
 static int find_pending(const u8 *data, size_t len)
 {
 	int i;
@@ -140,7 +145,7 @@ static int find_pending(const u8 *data, size_t len)
 	return -1;
 }
 
-/* Under check_lock: a free slot, or the oldest one, dropped and said so. */
+/* Under pending_lock: a free slot, or the oldest one, dropped and said so. */
 static int take_slot(void)
 {
 	int i, oldest = 0;
@@ -157,29 +162,39 @@ static int take_slot(void)
 }
 
 /*
- * verify_pkcs7_signature(data, len, raw_pkcs7, pkcs7_len, trusted_keys,
- * usage, view_content, ctx): the first six arguments in RDI, RSI, RDX,
- * RCX, R8, R9 (x86-64 SysV).
+ * The check of one module file, in the loading task: copied (vmalloc: the
+ * hypervisor reads whole pages), checked, its verdict left for the
+ * module's COMING. Debian's kernels try the platform keyring when the
+ * builtin and secondary ones give -ENOKEY: that second call on the file
+ * just checked is the same module, checked once.
  */
-static int verify_pre(struct kprobe *p, struct pt_regs *regs)
+static void check_file(const u8 *data, size_t len, const u8 *p7, size_t p7len,
+		       struct key *keyring)
 {
-	const u8 *data = (const u8 *)regs->di, *p7 = (const u8 *)regs->dx;
-	size_t len = regs->si, p7len = regs->cx;
-	u32 v, slot, owner;
+	u32 v = LVBS_MODCHECK_INCOMPLETE, slot = 0, owner;
+	u8 *copy;
 	int i;
 
-	if (regs->r9 != VERIFYING_MODULE_SIGNATURE || p7 != data + len)
-		return 0;
-	spin_lock(&check_lock);
-	/*
-	 * Debian's kernels try the platform keyring (R8, trusted_keys) when
-	 * the builtin and secondary ones give -ENOKEY: that second call on
-	 * the file just checked is the same module, checked once.
-	 */
-	if (regs->r8 == (unsigned long)VERIFY_USE_PLATFORM_KEYRING && find_pending(data, len) >= 0)
-		goto out;
+	spin_lock(&pending_lock);
+	i = keyring == VERIFY_USE_PLATFORM_KEYRING ? find_pending(data, len) : -1;
+	spin_unlock(&pending_lock);
+	if (i >= 0)
+		return;
 	owner = lvbs_memprot_new_owners();
-	v = check(data, len, p7, p7len + TRAILER_EXTRA, owner, &slot);
+	copy = len <= LVBS_MODULE_MAX ? vmalloc(len) : NULL;
+	if (copy) {
+		memcpy(copy, data, len);
+		mutex_lock(&check_mutex);
+		migrate_disable();
+		v = check(copy, len, p7, p7len + TRAILER_EXTRA, owner, &slot);
+		migrate_enable();
+		mutex_unlock(&check_mutex);
+		vfree(copy);
+	} else {
+		pr_warn_ratelimited("module file of %zu bytes: no memory for lvbs's copy, not checked\n",
+				    len);
+	}
+	spin_lock(&pending_lock);
 	i = take_slot();
 	pending[i].task = current;
 	pending[i].seq = ++pending_seq;
@@ -189,9 +204,49 @@ static int verify_pre(struct kprobe *p, struct pt_regs *regs)
 	pending[i].len = len;
 	pending[i].verdict = v;
 	pending[i].slot = slot;
-out:
-	spin_unlock(&check_lock);
-	return 0;
+	spin_unlock(&pending_lock);
+}
+
+/*
+ * Where verify_pre() sends the kernel's call: same arguments, same
+ * caller. It checks, then calls the real function; that call comes from
+ * lvbs.ko, which verify_pre() lets through. Not a tail call (a jump
+ * would leave the kernel's return address, and loop).
+ */
+static int verify_wrapper(const void *data, size_t len, const void *raw_pkcs7,
+			  size_t pkcs7_len, struct key *keyring,
+			  enum key_being_used_for usage,
+			  int (*view_content)(void *ctx, const void *data, size_t len,
+					      size_t asn1hdrlen),
+			  void *ctx)
+{
+	int r;
+
+	check_file(data, len, raw_pkcs7, pkcs7_len, keyring);
+	r = verify_pkcs7_signature(data, len, raw_pkcs7, pkcs7_len, keyring, usage,
+				   view_content, ctx);
+	OPTIMIZER_HIDE_VAR(r);
+	return r;
+}
+
+/*
+ * verify_pkcs7_signature(data, len, raw_pkcs7, pkcs7_len, trusted_keys,
+ * usage, view_content, ctx): the first six arguments in RDI, RSI, RDX,
+ * RCX, R8, R9 (x86-64 SysV). At its first instruction the return address
+ * is at RSP. A module signature's call, unless it comes from lvbs.ko,
+ * goes on at verify_wrapper() with the same registers and stack.
+ */
+static int verify_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	const u8 *data = (const u8 *)regs->di, *p7 = (const u8 *)regs->dx;
+	size_t len = regs->si;
+
+	if (regs->r9 != VERIFYING_MODULE_SIGNATURE || p7 != data + len)
+		return 0;
+	if (within_module(*(unsigned long *)regs->sp, THIS_MODULE))
+		return 0;
+	instruction_pointer_set(regs, (unsigned long)verify_wrapper);
+	return 1;
 }
 
 /*
@@ -208,11 +263,11 @@ static void forget_current(void)
 {
 	int i;
 
-	spin_lock(&check_lock);
+	spin_lock(&pending_lock);
 	for (i = 0; i < PENDING; i++)
 		if (pending[i].task == current)
 			pending[i].task = NULL;
-	spin_unlock(&check_lock);
+	spin_unlock(&pending_lock);
 }
 
 /* security_kernel_read_file(file, id, contents): id in RSI. */
@@ -261,7 +316,7 @@ u32 lvbs_modcheck_coming(const struct module *mod)
 
 	if (!active)
 		return 0;
-	spin_lock(&check_lock);
+	spin_lock(&pending_lock);
 	/* The task's latest check is its module's; any other is stale. */
 	for (i = 0; i < PENDING; i++) {
 		if (pending[i].task != current)
@@ -276,7 +331,7 @@ u32 lvbs_modcheck_coming(const struct module *mod)
 		slot = pending[k].slot;
 		owner = pending[k].owner;
 	}
-	spin_unlock(&check_lock);
+	spin_unlock(&pending_lock);
 	if (!found) {
 		atomic64_inc(&unchecked);
 		pr_notice_ratelimited("module %s: not authenticated (no signature checked): %s\n",
