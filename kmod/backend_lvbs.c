@@ -200,19 +200,20 @@ static int lvbs_add_blacklist(const struct lvbs_blacklist_hash *v, u32 n, u32 *a
 	return r;
 }
 
-static int lvbs_module_begin(void *trailer, size_t len, u64 content_len, u32 *verdict)
+static int lvbs_module_begin(void *trailer, size_t len, u64 content_len, u32 *verdict,
+			     u64 *file)
 {
 	u64 v = LVBS_MODCHECK_INCOMPLETE;
 	long r = lvbs_vmmcall(LVBS_HC_MODULE_BEGIN, virt_to_phys(trailer), len, content_len,
-			      &v, NULL);
+			      &v, file);
 
 	*verdict = (u32)v;
 	return lvbs_status_to_errno(r);
 }
 
-static int lvbs_module_hash(const u64 *pages, u32 n)
+static int lvbs_module_hash(struct lvbs_module_page *pages, u32 n)
 {
-	return lvbs_status_to_errno(lvbs_vmmcall(LVBS_HC_MODULE_HASH, virt_to_phys((void *)pages), n, 0,
+	return lvbs_status_to_errno(lvbs_vmmcall(LVBS_HC_MODULE_HASH, virt_to_phys(pages), n, 0,
 						 NULL, NULL));
 }
 

@@ -57,8 +57,8 @@ struct lvbs_hv_ops {
 	 * signer's key slot; a verified check authorizes the owners core and
 	 * init (0: none) to get code after SEAL.
 	 */
-	int (*module_begin)(void *trailer, size_t len, u64 content_len, u32 *verdict);
-	int (*module_hash)(const u64 *pages, u32 n);
+	int (*module_begin)(void *trailer, size_t len, u64 content_len, u32 *verdict, u64 *file);
+	int (*module_hash)(struct lvbs_module_page *pages, u32 n);	/* tags written back */
 	int (*module_end)(u32 core, u32 init, u32 *verdict, u32 *slot);
 };
 

@@ -58,7 +58,8 @@
  */
 static DEFINE_MUTEX(check_mutex);
 static u8 *trailer;		/* LVBS_MODSIG_MAX bytes, kmalloc: by physical address */
-static u64 *pages;		/* LVBS_MODULE_HASH_BATCH entries, likewise */
+/* LVBS_MODULE_HASH_BATCH entries, likewise; the hypervisor writes their tags. */
+static struct lvbs_module_page *pages;
 
 /* The pending verdicts below; taken in kprobe handlers too. */
 static DEFINE_SPINLOCK(pending_lock);
@@ -101,8 +102,9 @@ static u32 hash_module(const u8 *data, size_t len)
 	int r;
 
 	while (off < len) {
+		memset(pages, 0, LVBS_MODULE_HASH_BATCH * sizeof(*pages));
 		for (n = 0; n < LVBS_MODULE_HASH_BATCH && off < len; n++, off += PAGE_SIZE)
-			pages[n] = page_to_phys(vmalloc_to_page(data + off));
+			pages[n].gpa = page_to_phys(vmalloc_to_page(data + off));
 		r = lvbs.hv->module_hash(pages, n);
 		if (r)
 			return LVBS_MODCHECK_INCOMPLETE;
@@ -119,12 +121,14 @@ static u32 hash_module(const u8 *data, size_t len)
 static u32 check(const u8 *copy, size_t len, const u8 *p7, size_t tlen, u32 owner, u32 *slot)
 {
 	u32 v = LVBS_MODCHECK_FORMAT;
+	u64 file = 0;
 
 	*slot = 0;
 	if (tlen > LVBS_MODSIG_MAX)
 		return LVBS_MODCHECK_FORMAT;
 	memcpy(trailer, p7, tlen);
-	if (lvbs.hv->module_begin(trailer, tlen, len, &v))
+	/* The file's number and the page tags are not used yet (issue 9). */
+	if (lvbs.hv->module_begin(trailer, tlen, len, &v, &file))
 		return LVBS_MODCHECK_INCOMPLETE;
 	if (v == LVBS_MODCHECK_OK)
 		hash_module(copy, len);

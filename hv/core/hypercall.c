@@ -212,7 +212,7 @@ long hypercall_dispatch(struct hv_cpu *c, u64 nr, u64 a1, u64 a2, u64 a3,
 	case LVBS_HC_ADD_BLACKLIST:
 		return keys_add_blacklist(c, a1, a2, out1);
 	case LVBS_HC_MODULE_BEGIN:
-		return modcheck_begin(c, a1, a2, a3, out1);
+		return modcheck_begin(c, a1, a2, a3, out1, out2);
 	case LVBS_HC_MODULE_HASH:
 		return modcheck_hash(c, a1, a2);
 	case LVBS_HC_MODULE_END:

@@ -357,6 +357,11 @@ long hv_init_c(const struct lvbs_boot_params *up, struct kframe *f)
 	int r;
 
 	(void)f;
+	/*
+	 * Every return goes back through tramp_exit: know it before anything
+	 * can fail (the loader is trusted here; its value is checked below).
+	 */
+	hv_tramp_exit = up->tramp_exit;
 	if (hv.initialized)
 		return LVBS_E_PERM;
 	if (hv_relocate())
@@ -369,7 +374,6 @@ long hv_init_c(const struct lvbs_boot_params *up, struct kframe *f)
 	hv.hv_phys = hv.params.hv_phys;
 	hv.hv_size = hv.params.hv_size;
 	hv.nr_cpus = hv.params.nr_cpus;
-	hv_tramp_exit = hv.params.tramp_exit;
 	init_module_key();
 	r = memmap_init(&hv.mem, &hv.params);
 	if (r)

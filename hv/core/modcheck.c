@@ -6,11 +6,12 @@
  *
  * The signature trailer is small and is copied in. The module itself can
  * be megabytes, larger than the hypervisor's whole region, so it is not
- * copied: each MODULE_HASH call names the next pages and the hypervisor
- * hashes them where they are, reading every byte once. Another CPU may
- * change a page while it is read; the digest is then of the bytes as read,
- * and a signature over other bytes does not verify. What was verified is
- * "these bytes were signed", never a claim about memory read again later.
+ * kept: each MODULE_HASH call names the next pages, and each page is
+ * copied into the hypervisor once, hashed and tagged from that copy
+ * (modfile.h). Another CPU may change a page meanwhile; the digest is then
+ * of the bytes as copied, and a signature over other bytes does not
+ * verify. What was verified is "these bytes were signed"; the tags let
+ * those same bytes be read again later, page by page, each one checked.
  *
  * One check at a time, machine-wide, owned by the CPU that began it: the
  * state (the trailer copy and a hash context) is a few KiB, and module
@@ -23,6 +24,7 @@
 #include "hv.h"
 #include "keys.h"
 #include "modcheck.h"
+#include "modfile.h"
 #include "modsig.h"
 
 #define NO_OWNER	0xffffffffu
@@ -33,14 +35,19 @@ static struct {
 	u32 verdict;			/* LVBS_MODCHECK_* so far */
 	u64 content_len;		/* the module's signed bytes ... */
 	u64 hashed;			/* ... and how many were hashed */
+	u64 file;			/* the check's file number (tags) */
+	u64 next_file;
 	u32 key_slot;
 	const struct modsig_key *key;
 	struct modsig sig;		/* points into trailer[] */
 	struct crypto_hash hash;
 	u64 verified, failed;
 	u8 trailer[LVBS_MODSIG_MAX];
-	u64 pages[LVBS_MODULE_HASH_BATCH];
+	struct lvbs_module_page list[LVBS_MODULE_HASH_BATCH];
+	u8 page[PAGE_SIZE];		/* the page being hashed, copied in */
 } mc = { .owner = NO_OWNER };
+
+_Static_assert(LVBS_MODULE_TAG_LEN == MODFILE_TAG_LEN, "tag lengths differ");
 
 void modcheck_reset(void)
 {
@@ -90,7 +97,8 @@ static u32 begin_parse(u64 len)
 	return LVBS_MODCHECK_OK;
 }
 
-long modcheck_begin(struct hv_cpu *c, u64 gpa, u64 len, u64 content_len, u64 *verdict_out)
+long modcheck_begin(struct hv_cpu *c, u64 gpa, u64 len, u64 content_len, u64 *verdict_out,
+		    u64 *file_out)
 {
 	long r;
 
@@ -109,24 +117,41 @@ long modcheck_begin(struct hv_cpu *c, u64 gpa, u64 len, u64 content_len, u64 *ve
 	memcpy(mc.trailer, gpa_ptr(gpa), len);
 	mc.content_len = content_len;
 	mc.hashed = 0;
+	mc.file = ++mc.next_file;
 	mc.key = NULL;
 	mc.verdict = begin_parse(len);
 	*verdict_out = mc.verdict;
+	*file_out = mc.file;
 	spin_unlock(&mc.lock);
 	return LVBS_OK;
 }
 
-/* Hash mc.pages[0..n) straight from guest memory; false on a bad page. */
+/* Every entry of mc.list[0..n) names a whole page of guest RAM: 0, or LVBS_E*. */
+static long check_list(u64 n)
+{
+	for (u64 i = 0; i < n; i++) {
+		const struct lvbs_module_page *e = &mc.list[i];
+
+		if (e->reserved)
+			return LVBS_E_INVAL;
+		if ((e->gpa & (PAGE_SIZE - 1)) || memmap_check_buffer(&hv.mem, e->gpa, PAGE_SIZE, 8))
+			return LVBS_E_RANGE;
+	}
+	return LVBS_OK;
+}
+
+/* Copy in, hash and tag the pages of mc.list[0..n); false if a tag fails. */
 static bool hash_pages(u64 n)
 {
 	for (u64 i = 0; i < n; i++) {
+		struct lvbs_module_page *e = &mc.list[i];
 		u64 left = mc.content_len - mc.hashed;
-		u64 len = left < PAGE_SIZE ? left : PAGE_SIZE;
-		u64 gpa = mc.pages[i];
+		u32 len = left < PAGE_SIZE ? (u32)left : PAGE_SIZE;
 
-		if ((gpa & (PAGE_SIZE - 1)) || memmap_check_buffer(&hv.mem, gpa, PAGE_SIZE, 8))
+		memcpy(mc.page, gpa_ptr(e->gpa), len);
+		crypto_hash_update(&mc.hash, mc.page, len);
+		if (modfile_tag(mc.file, mc.hashed >> PAGE_SHIFT, mc.page, len, e->tag))
 			return false;
-		crypto_hash_update(&mc.hash, gpa_ptr(gpa), len);
 		mc.hashed += len;
 	}
 	return true;
@@ -134,24 +159,31 @@ static bool hash_pages(u64 n)
 
 long modcheck_hash(struct hv_cpu *c, u64 gpa, u64 count)
 {
+	u64 size = count * sizeof(struct lvbs_module_page);
 	long r = LVBS_OK;
 
 	if (count == 0 || count > LVBS_MODULE_HASH_BATCH)
 		return count ? LVBS_E_TOOBIG : LVBS_E_INVAL;
-	r = memmap_check_buffer(&hv.mem, gpa, count * sizeof(u64), 8);
+	r = memmap_check_buffer(&hv.mem, gpa, size, 8);
 	if (r)
 		return r;
 	if (!own(c))
 		return LVBS_E_PERM;
-	/* The page list is copied first: each address is read once. */
-	memcpy(mc.pages, gpa_ptr(gpa), count * sizeof(u64));
+	/* The list is copied first: each address is read once. */
+	memcpy(mc.list, gpa_ptr(gpa), size);
 	if (mc.verdict != LVBS_MODCHECK_OK) {
 		r = LVBS_E_PERM;		/* nothing left to hash for */
 	} else if (count > (mc.content_len - mc.hashed + PAGE_SIZE - 1) / PAGE_SIZE) {
 		r = LVBS_E_INVAL;
-	} else if (!hash_pages(count)) {
-		mc.verdict = LVBS_MODCHECK_INCOMPLETE;
-		r = LVBS_E_RANGE;
+	} else {
+		r = check_list(count);
+		if (!r && !hash_pages(count))
+			r = LVBS_E_PERM;	/* no key: nothing can be tagged */
+		/* The tags go back where the guest may write, or nowhere. */
+		if (!r && !slat_write_guest(gpa, size, mc.list, size))
+			r = LVBS_E_RANGE;
+		if (r)
+			mc.verdict = LVBS_MODCHECK_INCOMPLETE;
 	}
 	spin_unlock(&mc.lock);
 	return r;

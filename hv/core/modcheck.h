@@ -14,7 +14,8 @@
 struct hv_cpu;
 
 void modcheck_reset(void);
-long modcheck_begin(struct hv_cpu *c, u64 gpa, u64 len, u64 content_len, u64 *verdict_out);
+long modcheck_begin(struct hv_cpu *c, u64 gpa, u64 len, u64 content_len, u64 *verdict_out,
+		    u64 *file_out);
 long modcheck_hash(struct hv_cpu *c, u64 gpa, u64 count);
 long modcheck_end(struct hv_cpu *c, u64 core, u64 init, u64 *verdict_out, u64 *slot_out);
 void modcheck_fill_info(struct lvbs_info *info);

@@ -13,7 +13,7 @@
 #define LVBS_ABI_H
 
 /* ABI version: bumped on every incompatible change of anything below. */
-#define LVBS_ABI_VERSION	7
+#define LVBS_ABI_VERSION	8
 #define LVBS_IMAGE_MAGIC	0x31564842534256ULL	/* "VBSBHV1" */
 
 /* Assembly (the image header) needs only the two numbers above. */
@@ -210,18 +210,25 @@ enum lvbs_hc_nr {
 	 * signed bytes (1..LVBS_MODULE_MAX). The trailer is copied in and
 	 * parsed and the signer looked up among the trusted keys. A check
 	 * this CPU had open is dropped. Out: RBX = verdict so far
-	 * (LVBS_MODCHECK_*: 0 while the check goes on).
+	 * (LVBS_MODCHECK_*: 0 while the check goes on), RCX = the file's
+	 * number (v8): never the same twice, it is part of every page tag.
 	 */
 	LVBS_HC_MODULE_BEGIN	= 15,
 	/*
-	 * MODULE_HASH: RBX = GPA of an array of lvbs_u64, RCX = entries
-	 * (1..LVBS_MODULE_HASH_BATCH): the guest-physical addresses of the
-	 * module's next pages, in order, page aligned. The hypervisor hashes
-	 * each page (the last one up to the module's end) straight from guest
-	 * memory, reading each byte once. LVBS_E_PERM if this CPU has no check
-	 * open; LVBS_E_INVAL if the pages run past the module's end; a page
-	 * that is not guest RAM, or is the hypervisor's, fails the call and
-	 * the check (verdict LVBS_MODCHECK_INCOMPLETE).
+	 * MODULE_HASH: RBX = GPA of an array of struct lvbs_module_page, RCX
+	 * = entries (1..LVBS_MODULE_HASH_BATCH): the module's next pages, in
+	 * order. The array is copied in; each page (the last one up to the
+	 * module's end) is copied into the hypervisor once, hashed for the
+	 * signature and tagged (v8): its tag, a MAC under a key only the
+	 * hypervisor holds of the file's number, the page's index and length
+	 * and the bytes hashed, is written into its entry, and the array back
+	 * to the guest (which must be able to write it). With the tags the
+	 * file can be read again later, each page checked
+	 * (docs/module-signatures.md). LVBS_E_PERM if this CPU has no check
+	 * open; LVBS_E_INVAL if the pages run past the module's end; an entry
+	 * with reserved bits, a page that is not page aligned, not guest RAM
+	 * or the hypervisor's, or an array the guest cannot write, fails the
+	 * call and the check (verdict LVBS_MODCHECK_INCOMPLETE).
 	 */
 	LVBS_HC_MODULE_HASH	= 16,
 	/*
@@ -327,6 +334,14 @@ struct lvbs_mem_prot {
 #define LVBS_MODULE_MAX		(256u << 20)	/* bytes of a module, signature excluded */
 #define LVBS_MODULE_HASH_BATCH	64		/* pages per MODULE_HASH call */
 #define LVBS_AUTH_OWNERS	32		/* owners authorized and not yet released */
+
+/* An entry of MODULE_HASH's page list (v8). */
+#define LVBS_MODULE_TAG_LEN	16
+struct lvbs_module_page {
+	lvbs_u64 gpa;				/* in: page aligned */
+	lvbs_u8 tag[LVBS_MODULE_TAG_LEN];	/* out */
+	lvbs_u64 reserved;			/* in: 0 */
+};
 
 /* Verdicts of a module check (RBX of MODULE_BEGIN and MODULE_END). */
 #define LVBS_MODCHECK_OK		0	/* signed by a trusted key, not blacklisted */

@@ -14,6 +14,7 @@
 #include "core/textpatch.h"
 #include "core/keys.h"
 #include "core/modcheck.h"
+#include "core/modfile.h"
 #include "stub_arch.h"
 
 struct hv hv;
@@ -279,6 +280,9 @@ void stub_reset_state(void)
 	textpatch_reset();
 	keys_reset();
 	modcheck_reset();
+	/* The key init_module_key() makes at launch; fixed here. */
+	modfile_reset();
+	modfile_set_key((const u8 *)"lvbs unit test module file key!", MODFILE_KEY_LEN);
 	guest.next_free = 0;
 	guest.cr3 = (u64)pt_page();
 	for (u32 i = 0; i < FAKE_CPUS; i++) {

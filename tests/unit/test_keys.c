@@ -12,6 +12,8 @@
 #include "core/hv.h"
 #include "core/keys.h"
 #include "core/modsig.h"
+#include "core/modfile.h"
+#include "core/slat.h"
 #include "stub_arch.h"
 #include "test.h"
 #include "fixture.h"
@@ -377,20 +379,28 @@ static u64 mod_pages(const struct signed_mod *sm)
 	return (sm->content_len + PAGE_SIZE - 1) / PAGE_SIZE;
 }
 
+static struct lvbs_module_page *page_list(void)
+{
+	return (struct lvbs_module_page *)(data() + LIST_OFF);
+}
+
 /* Page @first .. @first + n of the module into the list; MODULE_HASH. */
 static long hash_range(u32 cpu, u64 first, u64 n)
 {
-	u64 *list = (u64 *)(data() + LIST_OFF);
+	struct lvbs_module_page *list = page_list();
 
+	memset(list, 0, n * sizeof(*list));
 	for (u64 i = 0; i < n; i++)
-		list[i] = (u64)data() + MOD_OFF + (first + i) * PAGE_SIZE;
+		list[i].gpa = (u64)data() + MOD_OFF + (first + i) * PAGE_SIZE;
 	return hc_cpu(cpu, MH, (u64)list, n, 0, NULL, NULL);
 }
+
+static u64 last_file;
 
 static long begin(u32 cpu, const struct signed_mod *sm, u64 *verdict)
 {
 	return hc_cpu(cpu, MB, (u64)data() + TRAILER_OFF, sm->trailer_len, sm->content_len,
-		      verdict, NULL);
+		      verdict, &last_file);
 }
 
 /* A whole check from CPU 0: the verdict (and *slot). */
@@ -516,7 +526,7 @@ TEST(modcheck_malformed_trailers)
 
 TEST(modcheck_pages_and_order)
 {
-	u64 *list = (u64 *)(data() + LIST_OFF);
+	struct lvbs_module_page *list = page_list();
 	struct signed_mod sm;
 	u64 slot, v = 99;
 
@@ -544,13 +554,14 @@ TEST(modcheck_pages_and_order)
 	CHECK_EQ(v, LVBS_MODCHECK_BAD_SIG);
 	/* A misaligned page, and one of the hypervisor's: the check fails. */
 	CHECK_EQ(begin(0, &sm, &v), LVBS_OK);
-	list[0] = (u64)data() + MOD_OFF + 8;
+	memset(list, 0, sizeof(*list));
+	list[0].gpa = (u64)data() + MOD_OFF + 8;
 	CHECK_EQ(hc_cpu(0, MH, (u64)list, 1, 0, NULL, NULL), LVBS_E_RANGE);
 	CHECK_EQ(hash_range(0, 0, 1), LVBS_E_PERM);
 	CHECK_EQ(hc_cpu(0, ME, 0, 0, 0, &v, NULL), LVBS_OK);
 	CHECK_EQ(v, LVBS_MODCHECK_INCOMPLETE);
 	CHECK_EQ(begin(0, &sm, &v), LVBS_OK);
-	list[0] = hv.hv_phys;
+	list[0].gpa = hv.hv_phys;
 	CHECK_EQ(hc_cpu(0, MH, (u64)list, 1, 0, NULL, NULL), LVBS_E_RANGE);
 	CHECK_EQ(hc_cpu(0, ME, 0, 0, 0, &v, NULL), LVBS_OK);
 	CHECK_EQ(v, LVBS_MODCHECK_INCOMPLETE);
@@ -559,6 +570,101 @@ TEST(modcheck_pages_and_order)
 	CHECK_EQ(hc_cpu(0, MH, (u64)list, LVBS_MODULE_HASH_BATCH + 1, 0, NULL, NULL), LVBS_E_TOOBIG);
 	CHECK_EQ(hash_range(0, 0, 1), LVBS_E_PERM);
 	CHECK_EQ(hc_cpu(0, ME, 0, 0, 0, &v, NULL), LVBS_E_PERM);
+}
+
+/* ---- the tags MODULE_HASH writes back (modfile.h) ---- */
+
+static int tag_fetch(void *ctx, u64 index, struct modfile_page *out)
+{
+	const struct lvbs_module_page *e = page_list() + index;
+
+	(void)ctx;
+	out->gpa = e->gpa;
+	memcpy(out->tag, e->tag, MODFILE_TAG_LEN);
+	return 0;
+}
+
+static int tag_read_page(void *ctx, u64 gpa, u8 *dst)
+{
+	(void)ctx;
+	memcpy(dst, (const void *)gpa, PAGE_SIZE);
+	return 0;
+}
+
+static struct modfile_reader tag_rd;
+
+TEST(modcheck_tags_read_the_file_again)
+{
+	static u8 file[70000];
+	struct signed_mod sm;
+	u64 v = 99, first, slot;
+
+	stub_reset();
+	sm = place_module("a_sha256.ko");
+	CHECK_EQ(sm.content_len, sizeof(file));
+	memcpy(file, data() + MOD_OFF, sizeof(file));
+	CHECK_EQ(add_key("a.der", &slot), LVBS_OK);
+	CHECK_EQ(begin(0, &sm, &v), LVBS_OK);
+	first = last_file;
+	CHECK_EQ(hash_range(0, 0, mod_pages(&sm)), LVBS_OK);
+	CHECK_EQ(hc_cpu(0, ME, 0, 0, 0, &v, NULL), LVBS_OK);
+	CHECK_EQ(v, LVBS_MODCHECK_OK);
+	/* The whole file, back through its tags. */
+	modfile_reader_init(&tag_rd, first, sm.content_len);
+	tag_rd.fetch = tag_fetch;
+	tag_rd.read_page = tag_read_page;
+	{
+		static u8 back[70000];
+
+		CHECK_EQ(modfile_read(&tag_rd, 0, back, sizeof(back)), 0);
+		CHECK(!memcmp(back, file, sizeof(back)));
+	}
+	/* A byte changed since: its page is refused. */
+	data()[MOD_OFF + 3 * PAGE_SIZE + 5] ^= 1;
+	modfile_reader_init(&tag_rd, first, sm.content_len);
+	tag_rd.fetch = tag_fetch;
+	tag_rd.read_page = tag_read_page;
+	CHECK_EQ(modfile_read(&tag_rd, 2 * PAGE_SIZE, &v, 1), 0);
+	CHECK_EQ(modfile_read(&tag_rd, 3 * PAGE_SIZE, &v, 1), -1);
+	data()[MOD_OFF + 3 * PAGE_SIZE + 5] ^= 1;
+	/* The next check is another file: the old tags do not fit it. */
+	CHECK_EQ(begin(0, &sm, &v), LVBS_OK);
+	CHECK(last_file != first);
+	CHECK_EQ(hc_cpu(0, ME, 0, 0, 0, &v, NULL), LVBS_OK);
+}
+
+TEST(modcheck_hash_refuses_bad_lists)
+{
+	struct lvbs_module_page *list = page_list();
+	struct lvbs_mem_prot e = {
+		.gpa = (u64)data() + LIST_OFF, .size = PAGE_SIZE,
+		.perm = LVBS_PERM_R, .owner = LVBS_OWNER_KERNEL,
+	};
+	struct signed_mod sm;
+	u32 applied;
+	u64 v = 99, slot;
+
+	stub_reset();
+	sm = place_module("a_sha256.ko");
+	CHECK_EQ(add_key("a.der", &slot), LVBS_OK);
+	/* Reserved bits: the call and the check fail. */
+	CHECK_EQ(begin(0, &sm, &v), LVBS_OK);
+	memset(list, 0, sizeof(*list));
+	list[0].gpa = (u64)data() + MOD_OFF;
+	list[0].reserved = 1;
+	CHECK_EQ(hc_cpu(0, MH, (u64)list, 1, 0, NULL, NULL), LVBS_E_INVAL);
+	CHECK_EQ(hc_cpu(0, ME, 0, 0, 0, &v, NULL), LVBS_OK);
+	CHECK_EQ(v, LVBS_MODCHECK_INCOMPLETE);
+	/* A list the guest cannot write: no tags written there, check failed. */
+	CHECK_EQ(slat_protect(hv_cpu_of(0), &e, 1, &applied), LVBS_OK);
+	CHECK_EQ(begin(0, &sm, &v), LVBS_OK);
+	memset(list, 0, sizeof(*list));
+	list[0].gpa = (u64)data() + MOD_OFF;
+	CHECK_EQ(hc_cpu(0, MH, (u64)list, 1, 0, NULL, NULL), LVBS_E_RANGE);
+	for (u32 i = 0; i < LVBS_MODULE_TAG_LEN; i++)
+		CHECK_EQ(list[0].tag[i], 0);
+	CHECK_EQ(hc_cpu(0, ME, 0, 0, 0, &v, NULL), LVBS_OK);
+	CHECK_EQ(v, LVBS_MODCHECK_INCOMPLETE);
 }
 
 TEST(modcheck_one_cpu_at_a_time)
