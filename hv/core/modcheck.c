@@ -27,11 +27,11 @@
 #include "modfile.h"
 #include "modsig.h"
 
-#define NO_OWNER	0xffffffffu
 
 static struct {
 	struct spinlock lock;		/* owner, counters */
-	u32 owner;			/* CPU index with the open check, or NO_OWNER */
+	bool open;			/* a check is open ... */
+	u32 owner;			/* ... owned by this CPU index */
 	u32 verdict;			/* LVBS_MODCHECK_* so far */
 	u64 content_len;		/* the module's signed bytes ... */
 	u64 hashed;			/* ... and how many were hashed */
@@ -45,13 +45,13 @@ static struct {
 	u8 trailer[LVBS_MODSIG_MAX];
 	struct lvbs_module_page list[LVBS_MODULE_HASH_BATCH];
 	u8 page[PAGE_SIZE];		/* the page being hashed, copied in */
-} mc = { .owner = NO_OWNER };
+} mc;				/* bss: 15 KiB the image need not carry */
 
 _Static_assert(LVBS_MODULE_TAG_LEN == MODFILE_TAG_LEN, "tag lengths differ");
 
 void modcheck_reset(void)
 {
-	mc.owner = NO_OWNER;
+	mc.open = false;
 	mc.verified = 0;
 	mc.failed = 0;
 }
@@ -72,7 +72,7 @@ static u32 verdict_of(int modsig_result)
 static bool own(struct hv_cpu *c)
 {
 	spin_lock(&mc.lock);
-	if (mc.owner == c->index)
+	if (mc.open && mc.owner == c->index)
 		return true;
 	spin_unlock(&mc.lock);
 	return false;
@@ -109,10 +109,11 @@ long modcheck_begin(struct hv_cpu *c, u64 gpa, u64 len, u64 content_len, u64 *ve
 	if (r)
 		return r;
 	spin_lock(&mc.lock);
-	if (mc.owner != NO_OWNER && mc.owner != c->index) {
+	if (mc.open && mc.owner != c->index) {
 		spin_unlock(&mc.lock);
 		return LVBS_E_BUSY;
 	}
+	mc.open = true;
 	mc.owner = c->index;
 	memcpy(mc.trailer, gpa_ptr(gpa), len);
 	mc.content_len = content_len;
@@ -226,7 +227,7 @@ long modcheck_end(struct hv_cpu *c, u64 core, u64 init, u64 *verdict_out, u64 *s
 		mc.verified++;
 	else
 		mc.failed++;
-	mc.owner = NO_OWNER;
+	mc.open = false;
 	spin_unlock(&mc.lock);
 	if (v == LVBS_MODCHECK_OK) {
 		slat_authorize_owner((u32)core);
