@@ -427,6 +427,16 @@ long slat_release(struct hv_cpu *c, u32 owner, u64 *pages)
 			break;
 		}
 		tightened |= (rg.perm & PERM_RIGHTS & ~rights) != 0;
+		/*
+		 * The module's code goes before its pages become writable and
+		 * free for any use: nothing of it is left to run again, should
+		 * the page come back as executable memory (a new module's, or a
+		 * module-area page executed on first use). INT3, so that a stray
+		 * jump there traps rather than slides. The kernel no longer runs
+		 * it: the module's exit or init has returned, or never ran.
+		 */
+		if (rg.perm & PT_XS)
+			memset(gpa_ptr(rg.start), 0xcc, rg.end - rg.start);
 		/* Lifts IMMUTABLE for this owner's ranges only: module unload. */
 		r = perm_set_owned(&s->db, rg.start, rg.end, rights, LVBS_OWNER_NONE,
 				   PERM_SET_FORCE, NULL);

@@ -185,8 +185,14 @@ TEST(slat_sealed_rules)
 	CHECK_EQ(protect1(ram(4), PAGE_SIZE, R, MOD, NULL), LVBS_OK);
 
 	/* Unload: everything goes back to nobody, R|W and not executable. */
+	memset((void *)ram(2), 0x90, PAGE_SIZE);
+	memset((void *)ram(3), 0x5a, PAGE_SIZE);
 	CHECK_EQ(slat_release(cpu0(), MOD, &pages), LVBS_OK);
 	CHECK_EQ(pages, 3);
+	/* Its code is gone (INT3s), its read-only data left as it was. */
+	CHECK_EQ(((u8 *)ram(2))[0], 0xcc);
+	CHECK_EQ(((u8 *)ram(2))[PAGE_SIZE - 1], 0xcc);
+	CHECK_EQ(((u8 *)ram(3))[0], 0x5a);
 	CHECK_EQ(slat_perm(ram(2)), PT_R | PT_W);
 	CHECK_EQ(slat_perm(ram(3)), PT_R | PT_W);
 	CHECK_EQ(textpatch_gpa_patchable(ram(2)), false);
