@@ -27,7 +27,6 @@
 #include "modfile.h"
 #include "modsig.h"
 
-
 static struct {
 	struct spinlock lock;		/* owner, counters */
 	bool open;			/* a check is open ... */

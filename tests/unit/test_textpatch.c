@@ -268,18 +268,26 @@ static void patch_across(u64 next, const u8 *form)
 	poke_page(page_n(0), PAGE_SIZE - 1, form, 1);
 }
 
+/* patch_across() of JMP onto the page at next, all three steps allowed. */
+static void expect_jmp_across(u64 next)
+{
+	u64 a, d;
+
+	patch_across(next, jmp5);
+	CHECK_EQ(text()[PAGE_SIZE - 1], jmp5[0]);
+	CHECK(!memcmp((u8 *)next, jmp5 + 1, 4));
+	textpatch_stats(&a, &d);
+	CHECK_EQ(a, 3);
+	CHECK_EQ(d, 0);
+}
+
 TEST(textpatch_site_across_a_page)
 {
 	u64 a, d;
 
 	setup_straddle();
-	patch_across(page_n(2), jmp5);
-	CHECK_EQ(text()[PAGE_SIZE - 1], jmp5[0]);
-	CHECK(!memcmp((u8 *)page_n(2), jmp5 + 1, 4));
+	expect_jmp_across(page_n(2));
 	CHECK_EQ(((u8 *)page_n(1))[0], 0x90);			/* B untouched */
-	textpatch_stats(&a, &d);
-	CHECK_EQ(a, 3);
-	CHECK_EQ(d, 0);
 	/* And back to the NOP. */
 	patch_across(page_n(2), nop5);
 	CHECK_EQ(text()[PAGE_SIZE - 1], nop5[0]);
@@ -347,22 +355,25 @@ TEST(textpatch_site_across_a_page_tail_across)
  */
 #define KERNEL_2M_VA	0xffffffffc0400000ULL
 
+/* The entry for va in the fake guest's table of level (1: PT, 2: PD). */
+static u64 *guest_entry(u64 va, int level)
+{
+	u64 *t = (u64 *)guest.cr3;
+
+	for (int lvl = 4; lvl > level; lvl--)
+		t = (u64 *)(t[(va >> (12 + 9 * (lvl - 1))) & 511] & 0x000ffffffffff000ULL);
+	return &t[(va >> (12 + 9 * (level - 1))) & 511];
+}
+
 /* Map the 2 MiB of guest RAM at guest.ram at va with one PMD leaf. */
 static void guest_map_2m(u64 va)
 {
-	u64 *t;
-
 	guest_map(va, (u64)guest.ram);		/* builds the tables down to a PT */
-	t = (u64 *)guest.cr3;
-	for (int lvl = 4; lvl > 2; lvl--)
-		t = (u64 *)(t[(va >> (12 + 9 * (lvl - 1))) & 511] & 0x000ffffffffff000ULL);
-	t[(va >> 21) & 511] = (u64)guest.ram | 0x83;	/* present, writable, PS */
+	*guest_entry(va, 2) = (u64)guest.ram | 0x83;	/* present, writable, PS */
 }
 
 TEST(textpatch_site_across_a_page_in_a_2m_mapping)
 {
-	u64 a, d;
-
 	stub_reset();
 	memset(text(), 0x90, 3 * PAGE_SIZE);
 	text()[PAGE_SIZE - 1] = nop5[0];
@@ -370,12 +381,7 @@ TEST(textpatch_site_across_a_page_in_a_2m_mapping)
 	guest_map_2m(KERNEL_2M_VA);
 	guest_map(SRC_GVA, (u64)guest.ram + DATA_PAGE_OFF);
 	protect_text(3);
-	patch_across(page_n(1), jmp5);
-	CHECK_EQ(text()[PAGE_SIZE - 1], jmp5[0]);
-	CHECK(!memcmp((u8 *)page_n(1), jmp5 + 1, 4));
-	textpatch_stats(&a, &d);
-	CHECK_EQ(a, 3);
-	CHECK_EQ(d, 0);
+	expect_jmp_across(page_n(1));
 }
 
 /*
@@ -391,12 +397,8 @@ TEST(textpatch_site_across_a_page_in_a_2m_mapping)
 
 static void map_nx_alias(u64 va, u64 gpa)
 {
-	u64 *t = (u64 *)guest.cr3;
-
 	guest_map(va, gpa);
-	for (int lvl = 4; lvl > 1; lvl--)
-		t = (u64 *)(t[(va >> (12 + 9 * (lvl - 1))) & 511] & 0x000ffffffffff000ULL);
-	t[(va >> 12) & 511] |= 1ULL << 63;	/* NX, as free_init_pages() leaves it */
+	*guest_entry(va, 1) |= 1ULL << 63;	/* NX, as free_init_pages() leaves it */
 }
 
 TEST(textpatch_site_across_a_page_with_a_freed_init_alias)
@@ -406,12 +408,7 @@ TEST(textpatch_site_across_a_page_with_a_freed_init_alias)
 	setup_straddle();
 	map_nx_alias(FREED_INIT_VA, page_n(0));
 	map_nx_alias(FREED_INIT_VA + PAGE_SIZE, page_n(1));
-	patch_across(page_n(2), jmp5);
-	CHECK_EQ(text()[PAGE_SIZE - 1], jmp5[0]);
-	CHECK(!memcmp((u8 *)page_n(2), jmp5 + 1, 4));
-	textpatch_stats(&a, &d);
-	CHECK_EQ(a, 3);
-	CHECK_EQ(d, 0);
+	expect_jmp_across(page_n(2));
 	/* An executable second mapping is still no answer at all. */
 	setup_straddle();
 	guest_map(FREED_INIT_VA, page_n(0));
