@@ -227,6 +227,16 @@ static int lvbs_module_end(u32 core, u32 init, u32 *verdict, u32 *slot)
 	return lvbs_status_to_errno(r);
 }
 
+static int lvbs_module_compare(struct lvbs_module_compare *req, bool cont, bool *more)
+{
+	u64 m = 0;
+	long r = lvbs_vmmcall(LVBS_HC_MODULE_COMPARE, virt_to_phys(req), sizeof(*req), cont,
+			      &m, NULL);
+
+	*more = m != 0;
+	return lvbs_status_to_errno(r);
+}
+
 const struct lvbs_hv_ops lvbs_hv_ops_lvbs = {
 	.name = "lvbs",
 	.get_info = lvbs_get_info,
@@ -246,4 +256,5 @@ const struct lvbs_hv_ops lvbs_hv_ops_lvbs = {
 	.module_begin = lvbs_module_begin,
 	.module_hash = lvbs_module_hash,
 	.module_end = lvbs_module_end,
+	.module_compare = lvbs_module_compare,
 };

@@ -60,6 +60,13 @@ struct lvbs_hv_ops {
 	int (*module_begin)(void *trailer, size_t len, u64 content_len, u32 *verdict, u64 *file);
 	int (*module_hash)(struct lvbs_module_page *pages, u32 n);	/* tags written back */
 	int (*module_end)(u32 core, u32 init, u32 *verdict, u32 *slot);
+	/*
+	 * The laid-out module against its verified file (MODULE_COMPARE):
+	 * @req kmalloc'd; @cont false to start, true to go on; *more while
+	 * work is left. When done, the hypervisor has written the result
+	 * into @req.
+	 */
+	int (*module_compare)(struct lvbs_module_compare *req, bool cont, bool *more);
 };
 
 extern const struct lvbs_hv_ops lvbs_hv_ops_lvbs;

@@ -61,6 +61,7 @@ bool lvbs_modcheck_active(void);
 /* MODULE_STATE_COMING: the owners its verified check authorized, or 0. */
 u32 lvbs_modcheck_coming(const struct module *mod);
 u64 lvbs_modcheck_unchecked(void);
+u64 lvbs_modcheck_not_compared(void);
 /* Two fresh owner cookies (core, core + 1); any context. */
 u32 lvbs_memprot_new_owners(void);
 /* module_trust=signed (the default) rather than tofu. */

@@ -23,10 +23,17 @@
  * named and checks the signature itself. Which module a check vouches for
  * is lvbs.ko's bookkeeping: the loading task's next MODULE_STATE_COMING,
  * and never past the start of its next load.
+ *
+ * The copy and its page list, with the tags the hypervisor wrote into it,
+ * are kept until that COMING: there the hypervisor reads the file back
+ * through the tags, relocates it itself and compares it with the module
+ * the kernel laid out (MODULE_COMPARE; measured, not enforced yet).
  */
 #define pr_fmt(fmt) "lvbs: " fmt
 
+#include <linux/elf.h>
 #include <linux/kernel_read_file.h>
+#include <linux/llist.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/module_signature.h>
@@ -36,6 +43,7 @@
 #include <linux/spinlock.h>
 #include <linux/verification.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 #include <asm/io.h>
 #include "lvbs.h"
 
@@ -50,6 +58,23 @@
  * module then refused.
  */
 #define PENDING		256
+/*
+ * Bytes of verified files kept for their module's COMING at once. A load
+ * that fails after its check leaves its copy until the task's next load
+ * or until its slot is taken; past this, a new file is not kept (its
+ * module is then not compared, which is counted).
+ */
+#define KEPT_MAX	(64UL << 20)
+
+/* A verified file kept for its comparison: lvbs.ko's copy and the tagged list. */
+struct kept {
+	u8 *copy;			/* vmalloc: the file as checked */
+	size_t len;
+	struct lvbs_module_page *list;	/* vmalloc: one entry per page, tags in */
+	size_t npages;
+	u64 file;			/* the hypervisor's number for it */
+	struct llist_node reap;		/* dropped where vfree() cannot run */
+};
 
 /*
  * One check at a time (the hypervisor holds one, owned by the CPU that
@@ -60,6 +85,7 @@ static DEFINE_MUTEX(check_mutex);
 static u8 *trailer;		/* LVBS_MODSIG_MAX bytes, kmalloc: by physical address */
 /* LVBS_MODULE_HASH_BATCH entries, likewise; the hypervisor writes their tags. */
 static struct lvbs_module_page *pages;
+static struct lvbs_module_compare *cmp_req;	/* kmalloc: by physical address */
 
 /* The pending verdicts below; taken in kprobe handlers too. */
 static DEFINE_SPINLOCK(pending_lock);
@@ -74,9 +100,13 @@ static struct {
 	u32 verdict;
 	u32 slot;
 	u32 owner;		/* core owner cookie the check authorized (init: + 1) */
+	struct kept *kept;	/* the verified file, for its comparison; or NULL */
 } pending[PENDING];
 static u64 pending_seq;
 static atomic64_t unchecked;	/* modules that came with no check */
+static atomic64_t not_compared;	/* verified modules whose file was not kept */
+static atomic_long_t kept_bytes;
+static LLIST_HEAD(reap_list);
 static bool active;
 
 static const char *const verdict_names[] = {
@@ -94,10 +124,13 @@ static const char *verdict_name(u32 v)
 	return v < ARRAY_SIZE(verdict_names) ? verdict_names[v] : "?";
 }
 
-/* Hash the module's pages, a batch at a time; the verdict so far. */
-static u32 hash_module(const u8 *data, size_t len)
+/*
+ * Hash the module's pages, a batch at a time; the verdict so far. The
+ * tags the hypervisor writes into each batch go to @list, if any.
+ */
+static u32 hash_module(const u8 *data, size_t len, struct lvbs_module_page *list)
 {
-	size_t off = 0;
+	size_t off = 0, done = 0;
 	u32 n;
 	int r;
 
@@ -108,6 +141,9 @@ static u32 hash_module(const u8 *data, size_t len)
 		r = lvbs.hv->module_hash(pages, n);
 		if (r)
 			return LVBS_MODCHECK_INCOMPLETE;
+		if (list)
+			memcpy(list + done, pages, n * sizeof(*pages));
+		done += n;
 	}
 	return LVBS_MODCHECK_OK;
 }
@@ -118,20 +154,18 @@ static u32 hash_module(const u8 *data, size_t len)
  * authorizes @owner and @owner + 1, the cookies the module will be
  * protected under (the hypervisor's MODULE_END).
  */
-static u32 check(const u8 *copy, size_t len, const u8 *p7, size_t tlen, u32 owner, u32 *slot)
+static u32 check(struct kept *k, const u8 *p7, size_t tlen, u32 owner, u32 *slot)
 {
 	u32 v = LVBS_MODCHECK_FORMAT;
-	u64 file = 0;
 
 	*slot = 0;
 	if (tlen > LVBS_MODSIG_MAX)
 		return LVBS_MODCHECK_FORMAT;
 	memcpy(trailer, p7, tlen);
-	/* The file's number and the page tags are not used yet (issue 9). */
-	if (lvbs.hv->module_begin(trailer, tlen, len, &v, &file))
+	if (lvbs.hv->module_begin(trailer, tlen, k->len, &v, &k->file))
 		return LVBS_MODCHECK_INCOMPLETE;
 	if (v == LVBS_MODCHECK_OK)
-		hash_module(copy, len);
+		hash_module(k->copy, k->len, k->list);
 	/* END gives the verdict whatever happened: the hypervisor's word. */
 	if (lvbs.hv->module_end(owner, owner + 1, &v, slot))
 		return LVBS_MODCHECK_INCOMPLETE;
@@ -149,20 +183,80 @@ static int find_pending(const u8 *data, size_t len)
 	return -1;
 }
 
+static void kept_free(struct kept *k)
+{
+	if (!k)
+		return;
+	atomic_long_sub(k->len, &kept_bytes);
+	vfree(k->copy);
+	vfree(k->list);
+	kfree(k);
+}
+
+static void reap_work_fn(struct work_struct *w)
+{
+	struct llist_node *n = llist_del_all(&reap_list);
+	struct kept *k, *t;
+
+	llist_for_each_entry_safe(k, t, n, reap)
+		kept_free(k);
+}
+static DECLARE_WORK(reap_work, reap_work_fn);
+
+/*
+ * Under pending_lock (a spinlock, also taken in kprobe handlers, where
+ * vfree() cannot run): slot @i's kept file goes to the reaper.
+ */
+static void drop_kept(int i)
+{
+	if (!pending[i].kept)
+		return;
+	llist_add(&pending[i].kept->reap, &reap_list);
+	pending[i].kept = NULL;
+	schedule_work(&reap_work);
+}
+
 /* Under pending_lock: a free slot, or the oldest one, dropped and said so. */
 static int take_slot(void)
 {
 	int i, oldest = 0;
 
 	for (i = 0; i < PENDING; i++) {
-		if (!pending[i].task)
+		if (!pending[i].task) {
+			drop_kept(i);
 			return i;
+		}
 		if (pending[i].seq < pending[oldest].seq)
 			oldest = i;
 	}
 	pr_warn_ratelimited("%d module checks wait for their modules at once: the oldest (%s) is dropped, its module will be refused\n",
 			    PENDING, pending[oldest].comm);
+	drop_kept(oldest);
 	return oldest;
+}
+
+/*
+ * The copy of a file about to be checked, with room for its tags; NULL
+ * if the memory is not there. Past KEPT_MAX kept at once, the list is
+ * not allocated: the file is checked, not kept.
+ */
+static struct kept *kept_alloc(const u8 *data, size_t len)
+{
+	struct kept *k = kzalloc(sizeof(*k), GFP_KERNEL);
+
+	if (!k)
+		return NULL;
+	k->len = len;
+	k->npages = DIV_ROUND_UP(len, PAGE_SIZE);
+	k->copy = vmalloc(len);
+	if (!k->copy) {
+		kfree(k);
+		return NULL;
+	}
+	memcpy(k->copy, data, len);
+	if (atomic_long_add_return(len, &kept_bytes) <= KEPT_MAX)
+		k->list = vmalloc(array_size(k->npages, sizeof(*k->list)));
+	return k;
 }
 
 /*
@@ -176,7 +270,7 @@ static void check_file(const u8 *data, size_t len, const u8 *p7, size_t p7len,
 		       struct key *keyring)
 {
 	u32 v = LVBS_MODCHECK_INCOMPLETE, slot = 0, owner;
-	u8 *copy;
+	struct kept *k;
 	int i;
 
 	spin_lock(&pending_lock);
@@ -185,15 +279,20 @@ static void check_file(const u8 *data, size_t len, const u8 *p7, size_t p7len,
 	if (i >= 0)
 		return;
 	owner = lvbs_memprot_new_owners();
-	copy = len <= LVBS_MODULE_MAX ? vmalloc(len) : NULL;
-	if (copy) {
-		memcpy(copy, data, len);
+	k = len <= LVBS_MODULE_MAX ? kept_alloc(data, len) : NULL;
+	if (k) {
 		mutex_lock(&check_mutex);
 		migrate_disable();
-		v = check(copy, len, p7, p7len + TRAILER_EXTRA, owner, &slot);
+		v = check(k, p7, p7len + TRAILER_EXTRA, owner, &slot);
 		migrate_enable();
 		mutex_unlock(&check_mutex);
-		vfree(copy);
+		/* Kept only to be compared: a verified file with its tags. */
+		if (v != LVBS_MODCHECK_OK || !k->list) {
+			if (v == LVBS_MODCHECK_OK)
+				atomic64_inc(&not_compared);
+			kept_free(k);
+			k = NULL;
+		}
 	} else {
 		pr_warn_ratelimited("module file of %zu bytes: no memory for lvbs's copy, not checked\n",
 				    len);
@@ -208,6 +307,7 @@ static void check_file(const u8 *data, size_t len, const u8 *p7, size_t p7len,
 	pending[i].len = len;
 	pending[i].verdict = v;
 	pending[i].slot = slot;
+	pending[i].kept = k;
 	spin_unlock(&pending_lock);
 }
 
@@ -268,9 +368,12 @@ static void forget_current(void)
 	int i;
 
 	spin_lock(&pending_lock);
-	for (i = 0; i < PENDING; i++)
-		if (pending[i].task == current)
+	for (i = 0; i < PENDING; i++) {
+		if (pending[i].task == current) {
 			pending[i].task = NULL;
+			drop_kept(i);
+		}
+	}
 	spin_unlock(&pending_lock);
 }
 
@@ -304,6 +407,64 @@ static struct kprobe load_data_kp = {
 };
 static struct kprobe *kps[] = { &read_file_kp, &load_data_kp, &verify_kp };
 
+static const char *const compare_names[] = {
+	[LVBS_MODCMP_SAME] = "same", [LVBS_MODCMP_DIFFER] = "differs",
+	[LVBS_MODCMP_NO_FILE] = "file unknown", [LVBS_MODCMP_BAD_PAGE] = "file changed",
+	[LVBS_MODCMP_MALFORMED] = "malformed", [LVBS_MODCMP_UNMAPPED] = "unmapped",
+	[LVBS_MODCMP_CLAIM] = "layout claim refused",
+};
+
+/*
+ * The module the kernel laid out against @k, the file it came from, in
+ * the hypervisor (MODULE_COMPARE). @hdr is the kernel's own buffer of the
+ * file, whose section headers the loader rewrote with each section's
+ * address; it lives until after COMING (free_copy()). The laid-out symbol
+ * table holds each import's value (simplify_symbols()), with the file's
+ * indices, until the module's init is done. All three are the kernel's
+ * word, for the hypervisor to check against the file.
+ */
+static void compare(const struct module *mod, const struct kept *k, const u8 *hdr)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)k->copy;
+	struct lvbs_module_compare *q = cmp_req;
+	const struct mod_kallsyms *ks;
+	bool more = false;
+	int r;
+
+	if (k->len < sizeof(*eh))
+		return;
+	/* The loading task, at COMING: nothing replaces mod->kallsyms meanwhile. */
+	ks = rcu_dereference_raw(mod->kallsyms);
+	mutex_lock(&check_mutex);
+	migrate_disable();
+	memset(q, 0, sizeof(*q));
+	q->size = sizeof(*q);
+	q->file = k->file;
+	q->pages = (unsigned long)k->list;
+	q->shdrs = (unsigned long)hdr + eh->e_shoff;
+	q->shnum = eh->e_shnum;
+	q->symtab = (unsigned long)ks->symtab;
+	q->nsyms = ks->num_symtab;
+	q->percpu = (unsigned long)mod->percpu;
+	r = lvbs.hv->module_compare(q, false, &more);
+	while (!r && more) {
+		cond_resched();
+		r = lvbs.hv->module_compare(q, true, &more);
+	}
+	migrate_enable();
+	if (r)
+		pr_warn("module %s: comparison with its signed file failed: %d\n", mod->name, r);
+	else if (q->result > LVBS_MODCMP_DIFFER)
+		pr_warn("module %s: not compared with its signed file: %s (section %u, offset %llu, detail %u)\n",
+			mod->name, q->result < ARRAY_SIZE(compare_names) ? compare_names[q->result] : "?",
+			q->where_section, q->where_offset, q->detail);
+	else
+		pr_info("module %s: %s its signed file: %llu sections, %llu bytes, %llu relocations, %llu imports; %llu bytes differ in %llu ranges (measured, not enforced)\n",
+			mod->name, q->result ? "differs from" : "same as", q->sections, q->bytes,
+			q->relocations, q->imports, q->differ_bytes, q->differ_ranges);
+	mutex_unlock(&check_mutex);
+}
+
 /*
  * MODULE_STATE_COMING, in the loading task: the verdict its file got,
  * taken out of the list, named in dmesg when it is not ok. Returns the
@@ -316,6 +477,8 @@ u32 lvbs_modcheck_coming(const struct module *mod)
 	const char *what = lvbs_module_trust_signed() ? "refused" : "loaded, module_trust=tofu";
 	bool found = false;
 	u32 v = 0, slot = 0, owner = 0;
+	struct kept *kept = NULL;
+	const u8 *hdr = NULL;
 	int i, k = -1;
 
 	if (!active)
@@ -327,15 +490,28 @@ u32 lvbs_modcheck_coming(const struct module *mod)
 			continue;
 		if (k < 0 || pending[i].seq > pending[k].seq)
 			k = i;
+	}
+	for (i = 0; i < PENDING; i++) {
+		if (pending[i].task != current || i == k)
+			continue;
 		pending[i].task = NULL;
+		drop_kept(i);
 	}
 	if (k >= 0) {
 		found = true;
+		pending[k].task = NULL;
 		v = pending[k].verdict;
 		slot = pending[k].slot;
 		owner = pending[k].owner;
+		kept = pending[k].kept;
+		hdr = pending[k].data;
+		pending[k].kept = NULL;
 	}
 	spin_unlock(&pending_lock);
+	if (kept) {
+		compare(mod, kept, hdr);
+		kept_free(kept);
+	}
 	if (!found) {
 		atomic64_inc(&unchecked);
 		pr_notice_ratelimited("module %s: not authenticated (no signature checked): %s\n",
@@ -349,6 +525,11 @@ u32 lvbs_modcheck_coming(const struct module *mod)
 	}
 	pr_debug("module %s: signature ok (key %u)\n", mod->name, slot);
 	return owner;
+}
+
+u64 lvbs_modcheck_not_compared(void)
+{
+	return atomic64_read(&not_compared);
 }
 
 u64 lvbs_modcheck_unchecked(void)
@@ -368,7 +549,8 @@ int lvbs_modcheck_init(void)
 
 	trailer = kmalloc(LVBS_MODSIG_MAX, GFP_KERNEL);
 	pages = kmalloc_array(LVBS_MODULE_HASH_BATCH, sizeof(*pages), GFP_KERNEL);
-	if (!trailer || !pages) {
+	cmp_req = kmalloc(sizeof(*cmp_req), GFP_KERNEL);
+	if (!trailer || !pages || !cmp_req) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -381,7 +563,9 @@ int lvbs_modcheck_init(void)
 fail:
 	kfree(trailer);
 	kfree(pages);
+	kfree(cmp_req);
 	trailer = NULL;
 	pages = NULL;
+	cmp_req = NULL;
 	return r;
 }

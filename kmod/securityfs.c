@@ -91,6 +91,11 @@ static void show_memprot(struct seq_file *m, const struct lvbs_info *info)
 	seq_printf(m, "modules_verified %llu\n", info->modules_verified);
 	seq_printf(m, "modules_failed %llu\n", info->modules_failed);
 	seq_printf(m, "modules_unchecked %llu\n", lvbs_modcheck_unchecked());
+	seq_printf(m, "modules_compared %llu\n", info->modules_compared);
+	seq_printf(m, "modules_differ %llu\n", info->modules_differ);
+	seq_printf(m, "modules_compare_failed %llu\n", info->modules_compare_failed);
+	seq_printf(m, "module_bytes_differ %llu\n", info->module_bytes_differ);
+	seq_printf(m, "modules_not_compared %llu\n", lvbs_modcheck_not_compared());
 	seq_printf(m, "init_protect_hypercalls %u\n", lvbs_memprot.hypercalls);
 	seq_printf(m, "init_protect_ns %llu\n", lvbs_memprot.ns);
 }
@@ -173,6 +178,7 @@ static const char *const event_names[LVBS_EV_MAX] = {
 	[LVBS_EV_RATE_LIMITED] = "rate_limited",
 	[LVBS_EV_KEY_ADDED] = "key_added", [LVBS_EV_KEY_DENIED] = "key_denied",
 	[LVBS_EV_BLACKLIST] = "blacklist", [LVBS_EV_MODULE_CHECKED] = "module_checked",
+	[LVBS_EV_MODULE_COMPARED] = "module_compared",
 };
 
 static const char *const action_names[] = {

@@ -146,6 +146,9 @@ static inline void *gpa_ptr(u64 gpa)
 	return (void *)gpa;
 }
 
+/* hv/core/hypercall.c: @len bytes of @src to the guest buffer [gpa, gpa + size) */
+long hv_copy_to_guest(u64 gpa, u64 size, const void *src, u64 len);
+
 /* hv/core/main.c */
 void hv_log_event(struct hv_cpu *c, u32 kind, u32 access, u32 action,
 		  u64 gpa, u64 info0, u64 info1);

@@ -12,13 +12,14 @@
 #include "textpatch.h"
 #include "keys.h"
 #include "modcheck.h"
+#include "modcmp.h"
 
 /*
  * The whole buffer the guest named, [gpa, gpa + size), is checked (ABI:
  * it must not touch the hypervisor or leave RAM), not only the len <= size
  * bytes written.
  */
-static long copy_to_guest(u64 gpa, u64 size, const void *src, u64 len)
+long hv_copy_to_guest(u64 gpa, u64 size, const void *src, u64 len)
 {
 	int r = memmap_check_buffer(&hv.mem, gpa, size, 8);
 
@@ -75,7 +76,8 @@ static long hc_get_info(u64 gpa, u64 size)
 	textpatch_stats(&info.patches_allowed, &info.patches_denied);
 	keys_fill_info(&info);
 	modcheck_fill_info(&info);
-	return copy_to_guest(gpa, size, &info, sizeof(info));
+	modcmp_fill_info(&info);
+	return hv_copy_to_guest(gpa, size, &info, sizeof(info));
 }
 
 static long hc_get_key(u64 gpa, u64 size, u64 slot)
@@ -88,7 +90,7 @@ static long hc_get_key(u64 gpa, u64 size, u64 slot)
 	r = keys_info(slot, &ki);
 	if (r)
 		return r;
-	return copy_to_guest(gpa, size, &ki, sizeof(ki));
+	return hv_copy_to_guest(gpa, size, &ki, sizeof(ki));
 }
 
 static long hc_get_stats(u64 gpa, u64 size, u64 index)
@@ -113,7 +115,7 @@ static long hc_get_stats(u64 gpa, u64 size, u64 index)
 		st.exits[i] = READ_ONCE(c->exits[i]);
 	st.hypercalls_failed = READ_ONCE(c->hypercalls_failed);
 	st.stores_dropped = READ_ONCE(c->stores_dropped);
-	return copy_to_guest(gpa, size, &st, sizeof(st));
+	return hv_copy_to_guest(gpa, size, &st, sizeof(st));
 }
 
 /* Copied in chunks so the stack stays small whatever the buffer size. */
@@ -217,6 +219,8 @@ long hypercall_dispatch(struct hv_cpu *c, u64 nr, u64 a1, u64 a2, u64 a3,
 		return modcheck_hash(c, a1, a2);
 	case LVBS_HC_MODULE_END:
 		return modcheck_end(c, a1, a2, out1, out2);
+	case LVBS_HC_MODULE_COMPARE:
+		return modcmp_call(c, a1, a2, a3, out1);
 	case LVBS_HC_LAUNCH_ABORT:
 		/* Only while a launch is failing; never once all CPUs are in. */
 		if (!READ_ONCE(hv.cpus_failed) || c->state != CPU_RUNNING)

@@ -175,6 +175,7 @@ static const char hv_event_names[LVBS_EV_MAX][16] = {
 	[LVBS_EV_KEY_DENIED]		= "key_denied",
 	[LVBS_EV_BLACKLIST]		= "blacklist",
 	[LVBS_EV_MODULE_CHECKED]	= "module_checked",
+	[LVBS_EV_MODULE_COMPARED]	= "module_compared",
 };
 
 const char *hv_event_name(u32 kind)

@@ -41,6 +41,9 @@ static struct {
 	struct modsig sig;		/* points into trailer[] */
 	struct crypto_hash hash;
 	u64 verified, failed;
+	/* The last files verified: what MODULE_COMPARE may read back. */
+	struct { u64 file, len; } files[MODCHECK_FILES];
+	u32 files_next;
 	u8 trailer[LVBS_MODSIG_MAX];
 	struct lvbs_module_page list[LVBS_MODULE_HASH_BATCH];
 	u8 page[PAGE_SIZE];		/* the page being hashed, copied in */
@@ -53,6 +56,43 @@ void modcheck_reset(void)
 	mc.open = false;
 	mc.verified = 0;
 	mc.failed = 0;
+	memset(mc.files, 0, sizeof(mc.files));
+	mc.files_next = 0;
+}
+
+/* Under mc.lock: remember a verified file (its number and signed length). */
+static void remember_file(void)
+{
+	mc.files[mc.files_next].file = mc.file;
+	mc.files[mc.files_next].len = mc.content_len;
+	mc.files_next = (mc.files_next + 1) % MODCHECK_FILES;
+}
+
+#ifdef LVBS_HOST_TEST
+/* A file as if a check had verified it (test_modcmp.c). */
+void modcheck_test_verified(u64 file, u64 len)
+{
+	spin_lock(&mc.lock);
+	mc.file = file;
+	mc.content_len = len;
+	remember_file();
+	spin_unlock(&mc.lock);
+}
+#endif
+
+bool modcheck_verified_file(u64 file, u64 *len)
+{
+	bool found = false;
+
+	spin_lock(&mc.lock);
+	for (u32 i = 0; i < MODCHECK_FILES && !found; i++) {
+		if (file && mc.files[i].file == file) {
+			*len = mc.files[i].len;
+			found = true;
+		}
+	}
+	spin_unlock(&mc.lock);
+	return found;
 }
 
 static u32 verdict_of(int modsig_result)
@@ -222,9 +262,10 @@ long modcheck_end(struct hv_cpu *c, u64 core, u64 init, u64 *verdict_out, u64 *s
 	len = mc.content_len;
 	*verdict_out = v;
 	*slot_out = v == LVBS_MODCHECK_OK ? mc.key_slot : 0;
-	if (v == LVBS_MODCHECK_OK)
+	if (v == LVBS_MODCHECK_OK) {
 		mc.verified++;
-	else
+		remember_file();
+	} else
 		mc.failed++;
 	mc.open = false;
 	spin_unlock(&mc.lock);

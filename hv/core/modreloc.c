@@ -234,7 +234,7 @@ static int sym_value(struct modreloc *m, u64 symi, u64 *val)
 		r = read_str(m, m->str_off, m->str_size, s.name, m->name, sizeof(m->name));
 		if (r)
 			return r;
-		if (!m->env->resolve(m->env->ctx, m->name, val))
+		if (!m->env->resolve(m->env->ctx, symi, m->name, val))
 			return MODRELOC_OK;
 		*val = s.value;
 		return may_stay_unresolved(&s, m->name) ? MODRELOC_OK : MODRELOC_E_SYMBOL;

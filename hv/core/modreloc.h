@@ -42,8 +42,8 @@ struct modreloc_file {
 struct modreloc_env {
 	/* The address the kernel gave section shndx: 0, or nonzero if none. */
 	int (*section_addr)(void *ctx, u32 shndx, u64 *addr);
-	/* The value of the imported symbol name: 0, or nonzero if unknown. */
-	int (*resolve)(void *ctx, const char *name, u64 *value);
+	/* The value of import @name, symbol @symi of the file: 0, or nonzero if unknown. */
+	int (*resolve)(void *ctx, u64 symi, const char *name, u64 *value);
 	void *ctx;
 };
 

@@ -13,7 +13,7 @@
 #define LVBS_ABI_H
 
 /* ABI version: bumped on every incompatible change of anything below. */
-#define LVBS_ABI_VERSION	8
+#define LVBS_ABI_VERSION	9
 #define LVBS_IMAGE_MAGIC	0x31564842534256ULL	/* "VBSBHV1" */
 
 /* Assembly (the image header) needs only the two numbers above. */
@@ -245,6 +245,23 @@ enum lvbs_hc_nr {
 	 * (the check stays open).
 	 */
 	LVBS_HC_MODULE_END	= 17,
+	/*
+	 * MODULE_COMPARE (v9): the module as the kernel laid it out against
+	 * its verified file (docs/module-signatures.md, "Relocation-aware
+	 * comparison"). RBX = GPA of struct lvbs_module_compare, RCX = its
+	 * size, RDX = 0 to start, 1 to go on. The hypervisor reads the file
+	 * again through its page list and tags (MODULE_HASH), relocates each
+	 * read-only section itself and compares it with guest memory at the
+	 * address the kernel's section headers give, at most
+	 * LVBS_MODCMP_BUDGET pages per call. Out: RBX = 1 while there is
+	 * more to do; when done (RBX = 0), the result fields of the struct
+	 * are written back. One comparison at a time in the machine, owned
+	 * by the CPU that started it (LVBS_E_BUSY on another;
+	 * LVBS_E_PERM to go on with none open). Measured, not enforced, in
+	 * v9: the result is counted (lvbs_info.modules_compared ...) and
+	 * logged (module_compared), and changes no right.
+	 */
+	LVBS_HC_MODULE_COMPARE	= 18,
 	LVBS_HC_MAX
 };
 
@@ -342,6 +359,45 @@ struct lvbs_module_page {
 	lvbs_u8 tag[LVBS_MODULE_TAG_LEN];	/* out */
 	lvbs_u64 reserved;			/* in: 0 */
 };
+
+/*
+ * MODULE_COMPARE's request (in) and result (out), v9. Addresses are
+ * kernel virtual addresses, read through the calling CPU's page tables;
+ * everything named is a claim the hypervisor checks against the file.
+ */
+#define LVBS_MODCMP_BUDGET	64	/* pages of sections compared per call */
+#define LVBS_MODCMP_MAX_SECTIONS 512	/* sections of a module compared */
+#define LVBS_MODCMP_MAX_IMPORTS	2048	/* distinct symbols it imports */
+struct lvbs_module_compare {
+	lvbs_u64 size;			/* in: sizeof this struct */
+	lvbs_u64 file;			/* in: a verified check's file number (MODULE_BEGIN) */
+	lvbs_u64 pages;			/* in: VA of its struct lvbs_module_page list, with the tags */
+	lvbs_u64 shdrs;			/* in: VA of the loader's section headers (sh_addr: where laid out) */
+	lvbs_u64 symtab;		/* in: VA of the laid-out symbol table (imports resolved) */
+	lvbs_u64 percpu;		/* in: where .data..percpu went (mod->percpu), or 0 */
+	lvbs_u32 shnum;			/* in: entries of shdrs, as in the file */
+	lvbs_u32 nsyms;			/* in: entries of symtab, as in the file */
+	lvbs_u32 result;		/* out: LVBS_MODCMP_* */
+	lvbs_u32 detail;		/* out: for MALFORMED, the relocator's reason (docs/abi.md) */
+	lvbs_u32 where_section;		/* out: section of the error or first difference */
+	lvbs_u32 reserved;		/* in: 0 */
+	lvbs_u64 where_offset;		/* out: ... and the offset in it */
+	lvbs_u64 sections;		/* out: sections compared */
+	lvbs_u64 bytes;			/* out: bytes compared */
+	lvbs_u64 relocations;		/* out: relocations the hypervisor applied */
+	lvbs_u64 differ_bytes;		/* out: bytes that differ from the file's */
+	lvbs_u64 differ_ranges;		/* out: ... in this many runs */
+	lvbs_u64 imports;		/* out: distinct imports read from symtab */
+	lvbs_u64 page_loads;		/* out: file pages read back, each tag checked */
+};
+
+#define LVBS_MODCMP_SAME	0	/* every compared byte is the file's, relocated */
+#define LVBS_MODCMP_DIFFER	1	/* some bytes differ (counted; where: the first) */
+#define LVBS_MODCMP_NO_FILE	2	/* no verified check has that file number */
+#define LVBS_MODCMP_BAD_PAGE	3	/* a page of the file failed its tag */
+#define LVBS_MODCMP_MALFORMED	4	/* the relocator refused the file (where: the section) */
+#define LVBS_MODCMP_UNMAPPED	5	/* a claimed address is not mapped */
+#define LVBS_MODCMP_CLAIM	6	/* shnum or nsyms differ from the file's, or too many */
 
 /* Verdicts of a module check (RBX of MODULE_BEGIN and MODULE_END). */
 #define LVBS_MODCHECK_OK		0	/* signed by a trusted key, not blacklisted */
@@ -468,6 +524,10 @@ struct lvbs_info {
 	lvbs_u32 module_trust;		/* LVBS_MODTRUST_* (v7) */
 	lvbs_u64 modules_verified;	/* module checks ended LVBS_MODCHECK_OK (v7) */
 	lvbs_u64 modules_failed;	/* ... and with any other verdict */
+	lvbs_u64 modules_compared;	/* MODULE_COMPARE results SAME or DIFFER (v9) */
+	lvbs_u64 modules_differ;	/* ... DIFFER */
+	lvbs_u64 modules_compare_failed;	/* ... any other result */
+	lvbs_u64 module_bytes_differ;	/* differing bytes, all comparisons */
 };
 
 /* Exit kinds counted per CPU (vendor-neutral). */
@@ -531,6 +591,7 @@ enum lvbs_event {
 	LVBS_EV_KEY_DENIED,	/* ADD_KEY refused: gpa = certificate; info0 = reason (docs/abi.md), info1 = status */
 	LVBS_EV_BLACKLIST,	/* ADD_BLACKLIST: info0 = entries added, info1 = entries held */
 	LVBS_EV_MODULE_CHECKED,	/* MODULE_END: info0 = verdict (LVBS_MODCHECK_*), info1 = module bytes */
+	LVBS_EV_MODULE_COMPARED,	/* MODULE_COMPARE done: gpa = file number; info0 = result | where_section << 32, info1 = differing bytes (v9) */
 	LVBS_EV_MAX
 };
 

@@ -39,6 +39,8 @@
 #include "core/textpatch.h"
 #include "core/keys.h"
 #include "core/modcheck.h"
+#include "core/modcmp.h"
+#include "core/modfile.h"
 #include "stub_arch.h"
 
 /*
@@ -254,6 +256,7 @@ static void restore(const struct snapshot *sn)
 	textpatch_reset();
 	keys_reset();
 	modcheck_reset();
+	modcmp_reset();
 }
 
 static void fresh_hv(struct input *in)
@@ -707,12 +710,58 @@ static void do_perm(struct input *in)
 	check_db(&h.db, false);
 }
 
+/*
+ * A module file as if a check had verified it: the pages at MODFILE_OFF
+ * (what OP_STORE put there), tagged, their list at MODLIST_OFF mapped at
+ * MODLIST_GVA, and a MODULE_COMPARE of it with the rest of the request
+ * the input's, run to its end (or 8 calls) on CPU i.
+ */
+#define MODFILE_OFF	0x180000
+#define MODLIST_OFF	0x1f0000
+#define MODREQ_OFF	0x1f8000
+#define MODLIST_GVA	0xffffc90000200000ULL
+
+static void do_modfile(struct input *in, u32 i)
+{
+	static u64 id = 1000;
+	u32 npages = 1 + get8(in) % 8;
+	u64 len = (u64)(npages - 1) * PAGE_SIZE + 1 + get16(in) % PAGE_SIZE, more = 1;
+	struct lvbs_module_page e;
+	struct lvbs_module_compare q = { .size = sizeof(q) };
+
+	id++;
+	for (u32 k = 0; k < npages; k++) {
+		u64 left = len - (u64)k * PAGE_SIZE;
+
+		memset(&e, 0, sizeof(e));
+		e.gpa = RAM_BASE + MODFILE_OFF + (u64)k * PAGE_SIZE;
+		modfile_tag(id, k, (const u8 *)e.gpa, left < PAGE_SIZE ? (u32)left : PAGE_SIZE, e.tag);
+		guest_store(MODLIST_OFF + k * sizeof(e), (const u8 *)&e, sizeof(e));
+	}
+	modcheck_test_verified(id, len);
+	if (guest.next_free + 4 * PAGE_SIZE <= PT_AREA_END)
+		guest_map(MODLIST_GVA, RAM_BASE + MODLIST_OFF);
+	q.file = (get8(in) & 7) ? id : get_val(in);
+	q.pages = (get8(in) & 7) ? MODLIST_GVA : get_val(in);
+	q.shdrs = get_val(in);
+	q.symtab = get_val(in);
+	q.percpu = get_val(in);
+	q.shnum = get16(in);
+	q.nsyms = get16(in);
+	guest_store(MODREQ_OFF, (const u8 *)&q, sizeof(q));
+	for (u32 k = 0; k < 8 && more && cpu_usable(i); k++) {
+		do_hypercall(i, LVBS_HC(LVBS_HC_MODULE_COMPARE), RAM_BASE + MODREQ_OFF, sizeof(q),
+			     k != 0, get8(in));
+		more = hv_cpu_of(i)->regs[REG_RBX] == 1 && (long)hv_cpu_of(i)->regs[REG_RAX] == 0;
+	}
+}
+
 /* ---- the interpreter ---- */
 
 enum {
 	OP_STORE, OP_MAP, OP_REG, OP_CPU, OP_CODE, OP_HC, OP_HC_RAW, OP_PROTECT,
 	OP_NPF, OP_POKE, OP_CR, OP_MSR, OP_DT, OP_CPUID, OP_VIRT, OP_NMI,
-	OP_DECODE, OP_GWALK, OP_PERM, OP_PTE,
+	OP_DECODE, OP_GWALK, OP_PERM, OP_PTE, OP_MODFILE,
 	OP_MAX
 };
 
@@ -894,6 +943,9 @@ static void run_op(struct input *in)
 		break;
 	case OP_PERM:
 		do_perm(in);
+		break;
+	case OP_MODFILE:
+		do_modfile(in, i);
 		break;
 	}
 	/*

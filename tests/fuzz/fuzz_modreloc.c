@@ -135,11 +135,12 @@ static int section_addr(void *ctx, u32 shndx, u64 *addr)
 }
 
 /* Names starting with 'u' are unknown; the rest have a value of their own. */
-static int resolve(void *ctx, const char *name, u64 *value)
+static int resolve(void *ctx, u64 symi, const char *name, u64 *value)
 {
 	u64 h = 1469598103934665603ULL;
 	size_t n = strnlen(name, MODRELOC_NAME_MAX);
 
+	(void)symi;
 	(void)ctx;
 	if (n == MODRELOC_NAME_MAX)
 		fail("an unterminated name reached the resolver");

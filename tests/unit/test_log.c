@@ -192,7 +192,7 @@ TEST(log_event_names)
 		"cr_pin", "cr_invalid", "msr_pin", "dt_pin", "mem_violation",
 		"prot_denied", "patch_denied", "seal", "rate_limited",
 		"slat_coarse", "slat_full", "key_added", "key_denied", "blacklist",
-		"module_checked",
+		"module_checked", "module_compared",
 	};
 	u32 i;
 

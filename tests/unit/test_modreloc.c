@@ -14,6 +14,7 @@
 #include <string.h>
 #include <hv/types.h>
 #include "core/modreloc.h"
+#include "elfbuild.h"
 #include "test.h"
 
 enum { S_NULL, S_TEXT, S_RELA, S_DATA, S_PCPU, S_BSS, S_SYMTAB, S_STRTAB, S_SHSTRTAB, NSEC };
@@ -44,19 +45,9 @@ struct image {
 
 #define OFF(f)	offsetof(struct image, f)
 
-static u32 name_of(const char *tab, u64 len, const char *name)
-{
-	for (u32 i = 0; i < len; i += strlen(tab + i) + 1)
-		if (!strcmp(tab + i, name))
-			return i;
-	abort();
-}
-
-static struct elf64_shdr sec(const char *name, u32 type, u64 flags, u64 off, u64 size)
-{
-	return (struct elf64_shdr){ .name = name_of(shstrtab, sizeof(shstrtab), name),
-		.type = type, .flags = flags, .offset = off, .size = size, .addralign = 1 };
-}
+#define name_of		elfb_name
+#define sec(...)	elfb_sec(shstrtab, sizeof(shstrtab), __VA_ARGS__)
+#define rela(...)	elfb_rela(__VA_ARGS__)
 
 static struct elf64_sym sym(const char *name, u8 bind, u16 shndx, u64 value)
 {
@@ -64,24 +55,12 @@ static struct elf64_sym sym(const char *name, u8 bind, u16 shndx, u64 value)
 		.info = (u8)(bind << 4), .shndx = shndx, .value = value };
 }
 
-static struct elf64_rela rela(u64 off, u32 type, u32 symi, s64 addend)
-{
-	return (struct elf64_rela){ .offset = off, .info = ((u64)symi << 32) | type, .addend = addend };
-}
 
 /* The good file, with n relocations r[]. */
 static void build(struct image *im, const struct elf64_rela *r, u32 n)
 {
 	memset(im, 0, sizeof(*im));
-	memcpy(im->eh.ident, "\x7f" "ELF\x02\x01\x01", 7);
-	im->eh.type = ELF_ET_REL;
-	im->eh.machine = ELF_EM_X86_64;
-	im->eh.version = 1;
-	im->eh.shoff = OFF(sh);
-	im->eh.ehsize = sizeof(im->eh);
-	im->eh.shentsize = sizeof(struct elf64_shdr);
-	im->eh.shnum = NSEC;
-	im->eh.shstrndx = S_SHSTRTAB;
+	im->eh = elfb_ehdr(OFF(sh), NSEC, S_SHSTRTAB);
 	for (u32 i = 0; i < sizeof(im->text); i++)
 		im->text[i] = 0x90;
 	memcpy(im->data, "lvbs data bytes", 16);
@@ -150,10 +129,11 @@ static int fx_addr(void *ctx, u32 shndx, u64 *addr)
 	}
 }
 
-static int fx_resolve(void *ctx, const char *name, u64 *value)
+static int fx_resolve(void *ctx, u64 symi, const char *name, u64 *value)
 {
 	struct fixture *fx = ctx;
 
+	(void)symi;
 	fx->resolves++;
 	if (strcmp(name, "ext"))
 		return -1;

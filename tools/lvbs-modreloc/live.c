@@ -140,11 +140,12 @@ static const struct ksym *first_named(const char *name)
  * symbol of that name in another module (kallsyms gives every module
  * symbol a lowercase type, exported or not).
  */
-static int live_resolve(void *ctx, const char *name, u64 *value)
+static int live_resolve(void *ctx, u64 symi, const char *name, u64 *value)
 {
 	const struct ksym *k, *global = NULL, *other = NULL;
 	u32 globals = 0, others = 0;
 
+	(void)symi;
 	(void)ctx;
 	for (k = first_named(name); k && k < live.syms + live.nsyms && !strcmp(k->name, name); k++) {
 		if (k->mod && !strcmp(k->mod, live.self))

@@ -172,10 +172,11 @@ bool is_weak_import(const struct mapped *m, const char *name)
 	return false;
 }
 
-static int resolve(void *ctx, const char *name, u64 *value)
+static int resolve(void *ctx, u64 symi, const char *name, u64 *value)
 {
 	const struct layout *l = ctx;
 
+	(void)symi;
 	if (is_weak_import(l->mod, name))
 		return -1;
 	*value = import_value(name);

@@ -467,6 +467,10 @@ static const struct key_type status_opt_keys[] = {
 	{ "keys_trusted", T_U64 }, { "keys_refused", T_U64 }, { "blacklist_hashes", T_U64 },
 	{ "module_checks", T_NAME }, { "modules_verified", T_U64 }, { "modules_failed", T_U64 },
 	{ "modules_unchecked", T_U64 },
+	/* ABI 9. */
+	{ "modules_compared", T_U64 }, { "modules_differ", T_U64 },
+	{ "modules_compare_failed", T_U64 }, { "module_bytes_differ", T_U64 },
+	{ "modules_not_compared", T_U64 },
 };
 
 /* status is one record spread over many lines: gather it into one line. */
@@ -917,6 +921,11 @@ static void show_memory(const struct line *r)
 	else if (get(r, "module_checks"))
 		printf("module signatures: checked by the hypervisor, not enforced (module_trust tofu): %llu verified, %llu failed, %llu loaded with no signature checked (lvbsctl log: module_checked)\n",
 		       num(r, "modules_verified"), num(r, "modules_failed"), num(r, "modules_unchecked"));
+	if (get(r, "modules_compared"))
+		printf("module code:     NOT enforced: compared with the signed file, measured only: %llu compared (%llu differ, %llu bytes in all, mostly the kernel's own patching), %llu could not be compared, %llu verified modules not compared (lvbsctl log: module_compared; docs/module-signatures.md)\n",
+		       num(r, "modules_compared"), num(r, "modules_differ"),
+		       num(r, "module_bytes_differ"), num(r, "modules_compare_failed"),
+		       num(r, "modules_not_compared"));
 	printf("not covered:     GDT contents, TSS, page tables and kernel data stay writable; text patch sites are validated by form, not by a list (docs/text-patching.md)\n");
 }
 
@@ -1282,6 +1291,8 @@ static int entry_priority(const struct line *e)
 
 	if (!strcmp(k, "module_checked"))
 		return strcmp(get(e, "info0"), "0x0") ? 4 : 6;	/* verdict 0: verified */
+	if (!strcmp(k, "module_compared"))	/* result 0 same, 1 differs: measured */
+		return (strtoull(get(e, "info0"), NULL, 16) & 0xffffffffu) <= 1 ? 6 : 4;
 	for (size_t i = 0; i < ARRAY_SIZE(info); i++)
 		if (!strcmp(k, info[i]))
 			return 6;
@@ -1596,6 +1607,10 @@ static const struct {
 	{ "modules_verified", "lvbs_modules_verified_total", "counter", "Module files whose signature the hypervisor verified." },
 	{ "modules_failed", "lvbs_module_checks_failed_total", "counter", "Module files whose check failed." },
 	{ "modules_unchecked", "lvbs_modules_unchecked_total", "counter", "Modules that came with no signature to check." },
+	{ "modules_compared", "lvbs_modules_compared_total", "counter", "Verified modules compared, as laid out, with their signed file." },
+	{ "modules_differ", "lvbs_modules_differ_total", "counter", "Compared modules whose memory differs from the file (measured, not enforced)." },
+	{ "modules_compare_failed", "lvbs_module_compares_failed_total", "counter", "Comparisons that could not run." },
+	{ "module_bytes_differ", "lvbs_module_bytes_differ_total", "counter", "Bytes that differed in all comparisons." },
 };
 
 static void metric_head(const char *name, const char *type, const char *help)

@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * MODULE_COMPARE (hv/core/modcmp.c): a small module file, verified (as
+ * far as the tags go) and laid out in the fake guest the way the kernel's
+ * loader does, then compared. Each way memory, the file or the guest's
+ * claims can be wrong gives its own result.
+ *
+ * The file: .text (65 pages and a bit, so a comparison takes two calls,
+ * with a PC32 relocation to the import "ext" and a 64-bit one that
+ * straddles a page), .rodata (a 64-bit relocation to .text), .data
+ * (writable: not compared), .modinfo (the loader does not lay it out).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <hv/types.h>
+#include <hv/x86.h>
+#include "core/elf.h"
+#include "core/hv.h"
+#include "core/modcheck.h"
+#include "core/modfile.h"
+#include "elfbuild.h"
+#include "stub_arch.h"
+#include "test.h"
+
+enum { S_NULL, S_TEXT, S_RELA_TEXT, S_RODATA, S_RELA_RODATA, S_DATA, S_MODINFO,
+       S_SYMTAB, S_STRTAB, S_SHSTRTAB, NSEC };
+enum { Y_NULL, Y_TEXT, Y_EXT, NSYM };
+
+#define TEXT_SIZE	(65 * PAGE_SIZE + 100)
+#define TEXT_VA		0xffffffffc0100000ULL
+#define RODATA_VA	0xffffffffc0150000ULL
+#define DATA_VA		0xffffffffc0151000ULL
+#define SHDRS_VA	0xffffc90000010000ULL
+#define SYMTAB_VA	0xffffc90000011000ULL
+#define LIST_VA		0xffffc90000020000ULL
+#define EXT_VALUE	0xffffffff81234560ULL
+#define FILE_ID		1000
+
+/* Where things are in the fake guest's RAM. */
+#define FILE_OFF	0x100000
+#define TEXT_OFF	0x150000
+#define RODATA_OFF	0x193000
+#define DATA_OFF	0x194000
+#define SHDRS_OFF	0x195000
+#define SYMTAB_OFF	0x196000
+#define LIST_OFF	0x197000
+#define REQ_OFF		0x199000
+
+#define MC	LVBS_HC(LVBS_HC_MODULE_COMPARE)
+
+static const char strtab[] = "\0.text\0ext";
+static const char shstrtab[] =
+	"\0.text\0.rela.text\0.rodata\0.rela.rodata\0.data\0.modinfo\0.symtab\0.strtab\0.shstrtab";
+
+struct image {
+	struct elf64_ehdr eh;
+	u8 text[TEXT_SIZE];
+	u8 rodata[16];
+	u8 data[16];
+	u8 modinfo[16];
+	struct elf64_rela rela_text[2];
+	struct elf64_rela rela_rodata[1];
+	struct elf64_sym sym[NSYM];
+	char str[sizeof(strtab)];
+	char shstr[sizeof(shstrtab)];
+	struct elf64_shdr sh[NSEC];
+} __attribute__((packed));
+
+#define OFF(f)		offsetof(struct image, f)
+#define FILE_PAGES	((sizeof(struct image) + PAGE_SIZE - 1) / PAGE_SIZE)
+
+static u8 *ram(u64 off)
+{
+	return guest.ram + off;
+}
+
+static struct image *file(void)
+{
+	return (struct image *)ram(FILE_OFF);
+}
+
+#define name_of		elfb_name
+#define sec(...)	elfb_sec(shstrtab, sizeof(shstrtab), __VA_ARGS__)
+#define rela(...)	elfb_rela(__VA_ARGS__)
+
+static struct elf64_shdr rela_sec(const char *name, u64 off, u64 size, u32 target)
+{
+	struct elf64_shdr s = sec(name, ELF_SHT_RELA, 0, off, size);
+
+	s.link = S_SYMTAB;
+	s.info = target;
+	s.entsize = sizeof(struct elf64_rela);
+	return s;
+}
+
+static void build(struct image *im)
+{
+	memset(im, 0, sizeof(*im));
+	im->eh = elfb_ehdr(OFF(sh), NSEC, S_SHSTRTAB);
+	for (u32 i = 0; i < TEXT_SIZE; i++)
+		im->text[i] = (u8)(i * 7 + 1) | 1;	/* never zero but at the sites */
+	memset(im->text + 0x100, 0, 4);
+	memset(im->text + 0xffe, 0, 8);
+	im->rela_text[0] = rela(0x100, R_X86_64_PLT32, Y_EXT, -4);
+	im->rela_text[1] = rela(0xffe, R_X86_64_64, Y_TEXT, 0x20);
+	im->rela_rodata[0] = rela(0, R_X86_64_64, Y_TEXT, 0x10);
+	memcpy(im->rodata + 8, "rodata!", 8);
+	memcpy(im->data, "lvbs data bytes", 16);
+	memcpy(im->modinfo, "license=GPL", 12);
+	im->sym[Y_TEXT] = (struct elf64_sym){ .info = 3, .shndx = S_TEXT };	/* STT_SECTION */
+	im->sym[Y_EXT] = (struct elf64_sym){ .name = name_of(strtab, sizeof(strtab), "ext"),
+		.info = 1 << 4 };					/* global, undefined */
+	memcpy(im->str, strtab, sizeof(strtab));
+	memcpy(im->shstr, shstrtab, sizeof(shstrtab));
+	im->sh[S_TEXT] = sec(".text", 1, ELF_SHF_ALLOC | ELF_SHF_EXECINSTR, OFF(text), TEXT_SIZE);
+	im->sh[S_RELA_TEXT] = rela_sec(".rela.text", OFF(rela_text), sizeof(im->rela_text), S_TEXT);
+	im->sh[S_RODATA] = sec(".rodata", 1, ELF_SHF_ALLOC, OFF(rodata), 16);
+	im->sh[S_RELA_RODATA] = rela_sec(".rela.rodata", OFF(rela_rodata),
+					 sizeof(im->rela_rodata), S_RODATA);
+	im->sh[S_DATA] = sec(".data", 1, ELF_SHF_ALLOC | 1, OFF(data), 16);
+	im->sh[S_MODINFO] = sec(".modinfo", 1, ELF_SHF_ALLOC, OFF(modinfo), 16);
+	im->sh[S_SYMTAB] = sec(".symtab", ELF_SHT_SYMTAB, 0, OFF(sym), sizeof(im->sym));
+	im->sh[S_SYMTAB].link = S_STRTAB;
+	im->sh[S_SYMTAB].entsize = sizeof(struct elf64_sym);
+	im->sh[S_STRTAB] = sec(".strtab", ELF_SHT_STRTAB, 0, OFF(str), sizeof(strtab));
+	im->sh[S_SHSTRTAB] = sec(".shstrtab", ELF_SHT_STRTAB, 0, OFF(shstr), sizeof(shstrtab));
+}
+
+static void put64(u8 *p, u64 v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (u8)(v >> (8 * i));
+}
+
+static void map_range(u64 va, u64 off, u64 len)
+{
+	for (u64 p = 0; p < len; p += PAGE_SIZE)
+		guest_map(va + p, (u64)ram(off) + p);
+}
+
+static struct lvbs_module_page *list(void)
+{
+	return (struct lvbs_module_page *)ram(LIST_OFF);
+}
+
+static struct elf64_sym *laid_syms(void)
+{
+	return (struct elf64_sym *)ram(SYMTAB_OFF);
+}
+
+/*
+ * The file verified and tagged; the module laid out and relocated as the
+ * kernel's loader does, with its section headers and symbol table.
+ */
+static void setup(void)
+{
+	struct image *im = file();
+	struct elf64_shdr *sh = (struct elf64_shdr *)ram(SHDRS_OFF);
+	u32 pc;
+
+	stub_reset();
+	build(im);
+	for (u64 i = 0; i < FILE_PAGES; i++) {
+		u64 left = sizeof(*im) - i * PAGE_SIZE;
+
+		list()[i].gpa = (u64)ram(FILE_OFF) + i * PAGE_SIZE;
+		CHECK_EQ(modfile_tag(FILE_ID, i, ram(FILE_OFF) + i * PAGE_SIZE,
+				     left < PAGE_SIZE ? (u32)left : PAGE_SIZE, list()[i].tag), 0);
+	}
+	modcheck_test_verified(FILE_ID, sizeof(*im));
+	/* Laid out: the file's bytes, relocated. */
+	memcpy(ram(TEXT_OFF), im->text, TEXT_SIZE);
+	pc = (u32)(EXT_VALUE - 4 - (TEXT_VA + 0x100));
+	memcpy(ram(TEXT_OFF) + 0x100, &pc, 4);
+	put64(ram(TEXT_OFF) + 0xffe, TEXT_VA + 0x20);
+	memcpy(ram(RODATA_OFF), im->rodata, 16);
+	put64(ram(RODATA_OFF), TEXT_VA + 0x10);
+	memcpy(ram(DATA_OFF), "changed at will", 16);
+	/* The loader's headers: addresses set, .modinfo not laid out. */
+	memcpy(sh, im->sh, sizeof(im->sh));
+	sh[S_TEXT].addr = TEXT_VA;
+	sh[S_RODATA].addr = RODATA_VA;
+	sh[S_DATA].addr = DATA_VA;
+	sh[S_MODINFO].flags &= ~ELF_SHF_ALLOC;
+	sh[S_MODINFO].addr = (u64)ram(FILE_OFF) + OFF(modinfo);
+	memcpy(laid_syms(), im->sym, sizeof(im->sym));
+	laid_syms()[Y_EXT].value = EXT_VALUE;
+	map_range(TEXT_VA, TEXT_OFF, TEXT_SIZE);
+	map_range(RODATA_VA, RODATA_OFF, PAGE_SIZE);
+	map_range(DATA_VA, DATA_OFF, PAGE_SIZE);
+	map_range(SHDRS_VA, SHDRS_OFF, PAGE_SIZE);
+	map_range(SYMTAB_VA, SYMTAB_OFF, PAGE_SIZE);
+	map_range(LIST_VA, LIST_OFF, 2 * PAGE_SIZE);
+}
+
+static struct lvbs_module_compare *req(void)
+{
+	return (struct lvbs_module_compare *)ram(REQ_OFF);
+}
+
+static void make_request(void)
+{
+	memset(req(), 0, sizeof(*req()));
+	req()->size = sizeof(*req());
+	req()->file = FILE_ID;
+	req()->pages = LIST_VA;
+	req()->shdrs = SHDRS_VA;
+	req()->symtab = SYMTAB_VA;
+	req()->shnum = NSEC;
+	req()->nsyms = NSYM;
+}
+
+static long call(u32 cpu, u64 cont, u64 *more)
+{
+	long r = stub_hypercall(cpu, 0x200000, MC, (u64)req(), sizeof(*req()), cont);
+
+	*more = hv_cpu_of(cpu)->regs[REG_RBX];
+	return r;
+}
+
+/* A whole comparison from CPU 0: the result; *calls how many it took. */
+static u32 compare(u32 *calls)
+{
+	u64 more = 1;
+	u32 n = 0;
+
+	make_request();
+	CHECK_EQ(call(0, 0, &more), LVBS_OK);
+	for (n = 1; more && n < 100; n++)
+		CHECK_EQ(call(0, 1, &more), LVBS_OK);
+	if (calls)
+		*calls = n;
+	return req()->result;
+}
+
+static struct lvbs_info info(void)
+{
+	struct lvbs_info i;
+
+	CHECK_EQ(stub_hypercall(0, 0x200000, LVBS_HC(LVBS_HC_GET_INFO), (u64)ram(0x1a0000),
+				sizeof(i), 0), LVBS_OK);
+	memcpy(&i, ram(0x1a0000), sizeof(i));
+	return i;
+}
+
+TEST(modcmp_same_module)
+{
+	u32 calls;
+
+	setup();
+	CHECK_EQ(compare(&calls), LVBS_MODCMP_SAME);
+	CHECK_EQ(calls, 2);			/* 66 pages, 64 per call */
+	CHECK_EQ(req()->sections, 2);		/* .text, .rodata; not .data, not .modinfo */
+	CHECK_EQ(req()->bytes, TEXT_SIZE + 16);
+	CHECK_EQ(req()->relocations, 3);
+	CHECK_EQ(req()->imports, 1);
+	CHECK_EQ(req()->differ_bytes, 0);
+	CHECK(req()->page_loads >= FILE_PAGES);
+	CHECK_EQ(last_event()->kind, LVBS_EV_MODULE_COMPARED);
+	CHECK_EQ(last_event()->gpa, FILE_ID);
+	CHECK_EQ(last_event()->info0, LVBS_MODCMP_SAME);
+	CHECK_EQ(info().modules_compared, 1);
+	CHECK_EQ(info().modules_differ, 0);
+}
+
+TEST(modcmp_counts_what_differs)
+{
+	setup();
+	ram(TEXT_OFF)[0x500] ^= 0x40;		/* one byte */
+	ram(TEXT_OFF)[0x2fff] ^= 1;		/* two, one run across a page */
+	ram(TEXT_OFF)[0x3000] ^= 1;
+	ram(RODATA_OFF)[2] ^= 1;		/* a relocated byte */
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_DIFFER);
+	CHECK_EQ(req()->where_section, S_TEXT);
+	CHECK_EQ(req()->where_offset, 0x500);
+	CHECK_EQ(req()->differ_bytes, 4);
+	CHECK_EQ(req()->differ_ranges, 3);
+	CHECK_EQ(last_event()->info0, LVBS_MODCMP_DIFFER | (u64)S_TEXT << 32);
+	CHECK_EQ(last_event()->info1, 4);
+	CHECK_EQ(info().modules_differ, 1);
+	CHECK_EQ(info().module_bytes_differ, 4);
+}
+
+TEST(modcmp_writable_and_unplaced_sections_are_not_compared)
+{
+	setup();
+	memset(ram(DATA_OFF), 0xee, 16);
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_SAME);
+	CHECK_EQ(req()->sections, 2);
+}
+
+/*
+ * An import is the laid-out symbol table's word, read once: a lie is
+ * seen only if memory does not follow it (checking the value against the
+ * kernel's export tables is the next step, docs/module-signatures.md).
+ */
+TEST(modcmp_imports_are_claims_memory_must_match)
+{
+	u32 pc;
+
+	setup();
+	laid_syms()[Y_EXT].value = EXT_VALUE + 0x1000;
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_DIFFER);
+	CHECK_EQ(req()->where_offset, 0x101);
+	pc = (u32)(EXT_VALUE + 0x1000 - 4 - (TEXT_VA + 0x100));
+	memcpy(ram(TEXT_OFF) + 0x100, &pc, 4);
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_SAME);
+	/* A symbol the table says is defined is no import. */
+	laid_syms()[Y_EXT].shndx = S_TEXT;
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_CLAIM);
+}
+
+TEST(modcmp_file_changed_since_its_check_is_refused)
+{
+	setup();
+	ram(FILE_OFF)[3 * PAGE_SIZE + 17] ^= 1;	/* inside .text, page 3 */
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_BAD_PAGE);
+	ram(FILE_OFF)[3 * PAGE_SIZE + 17] ^= 1;
+	/* Two pages swapped in the list: their tags name their index. */
+	{
+		struct lvbs_module_page t = list()[4];
+
+		list()[4] = list()[5];
+		list()[5] = t;
+	}
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_BAD_PAGE);
+	CHECK_EQ(info().modules_compare_failed, 2);
+}
+
+TEST(modcmp_refuses_bad_claims)
+{
+	setup();
+	make_request();
+	req()->file = FILE_ID + 1;		/* never verified */
+	{
+		u64 more;
+
+		CHECK_EQ(call(0, 0, &more), LVBS_OK);
+		CHECK_EQ(more, 0);
+		CHECK_EQ(req()->result, LVBS_MODCMP_NO_FILE);
+	}
+	setup();
+	((struct elf64_shdr *)ram(SHDRS_OFF))[S_TEXT].addr = TEXT_VA + 0x10000000;
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_UNMAPPED);
+	CHECK_EQ(req()->where_section, S_TEXT);
+	setup();
+	list()[2].reserved = 1;
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_UNMAPPED);
+}
+
+TEST(modcmp_counts_must_be_the_files)
+{
+	u64 more;
+
+	setup();
+	make_request();
+	req()->shnum = NSEC - 1;
+	CHECK_EQ(call(0, 0, &more), LVBS_OK);
+	CHECK_EQ(req()->result, LVBS_MODCMP_CLAIM);
+	make_request();
+	req()->nsyms = NSYM + 1;
+	CHECK_EQ(call(0, 0, &more), LVBS_OK);
+	CHECK_EQ(req()->result, LVBS_MODCMP_CLAIM);
+}
+
+TEST(modcmp_one_at_a_time)
+{
+	u64 more;
+
+	setup();
+	make_request();
+	CHECK_EQ(call(0, 1, &more), LVBS_E_PERM);	/* nothing to go on with */
+	CHECK_EQ(call(0, 0, &more), LVBS_OK);
+	CHECK_EQ(more, 1);
+	CHECK_EQ(call(1, 0, &more), LVBS_E_BUSY);	/* CPU 0's */
+	CHECK_EQ(call(1, 1, &more), LVBS_E_BUSY);
+	CHECK_EQ(call(0, 0, &more), LVBS_OK);		/* CPU 0 starts again */
+	CHECK_EQ(call(0, 1, &more), LVBS_OK);
+	CHECK_EQ(more, 0);
+	CHECK_EQ(req()->result, LVBS_MODCMP_SAME);
+	CHECK_EQ(call(1, 0, &more), LVBS_OK);		/* free again */
+	CHECK_EQ(stub_hypercall(0, 0x200000, MC, (u64)req(), sizeof(*req()) - 8, 0), LVBS_E_INVAL);
+	CHECK_EQ(stub_hypercall(0, 0x200000, MC, (u64)req(), sizeof(*req()), 2), LVBS_E_INVAL);
+}
