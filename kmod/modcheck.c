@@ -32,6 +32,7 @@
 #define pr_fmt(fmt) "lvbs: " fmt
 
 #include <linux/elf.h>
+#include <asm/alternative.h>
 #include <linux/kernel_read_file.h>
 #include <linux/llist.h>
 #include <linux/kprobes.h>
@@ -446,6 +447,7 @@ static void compare(const struct module *mod, const struct kept *k, const u8 *hd
 	q->symtab = (unsigned long)ks->symtab;
 	q->nsyms = ks->num_symtab;
 	q->percpu = (unsigned long)mod->percpu;
+	q->alt_entsize = sizeof(struct alt_instr);
 	r = lvbs.hv->module_compare(q, false, &more);
 	while (!r && more) {
 		cond_resched();
@@ -458,10 +460,19 @@ static void compare(const struct module *mod, const struct kept *k, const u8 *hd
 		pr_warn("module %s: not compared with its signed file: %s (section %u, offset %llu, detail %u)\n",
 			mod->name, q->result < ARRAY_SIZE(compare_names) ? compare_names[q->result] : "?",
 			q->where_section, q->where_offset, q->detail);
+	else if (q->result == LVBS_MODCMP_DIFFER)
+		pr_notice("module %s: differs from its signed file: %llu bytes in %llu ranges at no patch site or in a form its site does not allow, the first at section %u + %llu (measured, not enforced)\n",
+			  mod->name, q->unexplained_bytes, q->unexplained_ranges, q->where_section,
+			  q->where_offset);
 	else
-		pr_info("module %s: %s its signed file: %llu sections, %llu bytes, %llu relocations, %llu imports; %llu bytes differ in %llu ranges (measured, not enforced)\n",
-			mod->name, q->result ? "differs from" : "same as", q->sections, q->bytes,
-			q->relocations, q->imports, q->differ_bytes, q->differ_ranges);
+		pr_info("module %s: same as its signed file: %llu sections, %llu bytes, %llu relocations, %llu imports; patched: ftrace %llu, return %llu, retpoline %llu, call %llu, endbr %llu, static call %llu, jump label %llu, alternative %llu, lock %llu, paravirt %llu; %llu targets not checked\n",
+			mod->name, q->sections, q->bytes, q->relocations, q->imports,
+			q->patched[LVBS_MODCMP_KIND_FTRACE], q->patched[LVBS_MODCMP_KIND_RETURN],
+			q->patched[LVBS_MODCMP_KIND_RETPOLINE], q->patched[LVBS_MODCMP_KIND_CALL],
+			q->patched[LVBS_MODCMP_KIND_ENDBR], q->patched[LVBS_MODCMP_KIND_STATIC_CALL],
+			q->patched[LVBS_MODCMP_KIND_JUMP], q->patched[LVBS_MODCMP_KIND_ALT],
+			q->patched[LVBS_MODCMP_KIND_LOCK], q->patched[LVBS_MODCMP_KIND_PARAVIRT],
+			q->unchecked_targets);
 	mutex_unlock(&check_mutex);
 }
 

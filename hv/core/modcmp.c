@@ -36,10 +36,12 @@
 #include "modcmp.h"
 #include "modfile.h"
 #include "modreloc.h"
+#include "modsites.h"
 
 #define RUNNING		(~0u)		/* not a result: work is left */
 #define IMPORT_SLOTS	(2 * LVBS_MODCMP_MAX_IMPORTS)	/* open addressing, half full at most */
 #define SHF_WRITE	0x1ULL
+#define E_SITE_UNMAPPED	(-100)	/* not a relocator error: a site's bytes unreadable */
 
 _Static_assert((IMPORT_SLOTS & (IMPORT_SLOTS - 1)) == 0, "a power of two");
 
@@ -58,10 +60,16 @@ static struct {
 	u32 imp_key[IMPORT_SLOTS];	/* symbol index + 1 (0: free) ... */
 	u64 imp_val[IMPORT_SLOTS];	/* ... and its value, as first read */
 	bool bad_claim;			/* an import the symbol table does not hold */
+	struct modsites ms;		/* the sites the file names as patched */
 	u32 sec;			/* the section compared, or the next to look at */
-	bool in_sec;
+	bool in_sec, sec_code;		/* ... and whether it holds code (sites) */
 	u64 off, sec_size;		/* where in it */
-	u64 diff_end;			/* address past the last differing byte */
+	u64 diff_end;			/* address past the last differing byte ... */
+	u64 odd_end;			/* ... and the last unexplained one */
+	struct modsite site;		/* the site last judged ... */
+	u64 site_end;			/* ... the end of its form ... */
+	bool site_valid, site_ok;	/* ... and whether the form is allowed */
+	u8 g[MODSITES_MAX_LEN];		/* the guest's bytes of a site */
 	u64 compared, differ, failed, bytes_differ;	/* all comparisons (lvbs_info) */
 	u8 want[PAGE_SIZE], have[PAGE_SIZE];
 } mv;				/* bss */
@@ -213,6 +221,7 @@ static u32 copy_layout(void)
 static u32 start(void)
 {
 	u64 len;
+	u32 v;
 	int r;
 
 	memset(mv.imp_key, 0, sizeof(mv.imp_key));
@@ -230,10 +239,17 @@ static u32 start(void)
 	if (mv.req.shnum != mv.m.shnum || mv.req.nsyms != mv.m.nsyms ||
 	    mv.req.shnum > LVBS_MODCMP_MAX_SECTIONS)
 		return LVBS_MODCMP_CLAIM;
+	if (mv.req.alt_entsize && (mv.req.alt_entsize < 10 || mv.req.alt_entsize > 16))
+		return LVBS_MODCMP_CLAIM;	/* instrlen is second to last; at most 16 read */
 	mv.sec = 1;
 	mv.in_sec = false;
 	mv.diff_end = 0;
-	return copy_layout();
+	mv.odd_end = 0;
+	v = copy_layout();
+	if (v != RUNNING)
+		return v;
+	r = modsites_open(&mv.ms, &mv.m, mv.req.alt_entsize);
+	return r ? failed(r, 0, 0) : RUNNING;
 }
 
 /*
@@ -269,21 +285,83 @@ static int skip(u32 i, struct elf64_shdr *sh)
 	return sorted_in_place(name) ? 1 : 0;
 }
 
-/* Count the bytes of want/have [0, n) at address @va that differ. */
-static void diff(u64 va, u64 n)
+/*
+ * Judge the site @s (the guest's bytes there, read once): is its form
+ * one its kind allows? Counted once per site.
+ */
+static int judge(const struct modsite *s)
+{
+	bool unchecked;
+	u32 len;
+
+	mv.site = *s;
+	mv.site_valid = true;
+	if (gwalk_read(&mv.w, s->va, mv.g, s->len))
+		return -1;
+	mv.site_ok = modsites_allowed(s, mv.g, s->len, &len, &unchecked);
+	mv.site_end = s->va + len;
+	if (mv.site_ok) {
+		mv.req.patched[s->kind]++;
+		mv.req.unchecked_targets += unchecked;
+	}
+	return 0;
+}
+
+/* Is the differing byte at @va a site's, in an allowed form? 1 yes, 0 no, <0 error. */
+static int explained(u64 va)
+{
+	struct modsite s;
+	int r;
+
+	if (!mv.sec_code)
+		return 0;
+	if (mv.site_valid && va >= mv.site.va && va < mv.site_end)
+		return mv.site_ok;
+	r = modsites_find(&mv.ms, va, &s);
+	if (r <= 0)
+		return r;
+	if (!mv.site_valid || s.va != mv.site.va || s.kind != mv.site.kind) {
+		if (judge(&s))
+			return E_SITE_UNMAPPED;
+	}
+	return mv.site_ok && va < mv.site_end;
+}
+
+/*
+ * Count the bytes of want/have [0, n) at address @va that differ, and
+ * those no site explains. RUNNING, or a result (an error).
+ */
+static u32 diff(u64 va, u64 n)
 {
 	for (u64 k = 0; k < n; k++) {
+		int e;
+
 		if (mv.want[k] == mv.have[k])
 			continue;
-		if (!mv.req.differ_bytes) {
-			mv.req.where_section = mv.sec;
-			mv.req.where_offset = mv.off + k;
-		}
 		mv.req.differ_bytes++;
 		if (va + k != mv.diff_end)
 			mv.req.differ_ranges++;
 		mv.diff_end = va + k + 1;
+		e = explained(va + k);
+		if (e == E_SITE_UNMAPPED) {
+			mv.req.where_section = mv.sec;
+			mv.req.where_offset = mv.off + k;
+			return LVBS_MODCMP_UNMAPPED;
+		}
+		if (e < 0)
+			return failed(e, mv.sec, mv.off + k);
+		if (e)
+			continue;
+		if (!mv.req.unexplained_bytes) {
+			mv.req.where_section = mv.sec;
+			mv.req.where_offset = mv.off + k;
+		}
+		mv.req.unexplained_bytes++;
+		if (va + k != mv.odd_end)
+			mv.req.unexplained_ranges++;
+		mv.odd_end = va + k + 1;
 	}
+	return RUNNING;
 }
 
 /* The next section to compare begun, or a result (done, or an error). */
@@ -301,13 +379,19 @@ static u32 next_section(void)
 		if (r)
 			return failed(r, mv.sec, 0);
 		mv.in_sec = true;
+		mv.sec_code = sh.flags & ELF_SHF_EXECINSTR;
+		mv.site_valid = false;
 		mv.off = 0;
 		mv.sec_size = sh.size;
 		mv.req.sections++;
+		if (mv.sec_code) {
+			r = modsites_section(&mv.ms, mv.addr[mv.sec], mv.addr[mv.sec] + sh.size);
+			if (r)
+				return failed(r, mv.sec, 0);
+		}
 		return RUNNING;
 	}
-	mv.req.where_section = mv.req.differ_bytes ? mv.req.where_section : 0;
-	return mv.req.differ_bytes ? LVBS_MODCMP_DIFFER : LVBS_MODCMP_SAME;
+	return mv.req.unexplained_bytes ? LVBS_MODCMP_DIFFER : LVBS_MODCMP_SAME;
 }
 
 /* At most LVBS_MODCMP_BUDGET pages: RUNNING, or the result. */
@@ -339,7 +423,9 @@ static u32 step(void)
 			mv.req.where_offset = mv.off;
 			return LVBS_MODCMP_UNMAPPED;
 		}
-		diff(va, n);
+		v = diff(va, n);
+		if (v != RUNNING)
+			return v;
 		mv.req.bytes += n;
 		mv.off += n;
 		budget--;
@@ -352,17 +438,18 @@ static long finish(struct hv_cpu *c, u32 v, u64 gpa, u64 size)
 {
 	mv.req.result = v;
 	mv.req.relocations = mv.m.applied;
+	mv.req.unordered_sites = mv.ms.unordered;
 	mv.req.page_loads = mv.rd.loads;
 	mv.open = false;
 	if (v == LVBS_MODCMP_SAME || v == LVBS_MODCMP_DIFFER) {
 		mv.compared++;
 		mv.differ += v == LVBS_MODCMP_DIFFER;
-		mv.bytes_differ += mv.req.differ_bytes;
+		mv.bytes_differ += mv.req.unexplained_bytes;
 	} else {
 		mv.failed++;
 	}
 	hv_log_event(c, LVBS_EV_MODULE_COMPARED, 0, LVBS_ACT_NONE, mv.req.file,
-		     v | (u64)mv.req.where_section << 32, mv.req.differ_bytes);
+		     v | (u64)mv.req.where_section << 32, mv.req.unexplained_bytes);
 	return hv_copy_to_guest(gpa, size, &mv.req, sizeof(mv.req));
 }
 
@@ -392,10 +479,6 @@ long modcmp_call(struct hv_cpu *c, u64 gpa, u64 size, u64 cont, u64 *more_out)
 	if (!cont) {
 		/* Copied in once; only the inputs are kept, results start at 0. */
 		memcpy(&mv.req, gpa_ptr(gpa), sizeof(mv.req));
-		if (mv.req.reserved) {
-			spin_unlock(&mv.lock);
-			return LVBS_E_INVAL;
-		}
 		memset(&mv.req.result, 0, sizeof(mv.req) - offsetof(struct lvbs_module_compare, result));
 		mv.open = true;
 		mv.owner = c->index;

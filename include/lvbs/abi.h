@@ -368,6 +368,21 @@ struct lvbs_module_page {
 #define LVBS_MODCMP_BUDGET	64	/* pages of sections compared per call */
 #define LVBS_MODCMP_MAX_SECTIONS 512	/* sections of a module compared */
 #define LVBS_MODCMP_MAX_IMPORTS	2048	/* distinct symbols it imports */
+/*
+ * Kinds of site a module file names as patched by the kernel after
+ * relocation, each in a table of its own (the section in brackets).
+ */
+#define LVBS_MODCMP_KIND_FTRACE		0	/* __mcount_loc: call __fentry__ */
+#define LVBS_MODCMP_KIND_RETURN		1	/* .return_sites: jmp to the return thunk */
+#define LVBS_MODCMP_KIND_RETPOLINE	2	/* .retpoline_sites: call/jmp to a retpoline thunk */
+#define LVBS_MODCMP_KIND_CALL		3	/* .call_sites: a call (call depth tracking) */
+#define LVBS_MODCMP_KIND_ENDBR		4	/* .ibt_endbr_seal: an unused ENDBR64 */
+#define LVBS_MODCMP_KIND_STATIC_CALL	5	/* .static_call_sites */
+#define LVBS_MODCMP_KIND_JUMP		6	/* __jump_table: a jump label */
+#define LVBS_MODCMP_KIND_ALT		7	/* .altinstructions */
+#define LVBS_MODCMP_KIND_LOCK		8	/* .smp_locks: a lock prefix */
+#define LVBS_MODCMP_KIND_PARAVIRT	9	/* .parainstructions (6.1): a pv_ops call */
+#define LVBS_MODCMP_KINDS		10
 struct lvbs_module_compare {
 	lvbs_u64 size;			/* in: sizeof this struct */
 	lvbs_u64 file;			/* in: a verified check's file number (MODULE_BEGIN) */
@@ -377,10 +392,10 @@ struct lvbs_module_compare {
 	lvbs_u64 percpu;		/* in: where .data..percpu went (mod->percpu), or 0 */
 	lvbs_u32 shnum;			/* in: entries of shdrs, as in the file */
 	lvbs_u32 nsyms;			/* in: entries of symtab, as in the file */
-	lvbs_u32 result;		/* out: LVBS_MODCMP_* */
+	lvbs_u32 alt_entsize;		/* in: sizeof(struct alt_instr): 12 (6.1), 14 (6.12); 0 none */
+	lvbs_u32 result;		/* out: LVBS_MODCMP_*; the outputs start here */
 	lvbs_u32 detail;		/* out: for MALFORMED, the relocator's reason (docs/abi.md) */
-	lvbs_u32 where_section;		/* out: section of the error or first difference */
-	lvbs_u32 reserved;		/* in: 0 */
+	lvbs_u32 where_section;		/* out: section of the error or first unexplained byte */
 	lvbs_u64 where_offset;		/* out: ... and the offset in it */
 	lvbs_u64 sections;		/* out: sections compared */
 	lvbs_u64 bytes;			/* out: bytes compared */
@@ -389,10 +404,15 @@ struct lvbs_module_compare {
 	lvbs_u64 differ_ranges;		/* out: ... in this many runs */
 	lvbs_u64 imports;		/* out: distinct imports read from symtab */
 	lvbs_u64 page_loads;		/* out: file pages read back, each tag checked */
+	lvbs_u64 unexplained_bytes;	/* out: differing bytes at no site, or not in a form the site allows */
+	lvbs_u64 unexplained_ranges;	/* out: ... in this many runs */
+	lvbs_u64 unchecked_targets;	/* out: sites whose call/jump target was taken unchecked */
+	lvbs_u64 unordered_sites;	/* out: table entries out of address order (not used) */
+	lvbs_u64 patched[LVBS_MODCMP_KINDS];	/* out: sites of each kind the kernel changed, in an allowed form */
 };
 
-#define LVBS_MODCMP_SAME	0	/* every compared byte is the file's, relocated */
-#define LVBS_MODCMP_DIFFER	1	/* some bytes differ (counted; where: the first) */
+#define LVBS_MODCMP_SAME	0	/* every compared byte is the file's, relocated, or an allowed patch */
+#define LVBS_MODCMP_DIFFER	1	/* some bytes differ otherwise (counted; where: the first) */
 #define LVBS_MODCMP_NO_FILE	2	/* no verified check has that file number */
 #define LVBS_MODCMP_BAD_PAGE	3	/* a page of the file failed its tag */
 #define LVBS_MODCMP_MALFORMED	4	/* the relocator refused the file (where: the section) */

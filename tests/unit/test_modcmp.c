@@ -8,7 +8,11 @@
  * The file: .text (65 pages and a bit, so a comparison takes two calls,
  * with a PC32 relocation to the import "ext" and a 64-bit one that
  * straddles a page), .rodata (a 64-bit relocation to .text), .data
- * (writable: not compared), .modinfo (the loader does not lay it out).
+ * (writable: not compared), .modinfo (the loader does not lay it out),
+ * and three tables of patched sites (modsites.c): __mcount_loc (an
+ * ftrace call at .text+0x200, and an entry out of order), .return_sites
+ * (a jmp to the return thunk at +0x300), __jump_table (a NOP5 at +0x400
+ * whose jump goes to +0x480).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +27,7 @@
 #include "test.h"
 
 enum { S_NULL, S_TEXT, S_RELA_TEXT, S_RODATA, S_RELA_RODATA, S_DATA, S_MODINFO,
+       S_MCOUNT, S_RELA_MCOUNT, S_RETS, S_RELA_RETS, S_JUMP, S_RELA_JUMP,
        S_SYMTAB, S_STRTAB, S_SHSTRTAB, NSEC };
 enum { Y_NULL, Y_TEXT, Y_EXT, NSYM };
 
@@ -30,6 +35,13 @@ enum { Y_NULL, Y_TEXT, Y_EXT, NSYM };
 #define TEXT_VA		0xffffffffc0100000ULL
 #define RODATA_VA	0xffffffffc0150000ULL
 #define DATA_VA		0xffffffffc0151000ULL
+#define MCOUNT_VA	0xffffffffc0152000ULL	/* not read: the tables come from the file */
+#define RETS_VA		0xffffffffc0153000ULL
+#define JUMP_VA		0xffffffffc0154000ULL
+#define FTRACE_SITE	0x200
+#define RET_SITE	0x300
+#define JUMP_SITE	0x400
+#define JUMP_TARGET	0x480
 #define SHDRS_VA	0xffffc90000010000ULL
 #define SYMTAB_VA	0xffffc90000011000ULL
 #define LIST_VA		0xffffc90000020000ULL
@@ -41,6 +53,7 @@ enum { Y_NULL, Y_TEXT, Y_EXT, NSYM };
 #define TEXT_OFF	0x150000
 #define RODATA_OFF	0x193000
 #define DATA_OFF	0x194000
+#define RETS_OFF	0x19a000
 #define SHDRS_OFF	0x195000
 #define SYMTAB_OFF	0x196000
 #define LIST_OFF	0x197000
@@ -50,7 +63,9 @@ enum { Y_NULL, Y_TEXT, Y_EXT, NSYM };
 
 static const char strtab[] = "\0.text\0ext";
 static const char shstrtab[] =
-	"\0.text\0.rela.text\0.rodata\0.rela.rodata\0.data\0.modinfo\0.symtab\0.strtab\0.shstrtab";
+	"\0.text\0.rela.text\0.rodata\0.rela.rodata\0.data\0.modinfo\0.symtab\0.strtab\0.shstrtab"
+	"\0__mcount_loc\0.rela__mcount_loc\0.return_sites\0.rela.return_sites"
+	"\0__jump_table\0.rela__jump_table";
 
 struct image {
 	struct elf64_ehdr eh;
@@ -58,8 +73,14 @@ struct image {
 	u8 rodata[16];
 	u8 data[16];
 	u8 modinfo[16];
-	struct elf64_rela rela_text[2];
+	u8 mcount[16];
+	u8 rets[4];
+	u8 jump[16];
+	struct elf64_rela rela_text[4];
 	struct elf64_rela rela_rodata[1];
+	struct elf64_rela rela_mcount[2];
+	struct elf64_rela rela_rets[1];
+	struct elf64_rela rela_jump[2];
 	struct elf64_sym sym[NSYM];
 	char str[sizeof(strtab)];
 	char shstr[sizeof(shstrtab)];
@@ -101,9 +122,20 @@ static void build(struct image *im)
 		im->text[i] = (u8)(i * 7 + 1) | 1;	/* never zero but at the sites */
 	memset(im->text + 0x100, 0, 4);
 	memset(im->text + 0xffe, 0, 8);
+	/* The sites as the compiler leaves them: call, jmp (relocated), NOP5. */
+	memcpy(im->text + FTRACE_SITE, "\xe8\0\0\0\0", 5);
+	memcpy(im->text + RET_SITE, "\xe9\0\0\0\0", 5);
+	memcpy(im->text + JUMP_SITE, "\x0f\x1f\x44\x00\x00", 5);
 	im->rela_text[0] = rela(0x100, R_X86_64_PLT32, Y_EXT, -4);
-	im->rela_text[1] = rela(0xffe, R_X86_64_64, Y_TEXT, 0x20);
+	im->rela_text[1] = rela(FTRACE_SITE + 1, R_X86_64_PLT32, Y_EXT, -4);
+	im->rela_text[2] = rela(RET_SITE + 1, R_X86_64_PC32, Y_EXT, -4);
+	im->rela_text[3] = rela(0xffe, R_X86_64_64, Y_TEXT, 0x20);
 	im->rela_rodata[0] = rela(0, R_X86_64_64, Y_TEXT, 0x10);
+	im->rela_mcount[0] = rela(0, R_X86_64_64, Y_TEXT, FTRACE_SITE);
+	im->rela_mcount[1] = rela(8, R_X86_64_64, Y_TEXT, 0x180);	/* before: out of order */
+	im->rela_rets[0] = rela(0, R_X86_64_PC32, Y_TEXT, RET_SITE);
+	im->rela_jump[0] = rela(0, R_X86_64_PC32, Y_TEXT, JUMP_SITE);
+	im->rela_jump[1] = rela(4, R_X86_64_PC32, Y_TEXT, JUMP_TARGET);
 	memcpy(im->rodata + 8, "rodata!", 8);
 	memcpy(im->data, "lvbs data bytes", 16);
 	memcpy(im->modinfo, "license=GPL", 12);
@@ -119,6 +151,15 @@ static void build(struct image *im)
 					 sizeof(im->rela_rodata), S_RODATA);
 	im->sh[S_DATA] = sec(".data", 1, ELF_SHF_ALLOC | 1, OFF(data), 16);
 	im->sh[S_MODINFO] = sec(".modinfo", 1, ELF_SHF_ALLOC, OFF(modinfo), 16);
+	im->sh[S_MCOUNT] = sec("__mcount_loc", 1, ELF_SHF_ALLOC, OFF(mcount), 16);
+	im->sh[S_RELA_MCOUNT] = rela_sec(".rela__mcount_loc", OFF(rela_mcount),
+					 sizeof(im->rela_mcount), S_MCOUNT);
+	im->sh[S_RETS] = sec(".return_sites", 1, ELF_SHF_ALLOC, OFF(rets), 4);
+	im->sh[S_RELA_RETS] = rela_sec(".rela.return_sites", OFF(rela_rets),
+				       sizeof(im->rela_rets), S_RETS);
+	im->sh[S_JUMP] = sec("__jump_table", 1, ELF_SHF_ALLOC | 1, OFF(jump), 16);
+	im->sh[S_RELA_JUMP] = rela_sec(".rela__jump_table", OFF(rela_jump),
+				       sizeof(im->rela_jump), S_JUMP);
 	im->sh[S_SYMTAB] = sec(".symtab", ELF_SHT_SYMTAB, 0, OFF(sym), sizeof(im->sym));
 	im->sh[S_SYMTAB].link = S_STRTAB;
 	im->sh[S_SYMTAB].entsize = sizeof(struct elf64_sym);
@@ -172,6 +213,12 @@ static void setup(void)
 	memcpy(ram(TEXT_OFF), im->text, TEXT_SIZE);
 	pc = (u32)(EXT_VALUE - 4 - (TEXT_VA + 0x100));
 	memcpy(ram(TEXT_OFF) + 0x100, &pc, 4);
+	pc = (u32)(EXT_VALUE - 4 - (TEXT_VA + FTRACE_SITE + 1));
+	memcpy(ram(TEXT_OFF) + FTRACE_SITE + 1, &pc, 4);
+	pc = (u32)(EXT_VALUE - 4 - (TEXT_VA + RET_SITE + 1));
+	memcpy(ram(TEXT_OFF) + RET_SITE + 1, &pc, 4);
+	pc = (u32)(TEXT_VA + RET_SITE - RETS_VA);
+	memcpy(ram(RETS_OFF), &pc, 4);
 	put64(ram(TEXT_OFF) + 0xffe, TEXT_VA + 0x20);
 	memcpy(ram(RODATA_OFF), im->rodata, 16);
 	put64(ram(RODATA_OFF), TEXT_VA + 0x10);
@@ -181,6 +228,9 @@ static void setup(void)
 	sh[S_TEXT].addr = TEXT_VA;
 	sh[S_RODATA].addr = RODATA_VA;
 	sh[S_DATA].addr = DATA_VA;
+	sh[S_MCOUNT].addr = MCOUNT_VA;
+	sh[S_RETS].addr = RETS_VA;
+	sh[S_JUMP].addr = JUMP_VA;
 	sh[S_MODINFO].flags &= ~ELF_SHF_ALLOC;
 	sh[S_MODINFO].addr = (u64)ram(FILE_OFF) + OFF(modinfo);
 	memcpy(laid_syms(), im->sym, sizeof(im->sym));
@@ -188,6 +238,7 @@ static void setup(void)
 	map_range(TEXT_VA, TEXT_OFF, TEXT_SIZE);
 	map_range(RODATA_VA, RODATA_OFF, PAGE_SIZE);
 	map_range(DATA_VA, DATA_OFF, PAGE_SIZE);
+	map_range(RETS_VA, RETS_OFF, PAGE_SIZE);
 	map_range(SHDRS_VA, SHDRS_OFF, PAGE_SIZE);
 	map_range(SYMTAB_VA, SYMTAB_OFF, PAGE_SIZE);
 	map_range(LIST_VA, LIST_OFF, 2 * PAGE_SIZE);
@@ -249,12 +300,14 @@ TEST(modcmp_same_module)
 
 	setup();
 	CHECK_EQ(compare(&calls), LVBS_MODCMP_SAME);
-	CHECK_EQ(calls, 2);			/* 66 pages, 64 per call */
-	CHECK_EQ(req()->sections, 2);		/* .text, .rodata; not .data, not .modinfo */
-	CHECK_EQ(req()->bytes, TEXT_SIZE + 16);
-	CHECK_EQ(req()->relocations, 3);
-	CHECK_EQ(req()->imports, 1);
+	CHECK_EQ(calls, 2);			/* 67 pages, 64 per call */
+	/* .text, .rodata, .return_sites; not .data, .modinfo, __jump_table, __mcount_loc */
+	CHECK_EQ(req()->sections, 3);
+	CHECK_EQ(req()->bytes, TEXT_SIZE + 16 + 4);
+	CHECK_EQ(req()->relocations, 6);
 	CHECK_EQ(req()->differ_bytes, 0);
+	CHECK_EQ(req()->unordered_sites, 0);	/* no byte differed: no table was read */
+	CHECK_EQ(req()->imports, 1);
 	CHECK(req()->page_loads >= FILE_PAGES);
 	CHECK_EQ(last_event()->kind, LVBS_EV_MODULE_COMPARED);
 	CHECK_EQ(last_event()->gpa, FILE_ID);
@@ -281,12 +334,85 @@ TEST(modcmp_counts_what_differs)
 	CHECK_EQ(info().module_bytes_differ, 4);
 }
 
+/* The forms the kernel leaves at each kind of site, and what it may not. */
+TEST(modcmp_patched_sites_in_allowed_forms)
+{
+	u8 *t;
+	s32 rel;
+
+	setup();
+	t = ram(TEXT_OFF);
+	memcpy(t + FTRACE_SITE, "\x0f\x1f\x44\x00\x00", 5);	/* ftrace off: NOP5 */
+	memcpy(t + RET_SITE, "\xc3\xcc\xcc\xcc\xcc", 5);	/* ret, int3 */
+	rel = JUMP_TARGET - (JUMP_SITE + 5);
+	t[JUMP_SITE] = 0xe9;					/* jump label on */
+	memcpy(t + JUMP_SITE + 1, &rel, 4);
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_SAME);
+	CHECK(req()->differ_bytes > 0);
+	CHECK_EQ(req()->unexplained_bytes, 0);
+	CHECK_EQ(req()->patched[LVBS_MODCMP_KIND_FTRACE], 1);
+	CHECK_EQ(req()->patched[LVBS_MODCMP_KIND_RETURN], 1);
+	CHECK_EQ(req()->patched[LVBS_MODCMP_KIND_JUMP], 1);
+	CHECK_EQ(req()->unchecked_targets, 0);
+	CHECK_EQ(req()->unordered_sites, 1);	/* the entry at +0x180 */
+	/* A jump label to anywhere else is not one. */
+	rel += 1;
+	memcpy(t + JUMP_SITE + 1, &rel, 4);
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_DIFFER);
+	CHECK_EQ(req()->where_offset, JUMP_SITE);
+	/* Nor is anything but the NOP at an ftrace site, or a call. */
+	rel -= 1;
+	memcpy(t + JUMP_SITE + 1, &rel, 4);
+	memcpy(t + FTRACE_SITE, "\x66\x90\x66\x90\x90", 5);
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_DIFFER);
+	CHECK_EQ(req()->where_offset, FTRACE_SITE);
+	CHECK_EQ(req()->unexplained_bytes, 5);
+	/* A call there is a tracer's: allowed, its target counted unchecked. */
+	memcpy(t + FTRACE_SITE, "\xe8\x11\x22\x33\x44", 5);
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_SAME);
+	CHECK_EQ(req()->unchecked_targets, 1);
+	/* A byte next to a site is no site's. */
+	t[RET_SITE + 5] ^= 0x10;
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_DIFFER);
+	CHECK_EQ(req()->where_offset, RET_SITE + 5);
+	CHECK_EQ(req()->unexplained_bytes, 1);
+}
+
+TEST(modcmp_out_of_order_entries_name_nothing)
+{
+	setup();
+	/* NOP5 where the stray entry points, and at the real site after it. */
+	memcpy(ram(TEXT_OFF) + 0x180, "\x0f\x1f\x44\x00\x00", 5);
+	memcpy(ram(TEXT_OFF) + FTRACE_SITE, "\x0f\x1f\x44\x00\x00", 5);
+	memcpy(ram(TEXT_OFF) + RET_SITE, "\xc3\xcc\xcc\xcc\xcc", 5);	/* the cursor goes past it */
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_DIFFER);
+	CHECK_EQ(req()->where_offset, 0x180);
+	CHECK_EQ(req()->unexplained_bytes, 5);
+	CHECK_EQ(req()->patched[LVBS_MODCMP_KIND_FTRACE], 1);
+	CHECK_EQ(req()->unordered_sites, 1);
+}
+
+TEST(modcmp_alternatives_need_their_entry_size)
+{
+	u64 more;
+
+	setup();
+	make_request();
+	req()->alt_entsize = 9;			/* instrlen would be outside */
+	CHECK_EQ(call(0, 0, &more), LVBS_OK);
+	CHECK_EQ(req()->result, LVBS_MODCMP_CLAIM);
+	make_request();
+	req()->alt_entsize = 17;
+	CHECK_EQ(call(0, 0, &more), LVBS_OK);
+	CHECK_EQ(req()->result, LVBS_MODCMP_CLAIM);
+}
+
 TEST(modcmp_writable_and_unplaced_sections_are_not_compared)
 {
 	setup();
 	memset(ram(DATA_OFF), 0xee, 16);
 	CHECK_EQ(compare(NULL), LVBS_MODCMP_SAME);
-	CHECK_EQ(req()->sections, 2);
+	CHECK_EQ(req()->sections, 3);
 }
 
 /*

@@ -61,6 +61,12 @@
  *   insmod lvbs_test.ko action=nmi_shootdown
  *       (NMIs a CPU sends itself one at a time while the other CPU
  *       changes the SLAT and kicks it: every one must arrive)
+ *   insmod lvbs_test.ko action=tamper_coming tamper=NAME [tamper_write=1]
+ *       (stays loaded: at each MODULE_STATE_COMING of module NAME, before
+ *       lvbs's own notifier compares it with its signed file, change one
+ *       byte of its exit function through a writable alias of its page,
+ *       as kernel code with write access would; tamper_write=0, writable
+ *       in sysfs, is the benign twin that only looks)
  *   insmod lvbs_test.ko action=cr4_toggle_pge|cr_check
  *       (benign twins: a raw CR4 write that keeps the pinned bits, as the
  *       kernel's global TLB flush does; and a check that every CPU still
@@ -1724,6 +1730,66 @@ static const char *nmi_irqoff(void)
 	return NULL;
 }
 
+/*
+ * The content-mismatch attack of issue 9: a signed module whose laid-out
+ * code kernel code changes after the loader relocated it and before it
+ * goes live. lvbs's notifier comes last (INT_MIN); this one runs before.
+ * The byte is in the module's exit function, which runs only at rmmod
+ * (the scenario never unloads the target after this).
+ */
+static char *tamper;
+module_param(tamper, charp, 0400);
+MODULE_PARM_DESC(tamper, "tamper_coming: the module whose code to change at COMING");
+static bool tamper_write = true;
+module_param(tamper_write, bool, 0600);
+MODULE_PARM_DESC(tamper_write, "tamper_coming: change the byte (0: only look)");
+
+static int tamper_notify(struct notifier_block *nb, unsigned long state, void *data)
+{
+	struct module *mod = data;
+	struct page *pg;
+	u8 *p, *w, was;
+
+	if (state != MODULE_STATE_COMING || !tamper || strcmp(mod->name, tamper))
+		return NOTIFY_DONE;
+	if (!mod->exit) {
+		pr_err("FAIL tamper_coming: %s has no exit function\n", mod->name);
+		return NOTIFY_DONE;
+	}
+	p = (u8 *)mod->exit + 1;	/* inside its first instruction */
+	if (!READ_ONCE(tamper_write)) {
+		pr_info("tamper_coming: %s left as laid out (benign twin)\n", mod->name);
+		return NOTIFY_DONE;
+	}
+	pg = vmalloc_to_page(p);
+	w = pg ? vmap(&pg, 1, VM_MAP, PAGE_KERNEL) : NULL;
+	if (!w) {
+		pr_err("FAIL tamper_coming: no writable alias of %px\n", p);
+		return NOTIFY_DONE;
+	}
+	was = w[offset_in_page(p)];
+	w[offset_in_page(p)] = was == 0xcc ? 0x90 : 0xcc;
+	vunmap(w);
+	pr_info("tamper_coming: %s: byte at %pS changed from %02x to %02x before lvbs compares it\n",
+		mod->name, p, was, *p);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block tamper_nb = {
+	.notifier_call = tamper_notify,
+	.priority = 0,
+};
+
+static const char *tamper_coming(bool *keep)
+{
+	if (!tamper || !*tamper)
+		return "tamper=NAME is missing";
+	if (register_module_notifier(&tamper_nb))
+		return "register_module_notifier failed";
+	*keep = true;	/* the notifier must outlive init */
+	return NULL;
+}
+
 static int __init lvbs_test_init(void)
 {
 	const char *why;
@@ -1791,6 +1857,8 @@ static int __init lvbs_test_init(void)
 		why = nmi_shootdown();
 	} else if (!strcmp(action, "bpf_jit")) {
 		why = bpf_jit();
+	} else if (!strcmp(action, "tamper_coming")) {
+		why = tamper_coming(&keep);
 	} else {
 		pr_err("FAIL %s: unknown action\n", action);
 		return -EINVAL;

@@ -8,6 +8,14 @@
 # compares every read-only section that stays after init with what the
 # relocator computes from the file (docs/module-signatures.md).
 #
+# The hypervisor does the same comparison itself at each module's
+# MODULE_STATE_COMING (MODULE_COMPARE, measured): every module here must
+# come out the same as its signed file up to the patches its own tables
+# allow. Then the content-mismatch attack: kernel code changes a byte of
+# a signed module's code after the loader relocated it and before lvbs
+# compares it (lvbs_test.ko action=tamper_coming): the hypervisor must see
+# it, and its benign twin (the same notifier, only looking) must not.
+#
 # Bytes the kernel changed after relocating must lie at a site that one of
 # the module's own tables names (__mcount_loc, .altinstructions, ...) or
 # inside a table section; anything else fails the scenario. The counts per
@@ -43,5 +51,30 @@ while read -r line; do
 done <"$DM/chains"
 [ "$n" -ge 10 ] || fail "only $n modules compared"
 [ "$(status_get modules_failed)" = 0 ] || fail "status: modules_failed is not 0"
+compared=$(status_get modules_compared)
+[ "$compared" -ge "$n" ] || fail "status: the hypervisor compared $compared modules, $n were loaded"
+[ "$(status_get modules_differ)" = 0 ] ||
+	fail "status: modules_differ is $(status_get modules_differ): $(dmesg | grep 'differs from its signed file')"
+[ "$(status_get modules_compare_failed)" = 0 ] ||
+	fail "status: modules_compare_failed is not 0: $(dmesg | grep 'not compared with its signed file')"
+[ "$(status_get modules_not_compared)" = 0 ] || fail "status: modules_not_compared is not 0"
+
+# The content-mismatch attack and its twin, on nls_utf8 (unloaded above).
+run_test_module action=tamper_coming tamper=nls_utf8 tamper_write=0
+echo "$TEST_DMESG" | grep -q "lvbs_test: PASS tamper_coming" || fail "lvbs_test tamper_coming did not arm"
+dmesg_mark
+run "$INSMOD" "$DM/nls_utf8.ko"
+[ "$RC" -eq 0 ] || fail "insmod nls_utf8 (benign twin) refused"
+dmesg_since | grep -q "lvbs_test: tamper_coming: nls_utf8 left as laid out" || fail "the twin's notifier did not run"
+dmesg_since | grep -q "lvbs: module nls_utf8: same as its signed file" ||
+	fail "benign twin: nls_utf8 not the same as its signed file: $(dmesg_since | grep 'lvbs: module')"
+rmmod nls_utf8 || fail "rmmod nls_utf8 failed"
+echo Y >/sys/module/lvbs_test/parameters/tamper_write || fail "cannot arm tamper_write"
+dmesg_mark
+run "$INSMOD" "$DM/nls_utf8.ko"
+dmesg_since | grep -q "lvbs_test: tamper_coming: nls_utf8: byte at .* changed" || fail "the attack did not change the byte"
+dmesg_since | grep -q "lvbs: module nls_utf8: differs from its signed file: 1 bytes in 1 ranges" ||
+	fail "the changed byte was not seen: $(dmesg_since | grep 'lvbs: module')"
+[ "$(status_get modules_differ)" = 1 ] || fail "status: modules_differ is not 1 after the attack"
 check_active
-say "ok: $n modules as the kernel laid them out"
+say "ok: $n modules as the kernel laid them out, each the same as its signed file for the hypervisor; a byte changed before COMING seen"

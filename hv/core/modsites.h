@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The sites a module file itself names as ones the kernel patches after
+ * relocating it (ftrace calls, return thunks, static calls, jump labels,
+ * alternatives, ...), and the forms each kind may take (modsites.c;
+ * docs/module-signatures.md, "What the kernel changes after relocating").
+ */
+#ifndef HV_CORE_MODSITES_H
+#define HV_CORE_MODSITES_H
+
+#include <hv/types.h>
+#include <lvbs/abi.h>
+#include "modreloc.h"
+
+#define MODSITES_TABLES		LVBS_MODCMP_KINDS	/* one table per kind */
+#define MODSITES_MAX_LEN	255	/* an alternative's length is a byte */
+
+/* One site: [va, va + len), of @kind; @target for a jump label. */
+struct modsite {
+	u64 va;
+	u32 len;
+	u32 kind;		/* LVBS_MODCMP_KIND_* */
+	u64 target;
+};
+
+/* A table of the file, read in order through a relocator of its own. */
+struct modsites_cursor {
+	u32 shndx;		/* the table's section */
+	u32 kind;
+	u32 entsize;
+	u64 nent, idx;		/* entries, and the next to read */
+	u64 addr;		/* where the table was laid out */
+	struct modreloc m;
+	bool have;		/* cur is the next site in the section at or past ... */
+	struct modsite cur;
+	u64 last;		/* ... the last site returned, to check the order */
+};
+
+struct modsites {
+	struct modsites_cursor c[MODSITES_TABLES];
+	u32 n;
+	u64 lo, hi;		/* the section compared: sites outside are skipped */
+	u64 unordered;		/* sites that came before an earlier one */
+};
+
+/*
+ * The tables of the file @m reads (with the same reader and layout), and
+ * the alternatives' entry size (the kernel's struct alt_instr: 12 bytes
+ * in 6.1, 14 in 6.12; 0: alternatives are not named). 0, or a relocator
+ * error.
+ */
+int modsites_open(struct modsites *s, const struct modreloc *m, u32 alt_entsize);
+/* Sites from the start of every table again, for a section at [lo, hi). */
+int modsites_section(struct modsites *s, u64 lo, u64 hi);
+/*
+ * The site of the section that covers @va, if any (1, *out set; 0 none),
+ * or a relocator error. Calls come with @va ascending.
+ */
+int modsites_find(struct modsites *s, u64 va, struct modsite *out);
+/*
+ * Do the guest's bytes @g (@glen of them, from the site's start) hold a
+ * form the site's kind allows? The form's length goes to *len (a jump
+ * label's is 2 or 5) and *unchecked is set when a call or jump target is
+ * accepted without being checked (docs).
+ */
+bool modsites_allowed(const struct modsite *s, const u8 *g, u32 glen, u32 *len,
+		      bool *unchecked);
+
+#endif
