@@ -37,11 +37,13 @@
 #include "modfile.h"
 #include "modreloc.h"
 #include "modsites.h"
+#include "slat.h"
 
 #define RUNNING		(~0u)		/* not a result: work is left */
 #define IMPORT_SLOTS	(2 * LVBS_MODCMP_MAX_IMPORTS)	/* open addressing, half full at most */
 #define SHF_WRITE	0x1ULL
 #define E_SITE_UNMAPPED	(-100)	/* not a relocator error: a site's bytes unreadable */
+#define MODCMP_OWN_CODE	64	/* code sections of a module remembered as call targets */
 
 _Static_assert((IMPORT_SLOTS & (IMPORT_SLOTS - 1)) == 0, "a power of two");
 
@@ -70,6 +72,8 @@ static struct {
 	u64 site_end;			/* ... the end of its form ... */
 	bool site_valid, site_ok;	/* ... and whether the form is allowed */
 	u8 g[MODSITES_MAX_LEN];		/* the guest's bytes of a site */
+	struct { u64 lo, hi; } own[MODCMP_OWN_CODE];	/* the module's own code sections */
+	u32 nown;
 	u64 compared, differ, failed, bytes_differ;	/* all comparisons (lvbs_info) */
 	u8 want[PAGE_SIZE], have[PAGE_SIZE];
 } mv;				/* bss */
@@ -218,6 +222,40 @@ static u32 copy_layout(void)
 	return r ? failed(r, 0, 0) : RUNNING;
 }
 
+/*
+ * The module's own laid-out code sections, compared like the rest: a call
+ * the kernel patches in may go there (a static call to the module's own
+ * function: every tracepoint's __traceiter_*), before the module's memory
+ * is registered.
+ */
+static int own_code(void)
+{
+	struct elf64_shdr sh;
+	int r;
+
+	mv.nown = 0;
+	for (u32 i = 1; i < mv.m.shnum && mv.nown < MODCMP_OWN_CODE; i++) {
+		r = modreloc_shdr(&mv.m, i, &sh);
+		if (r)
+			return r;
+		if (!is_placed(i) || !(sh.flags & ELF_SHF_EXECINSTR) || (sh.flags & SHF_WRITE) ||
+		    sh.type == ELF_SHT_NOBITS || !sh.size || mv.addr[i] + sh.size < mv.addr[i])
+			continue;
+		mv.own[mv.nown].lo = mv.addr[i];
+		mv.own[mv.nown].hi = mv.addr[i] + sh.size;
+		mv.nown++;
+	}
+	return MODRELOC_OK;
+}
+
+static bool in_own_code(u64 va)
+{
+	for (u32 i = 0; i < mv.nown; i++)
+		if (va >= mv.own[i].lo && va < mv.own[i].hi)
+			return true;
+	return false;
+}
+
 static u32 start(void)
 {
 	u64 len;
@@ -248,7 +286,9 @@ static u32 start(void)
 	v = copy_layout();
 	if (v != RUNNING)
 		return v;
-	r = modsites_open(&mv.ms, &mv.m, mv.req.alt_entsize);
+	r = own_code();
+	if (!r)
+		r = modsites_open(&mv.ms, &mv.m, mv.req.alt_entsize);
 	return r ? failed(r, 0, 0) : RUNNING;
 }
 
@@ -291,19 +331,26 @@ static int skip(u32 i, struct elf64_shdr *sh)
  */
 static int judge(const struct modsite *s)
 {
-	bool unchecked;
+	u64 target, gpa;
 	u32 len;
 
 	mv.site = *s;
 	mv.site_valid = true;
 	if (gwalk_read(&mv.w, s->va, mv.g, s->len))
 		return -1;
-	mv.site_ok = modsites_allowed(s, mv.g, s->len, &len, &unchecked);
+	mv.site_ok = modsites_allowed(s, mv.g, s->len, &len, &target);
 	mv.site_end = s->va + len;
-	if (mv.site_ok) {
-		mv.req.patched[s->kind]++;
-		mv.req.unchecked_targets += unchecked;
-	}
+	if (!mv.site_ok)
+		return 0;
+	mv.req.patched[s->kind]++;
+	if (!target)
+		return 0;
+	/* Where a patched-in call or jump goes: registered code, or counted. */
+	if (in_own_code(target) ||
+	    (!gwalk_translate(&mv.w, target, &gpa, NULL) && slat_registered_code(gpa)))
+		mv.req.checked_targets++;
+	else
+		mv.req.unchecked_targets++;
 	return 0;
 }
 

@@ -14,18 +14,20 @@
  * The forms, from what Debian's 6.1 and 6.12 kernels do (arch/x86/kernel/
  * alternative.c, ftrace.c, static_call.c, jump_label.c) and what scenario
  * modreloc measured:
- *   ftrace call site: NOP5, or a call (a tracer attached: target unchecked)
- *   return site: ret and int3 padding, or a jmp (another thunk: unchecked)
- *   retpoline site, call-depth call site: a call or jmp (unchecked)
+ *   ftrace call site: NOP5, or a call (a tracer attached)
+ *   return site: ret and int3 padding, or a jmp (to a return thunk)
+ *   retpoline site, call-depth call site: a call or jmp
  *   sealed ENDBR64: one of the 4-byte NOPs the kernel writes
  *   static call site: NOP5, ret and int3s, the 5-byte "xor %eax,%eax"
- *     (return 0), or a call or jmp to the current target (unchecked)
+ *     (return 0), or a call or jmp to the current target
  *   jump label: the NOP of its length, or a jmp to the entry's own target
  *   alternative, paravirt call (6.1): any bytes within the original
  *     instruction's length (the replacement's form is not checked yet)
  *   lock prefix: lock (f0) or ds (3e, on one CPU)
- * "Unchecked" targets are counted: which addresses a call may reach is
- * the next rule (docs/module-signatures.md).
+ * A call or jump accepted goes back to the caller with its target, which
+ * must land in registered code (the kernel's text or a module's) to count
+ * as checked; one that goes elsewhere (a tracer's trampoline, a BPF
+ * image) is counted as unchecked (docs/module-signatures.md).
  */
 #include <hv/types.h>
 #include "modsites.h"
@@ -262,10 +264,13 @@ static bool ret_padded(const u8 *g, u32 glen, u32 n)
 	return true;
 }
 
-/* A call or jmp with a 32-bit displacement. */
-static bool rel32_branch(const u8 *g, u32 glen)
+/* A call or jmp with a 32-bit displacement: where it goes, in *target. */
+static bool rel32_branch(const struct modsite *s, const u8 *g, u32 glen, u64 *target)
 {
-	return glen >= 5 && (g[0] == 0xe8 || g[0] == 0xe9);
+	if (glen < 5 || (g[0] != 0xe8 && g[0] != 0xe9))
+		return false;
+	*target = s->va + 5 + (u64)(s64)(s32)(u32)le(g + 1, 4);
+	return true;
 }
 
 static bool jump_label(const struct modsite *s, const u8 *g, u32 glen, u32 *len)
@@ -280,33 +285,23 @@ static bool jump_label(const struct modsite *s, const u8 *g, u32 glen, u32 *len)
 	       (glen >= 5 && g[0] == 0xe9 && s->va + 5 + (u64)(s64)(s32)(u32)le(g + 1, 4) == s->target);
 }
 
-bool modsites_allowed(const struct modsite *s, const u8 *g, u32 glen, u32 *len,
-		      bool *unchecked)
+bool modsites_allowed(const struct modsite *s, const u8 *g, u32 glen, u32 *len, u64 *target)
 {
 	*len = s->len;
-	*unchecked = false;
+	*target = 0;
 	switch (s->kind) {
 	case LVBS_MODCMP_KIND_FTRACE:
-		if (is(g, glen, nop5, 5))
-			return true;
-		*unchecked = rel32_branch(g, glen) && g[0] == 0xe8;
-		return *unchecked;
+		return is(g, glen, nop5, 5) || (g[0] == 0xe8 && rel32_branch(s, g, glen, target));
 	case LVBS_MODCMP_KIND_RETURN:
-		if (ret_padded(g, glen, 5))
-			return true;
-		*unchecked = rel32_branch(g, glen);
-		return *unchecked;
+		return ret_padded(g, glen, 5) || rel32_branch(s, g, glen, target);
 	case LVBS_MODCMP_KIND_RETPOLINE:
 	case LVBS_MODCMP_KIND_CALL:
-		*unchecked = rel32_branch(g, glen);
-		return *unchecked;
+		return rel32_branch(s, g, glen, target);
 	case LVBS_MODCMP_KIND_ENDBR:
 		return is(g, glen, endbr_nop_a, 4) || is(g, glen, endbr_nop_b, 4);
 	case LVBS_MODCMP_KIND_STATIC_CALL:
-		if (is(g, glen, nop5, 5) || ret_padded(g, glen, 5) || is(g, glen, xor5rax, 5))
-			return true;
-		*unchecked = rel32_branch(g, glen);
-		return *unchecked;
+		return is(g, glen, nop5, 5) || ret_padded(g, glen, 5) || is(g, glen, xor5rax, 5) ||
+		       rel32_branch(s, g, glen, target);
 	case LVBS_MODCMP_KIND_JUMP:
 		return jump_label(s, g, glen, len);
 	case LVBS_MODCMP_KIND_ALT:

@@ -60,10 +60,10 @@ int modsites_find(struct modsites *s, u64 va, struct modsite *out);
 /*
  * Do the guest's bytes @g (@glen of them, from the site's start) hold a
  * form the site's kind allows? The form's length goes to *len (a jump
- * label's is 2 or 5) and *unchecked is set when a call or jump target is
- * accepted without being checked (docs).
+ * label's is 2 or 5); *target is where a call or jump accepted there goes,
+ * for the caller to check (0: none to check; a jump label's target is
+ * the file's own and checked here).
  */
-bool modsites_allowed(const struct modsite *s, const u8 *g, u32 glen, u32 *len,
-		      bool *unchecked);
+bool modsites_allowed(const struct modsite *s, const u8 *g, u32 glen, u32 *len, u64 *target);
 
 #endif

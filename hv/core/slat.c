@@ -653,6 +653,27 @@ bool slat_write_guest(u64 gpa, u64 span, const void *src, u64 len)
 	return ok;
 }
 
+/*
+ * Is @gpa's page registered code: supervisor-executable, not writable,
+ * and the kernel image's or a module's? (MODULE_COMPARE: where a call or
+ * jump the kernel patched into a module may go.)
+ */
+bool slat_registered_code(u64 gpa)
+{
+	const struct perm_range *r;
+	bool ok = false;
+	int i;
+
+	spin_lock(&hv.slat_state.lock);
+	i = perm_find(&hv.slat_state.db, gpa);
+	if (i >= 0) {
+		r = &hv.slat_state.db.r[i];
+		ok = (r->perm & PT_XS) && !(r->perm & PT_W) && r->owner != LVBS_OWNER_NONE;
+	}
+	spin_unlock(&hv.slat_state.lock);
+	return ok;
+}
+
 bool textpatch_gpa_patchable(u64 gpa)
 {
 	return (perm_lookup(&hv.slat_state.db, gpa) & PERM_PATCHABLE) != 0;

@@ -54,6 +54,7 @@ long slat_seal(struct hv_cpu *c, u64 flags, u64 mod_start, u64 mod_end);
 void slat_authorize_owner(u32 owner);
 long slat_set_policy(struct hv_cpu *c, u64 policy);
 void slat_fill_info(struct lvbs_info *info);
+bool slat_registered_code(u64 gpa);		/* kernel or module code, not writable */
 bool slat_guest_writable(u64 gpa, u64 len);	/* may the hypervisor write there for the guest? */
 bool slat_write_guest(u64 gpa, u64 span, const void *src, u64 len);	/* checked under the lock */
 void slat_handle_npf(struct hv_cpu *c, u64 gpa, u32 access);

@@ -406,7 +406,8 @@ struct lvbs_module_compare {
 	lvbs_u64 page_loads;		/* out: file pages read back, each tag checked */
 	lvbs_u64 unexplained_bytes;	/* out: differing bytes at no site, or not in a form the site allows */
 	lvbs_u64 unexplained_ranges;	/* out: ... in this many runs */
-	lvbs_u64 unchecked_targets;	/* out: sites whose call/jump target was taken unchecked */
+	lvbs_u64 checked_targets;	/* out: calls/jumps patched in that go to registered code */
+	lvbs_u64 unchecked_targets;	/* out: ... and those that go anywhere else (a trampoline...) */
 	lvbs_u64 unordered_sites;	/* out: table entries out of address order (not used) */
 	lvbs_u64 patched[LVBS_MODCMP_KINDS];	/* out: sites of each kind the kernel changed, in an allowed form */
 };

@@ -371,11 +371,50 @@ TEST(modcmp_patched_sites_in_allowed_forms)
 	memcpy(t + FTRACE_SITE, "\xe8\x11\x22\x33\x44", 5);
 	CHECK_EQ(compare(NULL), LVBS_MODCMP_SAME);
 	CHECK_EQ(req()->unchecked_targets, 1);
+	CHECK_EQ(req()->checked_targets, 0);
 	/* A byte next to a site is no site's. */
 	t[RET_SITE + 5] ^= 0x10;
 	CHECK_EQ(compare(NULL), LVBS_MODCMP_DIFFER);
 	CHECK_EQ(req()->where_offset, RET_SITE + 5);
 	CHECK_EQ(req()->unexplained_bytes, 1);
+}
+
+/* A jmp patched into a return site that goes to registered kernel code is checked. */
+TEST(modcmp_branch_targets_in_registered_code)
+{
+	static const u8 ret[] = { 0xc3 };
+	struct lvbs_mem_prot *e = (struct lvbs_mem_prot *)ram(0x1a1000);
+	u8 *t;
+	s32 rel;
+
+	setup();
+	guest_code(0, ret, 1);			/* maps CODE_GVA to RAM at CODE_PAGE_OFF */
+	t = ram(TEXT_OFF);
+	rel = (s32)(CODE_GVA + 0x10 - (TEXT_VA + RET_SITE + 5));
+	t[RET_SITE] = 0xe9;
+	memcpy(t + RET_SITE + 1, &rel, 4);
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_SAME);
+	CHECK_EQ(req()->unchecked_targets, 1);	/* ordinary memory so far */
+	memset(e, 0, sizeof(*e));
+	e->gpa = (u64)ram(CODE_PAGE_OFF);
+	e->size = PAGE_SIZE;
+	e->perm = LVBS_PERM_R | LVBS_PERM_XS;
+	e->owner = LVBS_OWNER_KERNEL;
+	CHECK_EQ(stub_hypercall(0, 0x200000, LVBS_HC(LVBS_HC_PROTECT_MEMORY), (u64)e, 1, 0),
+		 LVBS_OK);
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_SAME);
+	CHECK_EQ(req()->checked_targets, 1);
+	CHECK_EQ(req()->unchecked_targets, 0);
+	/* The module's own code (compared, not yet registered) counts too. */
+	rel = (s32)(TEXT_VA + 0x10 - (TEXT_VA + RET_SITE + 5));
+	memcpy(t + RET_SITE + 1, &rel, 4);
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_SAME);
+	CHECK_EQ(req()->checked_targets, 1);
+	/* Its data does not. */
+	rel = (s32)(RODATA_VA - (TEXT_VA + RET_SITE + 5));
+	memcpy(t + RET_SITE + 1, &rel, 4);
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_SAME);
+	CHECK_EQ(req()->unchecked_targets, 1);
 }
 
 TEST(modcmp_out_of_order_entries_name_nothing)

@@ -58,6 +58,9 @@ compared=$(status_get modules_compared)
 [ "$(status_get modules_compare_failed)" = 0 ] ||
 	fail "status: modules_compare_failed is not 0: $(dmesg | grep 'not compared with its signed file')"
 [ "$(status_get modules_not_compared)" = 0 ] || fail "status: modules_not_compared is not 0"
+# No tracer is attached: every call or jump patched in goes to registered code.
+bad=$(dmesg | grep -m1 -E 'lvbs: module .* [1-9][0-9]* elsewhere$')
+[ -z "$bad" ] || fail "a patched call or jump goes outside registered code: $bad"
 
 # The content-mismatch attack and its twin, on nls_utf8 (unloaded above).
 run_test_module action=tamper_coming tamper=nls_utf8 tamper_write=0

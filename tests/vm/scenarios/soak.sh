@@ -282,11 +282,15 @@ bad=$(dmesg_since | grep -m1 -E 'Oops|BUG:|WARNING:|general protection|Call Trac
 [ -z "$bad" ] || fail "kernel log: $bad"
 [ "$(status_get violations)" = 0 ] || fail "status: violations is $(status_get violations)"
 [ "$(status_get patches_denied)" = 0 ] || fail "status: patches_denied is $(status_get patches_denied)"
-# Nothing but the launch, the keys given at launch, the seal and module
-# checks that verified (Debian's modules, signed by the kernel's key) may
-# be in the hypervisor's log.
-bad=$(grep -v -m1 -E 'kind=(launch|key_added|seal) |kind=module_checked .* info0=0x0 ' "$LVBS_SFS/log")
+# Nothing but the launch, the keys given at launch, the seal, module
+# checks that verified (Debian's modules, signed by the kernel's key) and
+# comparisons that found each module the same as its signed file may be
+# in the hypervisor's log.
+bad=$(grep -v -m1 -E 'kind=(launch|key_added|seal) |kind=module_(checked|compared) .* info0=0x0 ' "$LVBS_SFS/log")
 [ -z "$bad" ] || fail "log: $bad"
 [ "$(status_get modules_failed)" = 0 ] || fail "status: modules_failed is $(status_get modules_failed)"
+[ "$(status_get modules_differ)" = 0 ] || fail "status: modules_differ is $(status_get modules_differ)"
+[ "$(status_get modules_compare_failed)" = 0 ] ||
+	fail "status: modules_compare_failed is $(status_get modules_compare_failed)"
 check_active
 say "ok"
