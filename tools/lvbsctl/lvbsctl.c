@@ -922,7 +922,7 @@ static void show_memory(const struct line *r)
 		printf("module signatures: checked by the hypervisor, not enforced (module_trust tofu): %llu verified, %llu failed, %llu loaded with no signature checked (lvbsctl log: module_checked)\n",
 		       num(r, "modules_verified"), num(r, "modules_failed"), num(r, "modules_unchecked"));
 	if (get(r, "modules_compared"))
-		printf("module code:     NOT enforced: compared with the signed file, measured only: %llu compared (%llu differ, %llu bytes in all, mostly the kernel's own patching), %llu could not be compared, %llu verified modules not compared (lvbsctl log: module_compared; docs/module-signatures.md)\n",
+		printf("module code:     NOT enforced: compared with the signed file (the kernel's own patches allowed by kind), measured only: %llu compared, %llu differ (%llu bytes no patch explains), %llu could not be compared, %llu verified modules not compared (lvbsctl log: module_compared; docs/module-signatures.md)\n",
 		       num(r, "modules_compared"), num(r, "modules_differ"),
 		       num(r, "module_bytes_differ"), num(r, "modules_compare_failed"),
 		       num(r, "modules_not_compared"));
@@ -1608,9 +1608,9 @@ static const struct {
 	{ "modules_failed", "lvbs_module_checks_failed_total", "counter", "Module files whose check failed." },
 	{ "modules_unchecked", "lvbs_modules_unchecked_total", "counter", "Modules that came with no signature to check." },
 	{ "modules_compared", "lvbs_modules_compared_total", "counter", "Verified modules compared, as laid out, with their signed file." },
-	{ "modules_differ", "lvbs_modules_differ_total", "counter", "Compared modules whose memory differs from the file (measured, not enforced)." },
+	{ "modules_differ", "lvbs_modules_differ_total", "counter", "Compared modules with bytes no allowed patch explains (measured, not enforced)." },
 	{ "modules_compare_failed", "lvbs_module_compares_failed_total", "counter", "Comparisons that could not run." },
-	{ "module_bytes_differ", "lvbs_module_bytes_differ_total", "counter", "Bytes that differed in all comparisons." },
+	{ "module_bytes_differ", "lvbs_module_bytes_differ_total", "counter", "Bytes no allowed patch explained, in all comparisons." },
 };
 
 static void metric_head(const char *name, const char *type, const char *help)
