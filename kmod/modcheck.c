@@ -465,8 +465,8 @@ static void compare(const struct module *mod, const struct kept *k, const u8 *hd
 			  mod->name, q->unexplained_bytes, q->unexplained_ranges, q->where_section,
 			  q->where_offset);
 	else
-		pr_info("module %s: same as its signed file: %llu sections, %llu bytes, %llu relocations, %llu imports; patched: ftrace %llu, return %llu, retpoline %llu, call %llu, endbr %llu, static call %llu, jump label %llu, alternative %llu, lock %llu, paravirt %llu; calls and jumps there: %llu to registered code, %llu elsewhere\n",
-			mod->name, q->sections, q->bytes, q->relocations, q->imports,
+		pr_info("module %s: same as its signed file: %llu sections, %llu bytes, %llu relocations, %llu imports, %llu file pages read; patched: ftrace %llu, return %llu, retpoline %llu, call %llu, endbr %llu, static call %llu, jump label %llu, alternative %llu, lock %llu, paravirt %llu; calls and jumps there: %llu to registered code, %llu elsewhere\n",
+			mod->name, q->sections, q->bytes, q->relocations, q->imports, q->page_loads,
 			q->patched[LVBS_MODCMP_KIND_FTRACE], q->patched[LVBS_MODCMP_KIND_RETURN],
 			q->patched[LVBS_MODCMP_KIND_RETPOLINE], q->patched[LVBS_MODCMP_KIND_CALL],
 			q->patched[LVBS_MODCMP_KIND_ENDBR], q->patched[LVBS_MODCMP_KIND_STATIC_CALL],

@@ -72,6 +72,7 @@ static struct {
 	u64 site_end;			/* ... the end of its form ... */
 	bool site_valid, site_ok;	/* ... and whether the form is allowed */
 	u8 g[MODSITES_MAX_LEN];		/* the guest's bytes of a site */
+	struct modreloc_symcache symcache;
 	struct { u64 lo, hi; } own[MODCMP_OWN_CODE];	/* the module's own code sections */
 	u32 nown;
 	u64 compared, differ, failed, bytes_differ;	/* all comparisons (lvbs_info) */
@@ -270,7 +271,9 @@ static u32 start(void)
 	mv.rd.fetch = fetch;
 	mv.rd.read_page = read_page;
 	mv.f = (struct modreloc_file){ .read = modfile_read, .ctx = &mv.rd, .size = len };
-	mv.env = (struct modreloc_env){ .section_addr = section_addr, .resolve = resolve };
+	memset(&mv.symcache, 0, sizeof(mv.symcache));
+	mv.env = (struct modreloc_env){ .section_addr = section_addr, .resolve = resolve,
+					.by_index = true, .cache = &mv.symcache };
 	r = modreloc_open(&mv.m, &mv.f, &mv.env);
 	if (r)
 		return failed(r, 0, 0);

@@ -73,9 +73,11 @@ void modfile_reader_init(struct modfile_reader *r, u64 id, u64 size)
 {
 	r->id = id;
 	r->size = size;
-	for (u32 i = 0; i < MODFILE_CACHE; i++)
+	for (u32 i = 0; i < MODFILE_CACHE; i++) {
 		r->valid[i] = false;
-	r->victim = 0;
+		r->used[i] = 0;
+	}
+	r->clock = 0;
 	r->loads = 0;
 	r->rejects = 0;
 }
@@ -87,14 +89,25 @@ static const u8 *load(struct modfile_reader *r, u64 index)
 	u32 len = left < PAGE_SIZE ? (u32)left : PAGE_SIZE;
 	u8 tag[MODFILE_TAG_LEN];
 	struct modfile_page e;
-	u32 s;
+	u32 s, oldest = 0;
 
-	for (s = 0; s < MODFILE_CACHE; s++)
-		if (r->valid[s] && r->index[s] == index)
+	r->clock++;
+	for (s = 0; s < MODFILE_CACHE; s++) {
+		if (r->valid[s] && r->index[s] == index) {
+			r->used[s] = r->clock;
 			return r->page[s];
-	s = r->victim;
-	r->victim = (r->victim + 1) % MODFILE_CACHE;
+		}
+		if (r->used[s] < r->used[oldest])	/* an empty slot's is 0 */
+			oldest = s;
+	}
+	/*
+	 * The least recently used slot: the relocator reads several streams
+	 * at once (section bytes, relocations, symbols, each table of patch
+	 * sites), and round robin evicted the hot ones.
+	 */
+	s = oldest;
 	r->valid[s] = false;
+	r->used[s] = 0;
 	/* The entry is copied once; its page is copied once, then checked. */
 	if (r->fetch(r->ctx, index, &e) || (e.gpa & (PAGE_SIZE - 1)) ||
 	    r->read_page(r->ctx, e.gpa, r->page[s]))
@@ -106,6 +119,7 @@ static const u8 *load(struct modfile_reader *r, u64 index)
 	}
 	r->index[s] = index;
 	r->valid[s] = true;
+	r->used[s] = r->clock;
 	return r->page[s];
 }
 

@@ -22,7 +22,7 @@
 
 #define MODFILE_KEY_LEN		32
 #define MODFILE_TAG_LEN		16	/* HMAC-SHA256, truncated (RFC 2104 sec. 5) */
-#define MODFILE_CACHE		8	/* pages a reader holds, checked */
+#define MODFILE_CACHE		32	/* pages a reader holds, checked */
 
 /*
  * The tagging key, once, at launch, before any check. Where it comes
@@ -60,7 +60,8 @@ struct modfile_reader {
 	/* The reader's own. */
 	u64 index[MODFILE_CACHE];
 	bool valid[MODFILE_CACHE];
-	u32 victim;
+	u64 used[MODFILE_CACHE];	/* when each slot last served: the oldest goes */
+	u64 clock;
 	u64 loads;			/* pages copied in and checked */
 	u64 rejects;			/* pages whose tag did not match */
 	u8 page[MODFILE_CACHE][PAGE_SIZE];

@@ -29,6 +29,8 @@
 #include <hv/types.h>
 #include "modreloc.h"
 
+_Static_assert((MODRELOC_SYMCACHE & (MODRELOC_SYMCACHE - 1)) == 0, "a power of two");
+
 static bool in_file(const struct modreloc *m, u64 off, u64 len)
 {
 	return off <= m->f->size && len <= m->f->size - off;
@@ -215,7 +217,28 @@ static bool may_stay_unresolved(const struct elf64_sym *s, const char *name)
 	       !memcmp(name, "_GLOBAL_OFFSET_TABLE_", sizeof("_GLOBAL_OFFSET_TABLE_"));
 }
 
+static int sym_value_uncached(struct modreloc *m, u64 symi, u64 *val);
+
+/* A symbol's value, through the caller's cache if it gave one. */
 static int sym_value(struct modreloc *m, u64 symi, u64 *val)
+{
+	struct modreloc_symcache *c = m->env->cache;
+	u32 slot = (u32)symi & (MODRELOC_SYMCACHE - 1);
+	int r;
+
+	if (c && symi < m->nsyms && c->key[slot] == symi + 1) {
+		*val = c->val[slot];
+		return MODRELOC_OK;
+	}
+	r = sym_value_uncached(m, symi, val);
+	if (!r && c && symi < m->nsyms) {
+		c->key[slot] = (u32)symi + 1;
+		c->val[slot] = *val;
+	}
+	return r;
+}
+
+static int sym_value_uncached(struct modreloc *m, u64 symi, u64 *val)
 {
 	struct elf64_sym s;
 	struct elf64_shdr sh;
@@ -231,10 +254,12 @@ static int sym_value(struct modreloc *m, u64 symi, u64 *val)
 	if (symi == 0 || s.shndx == ELF_SHN_ABS)	/* the kernel leaves both */
 		return MODRELOC_OK;
 	if (s.shndx == ELF_SHN_UNDEF) {
+		if (m->env->by_index && !m->env->resolve(m->env->ctx, symi, NULL, val))
+			return MODRELOC_OK;
 		r = read_str(m, m->str_off, m->str_size, s.name, m->name, sizeof(m->name));
 		if (r)
 			return r;
-		if (!m->env->resolve(m->env->ctx, symi, m->name, val))
+		if (!m->env->by_index && !m->env->resolve(m->env->ctx, symi, m->name, val))
 			return MODRELOC_OK;
 		*val = s.value;
 		return may_stay_unresolved(&s, m->name) ? MODRELOC_OK : MODRELOC_E_SYMBOL;

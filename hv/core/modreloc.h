@@ -39,12 +39,31 @@ struct modreloc_file {
 	u64 size;
 };
 
+/*
+ * Symbol values already computed, by symbol index (direct mapped): a
+ * caller that reads the file through a checked, cached reader saves a
+ * random read of the symbol table per relocation. Values only depend on
+ * the layout and the imports, which do not change during one use.
+ */
+#define MODRELOC_SYMCACHE	2048
+struct modreloc_symcache {
+	u32 key[MODRELOC_SYMCACHE];	/* symbol index + 1; 0: empty */
+	u64 val[MODRELOC_SYMCACHE];
+};
+
 struct modreloc_env {
 	/* The address the kernel gave section shndx: 0, or nonzero if none. */
 	int (*section_addr)(void *ctx, u32 shndx, u64 *addr);
 	/* The value of import @name, symbol @symi of the file: 0, or nonzero if unknown. */
 	int (*resolve)(void *ctx, u64 symi, const char *name, u64 *value);
 	void *ctx;
+	/*
+	 * resolve() needs only @symi (name NULL): the name is read only if
+	 * it fails, to see whether the import may stay unresolved. Saves a
+	 * read of the string table per relocation against an import.
+	 */
+	bool by_index;
+	struct modreloc_symcache *cache;	/* or NULL; the caller empties it */
 };
 
 struct modreloc {
