@@ -34,6 +34,7 @@ struct lvbs_memprot_stats {
 	unsigned int hypercalls;	/* initial protection, SEAL included */
 	u64 ns;				/* ... and how long it took */
 	unsigned int modules_tracked;
+	bool sealed;			/* SEAL done: new module code is withheld until compared */
 	u64 image_freed_pages;		/* data/bss pages the kernel freed at boot */
 };
 
@@ -58,8 +59,23 @@ void lvbs_keys_free(void);	/* a failed launch: nobody to give them to */
 /* Module files to the hypervisor's signature check (modcheck.c). */
 int lvbs_modcheck_init(void);
 bool lvbs_modcheck_active(void);
-/* MODULE_STATE_COMING: the owners its verified check authorized, or 0. */
-u32 lvbs_modcheck_coming(const struct module *mod);
+/*
+ * MODULE_STATE_COMING, in two steps around the module's registration:
+ * lvbs_modcheck_coming() takes the load's check (the owners its verified
+ * check authorized, 0 if none) and its kept file; lvbs_modcheck_compare()
+ * has the hypervisor compare the module, registered under those owners,
+ * with that file, frees the file, and says whether the module may run
+ * (0) or its code stays without execute (-EPERM: fail the load).
+ */
+struct lvbs_coming {
+	u32 owner;
+	void *kept;
+	const u8 *hdr;
+};
+u32 lvbs_modcheck_coming(const struct module *mod, struct lvbs_coming *cm);
+int lvbs_modcheck_compare(const struct module *mod, struct lvbs_coming *cm,
+			  const u64 text_va[2], const u64 text_size[2]);
+void lvbs_modcheck_drop(struct lvbs_coming *cm);
 u64 lvbs_modcheck_unchecked(void);
 u64 lvbs_modcheck_not_compared(void);
 /* Two fresh owner cookies (core, core + 1); any context. */

@@ -445,6 +445,54 @@ static int track_module(struct module *mod, bool live, u32 core_owner)
 	return 0;
 }
 
+/* Forget a module we track: its memory goes back to nobody. */
+static void untrack(struct module *mod)
+{
+	struct tracked *t = find_tracked(mod);
+
+	if (!t)
+		return;
+	release_cookie(mod, t->core);
+	if (t->init_held)
+		release_cookie(mod, t->init);
+	list_del(&t->node);
+	kfree(t);
+	lvbs_memprot.modules_tracked--;
+}
+
+/*
+ * MODULE_STATE_COMING: register the module's memory under the owners its
+ * check authorized (after SEAL with module_trust=signed its code gets no
+ * execute yet), then have the hypervisor compare it with its signed file:
+ * only the same code gets execute. A module the hypervisor leaves without
+ * execute fails to load here, before any of its code runs.
+ */
+static int module_coming(struct module *mod)
+{
+	struct mod_piece core[LVBS_MK_NR], init[LVBS_MK_NR];
+	struct lvbs_coming cm;
+	u64 va[2] = { 0, 0 }, size[2] = { 0, 0 };
+	int r;
+
+	lvbs_modcheck_coming(mod, &cm);
+	r = track_module(mod, false, cm.owner);
+	if (r) {
+		lvbs_modcheck_drop(&cm);
+		return r;
+	}
+	/* Checked by track_module(); the kernel does not move them. */
+	if (!module_pieces(mod, false, core) && !module_pieces(mod, true, init)) {
+		va[0] = (unsigned long)core[LVBS_MK_TEXT].base;
+		size[0] = core[LVBS_MK_TEXT].size;
+		va[1] = (unsigned long)init[LVBS_MK_TEXT].base;
+		size[1] = init[LVBS_MK_TEXT].size;
+	}
+	r = lvbs_modcheck_compare(mod, &cm, va, size);
+	if (r)
+		untrack(mod);
+	return r;
+}
+
 /* The module is live: its ro_after_init becomes read-only, init is freed. */
 static void module_live(struct module *mod)
 {
@@ -478,16 +526,7 @@ static void module_live(struct module *mod)
 
 static void module_going(struct module *mod)
 {
-	struct tracked *t = find_tracked(mod);
-
-	if (!t)
-		return;
-	release_cookie(mod, t->core);
-	if (t->init_held)
-		release_cookie(mod, t->init);
-	list_del(&t->node);
-	kfree(t);
-	lvbs_memprot.modules_tracked--;
+	untrack(mod);
 }
 
 static int module_notify(struct notifier_block *nb, unsigned long state, void *data)
@@ -498,7 +537,7 @@ static int module_notify(struct notifier_block *nb, unsigned long state, void *d
 	mutex_lock(&tracked_lock);
 	switch (state) {
 	case MODULE_STATE_COMING:
-		r = track_module(mod, false, lvbs_modcheck_coming(mod));
+		r = module_coming(mod);
 		break;
 	case MODULE_STATE_LIVE:
 		module_live(mod);
@@ -629,7 +668,12 @@ int lvbs_protect_memory(const struct lvbs_layout *l, u64 seal_flags)
 		if (r)
 			goto out;
 	}
+	/* Under tracked_lock: a module coming now sees SEAL done or not. */
+	mutex_lock(&tracked_lock);
 	r = lvbs.hv->seal(seal_flags, MODULES_VADDR, MODULES_END);
+	if (!r)
+		lvbs_memprot.sealed = true;
+	mutex_unlock(&tracked_lock);
 	lvbs_memprot.hypercalls++;
 	if (r) {
 		pr_err("SEAL failed (%d)\n", r);

@@ -422,9 +422,13 @@ static const char *const compare_names[] = {
  * address; it lives until after COMING (free_copy()). The laid-out symbol
  * table holds each import's value (simplify_symbols()), with the file's
  * indices, until the module's init is done. All three are the kernel's
- * word, for the hypervisor to check against the file.
+ * word, for the hypervisor to check against the file. The module's
+ * memory is registered under @owner (and @owner + 1) already, its text
+ * pieces at @va/@size: the hypervisor binds the comparison to them. The
+ * result is in *q; 0, or the hypercall's error.
  */
-static void compare(const struct module *mod, const struct kept *k, const u8 *hdr)
+static int compare(const struct module *mod, const struct kept *k, const u8 *hdr, u32 owner,
+		   const u64 va[2], const u64 size[2], struct lvbs_module_compare *out)
 {
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)k->copy;
 	struct lvbs_module_compare *q = cmp_req;
@@ -433,7 +437,7 @@ static void compare(const struct module *mod, const struct kept *k, const u8 *hd
 	int r;
 
 	if (k->len < sizeof(*eh))
-		return;
+		return -EINVAL;
 	/* The loading task, at COMING: nothing replaces mod->kallsyms meanwhile. */
 	ks = rcu_dereference_raw(mod->kallsyms);
 	mutex_lock(&check_mutex);
@@ -448,42 +452,58 @@ static void compare(const struct module *mod, const struct kept *k, const u8 *hd
 	q->nsyms = ks->num_symtab;
 	q->percpu = (unsigned long)mod->percpu;
 	q->alt_entsize = sizeof(struct alt_instr);
+	q->owner = owner;
+	q->text_va[0] = va[0];
+	q->text_size[0] = size[0];
+	q->text_va[1] = va[1];
+	q->text_size[1] = size[1];
 	r = lvbs.hv->module_compare(q, false, &more);
 	while (!r && more) {
 		cond_resched();
 		r = lvbs.hv->module_compare(q, true, &more);
 	}
 	migrate_enable();
+	*out = *q;
+	mutex_unlock(&check_mutex);
+	return r;
+}
+
+/* What dmesg says of a comparison; @what: "refused", or why it loads anyway. */
+static void report(const struct module *mod, int r, const struct lvbs_module_compare *q,
+		   const char *what)
+{
 	if (r)
-		pr_warn("module %s: comparison with its signed file failed: %d\n", mod->name, r);
+		pr_warn("module %s: comparison with its signed file failed (%d): %s\n",
+			mod->name, r, what);
 	else if (q->result > LVBS_MODCMP_DIFFER)
-		pr_warn("module %s: not compared with its signed file: %s (section %u, offset %llu, detail %u)\n",
+		pr_warn("module %s: not compared with its signed file: %s (section %u, offset %llu, detail %u): %s\n",
 			mod->name, q->result < ARRAY_SIZE(compare_names) ? compare_names[q->result] : "?",
-			q->where_section, q->where_offset, q->detail);
+			q->where_section, q->where_offset, q->detail, what);
 	else if (q->result == LVBS_MODCMP_DIFFER)
-		pr_notice("module %s: differs from its signed file: %llu bytes in %llu ranges at no patch site or in a form its site does not allow, the first at section %u + %llu (measured, not enforced)\n",
-			  mod->name, q->unexplained_bytes, q->unexplained_ranges, q->where_section,
-			  q->where_offset);
+		pr_notice("module %s: differs from its signed file: %llu bytes in %llu ranges at no patch site or in a form its site does not allow, %llu non-zero bytes between code sections, the first at section %u + %llu: %s\n",
+			  mod->name, q->unexplained_bytes, q->unexplained_ranges, q->fill_bytes,
+			  q->where_section, q->where_offset, what);
 	else
-		pr_info("module %s: same as its signed file: %llu sections, %llu bytes, %llu relocations, %llu imports, %llu file pages read; patched: ftrace %llu, return %llu, retpoline %llu, call %llu, endbr %llu, static call %llu, jump label %llu, alternative %llu, lock %llu, paravirt %llu; calls and jumps there: %llu to registered code, %llu elsewhere\n",
+		pr_info("module %s: same as its signed file: %llu sections, %llu bytes, %llu relocations, %llu imports, %llu file pages read, %llu code pages (%llu given execute); patched: ftrace %llu, return %llu, retpoline %llu, call %llu, endbr %llu, static call %llu, jump label %llu, alternative %llu, lock %llu, paravirt %llu; calls and jumps there: %llu to registered code, %llu elsewhere\n",
 			mod->name, q->sections, q->bytes, q->relocations, q->imports, q->page_loads,
+			q->code_pages, q->granted_pages,
 			q->patched[LVBS_MODCMP_KIND_FTRACE], q->patched[LVBS_MODCMP_KIND_RETURN],
 			q->patched[LVBS_MODCMP_KIND_RETPOLINE], q->patched[LVBS_MODCMP_KIND_CALL],
 			q->patched[LVBS_MODCMP_KIND_ENDBR], q->patched[LVBS_MODCMP_KIND_STATIC_CALL],
 			q->patched[LVBS_MODCMP_KIND_JUMP], q->patched[LVBS_MODCMP_KIND_ALT],
 			q->patched[LVBS_MODCMP_KIND_LOCK], q->patched[LVBS_MODCMP_KIND_PARAVIRT],
 			q->checked_targets, q->unchecked_targets);
-	mutex_unlock(&check_mutex);
 }
 
 /*
- * MODULE_STATE_COMING, in the loading task: the verdict its file got,
- * taken out of the list, named in dmesg when it is not ok. Returns the
- * owner cookie a verified check authorized, 0 otherwise: then, with
- * module_trust=signed, the hypervisor refuses the module's code and the
- * load fails.
+ * MODULE_STATE_COMING, in the loading task, before the module's memory
+ * is registered: the verdict its file got, taken out of the list, named
+ * in dmesg when it is not ok; and the file kept for its comparison.
+ * cm->owner is the owner cookie a verified check authorized, 0 otherwise:
+ * then, with module_trust=signed, the hypervisor refuses the module's
+ * code and the load fails.
  */
-u32 lvbs_modcheck_coming(const struct module *mod)
+u32 lvbs_modcheck_coming(const struct module *mod, struct lvbs_coming *cm)
 {
 	const char *what = lvbs_module_trust_signed() ? "refused" : "loaded, module_trust=tofu";
 	bool found = false;
@@ -492,6 +512,7 @@ u32 lvbs_modcheck_coming(const struct module *mod)
 	const u8 *hdr = NULL;
 	int i, k = -1;
 
+	memset(cm, 0, sizeof(*cm));
 	if (!active)
 		return 0;
 	spin_lock(&pending_lock);
@@ -519,10 +540,6 @@ u32 lvbs_modcheck_coming(const struct module *mod)
 		pending[k].kept = NULL;
 	}
 	spin_unlock(&pending_lock);
-	if (kept) {
-		compare(mod, kept, hdr);
-		kept_free(kept);
-	}
 	if (!found) {
 		atomic64_inc(&unchecked);
 		pr_notice_ratelimited("module %s: not authenticated (no signature checked): %s\n",
@@ -530,12 +547,60 @@ u32 lvbs_modcheck_coming(const struct module *mod)
 		return 0;
 	}
 	if (v != LVBS_MODCHECK_OK) {
+		if (kept)
+			kept_free(kept);
 		pr_notice_ratelimited("module %s: not authenticated (%s): %s\n", mod->name,
 				      verdict_name(v), what);
 		return 0;
 	}
 	pr_debug("module %s: signature ok (key %u)\n", mod->name, slot);
+	cm->owner = owner;
+	cm->kept = kept;
+	cm->hdr = hdr;
 	return owner;
+}
+
+void lvbs_modcheck_drop(struct lvbs_coming *cm)
+{
+	if (cm->kept)
+		kept_free(cm->kept);
+	cm->kept = NULL;
+}
+
+/*
+ * The module, registered under cm->owner, compared with its signed file.
+ * After SEAL with module_trust=signed the hypervisor registered its code
+ * without execute and gives it execute only if the comparison finds the
+ * file's code; anything else leaves the module unable to run: -EPERM, and
+ * the load fails. Otherwise the result is only reported.
+ */
+int lvbs_modcheck_compare(const struct module *mod, struct lvbs_coming *cm,
+			  const u64 text_va[2], const u64 text_size[2])
+{
+	bool enforced = lvbs_module_trust_signed() && lvbs_memprot.sealed;
+	const char *what = enforced ? "refused" :
+			   lvbs_memprot.sealed ? "loaded, module_trust=tofu" : "loaded, before SEAL";
+	struct lvbs_module_compare q;
+	int r;
+
+	if (!cm->owner)
+		return 0;	/* not verified: refused at registration, or tofu */
+	if (!cm->kept) {
+		/* Counted when the file was not kept (check_file()). */
+		pr_warn("module %s: not compared with its signed file (the file was not kept): %s\n",
+			mod->name, what);
+		return enforced ? -EPERM : 0;
+	}
+	r = compare(mod, cm->kept, cm->hdr, cm->owner, text_va, text_size, &q);
+	lvbs_modcheck_drop(cm);
+	if (r)
+		memset(&q, 0, sizeof(q));	/* no result was written */
+	if (q.withheld_pages || (r && enforced)) {
+		report(mod, r, &q, "refused");
+		return -EPERM;
+	}
+	report(mod, r, &q, what);
+	return 0;
 }
 
 u64 lvbs_modcheck_not_compared(void)

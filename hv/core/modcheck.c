@@ -42,7 +42,7 @@ static struct {
 	struct crypto_hash hash;
 	u64 verified, failed;
 	/* The last files verified: what MODULE_COMPARE may read back. */
-	struct { u64 file, len; } files[MODCHECK_FILES];
+	struct { u64 file, len; u32 core, init; } files[MODCHECK_FILES];
 	u32 files_next;
 	u8 trailer[LVBS_MODSIG_MAX];
 	struct lvbs_module_page list[LVBS_MODULE_HASH_BATCH];
@@ -61,26 +61,28 @@ void modcheck_reset(void)
 }
 
 /* Under mc.lock: remember a verified file (its number and signed length). */
-static void remember_file(void)
+static void remember_file(u32 core, u32 init)
 {
 	mc.files[mc.files_next].file = mc.file;
 	mc.files[mc.files_next].len = mc.content_len;
+	mc.files[mc.files_next].core = core;
+	mc.files[mc.files_next].init = init;
 	mc.files_next = (mc.files_next + 1) % MODCHECK_FILES;
 }
 
 #ifdef LVBS_HOST_TEST
 /* A file as if a check had verified it (test_modcmp.c). */
-void modcheck_test_verified(u64 file, u64 len)
+void modcheck_test_verified(u64 file, u64 len, u32 core, u32 init)
 {
 	spin_lock(&mc.lock);
 	mc.file = file;
 	mc.content_len = len;
-	remember_file();
+	remember_file(core, init);
 	spin_unlock(&mc.lock);
 }
 #endif
 
-bool modcheck_verified_file(u64 file, u64 *len)
+bool modcheck_verified_file(u64 file, u64 *len, u32 *core, u32 *init)
 {
 	bool found = false;
 
@@ -88,6 +90,8 @@ bool modcheck_verified_file(u64 file, u64 *len)
 	for (u32 i = 0; i < MODCHECK_FILES && !found; i++) {
 		if (file && mc.files[i].file == file) {
 			*len = mc.files[i].len;
+			*core = mc.files[i].core;
+			*init = mc.files[i].init;
 			found = true;
 		}
 	}
@@ -264,7 +268,7 @@ long modcheck_end(struct hv_cpu *c, u64 core, u64 init, u64 *verdict_out, u64 *s
 	*slot_out = v == LVBS_MODCHECK_OK ? mc.key_slot : 0;
 	if (v == LVBS_MODCHECK_OK) {
 		mc.verified++;
-		remember_file();
+		remember_file((u32)core, (u32)init);
 	} else
 		mc.failed++;
 	mc.open = false;

@@ -20,15 +20,18 @@ struct hv_cpu;
 #define MODCHECK_FILES	64
 
 void modcheck_reset(void);
-/* Was file @id verified (among the last MODCHECK_FILES)? Its signed length. */
-bool modcheck_verified_file(u64 id, u64 *len);
+/*
+ * Was file @id verified (among the last MODCHECK_FILES)? Its signed length
+ * and the owners its check authorized (MODULE_END; 0: none named).
+ */
+bool modcheck_verified_file(u64 id, u64 *len, u32 *core, u32 *init);
 long modcheck_begin(struct hv_cpu *c, u64 gpa, u64 len, u64 content_len, u64 *verdict_out,
 		    u64 *file_out);
 long modcheck_hash(struct hv_cpu *c, u64 gpa, u64 count);
 long modcheck_end(struct hv_cpu *c, u64 core, u64 init, u64 *verdict_out, u64 *slot_out);
 void modcheck_fill_info(struct lvbs_info *info);
 #ifdef LVBS_HOST_TEST
-void modcheck_test_verified(u64 file, u64 len);
+void modcheck_test_verified(u64 file, u64 len, u32 core, u32 init);
 #endif
 
 #endif

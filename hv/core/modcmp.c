@@ -17,11 +17,20 @@
  * at the start, each import's value the first time a relocation needs
  * it, then kept. A lie about either only changes what the file's bytes
  * are expected to be, and memory must then match the lie, byte for byte.
- * Which of those values are legitimate (imports from the kernel's own
- * export tables; the layout inside the module's own memory) and which
- * differences the kernel makes on purpose (alternatives, ftrace, ...) are
- * the next steps; until then the result is measured and logged, and
- * changes no right.
+ *
+ * The comparison is bound to the module's memory (ABI v10). lvbs.ko has
+ * registered it under the owners the file's check authorized, and names
+ * them and the module's text pieces. Each text page is translated once,
+ * at the start, and must be those owners' code: every later read of code
+ * goes to the page found then, so a mapping changed meanwhile changes
+ * nothing. Code sections must lie in the pieces, other compared sections
+ * in the owners' read-only memory, the pieces' bytes between and after
+ * code sections must be zero (the loader clears the memory it lays out),
+ * and the pieces must name every code page the owners have, once. After
+ * SEAL with module_trust=signed that code was registered without execute
+ * (slat.c, PERM_WITHHELD), and only a SAME result gives it execute, for
+ * exactly the pages compared. Which import values are legitimate (the
+ * kernel's own export tables) is a next step.
  *
  * A module can be megabytes: each call compares at most
  * LVBS_MODCMP_BUDGET pages and keeps its place, so no call holds a CPU
@@ -43,7 +52,8 @@
 #define IMPORT_SLOTS	(2 * LVBS_MODCMP_MAX_IMPORTS)	/* open addressing, half full at most */
 #define SHF_WRITE	0x1ULL
 #define E_SITE_UNMAPPED	(-100)	/* not a relocator error: a site's bytes unreadable */
-#define MODCMP_OWN_CODE	64	/* code sections of a module remembered as call targets */
+#define MODCMP_OWN_CODE	LVBS_MODCMP_MAX_CODE_SECTIONS
+#define FILLING		(~0u - 1)	/* not a result: the sections are done, the fill is not */
 
 _Static_assert((IMPORT_SLOTS & (IMPORT_SLOTS - 1)) == 0, "a power of two");
 
@@ -75,6 +85,14 @@ static struct {
 	struct modreloc_symcache symcache;
 	struct { u64 lo, hi; } own[MODCMP_OWN_CODE];	/* the module's own code sections */
 	u32 nown;
+	u32 core, init;			/* the owners the file's check authorized */
+	u64 tp_va[2];			/* the text pieces: where ... */
+	u32 tp_n[2], tp_first[2];	/* ... how many pages, from which tpfn[] */
+	u32 ntp;			/* text pages in all ... */
+	u64 tpage[LVBS_MODCMP_MAX_CODE_PAGES];	/* ... each one's frame, translated once */
+	bool filling;			/* the sections are done: the fill is checked */
+	u32 fill_next;			/* the text page whose fill is checked next */
+	u64 fill_cov[PAGE_SIZE / 64];	/* bytes of that page in code sections */
 	u64 compared, differ, failed, bytes_differ;	/* all comparisons (lvbs_info) */
 	u8 want[PAGE_SIZE], have[PAGE_SIZE];
 } mv;				/* bss */
@@ -157,13 +175,22 @@ static int resolve(void *ctx, u64 symi, const char *name, u64 *value)
 
 /* ---- the comparison ---- */
 
+/* A refused claim as a result: which one (detail), and where. */
+static u32 claim(u32 which, u32 sec, u64 off)
+{
+	mv.req.detail = which;
+	mv.req.where_section = sec;
+	mv.req.where_offset = off;
+	return LVBS_MODCMP_CLAIM;
+}
+
 /* A relocator error as a result, with where it happened. */
 static u32 failed(int r, u32 sec, u64 off)
 {
 	mv.req.where_section = sec;
 	mv.req.where_offset = off;
 	if (mv.bad_claim)
-		return LVBS_MODCMP_CLAIM;
+		return claim(LVBS_MODCMP_CLAIM_IMPORT, sec, off);
 	if (r == MODRELOC_E_READ)
 		return mv.rd.rejects ? LVBS_MODCMP_BAD_PAGE : LVBS_MODCMP_UNMAPPED;
 	mv.req.detail = (u32)-r;
@@ -223,30 +250,128 @@ static u32 copy_layout(void)
 	return r ? failed(r, 0, 0) : RUNNING;
 }
 
+/* ---- the module's memory: its text pieces, bound once ---- */
+
+/* The piece holding [lo, hi), or -1. */
+static int piece_of(u64 lo, u64 hi)
+{
+	for (int p = 0; p < 2; p++) {
+		u64 end = mv.tp_va[p] + (u64)mv.tp_n[p] * PAGE_SIZE;
+
+		if (mv.tp_n[p] && lo >= mv.tp_va[p] && hi <= end && lo < hi)
+			return p;
+	}
+	return -1;
+}
+
+static bool in_text(u64 lo, u64 hi)
+{
+	return piece_of(lo, hi) >= 0;
+}
+
+/*
+ * Translate each page of the text pieces once, now: each must be the
+ * owners' code (execute given or withheld). Every later read of code goes
+ * to the frame found here.
+ */
+static u32 bind_text(void)
+{
+	u32 n = 0;
+
+	mv.ntp = 0;
+	for (u32 p = 0; p < 2; p++) {
+		u64 va = mv.req.text_va[p], size = mv.req.text_size[p];
+
+		mv.tp_va[p] = va;
+		mv.tp_n[p] = 0;
+		mv.tp_first[p] = n;
+		if (!size)
+			continue;
+		if (!IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(size, PAGE_SIZE) ||
+		    va + size < va || size / PAGE_SIZE > LVBS_MODCMP_MAX_CODE_PAGES - n)
+			return claim(LVBS_MODCMP_CLAIM_TEXT, 0, p);
+		for (u64 off = 0; off < size; off += PAGE_SIZE) {
+			u64 gpa;
+
+			if (gwalk_translate(&mv.w, va + off, &gpa, NULL))
+				return claim(LVBS_MODCMP_CLAIM_TEXT, 0, va + off);
+			gpa &= ~(u64)(PAGE_SIZE - 1);
+			if (!slat_module_page(gpa, mv.core, mv.init, true))
+				return claim(LVBS_MODCMP_CLAIM_TEXT, 0, va + off);
+			mv.tpage[n++] = gpa;
+		}
+		mv.tp_n[p] = (u32)(size / PAGE_SIZE);
+	}
+	mv.ntp = n;
+	mv.req.code_pages = n;
+	return RUNNING;
+}
+
+/*
+ * Read @len bytes of the module at @va: code from the frames bound at the
+ * start, anything else through the page tables and only from the owners'
+ * read-only memory. 0, -1 unmapped, -2 not the module's.
+ */
+static int module_read(u64 va, void *dst, u32 len, bool code)
+{
+	u8 *d = dst;
+
+	while (len) {
+		u32 n = MIN(len, (u32)(PAGE_SIZE - (va & (PAGE_SIZE - 1))));
+		u64 gpa;
+		int p = piece_of(va, va + 1);
+
+		if (code) {
+			if (p < 0)
+				return -2;
+			gpa = mv.tpage[mv.tp_first[p] + (u32)((va - mv.tp_va[p]) >> PAGE_SHIFT)] |
+			      (va & (PAGE_SIZE - 1));
+		} else {
+			if (gwalk_translate(&mv.w, va, &gpa, NULL))
+				return -1;
+			if (!slat_module_page(gpa & ~(u64)(PAGE_SIZE - 1), mv.core, mv.init, false))
+				return -2;
+		}
+		memcpy(d, gpa_ptr(gpa), n);
+		d += n;
+		va += n;
+		len -= n;
+	}
+	return 0;
+}
+
 /*
  * The module's own laid-out code sections, compared like the rest: a call
  * the kernel patches in may go there (a static call to the module's own
  * function: every tracepoint's __traceiter_*), before the module's memory
  * is registered.
  */
-static int own_code(void)
+static u32 own_code(void)
 {
 	struct elf64_shdr sh;
+	u64 lo, hi;
 	int r;
 
 	mv.nown = 0;
-	for (u32 i = 1; i < mv.m.shnum && mv.nown < MODCMP_OWN_CODE; i++) {
+	for (u32 i = 1; i < mv.m.shnum; i++) {
 		r = modreloc_shdr(&mv.m, i, &sh);
 		if (r)
-			return r;
+			return failed(r, i, 0);
 		if (!is_placed(i) || !(sh.flags & ELF_SHF_EXECINSTR) || (sh.flags & SHF_WRITE) ||
-		    sh.type == ELF_SHT_NOBITS || !sh.size || mv.addr[i] + sh.size < mv.addr[i])
+		    sh.type == ELF_SHT_NOBITS || !sh.size)
 			continue;
-		mv.own[mv.nown].lo = mv.addr[i];
-		mv.own[mv.nown].hi = mv.addr[i] + sh.size;
+		lo = mv.addr[i];
+		hi = lo + sh.size;
+		/* Code is compared only where it was bound: in a text piece. */
+		if (hi < lo || !in_text(lo, hi))
+			return claim(LVBS_MODCMP_CLAIM_CODE_PLACE, i, 0);
+		if (mv.nown == MODCMP_OWN_CODE)
+			return claim(LVBS_MODCMP_CLAIM_SECTIONS, i, 0);
+		mv.own[mv.nown].lo = lo;
+		mv.own[mv.nown].hi = hi;
 		mv.nown++;
 	}
-	return MODRELOC_OK;
+	return RUNNING;
 }
 
 static bool in_own_code(u64 va)
@@ -265,8 +390,11 @@ static u32 start(void)
 
 	memset(mv.imp_key, 0, sizeof(mv.imp_key));
 	mv.bad_claim = false;
-	if (!modcheck_verified_file(mv.req.file, &len))
+	if (!modcheck_verified_file(mv.req.file, &len, &mv.core, &mv.init))
 		return LVBS_MODCMP_NO_FILE;
+	if (!mv.req.owner || mv.req.owner != mv.core || mv.core < LVBS_OWNER_MODULE_MIN ||
+	    mv.init < LVBS_OWNER_MODULE_MIN)
+		return claim(LVBS_MODCMP_CLAIM_OWNER, 0, 0);
 	modfile_reader_init(&mv.rd, mv.req.file, len);
 	mv.rd.fetch = fetch;
 	mv.rd.read_page = read_page;
@@ -279,19 +407,25 @@ static u32 start(void)
 		return failed(r, 0, 0);
 	if (mv.req.shnum != mv.m.shnum || mv.req.nsyms != mv.m.nsyms ||
 	    mv.req.shnum > LVBS_MODCMP_MAX_SECTIONS)
-		return LVBS_MODCMP_CLAIM;
+		return claim(LVBS_MODCMP_CLAIM_COUNTS, 0, 0);
 	if (mv.req.alt_entsize && (mv.req.alt_entsize < 10 || mv.req.alt_entsize > 16))
-		return LVBS_MODCMP_CLAIM;	/* instrlen is second to last; at most 16 read */
+		return claim(LVBS_MODCMP_CLAIM_ALT, 0, 0);	/* instrlen is second to last; at most 16 read */
+	v = bind_text();
+	if (v != RUNNING)
+		return v;
 	mv.sec = 1;
 	mv.in_sec = false;
 	mv.diff_end = 0;
 	mv.odd_end = 0;
+	mv.fill_next = 0;
+	mv.filling = false;
 	v = copy_layout();
 	if (v != RUNNING)
 		return v;
-	r = own_code();
-	if (!r)
-		r = modsites_open(&mv.ms, &mv.m, mv.req.alt_entsize);
+	v = own_code();
+	if (v != RUNNING)
+		return v;
+	r = modsites_open(&mv.ms, &mv.m, mv.req.alt_entsize);
 	return r ? failed(r, 0, 0) : RUNNING;
 }
 
@@ -339,7 +473,7 @@ static int judge(const struct modsite *s)
 
 	mv.site = *s;
 	mv.site_valid = true;
-	if (gwalk_read(&mv.w, s->va, mv.g, s->len))
+	if (module_read(s->va, mv.g, s->len, true))
 		return -1;
 	mv.site_ok = modsites_allowed(s, mv.g, s->len, &len, &target);
 	mv.site_end = s->va + len;
@@ -441,7 +575,36 @@ static u32 next_section(void)
 		}
 		return RUNNING;
 	}
-	return mv.req.unexplained_bytes ? LVBS_MODCMP_DIFFER : LVBS_MODCMP_SAME;
+	return FILLING;
+}
+
+/*
+ * Text page @i's bytes outside code sections: the loader cleared the
+ * memory before it copied the sections in, so they must be zero. Counted
+ * as fill_bytes; the first one's offset in its piece is where (section 0).
+ */
+static void fill_page(u32 i)
+{
+	u32 p = i >= mv.tp_first[1] && mv.tp_n[1] ? 1 : 0;
+	u64 va = mv.tp_va[p] + (u64)(i - mv.tp_first[p]) * PAGE_SIZE;
+	const u8 *b = gpa_ptr(mv.tpage[i]);
+
+	memset(mv.fill_cov, 0, sizeof(mv.fill_cov));
+	for (u32 k = 0; k < mv.nown; k++) {
+		u64 lo = MAX(mv.own[k].lo, va), hi = MIN(mv.own[k].hi, va + PAGE_SIZE);
+
+		for (u64 a = lo; a < hi; a++)
+			mv.fill_cov[(a - va) / 64] |= 1ULL << ((a - va) % 64);
+	}
+	for (u32 o = 0; o < PAGE_SIZE; o++) {
+		if (!b[o] || (mv.fill_cov[o / 64] >> (o % 64) & 1))
+			continue;
+		if (!mv.req.unexplained_bytes && !mv.req.fill_bytes) {
+			mv.req.where_section = 0;
+			mv.req.where_offset = va + o - mv.tp_va[p];
+		}
+		mv.req.fill_bytes++;
+	}
 }
 
 /* At most LVBS_MODCMP_BUDGET pages: RUNNING, or the result. */
@@ -453,8 +616,20 @@ static u32 step(void)
 	while (budget) {
 		u64 va, n;
 
+		if (mv.filling) {
+			if (mv.fill_next == mv.ntp)
+				return mv.req.unexplained_bytes || mv.req.fill_bytes ?
+				       LVBS_MODCMP_DIFFER : LVBS_MODCMP_SAME;
+			fill_page(mv.fill_next++);
+			budget--;
+			continue;
+		}
 		if (!mv.in_sec) {
 			v = next_section();
+			if (v == FILLING) {
+				mv.filling = true;
+				continue;
+			}
 			if (v != RUNNING)
 				return v;
 		}
@@ -468,7 +643,10 @@ static u32 step(void)
 		r = modreloc_window(&mv.m, mv.off, mv.want, n);
 		if (r)
 			return failed(r, mv.sec, mv.off);
-		if (gwalk_read(&mv.w, va, mv.have, (u32)n)) {
+		r = module_read(va, mv.have, (u32)n, mv.sec_code);
+		if (r == -2)
+			return claim(LVBS_MODCMP_CLAIM_DATA_PLACE, mv.sec, mv.off);
+		if (r) {
 			mv.req.where_section = mv.sec;
 			mv.req.where_offset = mv.off;
 			return LVBS_MODCMP_UNMAPPED;
@@ -483,9 +661,77 @@ static u32 step(void)
 	return RUNNING;
 }
 
+/* Sort the frames (heapsort: no recursion, no allocation). */
+static void sift(u64 *a, u32 i, u32 n)
+{
+	for (;;) {
+		u32 c = 2 * i + 1;
+		u64 t;
+
+		if (c >= n)
+			return;
+		if (c + 1 < n && a[c + 1] > a[c])
+			c++;
+		if (a[i] >= a[c])
+			return;
+		t = a[i];
+		a[i] = a[c];
+		a[c] = t;
+		i = c;
+	}
+}
+
+static void sort_frames(u64 *a, u32 n)
+{
+	for (u32 i = n / 2; i-- > 0;)
+		sift(a, i, n);
+	for (u32 i = n; i-- > 1;) {
+		u64 t = a[0];
+
+		a[0] = a[i];
+		a[i] = t;
+		sift(a, 0, i);
+	}
+}
+
+/*
+ * The comparison is done (SAME or DIFFER): do the pieces name each of the
+ * owners' code pages once? Then, for SAME, give execute to the withheld
+ * ones, a run of frames at a time. The frames' order is not needed now.
+ */
+static u32 bind_result(u32 v)
+{
+	u64 all, withheld;
+	u32 i, j;
+
+	sort_frames(mv.tpage, mv.ntp);
+	for (i = 1; i < mv.ntp; i++)
+		if (mv.tpage[i] == mv.tpage[i - 1])
+			return claim(LVBS_MODCMP_CLAIM_UNNAMED, 0, mv.tpage[i]);
+	all = slat_module_code_pages(mv.core, mv.init, &withheld);
+	if (all != mv.ntp)
+		return claim(LVBS_MODCMP_CLAIM_UNNAMED, 0, all);
+	if (v != LVBS_MODCMP_SAME)
+		return v;
+	for (i = 0; i < mv.ntp; i = j) {
+		for (j = i + 1; j < mv.ntp && mv.tpage[j] == mv.tpage[j - 1] + PAGE_SIZE; j++)
+			;
+		if (slat_grant_code(mv.tpage[i], j - i, mv.core, mv.init, &mv.req.granted_pages))
+			return claim(LVBS_MODCMP_CLAIM_TEXT, 0, mv.tpage[i]);
+	}
+	return v;
+}
+
 /* Under mv.lock, the comparison over: counted, logged, the result out. */
 static long finish(struct hv_cpu *c, u32 v, u64 gpa, u64 size)
 {
+	u64 withheld = 0;
+
+	if (v == LVBS_MODCMP_SAME || v == LVBS_MODCMP_DIFFER)
+		v = bind_result(v);
+	if (mv.core >= LVBS_OWNER_MODULE_MIN)
+		slat_module_code_pages(mv.core, mv.init, &withheld);
+	mv.req.withheld_pages = withheld;
 	mv.req.result = v;
 	mv.req.relocations = mv.m.applied;
 	mv.req.unordered_sites = mv.ms.unordered;
@@ -529,9 +775,16 @@ long modcmp_call(struct hv_cpu *c, u64 gpa, u64 size, u64 cont, u64 *more_out)
 	if (!cont) {
 		/* Copied in once; only the inputs are kept, results start at 0. */
 		memcpy(&mv.req, gpa_ptr(gpa), sizeof(mv.req));
+		if (mv.req.reserved) {
+			mv.open = false;
+			spin_unlock(&mv.lock);
+			return LVBS_E_INVAL;
+		}
 		memset(&mv.req.result, 0, sizeof(mv.req) - offsetof(struct lvbs_module_compare, result));
 		mv.open = true;
 		mv.owner = c->index;
+		mv.core = 0;
+		mv.init = 0;
 		v = start();
 	} else {
 		v = RUNNING;

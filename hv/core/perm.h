@@ -18,8 +18,14 @@
 /* Rights: the PT_* bits of pt.h, plus: */
 #define PERM_IMMUTABLE	(1u << 8)	/* no change ever again, except PERM_SET_FORCE */
 #define PERM_PATCHABLE	(1u << 9)	/* code: writes go through validated patching */
+/*
+ * Module code whose supervisor execute is withheld until MODULE_COMPARE
+ * finds it the same as its signed file (slat_grant_code()). Set only by
+ * the hypervisor, never by a request; the range holds no PT_XS meanwhile.
+ */
+#define PERM_WITHHELD	(1u << 10)
 #define PERM_RIGHTS	(PT_R | PT_W | PT_XS | PT_XU)
-#define PERM_ALL	(PERM_RIGHTS | PERM_IMMUTABLE | PERM_PATCHABLE)
+#define PERM_ALL	(PERM_RIGHTS | PERM_IMMUTABLE | PERM_PATCHABLE | PERM_WITHHELD)
 
 /* perm_set_owned() flags. */
 #define PERM_SET_FORCE	(1u << 0)	/* skip the immutable/sealed checks (caller decided) */

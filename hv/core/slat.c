@@ -343,7 +343,7 @@ static long protect_one(const struct lvbs_mem_prot *e, bool *tightened)
 {
 	struct hv_slat *s = &hv.slat_state;
 	u64 start = e->gpa, end = e->gpa + e->size;
-	u32 flags = 0;
+	u32 flags = 0, perm = e->perm;
 	long r;
 
 	if (s->sealed) {
@@ -357,11 +357,18 @@ static long protect_one(const struct lvbs_mem_prot *e, bool *tightened)
 				return LVBS_E_PERM;
 		if (force)
 			flags = PERM_SET_FORCE;
+		/*
+		 * New module code after SEAL, signed modules only: registered
+		 * without execute until MODULE_COMPARE finds it the signed
+		 * file's (modcmp.c), so no byte of it runs before.
+		 */
+		if (force && (perm & PT_XS) && !s->module_tofu)
+			perm = (perm & ~PT_XS) | PERM_WITHHELD;
 	}
 	if (!pool_ok())
 		return LVBS_E_TOOBIG;
-	*tightened |= removes_rights(start, end, e->perm);
-	r = perm_set_owned(&s->db, start, end, e->perm, e->owner, flags, NULL);
+	*tightened |= removes_rights(start, end, perm);
+	r = perm_set_owned(&s->db, start, end, perm, e->owner, flags, NULL);
 	if (r)
 		return r;
 	/* The database changed: the SLAT must follow, or nothing holds. */
@@ -435,7 +442,7 @@ long slat_release(struct hv_cpu *c, u32 owner, u64 *pages)
 		 * jump there traps rather than slides. The kernel no longer runs
 		 * it: the module's exit or init has returned, or never ran.
 		 */
-		if (rg.perm & PT_XS)
+		if (rg.perm & (PT_XS | PERM_WITHHELD))
 			memset(gpa_ptr(rg.start), 0xcc, rg.end - rg.start);
 		/* Lifts IMMUTABLE for this owner's ranges only: module unload. */
 		r = perm_set_owned(&s->db, rg.start, rg.end, rights, LVBS_OWNER_NONE,
@@ -672,6 +679,101 @@ bool slat_registered_code(u64 gpa)
 	}
 	spin_unlock(&hv.slat_state.lock);
 	return ok;
+}
+
+/* ---- module code bound to its comparison (modcmp.c) ---- */
+
+/*
+ * Is @gpa's page @a's or @b's (owners, both module ones), code (execute
+ * given or withheld) when @code, read-only otherwise?
+ */
+bool slat_module_page(u64 gpa, u32 a, u32 b, bool code)
+{
+	const struct perm_range *r;
+	bool ok = false;
+	int i;
+
+	if (a < LVBS_OWNER_MODULE_MIN || b < LVBS_OWNER_MODULE_MIN)
+		return false;
+	spin_lock(&hv.slat_state.lock);
+	i = perm_find(&hv.slat_state.db, gpa);
+	if (i >= 0) {
+		r = &hv.slat_state.db.r[i];
+		ok = (r->owner == a || r->owner == b) && !(r->perm & PT_W) &&
+		     (!code || (r->perm & (PT_XS | PERM_WITHHELD)));
+	}
+	spin_unlock(&hv.slat_state.lock);
+	return ok;
+}
+
+/* Pages of @a's and @b's code, execute given or withheld. */
+u64 slat_module_code_pages(u32 a, u32 b, u64 *withheld)
+{
+	const struct perm_db *db = &hv.slat_state.db;
+	u64 n = 0, w = 0;
+
+	spin_lock(&hv.slat_state.lock);
+	for (u32 k = 0; k < db->nr; k++) {
+		const struct perm_range *r = &db->r[k];
+		u64 pages = (r->end - r->start) / PAGE_SIZE;
+
+		if ((r->owner != a && r->owner != b) || r->owner < LVBS_OWNER_MODULE_MIN)
+			continue;
+		if (r->perm & (PT_XS | PERM_WITHHELD))
+			n += pages;
+		if (r->perm & PERM_WITHHELD)
+			w += pages;
+	}
+	spin_unlock(&hv.slat_state.lock);
+	*withheld = w;
+	return n;
+}
+
+/*
+ * Give execute to the withheld code pages [gpa, gpa + n pages) of @a or
+ * @b: the comparison found them the signed file's. Pages already
+ * executable are left; any other page stops the grant (LVBS_E_PERM).
+ * Adding a right needs no TLB flush. *granted: pages given execute.
+ */
+long slat_grant_code(u64 gpa, u64 n, u32 a, u32 b, u64 *granted)
+{
+	struct hv_slat *s = &hv.slat_state;
+	u64 end = gpa + n * PAGE_SIZE;
+	long r = LVBS_OK;
+
+	spin_lock(&s->lock);
+	for (u64 p = gpa; p < end && !r; ) {
+		int i = perm_find(&s->db, p);
+		struct perm_range rg;
+		u64 e;
+
+		if (i < 0) {
+			r = LVBS_E_RANGE;
+			break;
+		}
+		rg = s->db.r[i];
+		e = MIN(rg.end, end);
+		if ((rg.owner != a && rg.owner != b) || rg.owner < LVBS_OWNER_MODULE_MIN ||
+		    (rg.perm & PT_W) || !(rg.perm & (PT_XS | PERM_WITHHELD))) {
+			r = LVBS_E_PERM;
+			break;
+		}
+		if (rg.perm & PERM_WITHHELD) {
+			if (!pool_ok()) {
+				r = LVBS_E_TOOBIG;
+				break;
+			}
+			r = perm_set_owned(&s->db, p, e, (rg.perm & ~PERM_WITHHELD) | PT_XS,
+					   rg.owner, PERM_SET_FORCE, NULL);
+			if (!r && slat_apply(p, e))
+				hv_panic(NULL, "SLAT out of table pages after a checked grant", p, e);
+			if (!r)
+				*granted += (e - p) / PAGE_SIZE;
+		}
+		p = e;
+	}
+	spin_unlock(&s->lock);
+	return r;
 }
 
 bool textpatch_gpa_patchable(u64 gpa)

@@ -13,7 +13,7 @@
 #define LVBS_ABI_H
 
 /* ABI version: bumped on every incompatible change of anything below. */
-#define LVBS_ABI_VERSION	9
+#define LVBS_ABI_VERSION	10
 #define LVBS_IMAGE_MAGIC	0x31564842534256ULL	/* "VBSBHV1" */
 
 /* Assembly (the image header) needs only the two numbers above. */
@@ -246,20 +246,30 @@ enum lvbs_hc_nr {
 	 */
 	LVBS_HC_MODULE_END	= 17,
 	/*
-	 * MODULE_COMPARE (v9): the module as the kernel laid it out against
-	 * its verified file (docs/module-signatures.md, "Relocation-aware
-	 * comparison"). RBX = GPA of struct lvbs_module_compare, RCX = its
-	 * size, RDX = 0 to start, 1 to go on. The hypervisor reads the file
-	 * again through its page list and tags (MODULE_HASH), relocates each
-	 * read-only section itself and compares it with guest memory at the
-	 * address the kernel's section headers give, at most
-	 * LVBS_MODCMP_BUDGET pages per call. Out: RBX = 1 while there is
-	 * more to do; when done (RBX = 0), the result fields of the struct
-	 * are written back. One comparison at a time in the machine, owned
-	 * by the CPU that started it (LVBS_E_BUSY on another;
-	 * LVBS_E_PERM to go on with none open). Measured, not enforced, in
-	 * v9: the result is counted (lvbs_info.modules_compared ...) and
-	 * logged (module_compared), and changes no right.
+	 * MODULE_COMPARE (v9; bound to the owners in v10): the module as the
+	 * kernel laid it out against its verified file
+	 * (docs/module-signatures.md, "Relocation-aware comparison"). RBX =
+	 * GPA of struct lvbs_module_compare, RCX = its size, RDX = 0 to start,
+	 * 1 to go on. The hypervisor reads the file again through its page
+	 * list and tags (MODULE_HASH), relocates each read-only section itself
+	 * and compares it with guest memory at the address the kernel's
+	 * section headers give, at most LVBS_MODCMP_BUDGET pages per call.
+	 * Out: RBX = 1 while there is more to do; when done (RBX = 0), the
+	 * result fields of the struct are written back. One comparison at a
+	 * time in the machine, owned by the CPU that started it (LVBS_E_BUSY
+	 * on another; LVBS_E_PERM to go on with none open).
+	 *
+	 * v10: the module's memory is registered first (PROTECT_MEMORY under
+	 * the owners its check authorized) and the request names those owners
+	 * and the module's text pieces. Each text page is translated once, at
+	 * the start, and must be the owners' registered code; every code
+	 * section must lie in a text piece, every other compared section in
+	 * the owners' read-only memory; the pieces' bytes outside code sections
+	 * must be zero; the pieces must name every code page the owners have.
+	 * After SEAL with module_trust=signed, the owners' code is registered
+	 * without execute ("withheld") and only a SAME result gives it
+	 * execute, for exactly the pages compared. Counted
+	 * (lvbs_info.modules_compared ...) and logged (module_compared).
 	 */
 	LVBS_HC_MODULE_COMPARE	= 18,
 	LVBS_HC_MAX
@@ -368,6 +378,8 @@ struct lvbs_module_page {
 #define LVBS_MODCMP_BUDGET	64	/* pages of sections compared per call */
 #define LVBS_MODCMP_MAX_SECTIONS 512	/* sections of a module compared */
 #define LVBS_MODCMP_MAX_IMPORTS	2048	/* distinct symbols it imports */
+#define LVBS_MODCMP_MAX_CODE_PAGES 8192	/* text pages of a module (32 MiB) */
+#define LVBS_MODCMP_MAX_CODE_SECTIONS 128	/* code sections of a module */
 /*
  * Kinds of site a module file names as patched by the kernel after
  * relocation, each in a table of its own (the section in brackets).
@@ -393,6 +405,10 @@ struct lvbs_module_compare {
 	lvbs_u32 shnum;			/* in: entries of shdrs, as in the file */
 	lvbs_u32 nsyms;			/* in: entries of symtab, as in the file */
 	lvbs_u32 alt_entsize;		/* in: sizeof(struct alt_instr): 12 (6.1), 14 (6.12); 0 none */
+	lvbs_u32 owner;			/* in: the core owner its check authorized; init is owner + 1 */
+	lvbs_u32 reserved;		/* in: 0 */
+	lvbs_u64 text_va[2];		/* in: the core and init text pieces: page-aligned VA ... */
+	lvbs_u64 text_size[2];		/* in: ... and page-aligned size (0: none) */
 	lvbs_u32 result;		/* out: LVBS_MODCMP_*; the outputs start here */
 	lvbs_u32 detail;		/* out: for MALFORMED, the relocator's reason (docs/abi.md) */
 	lvbs_u32 where_section;		/* out: section of the error or first unexplained byte */
@@ -410,6 +426,10 @@ struct lvbs_module_compare {
 	lvbs_u64 unchecked_targets;	/* out: ... and those that go anywhere else (a trampoline...) */
 	lvbs_u64 unordered_sites;	/* out: table entries out of address order (not used) */
 	lvbs_u64 patched[LVBS_MODCMP_KINDS];	/* out: sites of each kind the kernel changed, in an allowed form */
+	lvbs_u64 code_pages;		/* out: text pages bound to the owners (translated once) */
+	lvbs_u64 fill_bytes;		/* out: non-zero bytes of the text pieces outside code sections */
+	lvbs_u64 granted_pages;		/* out: code pages this comparison gave execute (SAME only) */
+	lvbs_u64 withheld_pages;	/* out: the owners' code pages still without execute */
 };
 
 #define LVBS_MODCMP_SAME	0	/* every compared byte is the file's, relocated, or an allowed patch */
@@ -418,7 +438,17 @@ struct lvbs_module_compare {
 #define LVBS_MODCMP_BAD_PAGE	3	/* a page of the file failed its tag */
 #define LVBS_MODCMP_MALFORMED	4	/* the relocator refused the file (where: the section) */
 #define LVBS_MODCMP_UNMAPPED	5	/* a claimed address is not mapped */
-#define LVBS_MODCMP_CLAIM	6	/* shnum or nsyms differ from the file's, or too many */
+#define LVBS_MODCMP_CLAIM	6	/* a claim of the request refused; detail: LVBS_MODCMP_CLAIM_* */
+/* detail of a CLAIM result: which claim. */
+#define LVBS_MODCMP_CLAIM_COUNTS	1	/* shnum or nsyms differ from the file's, or too many */
+#define LVBS_MODCMP_CLAIM_IMPORT	2	/* an import the laid-out symbol table does not hold */
+#define LVBS_MODCMP_CLAIM_ALT		3	/* alt_entsize out of bounds */
+#define LVBS_MODCMP_CLAIM_OWNER		4	/* not the owner the file's check authorized */
+#define LVBS_MODCMP_CLAIM_TEXT		5	/* a text piece misaligned, too large, or a page of it not the owners' code */
+#define LVBS_MODCMP_CLAIM_CODE_PLACE	6	/* a code section outside the text pieces */
+#define LVBS_MODCMP_CLAIM_DATA_PLACE	7	/* a compared section outside the owners' read-only memory */
+#define LVBS_MODCMP_CLAIM_UNNAMED	8	/* the owners have code pages the pieces do not name once each */
+#define LVBS_MODCMP_CLAIM_SECTIONS	9	/* more code sections than LVBS_MODCMP_MAX_CODE_SECTIONS */
 
 /* Verdicts of a module check (RBX of MODULE_BEGIN and MODULE_END). */
 #define LVBS_MODCHECK_OK		0	/* signed by a trusted key, not blacklisted */

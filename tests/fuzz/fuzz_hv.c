@@ -738,7 +738,8 @@ static void do_modfile(struct input *in, u32 i)
 		modfile_tag(id, k, (const u8 *)e.gpa, left < PAGE_SIZE ? (u32)left : PAGE_SIZE, e.tag);
 		guest_store(MODLIST_OFF + k * sizeof(e), (const u8 *)&e, sizeof(e));
 	}
-	modcheck_test_verified(id, len);
+	modcheck_test_verified(id, len, LVBS_OWNER_MODULE_MIN + 2 * (u32)(id % 8),
+			       LVBS_OWNER_MODULE_MIN + 2 * (u32)(id % 8) + 1);
 	if (guest.next_free + 4 * PAGE_SIZE <= PT_AREA_END)
 		guest_map(MODLIST_GVA, RAM_BASE + MODLIST_OFF);
 	q.file = (get8(in) & 7) ? id : get_val(in);
@@ -748,6 +749,12 @@ static void do_modfile(struct input *in, u32 i)
 	q.percpu = get_val(in);
 	q.shnum = get16(in);
 	q.nsyms = get16(in);
+	/* The owners (OP_PROTECT registers memory for them) and text pieces. */
+	q.owner = (get8(in) & 7) ? LVBS_OWNER_MODULE_MIN + 2 * (u32)(id % 8) : get32(in);
+	for (u32 p = 0; p < 2; p++) {
+		q.text_va[p] = get_val(in);
+		q.text_size[p] = (u64)(get8(in) % 8) * PAGE_SIZE;
+	}
 	guest_store(MODREQ_OFF, (const u8 *)&q, sizeof(q));
 	for (u32 k = 0; k < 8 && more && cpu_usable(i); k++) {
 		do_hypercall(i, LVBS_HC(LVBS_HC_MODULE_COMPARE), RAM_BASE + MODREQ_OFF, sizeof(q),

@@ -22,6 +22,7 @@
 #include "core/hv.h"
 #include "core/modcheck.h"
 #include "core/modfile.h"
+#include "core/slat.h"
 #include "elfbuild.h"
 #include "stub_arch.h"
 #include "test.h"
@@ -47,6 +48,9 @@ enum { Y_NULL, Y_TEXT, Y_EXT, NSYM };
 #define LIST_VA		0xffffc90000020000ULL
 #define EXT_VALUE	0xffffffff81234560ULL
 #define FILE_ID		1000
+#define CORE		(LVBS_OWNER_MODULE_MIN + 100)	/* the owners its check authorized */
+#define INIT		(CORE + 1)
+#define TEXT_PAGES	((TEXT_SIZE + PAGE_SIZE - 1) / PAGE_SIZE)
 
 /* Where things are in the fake guest's RAM. */
 #define FILE_OFF	0x100000
@@ -179,6 +183,38 @@ static void map_range(u64 va, u64 off, u64 len)
 		guest_map(va + p, (u64)ram(off) + p);
 }
 
+/* Register [off, off + pages) of the fake RAM for @owner. */
+static long reg(u64 off, u64 pages, u32 perm, u32 owner)
+{
+	struct lvbs_mem_prot e = {
+		.gpa = (u64)ram(off), .size = pages * PAGE_SIZE, .perm = perm, .owner = owner,
+	};
+	u32 applied;
+
+	return slat_protect(hv_cpu_of(0), &e, 1, &applied);
+}
+
+#define CODE_PERM	(LVBS_PERM_R | LVBS_PERM_XS | LVBS_PERM_PATCHABLE | LVBS_PERM_IMMUTABLE)
+#define RO_PERM		(LVBS_PERM_R | LVBS_PERM_IMMUTABLE)
+
+/* The module's memory under its owners, as lvbs.ko registers it at COMING. */
+static void register_module(void)
+{
+	CHECK_EQ(reg(TEXT_OFF, TEXT_PAGES, CODE_PERM, CORE), LVBS_OK);
+	CHECK_EQ(reg(RODATA_OFF, 1, RO_PERM, CORE), LVBS_OK);
+	CHECK_EQ(reg(RETS_OFF, 1, RO_PERM, CORE), LVBS_OK);
+	CHECK_EQ(reg(DATA_OFF, 1, LVBS_PERM_R | LVBS_PERM_W, CORE), LVBS_OK);
+}
+
+/* The rights the SLAT gives the text page @i. */
+static u32 text_rights(u32 i)
+{
+	u32 perm = 0;
+
+	CHECK_EQ(pt_lookup(&hv.slat, (u64)ram(TEXT_OFF) + i * PAGE_SIZE, NULL, &perm, NULL), 0);
+	return perm;
+}
+
 static struct lvbs_module_page *list(void)
 {
 	return (struct lvbs_module_page *)ram(LIST_OFF);
@@ -193,7 +229,7 @@ static struct elf64_sym *laid_syms(void)
  * The file verified and tagged; the module laid out and relocated as the
  * kernel's loader does, with its section headers and symbol table.
  */
-static void setup(void)
+static void setup_no_register(void)
 {
 	struct image *im = file();
 	struct elf64_shdr *sh = (struct elf64_shdr *)ram(SHDRS_OFF);
@@ -208,7 +244,7 @@ static void setup(void)
 		CHECK_EQ(modfile_tag(FILE_ID, i, ram(FILE_OFF) + i * PAGE_SIZE,
 				     left < PAGE_SIZE ? (u32)left : PAGE_SIZE, list()[i].tag), 0);
 	}
-	modcheck_test_verified(FILE_ID, sizeof(*im));
+	modcheck_test_verified(FILE_ID, sizeof(*im), CORE, INIT);
 	/* Laid out: the file's bytes, relocated. */
 	memcpy(ram(TEXT_OFF), im->text, TEXT_SIZE);
 	pc = (u32)(EXT_VALUE - 4 - (TEXT_VA + 0x100));
@@ -244,6 +280,12 @@ static void setup(void)
 	map_range(LIST_VA, LIST_OFF, 2 * PAGE_SIZE);
 }
 
+static void setup(void)
+{
+	setup_no_register();
+	register_module();
+}
+
 static struct lvbs_module_compare *req(void)
 {
 	return (struct lvbs_module_compare *)ram(REQ_OFF);
@@ -259,6 +301,9 @@ static void make_request(void)
 	req()->symtab = SYMTAB_VA;
 	req()->shnum = NSEC;
 	req()->nsyms = NSYM;
+	req()->owner = CORE;
+	req()->text_va[0] = TEXT_VA;
+	req()->text_size[0] = TEXT_PAGES * PAGE_SIZE;
 }
 
 static long call(u32 cpu, u64 cont, u64 *more)
@@ -269,19 +314,25 @@ static long call(u32 cpu, u64 cont, u64 *more)
 	return r;
 }
 
-/* A whole comparison from CPU 0: the result; *calls how many it took. */
-static u32 compare(u32 *calls)
+/* A whole comparison of the request as it is, from CPU 0: the result. */
+static u32 run(u32 *calls)
 {
 	u64 more = 1;
 	u32 n = 0;
 
-	make_request();
 	CHECK_EQ(call(0, 0, &more), LVBS_OK);
 	for (n = 1; more && n < 100; n++)
 		CHECK_EQ(call(0, 1, &more), LVBS_OK);
 	if (calls)
 		*calls = n;
 	return req()->result;
+}
+
+/* A whole comparison from CPU 0: the result; *calls how many it took. */
+static u32 compare(u32 *calls)
+{
+	make_request();
+	return run(calls);
 }
 
 static struct lvbs_info info(void)
@@ -300,7 +351,7 @@ TEST(modcmp_same_module)
 
 	setup();
 	CHECK_EQ(compare(&calls), LVBS_MODCMP_SAME);
-	CHECK_EQ(calls, 2);			/* 67 pages, 64 per call */
+	CHECK_EQ(calls, 3);			/* 67 pages and 66 of fill, 64 per call */
 	/* .text, .rodata, .return_sites; not .data, .modinfo, __jump_table, __mcount_loc */
 	CHECK_EQ(req()->sections, 3);
 	CHECK_EQ(req()->bytes, TEXT_SIZE + 16 + 4);
@@ -314,6 +365,11 @@ TEST(modcmp_same_module)
 	CHECK_EQ(last_event()->info0, LVBS_MODCMP_SAME);
 	CHECK_EQ(info().modules_compared, 1);
 	CHECK_EQ(info().modules_differ, 0);
+	/* Bound to the owners' memory; before SEAL nothing is withheld. */
+	CHECK_EQ(req()->code_pages, TEXT_PAGES);
+	CHECK_EQ(req()->fill_bytes, 0);
+	CHECK_EQ(req()->granted_pages, 0);
+	CHECK_EQ(req()->withheld_pages, 0);
 }
 
 TEST(modcmp_counts_what_differs)
@@ -505,9 +561,9 @@ TEST(modcmp_refuses_bad_claims)
 		CHECK_EQ(req()->result, LVBS_MODCMP_NO_FILE);
 	}
 	setup();
-	((struct elf64_shdr *)ram(SHDRS_OFF))[S_TEXT].addr = TEXT_VA + 0x10000000;
+	((struct elf64_shdr *)ram(SHDRS_OFF))[S_RODATA].addr = RODATA_VA + 0x10000000;
 	CHECK_EQ(compare(NULL), LVBS_MODCMP_UNMAPPED);
-	CHECK_EQ(req()->where_section, S_TEXT);
+	CHECK_EQ(req()->where_section, S_RODATA);
 	setup();
 	list()[2].reserved = 1;
 	CHECK_EQ(compare(NULL), LVBS_MODCMP_UNMAPPED);
@@ -541,9 +597,131 @@ TEST(modcmp_one_at_a_time)
 	CHECK_EQ(call(1, 1, &more), LVBS_E_BUSY);
 	CHECK_EQ(call(0, 0, &more), LVBS_OK);		/* CPU 0 starts again */
 	CHECK_EQ(call(0, 1, &more), LVBS_OK);
+	CHECK_EQ(call(0, 1, &more), LVBS_OK);
 	CHECK_EQ(more, 0);
 	CHECK_EQ(req()->result, LVBS_MODCMP_SAME);
 	CHECK_EQ(call(1, 0, &more), LVBS_OK);		/* free again */
 	CHECK_EQ(stub_hypercall(0, 0x200000, MC, (u64)req(), sizeof(*req()) - 8, 0), LVBS_E_INVAL);
 	CHECK_EQ(stub_hypercall(0, 0x200000, MC, (u64)req(), sizeof(*req()), 2), LVBS_E_INVAL);
+}
+
+/*
+ * The comparison is bound to the memory the owners registered: code is
+ * read where each text page was when the comparison began, every claim
+ * about where the module is must be its owners' memory.
+ */
+TEST(modcmp_bound_to_the_owners_memory)
+{
+	u64 more;
+
+	/* Not the owners the file's check authorized. */
+	setup();
+	make_request();
+	req()->owner = INIT;
+	CHECK_EQ(run(NULL), LVBS_MODCMP_CLAIM);
+	CHECK_EQ(req()->detail, LVBS_MODCMP_CLAIM_OWNER);
+	/* A text page that is not the owners' code: a copy elsewhere. */
+	setup();
+	memcpy(ram(0x1b0000), ram(TEXT_OFF) + PAGE_SIZE, PAGE_SIZE);
+	guest_map(TEXT_VA + PAGE_SIZE, (u64)ram(0x1b0000));
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_CLAIM);
+	CHECK_EQ(req()->detail, LVBS_MODCMP_CLAIM_TEXT);
+	CHECK_EQ(req()->where_offset, TEXT_VA + PAGE_SIZE);
+	/* A code section outside the text pieces. */
+	setup();
+	make_request();
+	req()->text_size[0] -= PAGE_SIZE;
+	CHECK_EQ(run(NULL), LVBS_MODCMP_CLAIM);
+	CHECK_EQ(req()->detail, LVBS_MODCMP_CLAIM_CODE_PLACE);
+	CHECK_EQ(req()->where_section, S_TEXT);
+	/* Misaligned pieces. */
+	setup();
+	make_request();
+	req()->text_va[1] = TEXT_VA + 8;
+	req()->text_size[1] = PAGE_SIZE;
+	CHECK_EQ(run(NULL), LVBS_MODCMP_CLAIM);
+	CHECK_EQ(req()->detail, LVBS_MODCMP_CLAIM_TEXT);
+	/* Read-only data somewhere the owners do not hold. */
+	setup();
+	memcpy(ram(0x1b0000), ram(RODATA_OFF), PAGE_SIZE);
+	guest_map(RODATA_VA, (u64)ram(0x1b0000));
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_CLAIM);
+	CHECK_EQ(req()->detail, LVBS_MODCMP_CLAIM_DATA_PLACE);
+	CHECK_EQ(req()->where_section, S_RODATA);
+	/* Code the owners have that the pieces do not name. */
+	setup();
+	CHECK_EQ(reg(0x1b0000, 1, CODE_PERM, INIT), LVBS_OK);
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_CLAIM);
+	CHECK_EQ(req()->detail, LVBS_MODCMP_CLAIM_UNNAMED);
+	/* A frame named twice leaves another unnamed. */
+	setup();
+	guest_map(TEXT_VA + 2 * PAGE_SIZE, (u64)ram(TEXT_OFF) + PAGE_SIZE);
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_CLAIM);
+	CHECK_EQ(req()->detail, LVBS_MODCMP_CLAIM_UNNAMED);
+	/* Reserved bits. */
+	setup();
+	make_request();
+	req()->reserved = 1;
+	CHECK_EQ(call(0, 0, &more), LVBS_E_INVAL);
+	CHECK_EQ(call(0, 1, &more), LVBS_E_PERM);
+}
+
+/* Remapping a text page once the comparison began changes nothing it reads. */
+TEST(modcmp_reads_code_where_it_was_bound)
+{
+	u64 more;
+
+	setup();
+	memset(ram(0x1b0000), 0xcc, PAGE_SIZE);
+	make_request();
+	CHECK_EQ(call(0, 0, &more), LVBS_OK);
+	CHECK_EQ(more, 1);
+	guest_map(TEXT_VA + 65 * PAGE_SIZE, (u64)ram(0x1b0000));
+	while (more)
+		CHECK_EQ(call(0, 1, &more), LVBS_OK);
+	CHECK_EQ(req()->result, LVBS_MODCMP_SAME);
+}
+
+/* The pieces' bytes outside code sections are the loader's zeroes. */
+TEST(modcmp_text_fill_must_be_zero)
+{
+	setup();
+	ram(TEXT_OFF)[TEXT_SIZE + 5] = 0x90;
+	ram(TEXT_OFF)[TEXT_SIZE + 6] = 0xc3;
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_DIFFER);
+	CHECK_EQ(req()->fill_bytes, 2);
+	CHECK_EQ(req()->unexplained_bytes, 0);
+	CHECK_EQ(req()->where_section, 0);
+	CHECK_EQ(req()->where_offset, TEXT_SIZE + 5);
+}
+
+/*
+ * After SEAL with module_trust=signed the owners' code is registered
+ * without execute, and only a SAME comparison gives it, page by page.
+ */
+TEST(modcmp_execute_only_for_the_same_code)
+{
+	/* Registered after SEAL, from memory nobody owns. */
+	setup_no_register();
+	CHECK_EQ(slat_seal(hv_cpu_of(0), 0, 0, 0), LVBS_OK);
+	slat_authorize_owner(CORE);
+	slat_authorize_owner(INIT);
+	register_module();
+	CHECK_EQ(text_rights(0) & PT_XS, 0);
+	ram(TEXT_OFF)[0x500] ^= 0x40;
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_DIFFER);
+	CHECK_EQ(req()->granted_pages, 0);
+	CHECK_EQ(req()->withheld_pages, TEXT_PAGES);
+	CHECK_EQ(text_rights(0) & PT_XS, 0);
+	ram(TEXT_OFF)[0x500] ^= 0x40;
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_SAME);
+	CHECK_EQ(req()->granted_pages, TEXT_PAGES);
+	CHECK_EQ(req()->withheld_pages, 0);
+	for (u32 i = 0; i < TEXT_PAGES; i++)
+		CHECK(text_rights(i) & PT_XS);
+	/* Again: nothing left to give. */
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_SAME);
+	CHECK_EQ(req()->granted_pages, 0);
+	/* An owner nobody verified cannot register code at all. */
+	CHECK_EQ(reg(0x1b0000, 1, CODE_PERM, CORE + 10), LVBS_E_PERM);
 }

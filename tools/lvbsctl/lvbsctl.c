@@ -916,13 +916,20 @@ static void show_memory(const struct line *r)
 		       get(r, "module_trust") && !strcmp(get(r, "module_trust"), "signed") ?
 		       "; with module_trust signed no module can load" : "");
 	else if (get(r, "module_trust") && !strcmp(get(r, "module_trust"), "signed"))
-		printf("module signatures: enforced: only modules whose file the hypervisor verified run code; %llu verified, %llu failed, %llu came with no signature (lvbsctl log: module_checked); the laid-out code is not yet compared with the file\n",
+		printf("module signatures: enforced: only modules whose file the hypervisor verified run code; %llu verified, %llu failed, %llu came with no signature (lvbsctl log: module_checked)\n",
 		       num(r, "modules_verified"), num(r, "modules_failed"), num(r, "modules_unchecked"));
 	else if (get(r, "module_checks"))
 		printf("module signatures: checked by the hypervisor, not enforced (module_trust tofu): %llu verified, %llu failed, %llu loaded with no signature checked (lvbsctl log: module_checked)\n",
 		       num(r, "modules_verified"), num(r, "modules_failed"), num(r, "modules_unchecked"));
-	if (get(r, "modules_compared"))
-		printf("module code:     NOT enforced: compared with the signed file (the kernel's own patches allowed by kind), measured only: %llu compared, %llu differ (%llu bytes no patch explains), %llu could not be compared, %llu verified modules not compared (lvbsctl log: module_compared; docs/module-signatures.md)\n",
+	if (get(r, "modules_compared") && get(r, "module_trust") &&
+	    !strcmp(get(r, "module_trust"), "signed"))
+		printf("module code:     enforced: a module's code gets execute only if the hypervisor, relocating its signed file itself, finds the same bytes (the kernel's own patches allowed by kind): %llu compared, %llu differ (%llu bytes no patch explains), %llu could not be compared, %llu verified modules not compared, all refused; weaker: import values are the loader's, checked only through the code they produce, and alternatives may hold any bytes of their length (lvbsctl log: module_compared; docs/module-signatures.md)\n",
+		       num(r, "modules_compared"), num(r, "modules_differ"),
+		       num(r, "module_bytes_differ"), num(r, "modules_compare_failed"),
+		       num(r, "modules_not_compared"));
+	else if (get(r, "modules_compared"))
+		printf("module code:     NOT enforced (module_trust %s): compared with the signed file (the kernel's own patches allowed by kind), measured only: %llu compared, %llu differ (%llu bytes no patch explains), %llu could not be compared, %llu verified modules not compared (lvbsctl log: module_compared; docs/module-signatures.md)\n",
+		       get(r, "module_trust") ? get(r, "module_trust") : "unknown",
 		       num(r, "modules_compared"), num(r, "modules_differ"),
 		       num(r, "module_bytes_differ"), num(r, "modules_compare_failed"),
 		       num(r, "modules_not_compared"));
@@ -1291,8 +1298,8 @@ static int entry_priority(const struct line *e)
 
 	if (!strcmp(k, "module_checked"))
 		return strcmp(get(e, "info0"), "0x0") ? 4 : 6;	/* verdict 0: verified */
-	if (!strcmp(k, "module_compared"))	/* result 0 same, 1 differs: measured */
-		return (strtoull(get(e, "info0"), NULL, 16) & 0xffffffffu) <= 1 ? 6 : 4;
+	if (!strcmp(k, "module_compared"))	/* result 0 same; else refused under signed */
+		return (strtoull(get(e, "info0"), NULL, 16) & 0xffffffffu) == 0 ? 6 : 4;
 	for (size_t i = 0; i < ARRAY_SIZE(info); i++)
 		if (!strcmp(k, info[i]))
 			return 6;

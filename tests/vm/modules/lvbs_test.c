@@ -1780,13 +1780,16 @@ static struct notifier_block tamper_nb = {
 	.priority = 0,
 };
 
+static bool tamper_armed;
+
 static const char *tamper_coming(bool *keep)
 {
 	if (!tamper || !*tamper)
 		return "tamper=NAME is missing";
 	if (register_module_notifier(&tamper_nb))
 		return "register_module_notifier failed";
-	*keep = true;	/* the notifier must outlive init */
+	tamper_armed = true;
+	*keep = true;	/* the notifier must outlive init, until rmmod */
 	return NULL;
 }
 
@@ -1871,6 +1874,17 @@ static int __init lvbs_test_init(void)
 	return keep ? 0 : -ECANCELED;
 }
 module_init(lvbs_test_init);
+
+/*
+ * Only tamper_coming stays loaded on purpose and can go (rmmod); the other
+ * actions that stay do so because something may still point into us.
+ */
+static void __exit lvbs_test_exit(void)
+{
+	if (tamper_armed)
+		unregister_module_notifier(&tamper_nb);
+}
+module_exit(lvbs_test_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("lvbs test probes (tests/vm only)");

@@ -39,7 +39,7 @@ load_lvbs
 run cat "$LVBS_SFS/status"
 [ "$(status_get module_trust)" = signed ] || fail "status: module_trust is not signed by default"
 check_active
-[ "$(status_get abi_version)" = 9 ] || fail "status: abi_version is not 9"
+[ "$(status_get abi_version)" = 10 ] || fail "status: abi_version is not 10"
 [ "$(status_get vendor)" = svm ] || fail "status: vendor is not svm"
 [ "$(status_get unload)" = refused ] || fail "status: unload is not 'refused'"
 [ "$(status_get cpuid)" = hide ] || fail "status: cpuid is not 'hide' by default"
@@ -50,7 +50,7 @@ case "$(status_get hv_phys_base)" in
 esac
 
 run cpuid_probe
-echo "$OUT" | grep -q '^lvbs: present abi=9$' || fail "cpuid_probe does not see lvbs (abi 9)"
+echo "$OUT" | grep -q '^lvbs: present abi=10$' || fail "cpuid_probe does not see lvbs (abi 10)"
 echo "$OUT" | grep -q '^svm: hidden$' || fail "cpuid_probe: SVM is still visible to the guest"
 
 # Both CPUs must run the workload under lvbs: pin one copy to each.

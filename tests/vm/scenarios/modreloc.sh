@@ -9,12 +9,13 @@
 # relocator computes from the file (docs/module-signatures.md).
 #
 # The hypervisor does the same comparison itself at each module's
-# MODULE_STATE_COMING (MODULE_COMPARE, measured): every module here must
-# come out the same as its signed file up to the patches its own tables
-# allow. Then the content-mismatch attack: kernel code changes a byte of
-# a signed module's code after the loader relocated it and before lvbs
-# compares it (lvbs_test.ko action=tamper_coming): the hypervisor must see
-# it, and its benign twin (the same notifier, only looking) must not.
+# MODULE_STATE_COMING (MODULE_COMPARE): every module here must come out the
+# same as its signed file up to the patches its own tables allow, or its
+# code gets no execute. Then the content-mismatch attack: kernel code
+# changes a byte of a signed module's code after the loader relocated it
+# and before lvbs compares it (lvbs_test.ko action=tamper_coming): the
+# load must be refused, and its benign twin (the same notifier, only
+# looking) and the untouched module after it must load.
 #
 # Bytes the kernel changed after relocating must lie at a site that one of
 # the module's own tables names (__mcount_loc, .altinstructions, ...) or
@@ -76,8 +77,20 @@ echo Y >/sys/module/lvbs_test/parameters/tamper_write || fail "cannot arm tamper
 dmesg_mark
 run "$INSMOD" "$DM/nls_utf8.ko"
 dmesg_since | grep -q "lvbs_test: tamper_coming: nls_utf8: byte at .* changed" || fail "the attack did not change the byte"
-dmesg_since | grep -q "lvbs: module nls_utf8: differs from its signed file: 1 bytes in 1 ranges" ||
-	fail "the changed byte was not seen: $(dmesg_since | grep 'lvbs: module')"
+[ "$RC" -ne 0 ] || fail "nls_utf8, changed after its signature was checked, loaded"
+grep -q '^nls_utf8 ' /proc/modules && fail "nls_utf8 is loaded after its load failed"
+dmesg_since | grep -q "lvbs: module nls_utf8: differs from its signed file: 1 bytes in 1 ranges .*: refused$" ||
+	fail "the changed byte was not refused: $(dmesg_since | grep 'lvbs: module')"
 [ "$(status_get modules_differ)" = 1 ] || fail "status: modules_differ is not 1 after the attack"
+# The refusal left nothing behind: the same module, untouched, loads.
+echo N >/sys/module/lvbs_test/parameters/tamper_write || fail "cannot disarm tamper_write"
+dmesg_mark
+run "$INSMOD" "$DM/nls_utf8.ko"
+[ "$RC" -eq 0 ] || fail "insmod nls_utf8 after the refused load failed: $OUT"
+dmesg_since | grep -q "lvbs: module nls_utf8: same as its signed file" ||
+	fail "nls_utf8 after the refused load: $(dmesg_since | grep 'lvbs: module')"
+rmmod nls_utf8 || fail "rmmod nls_utf8 failed"
+rmmod lvbs_test || fail "rmmod lvbs_test failed"
+still_works "the refused nls_utf8"
 check_active
-say "ok: $n modules as the kernel laid them out, each the same as its signed file for the hypervisor; a byte changed before COMING seen"
+say "ok: $n modules as the kernel laid them out, each the same as its signed file for the hypervisor; a byte changed before COMING refused"

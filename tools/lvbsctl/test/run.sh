@@ -137,7 +137,9 @@ d=$(variant modsigned status "$mem" && sed -i 's/^module_trust .*/module_trust s
 check status_modcheck_signed 0 '^module signatures: enforced: only modules whose file the hypervisor verified run code; 18 verified, 2 failed, 5 came with no signature' "$d" status
 check_not status_no_modcmp_line_without_key '^module code:' "$d" status
 dc=$(variant modcmp status "$mem" && printf 'modules_compared 17\nmodules_differ 16\nmodules_compare_failed 1\nmodule_bytes_differ 4242\nmodules_not_compared 2\n' >>"$tmp/modcmp/status")
-check status_modcmp_measured 0 '^module code: +NOT enforced: compared with the signed file \(the kernel.s own patches allowed by kind\), measured only: 17 compared, 16 differ \(4242 bytes no patch explains\), 1 could not be compared, 2 verified modules not compared' "$dc" status
+check status_modcmp_measured 0 '^module code: +NOT enforced \(module_trust tofu\): compared with the signed file \(the kernel.s own patches allowed by kind\), measured only: 17 compared, 16 differ \(4242 bytes no patch explains\), 1 could not be compared, 2 verified modules not compared' "$dc" status
+ds=$(variant modcmps status "$mem" && sed -i 's/^module_trust .*/module_trust signed/' "$tmp/modcmps/status" && printf 'modules_compared 17\nmodules_differ 16\nmodules_compare_failed 1\nmodule_bytes_differ 4242\nmodules_not_compared 2\n' >>"$tmp/modcmps/status")
+check status_modcmp_enforced 0 '^module code: +enforced: a module.s code gets execute only if the hypervisor, relocating its signed file itself, finds the same bytes .*: 17 compared, 16 differ \(4242 bytes no patch explains\), 1 could not be compared, 2 verified modules not compared, all refused; weaker: import values are the loader.s' "$ds" status
 check_not status_signed_not_tofu 'trusted on first use' "$d" status
 d=$(variant modchkoff status "$mem" && sed -i 's/^module_trust .*/module_trust signed/' "$tmp/modchkoff/status" && printf 'module_checks off\n' >>"$tmp/modchkoff/status")
 check status_modcheck_off 0 '^module signatures: WEAKER: not checked at all .*with module_trust signed no module can load' "$d" status
