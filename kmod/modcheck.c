@@ -484,9 +484,9 @@ static void report(const struct module *mod, int r, const struct lvbs_module_com
 			  mod->name, q->unexplained_bytes, q->unexplained_ranges, q->fill_bytes,
 			  q->where_section, q->where_offset, what);
 	else
-		pr_info("module %s: same as its signed file: %llu sections, %llu bytes, %llu relocations, %llu imports, %llu file pages read, %llu code pages (%llu given execute); patched: ftrace %llu, return %llu, retpoline %llu, call %llu, endbr %llu, static call %llu, jump label %llu, alternative %llu, lock %llu, paravirt %llu; calls and jumps there: %llu to registered code, %llu elsewhere\n",
-			mod->name, q->sections, q->bytes, q->relocations, q->imports, q->page_loads,
-			q->code_pages, q->granted_pages,
+		pr_info("module %s: same as its signed file (file %llu, owner %u): %llu sections, %llu bytes, %llu relocations, %llu imports, %llu file pages read, %llu code pages (%llu given execute); patched: ftrace %llu, return %llu, retpoline %llu, call %llu, endbr %llu, static call %llu, jump label %llu, alternative %llu, lock %llu, paravirt %llu; calls and jumps there: %llu to registered code, %llu elsewhere\n",
+			mod->name, q->file, q->owner, q->sections, q->bytes, q->relocations,
+			q->imports, q->page_loads, q->code_pages, q->granted_pages,
 			q->patched[LVBS_MODCMP_KIND_FTRACE], q->patched[LVBS_MODCMP_KIND_RETURN],
 			q->patched[LVBS_MODCMP_KIND_RETPOLINE], q->patched[LVBS_MODCMP_KIND_CALL],
 			q->patched[LVBS_MODCMP_KIND_ENDBR], q->patched[LVBS_MODCMP_KIND_STATIC_CALL],

@@ -61,6 +61,9 @@
  *   insmod lvbs_test.ko action=nmi_shootdown
  *       (NMIs a CPU sends itself one at a time while the other CPU
  *       changes the SLAT and kicks it: every one must arrive)
+ *   insmod lvbs_test.ko action=forged_code forge_owner=N forge_file=F
+ *       unverified code claimed as a live verified module's text, through
+ *       PROTECT_MEMORY and MODULE_COMPARE, then called: must not run
  *   insmod lvbs_test.ko action=tamper_coming tamper=NAME [tamper_write=1]
  *       (stays loaded: at each MODULE_STATE_COMING of module NAME, before
  *       lvbs's own notifier compares it with its signed file, change one
@@ -1737,6 +1740,97 @@ static const char *nmi_irqoff(void)
  * The byte is in the module's exit function, which runs only at rmmod
  * (the scenario never unloads the target after this).
  */
+static uint forge_owner;
+module_param(forge_owner, uint, 0400);
+MODULE_PARM_DESC(forge_owner, "forged_code: the core owner of a live, verified module");
+static unsigned long long forge_file;
+module_param(forge_file, ullong, 0400);
+MODULE_PARM_DESC(forge_file, "forged_code: the number of that module's verified file");
+
+/*
+ * (forged_code) The module path as a way to new kernel code, tried by an
+ * attacker with kernel write who knows a live verified module's owner and
+ * file number (both are in lvbs.ko's memory, and in dmesg): RET written
+ * into a vmalloc'd page, claimed as module text by PROTECT_MEMORY, first
+ * under a fresh owner (refused: no verified check), then under the
+ * verified module's owner (registered, execute withheld), then a
+ * MODULE_COMPARE naming that page as the module's text; the page is
+ * called. Only the call running would be a failure. The page is left
+ * registered under the module's owner on purpose (never freed: it is not
+ * writable); the module's unload gives it back.
+ */
+static const char *forged_code(bool *keep)
+{
+	struct lvbs_mem_prot *e = kzalloc(sizeof(*e), GFP_KERNEL);
+	struct lvbs_module_compare *q = kzalloc(sizeof(*q), GFP_KERNEL);
+	struct pte_patch pp = { 0 };
+	u8 *code = vzalloc(PAGE_SIZE), *page;
+	struct hc_regs out;
+	const char *why = NULL;
+	long r;
+
+	if (!e || !q || !code) {
+		why = "no memory";
+		goto out;
+	}
+	if (!forge_owner || !forge_file) {
+		why = "needs forge_owner= and forge_file=";
+		goto out;
+	}
+	code[0] = 0xc3;		/* RET */
+	e->gpa = (u64)vmalloc_to_pfn(code) << PAGE_SHIFT;
+	e->size = PAGE_SIZE;
+	e->perm = LVBS_PERM_R | LVBS_PERM_XS | LVBS_PERM_PATCHABLE;
+	e->owner = 0x7ffffff0;
+	r = hc(LVBS_HC(LVBS_HC_PROTECT_MEMORY), virt_to_phys(e), 1, 0, &out);
+	pr_info("forged_code: RET at %px (phys 0x%llx) as module text of a fresh owner: %s (%ld)\n",
+		code, e->gpa, status_name(r), r);
+	if (r != LVBS_E_PERM) {
+		why = "PROTECT_MEMORY gave unverified code to an owner no check authorized";
+		goto out;
+	}
+	e->owner = forge_owner;
+	r = hc(LVBS_HC(LVBS_HC_PROTECT_MEMORY), virt_to_phys(e), 1, 0, &out);
+	pr_info("forged_code: the same page as text of verified owner %u: %s (%ld)\n",
+		forge_owner, status_name(r), r);
+	if (r) {
+		why = "PROTECT_MEMORY under the verified owner failed: nothing to forge";
+		goto out;
+	}
+	/* The owner's now: not writable, and never to be freed here. */
+	page = code;
+	code = NULL;
+	q->size = sizeof(*q);
+	q->file = forge_file;
+	q->owner = forge_owner;
+	q->text_va[0] = (unsigned long)page;
+	q->text_size[0] = PAGE_SIZE;
+	q->shdrs = (unsigned long)page;
+	q->symtab = (unsigned long)page;
+	r = hc(LVBS_HC(LVBS_HC_MODULE_COMPARE), virt_to_phys(q), sizeof(*q), 0, &out);
+	while (!r && out.rbx == 1)
+		r = hc(LVBS_HC(LVBS_HC_MODULE_COMPARE), virt_to_phys(q), sizeof(*q), 1, &out);
+	pr_info("forged_code: MODULE_COMPARE claiming it as file %llu's text: %s (%ld), result %u detail %u, %llu pages given execute, %llu withheld\n",
+		forge_file, status_name(r), r, q->result, q->detail, q->granted_pages,
+		q->withheld_pages);
+	if (!r && (q->result == LVBS_MODCMP_SAME || q->granted_pages)) {
+		why = "MODULE_COMPARE gave the forged page execute";
+		goto out;
+	}
+	if (pte_set(&pp, page, 0, _PAGE_NX)) {
+		why = "no PTE";
+		goto out;
+	}
+	why = attack_on(MEM_CALL_ATTACK, page, keep);
+	pte_restore(&pp);
+out:
+	kfree(e);
+	kfree(q);
+	if (code && !*keep)
+		vfree(code);
+	return why;
+}
+
 static char *tamper;
 module_param(tamper, charp, 0400);
 MODULE_PARM_DESC(tamper, "tamper_coming: the module whose code to change at COMING");
@@ -1862,6 +1956,8 @@ static int __init lvbs_test_init(void)
 		why = bpf_jit();
 	} else if (!strcmp(action, "tamper_coming")) {
 		why = tamper_coming(&keep);
+	} else if (!strcmp(action, "forged_code")) {
+		why = forged_code(&keep);
 	} else {
 		pr_err("FAIL %s: unknown action\n", action);
 		return -EINVAL;

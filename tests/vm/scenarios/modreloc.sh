@@ -89,8 +89,24 @@ run "$INSMOD" "$DM/nls_utf8.ko"
 [ "$RC" -eq 0 ] || fail "insmod nls_utf8 after the refused load failed: $OUT"
 dmesg_since | grep -q "lvbs: module nls_utf8: same as its signed file" ||
 	fail "nls_utf8 after the refused load: $(dmesg_since | grep 'lvbs: module')"
-rmmod nls_utf8 || fail "rmmod nls_utf8 failed"
 rmmod lvbs_test || fail "rmmod lvbs_test failed"
 still_works "the refused nls_utf8"
+
+# The forged claim: unverified code registered as the live nls_utf8's text
+# (its owner and file number, which an attacker can read) and compared as
+# its file; called, it must not run.
+line=$(dmesg | grep "lvbs: module nls_utf8: same as its signed file (file" | tail -n1)
+file=$(echo "$line" | sed -n 's/.*(file \([0-9]*\), owner \([0-9]*\)).*/\1/p')
+owner=$(echo "$line" | sed -n 's/.*(file \([0-9]*\), owner \([0-9]*\)).*/\2/p')
+[ -n "$file" ] && [ -n "$owner" ] || fail "no file and owner for nls_utf8 in: $line"
+run_test_module action=forged_code forge_owner="$owner" forge_file="$file"
+echo "$TEST_DMESG" | grep -q "lvbs_test: PASS forged_code" ||
+	fail "forged code: $(echo "$TEST_DMESG" | grep -m3 'lvbs_test:')"
+echo "$TEST_DMESG" | grep -q "forged_code: .* fresh owner: E_PERM" || fail "a fresh owner's text was not refused"
+echo "$TEST_DMESG" | grep -q "forged_code: MODULE_COMPARE claiming .*, 0 pages given execute, 1 withheld" ||
+	fail "the forged comparison: $(echo "$TEST_DMESG" | grep 'MODULE_COMPARE')"
+# The module goes, and the forged page with it; everything still works.
+rmmod nls_utf8 || fail "rmmod nls_utf8 failed"
+still_works "the forged code"
 check_active
-say "ok: $n modules as the kernel laid them out, each the same as its signed file for the hypervisor; a byte changed before COMING refused"
+say "ok: $n modules as the kernel laid them out, each the same as its signed file for the hypervisor; a byte changed before COMING refused; forged module text never ran"

@@ -1,6 +1,8 @@
 #!/bin/sh
 # modules: the module lifecycle under SEAL (item 9). 200 load/unload cycles
-# of a small module keep working (each load protects its text, rodata and
+# of a small signed module keep working (each load is authenticated: its
+# file verified, its code compared with the file before it gets execute;
+# each load protects its text, rodata and
 # data, releases its init memory when it goes live, and releases the rest
 # on unload); pages the kernel freed from its own image can be taken as
 # module memory; then freed init code and unloaded core code are not
@@ -19,6 +21,7 @@ load_lvbs
 [ "$(status_get image_freed_pages)" -gt 0 ] || fail "status: image_freed_pages is 0"
 benign_ok image_freed prot_denied
 base=$(status_get modules_tracked)
+compared=$(status_get modules_compared)
 start=$(date +%s)
 i=0
 while [ "$i" -lt "$CYCLES" ]; do
@@ -31,6 +34,12 @@ say "$CYCLES load/unload cycles in $(($(date +%s) - start)) s"
 	fail "status: modules_tracked $(status_get modules_tracked), was $base"
 grep -q 'kind=mem_violation \|kind=patch_denied \|kind=prot_denied ' "$LVBS_SFS/log" &&
 	fail "log: the load/unload cycles caused violations"
+# Each load authenticated: its file verified, its code compared the same
+# before it got execute (module_trust=signed).
+[ $(($(status_get modules_compared) - compared)) -ge "$CYCLES" ] ||
+	fail "status: $(($(status_get modules_compared) - compared)) of $CYCLES loads compared"
+[ "$(status_get modules_differ)" = 0 ] && [ "$(status_get modules_compare_failed)" = 0 ] ||
+	fail "status: modules_differ $(status_get modules_differ), modules_compare_failed $(status_get modules_compare_failed)"
 
 # Freed init code: the module is live, its init memory was released.
 "$INSMOD" "$DUMMY" >/dev/null 2>&1 || fail "insmod lvbs_dummy failed"
