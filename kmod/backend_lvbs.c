@@ -237,6 +237,12 @@ static int lvbs_module_compare(struct lvbs_module_compare *req, bool cont, bool 
 	return lvbs_status_to_errno(r);
 }
 
+static int lvbs_exports(struct lvbs_exports *e)
+{
+	return lvbs_status_to_errno(lvbs_vmmcall(LVBS_HC_EXPORTS, virt_to_phys(e), sizeof(*e), 0,
+						 NULL, NULL));
+}
+
 const struct lvbs_hv_ops lvbs_hv_ops_lvbs = {
 	.name = "lvbs",
 	.get_info = lvbs_get_info,
@@ -257,4 +263,5 @@ const struct lvbs_hv_ops lvbs_hv_ops_lvbs = {
 	.module_hash = lvbs_module_hash,
 	.module_end = lvbs_module_end,
 	.module_compare = lvbs_module_compare,
+	.exports = lvbs_exports,
 };

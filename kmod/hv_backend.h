@@ -67,6 +67,8 @@ struct lvbs_hv_ops {
 	 * into @req.
 	 */
 	int (*module_compare)(struct lvbs_module_compare *req, bool cont, bool *more);
+	/* An owner's export tables (EXPORTS), before SEAL; @e kmalloc'd. */
+	int (*exports)(struct lvbs_exports *e);
 };
 
 extern const struct lvbs_hv_ops lvbs_hv_ops_lvbs;

@@ -78,6 +78,9 @@ int lvbs_modcheck_compare(const struct module *mod, struct lvbs_coming *cm,
 void lvbs_modcheck_drop(struct lvbs_coming *cm);
 u64 lvbs_modcheck_unchecked(void);
 u64 lvbs_modcheck_not_compared(void);
+/* Export tables to the hypervisor, before SEAL (exports.c). */
+void lvbs_exports_kernel(const struct lvbs_layout *l);
+int lvbs_exports_module(const struct module *mod, u32 owner);
 /* Two fresh owner cookies (core, core + 1); any context. */
 u32 lvbs_memprot_new_owners(void);
 /* module_trust=signed (the default) rather than tofu. */

@@ -442,6 +442,16 @@ static int track_module(struct module *mod, bool live, u32 core_owner)
 	}
 	list_add(&t->node, &tracked_list);
 	lvbs_memprot.modules_tracked++;
+	/*
+	 * Before SEAL a module's exports are trusted as the kernel's are;
+	 * after, only a comparison finds them (the hypervisor's own record).
+	 */
+	if (!lvbs_memprot.sealed) {
+		r = lvbs_exports_module(mod, t->core);
+		if (r)
+			pr_warn("module %s: its export tables refused by the hypervisor (%d): modules importing from it will not load after SEAL\n",
+				mod->name, r);
+	}
 	return 0;
 }
 
@@ -656,6 +666,8 @@ int lvbs_protect_memory(const struct lvbs_layout *l, u64 seal_flags)
 	r = b->err;
 	if (r)
 		goto out;
+	/* Its export tables lie in the rodata just registered. */
+	lvbs_exports_kernel(l);
 	r = register_module_notifier(&module_nb);
 	if (r)
 		goto out;

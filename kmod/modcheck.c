@@ -38,6 +38,8 @@
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/module_signature.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/security.h>
 #include <linux/slab.h>
@@ -61,11 +63,16 @@
 #define PENDING		256
 /*
  * Bytes of verified files kept for their module's COMING at once. A load
- * that fails after its check leaves its copy until the task's next load
- * or until its slot is taken; past this, a new file is not kept (its
- * module is then not compared, which is counted).
+ * that fails after its check (the module already loaded, as when udev
+ * asks twice at boot) leaves its copy until the task's next load, until
+ * the task has exited (then the copy is reclaimed when room is needed),
+ * or until its slot is taken. A new file that does not fit waits up to
+ * KEPT_WAIT for loads in flight to reach their COMING; past that it is
+ * not kept, its module is not compared (counted) and, with
+ * module_trust=signed after SEAL, refused.
  */
-#define KEPT_MAX	(64UL << 20)
+#define KEPT_MAX	(256UL << 20)
+#define KEPT_WAIT	(30 * HZ)
 
 /* A verified file kept for its comparison: lvbs.ko's copy and the tagged list. */
 struct kept {
@@ -93,7 +100,9 @@ static DEFINE_SPINLOCK(pending_lock);
 
 /* The verdicts waiting for their module, by loading task (NULL: free). */
 static struct {
-	struct task_struct *task;
+	struct task_struct *task;	/* not referenced: compared, and checked by pid */
+	pid_t pid;			/* the task's, in the initial namespace ... */
+	u64 start;			/* ... and its start_time: the same task still? */
 	const u8 *data;
 	size_t len;
 	u64 seq;		/* order of the checks: the oldest is dropped first */
@@ -107,6 +116,7 @@ static u64 pending_seq;
 static atomic64_t unchecked;	/* modules that came with no check */
 static atomic64_t not_compared;	/* verified modules whose file was not kept */
 static atomic_long_t kept_bytes;
+static DECLARE_WAIT_QUEUE_HEAD(kept_wq);	/* woken when kept bytes are freed */
 static LLIST_HEAD(reap_list);
 static bool active;
 
@@ -192,6 +202,7 @@ static void kept_free(struct kept *k)
 	vfree(k->copy);
 	vfree(k->list);
 	kfree(k);
+	wake_up_all(&kept_wq);
 }
 
 static void reap_work_fn(struct work_struct *w)
@@ -236,10 +247,77 @@ static int take_slot(void)
 	return oldest;
 }
 
+/* Under pending_lock: has slot @i's task exited (so its load is over)? */
+static bool task_gone(int i)
+{
+	struct task_struct *t;
+	bool gone;
+
+	rcu_read_lock();
+	t = pid_task(find_pid_ns(pending[i].pid, &init_pid_ns), PIDTYPE_PID);
+	gone = t != pending[i].task || !t || t->start_time != pending[i].start ||
+	       (t->flags & PF_EXITING);
+	rcu_read_unlock();
+	return gone;
+}
+
+/*
+ * The copies kept for tasks that have exited: their loads failed after
+ * the check (a module that reached COMING took its copy), so nothing will
+ * compare them. Freed here, in the calling task. How many bytes.
+ */
+static size_t reclaim_gone(void)
+{
+	struct kept *list[16];
+	size_t bytes = 0;
+	int i, n = 0;
+
+	spin_lock(&pending_lock);
+	for (i = 0; i < PENDING && n < ARRAY_SIZE(list); i++) {
+		if (!pending[i].task || !pending[i].kept || !task_gone(i))
+			continue;
+		list[n++] = pending[i].kept;
+		pending[i].kept = NULL;
+		pending[i].task = NULL;
+	}
+	spin_unlock(&pending_lock);
+	while (n--) {
+		bytes += list[n]->len;
+		kept_free(list[n]);
+	}
+	return bytes;
+}
+
+/*
+ * Room for @len more kept bytes: reclaimed from exited tasks, or waited
+ * for (up to KEPT_WAIT) while loads in flight reach their COMING. True
+ * when there is room; the bytes are counted in kept_bytes either way.
+ */
+static bool kept_reserve(size_t len)
+{
+	unsigned long deadline = jiffies + KEPT_WAIT;
+
+	for (;;) {
+		if (atomic_long_add_return(len, &kept_bytes) <= KEPT_MAX)
+			return true;
+		atomic_long_sub(len, &kept_bytes);
+		if (len > KEPT_MAX || time_after(jiffies, deadline))
+			break;
+		if (reclaim_gone())
+			continue;
+		wait_event_timeout(kept_wq, atomic_long_read(&kept_bytes) + len <= KEPT_MAX, HZ);
+	}
+	atomic_long_add(len, &kept_bytes);
+	pr_warn_ratelimited("module file of %zu bytes: more than %lu MiB of files wait for their modules; not kept for its comparison\n",
+			    len, KEPT_MAX >> 20);
+	return false;
+}
+
 /*
  * The copy of a file about to be checked, with room for its tags; NULL
- * if the memory is not there. Past KEPT_MAX kept at once, the list is
- * not allocated: the file is checked, not kept.
+ * if the memory is not there. Past KEPT_MAX kept at once (after waiting,
+ * kept_reserve()), the list is not allocated: the file is checked, not
+ * kept.
  */
 static struct kept *kept_alloc(const u8 *data, size_t len)
 {
@@ -255,7 +333,7 @@ static struct kept *kept_alloc(const u8 *data, size_t len)
 		return NULL;
 	}
 	memcpy(k->copy, data, len);
-	if (atomic_long_add_return(len, &kept_bytes) <= KEPT_MAX)
+	if (kept_reserve(len))
 		k->list = vmalloc(array_size(k->npages, sizeof(*k->list)));
 	return k;
 }
@@ -301,6 +379,8 @@ static void check_file(const u8 *data, size_t len, const u8 *p7, size_t p7len,
 	spin_lock(&pending_lock);
 	i = take_slot();
 	pending[i].task = current;
+	pending[i].pid = task_pid_nr(current);
+	pending[i].start = current->start_time;
 	pending[i].seq = ++pending_seq;
 	memcpy(pending[i].comm, current->comm, sizeof(pending[i].comm));
 	pending[i].owner = owner;
@@ -484,9 +564,10 @@ static void report(const struct module *mod, int r, const struct lvbs_module_com
 			  mod->name, q->unexplained_bytes, q->unexplained_ranges, q->fill_bytes,
 			  q->where_section, q->where_offset, what);
 	else
-		pr_info("module %s: same as its signed file (file %llu, owner %u): %llu sections, %llu bytes, %llu relocations, %llu imports, %llu file pages read, %llu code pages (%llu given execute); patched: ftrace %llu, return %llu, retpoline %llu, call %llu, endbr %llu, static call %llu, jump label %llu, alternative %llu, lock %llu, paravirt %llu; calls and jumps there: %llu to registered code, %llu elsewhere\n",
+		pr_info("module %s: same as its signed file (file %llu, owner %u): %llu sections, %llu bytes, %llu relocations, %llu imports (%llu from the kernel's exports, %llu from modules', %llu the loader's word), %llu file pages read, %llu code pages (%llu given execute); patched: ftrace %llu, return %llu, retpoline %llu, call %llu, endbr %llu, static call %llu, jump label %llu, alternative %llu, lock %llu, paravirt %llu; calls and jumps there: %llu to registered code, %llu elsewhere\n",
 			mod->name, q->file, q->owner, q->sections, q->bytes, q->relocations,
-			q->imports, q->page_loads, q->code_pages, q->granted_pages,
+			q->imports, q->imports_kernel, q->imports_module, q->imports_loader,
+			q->page_loads, q->code_pages, q->granted_pages,
 			q->patched[LVBS_MODCMP_KIND_FTRACE], q->patched[LVBS_MODCMP_KIND_RETURN],
 			q->patched[LVBS_MODCMP_KIND_RETPOLINE], q->patched[LVBS_MODCMP_KIND_CALL],
 			q->patched[LVBS_MODCMP_KIND_ENDBR], q->patched[LVBS_MODCMP_KIND_STATIC_CALL],

@@ -96,6 +96,9 @@ static void show_memprot(struct seq_file *m, const struct lvbs_info *info)
 	seq_printf(m, "modules_compare_failed %llu\n", info->modules_compare_failed);
 	seq_printf(m, "module_bytes_differ %llu\n", info->module_bytes_differ);
 	seq_printf(m, "modules_not_compared %llu\n", lvbs_modcheck_not_compared());
+	seq_printf(m, "exports_kernel %llu\n", info->exports_kernel);
+	seq_printf(m, "exports_modules %llu\n", info->exports_modules);
+	seq_printf(m, "imports_checked %llu\n", info->imports_checked);
 	seq_printf(m, "init_protect_hypercalls %u\n", lvbs_memprot.hypercalls);
 	seq_printf(m, "init_protect_ns %llu\n", lvbs_memprot.ns);
 }

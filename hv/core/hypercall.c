@@ -13,6 +13,7 @@
 #include "keys.h"
 #include "modcheck.h"
 #include "modcmp.h"
+#include "exports.h"
 
 /*
  * The whole buffer the guest named, [gpa, gpa + size), is checked (ABI:
@@ -77,6 +78,7 @@ static long hc_get_info(u64 gpa, u64 size)
 	keys_fill_info(&info);
 	modcheck_fill_info(&info);
 	modcmp_fill_info(&info);
+	exports_fill_info(&info);
 	return hv_copy_to_guest(gpa, size, &info, sizeof(info));
 }
 
@@ -221,6 +223,8 @@ long hypercall_dispatch(struct hv_cpu *c, u64 nr, u64 a1, u64 a2, u64 a3,
 		return modcheck_end(c, a1, a2, out1, out2);
 	case LVBS_HC_MODULE_COMPARE:
 		return modcmp_call(c, a1, a2, a3, out1);
+	case LVBS_HC_EXPORTS:
+		return exports_call(c, a1, a2);
 	case LVBS_HC_LAUNCH_ABORT:
 		/* Only while a launch is failing; never once all CPUs are in. */
 		if (!READ_ONCE(hv.cpus_failed) || c->state != CPU_RUNNING)

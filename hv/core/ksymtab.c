@@ -11,29 +11,34 @@
  * order, so at most log2(n) + 1 entries and names are read.
  */
 #include <hv/types.h>
+#include "hv.h"
 #include "gwalk.h"
 #include "ksymtab.h"
 
-/* Read @len bytes at @va (within one page) from protected data only. */
-static int read_protected(const struct gwalk_ctx *w, ksymtab_protected_fn protected_page,
+/*
+ * Read @len bytes at @va (within one page) from protected data only: the
+ * page translated once, checked, and read where it was found (a mapping
+ * another CPU changes meanwhile changes nothing).
+ */
+static int read_protected(const struct gwalk_ctx *w, const struct ksymtab_src *src,
 			  u64 va, void *dst, u32 len)
 {
 	u64 gpa;
 
-	if (gwalk_translate(w, va, &gpa, NULL) || !protected_page(gpa & ~(u64)(PAGE_SIZE - 1)))
+	if (gwalk_translate(w, va, &gpa, NULL) ||
+	    !src->protected_page(src->ctx, gpa & ~(u64)(PAGE_SIZE - 1)))
 		return KSYMTAB_E_UNPROTECTED;
-	if (gwalk_read(w, va, dst, len))
-		return KSYMTAB_E_UNPROTECTED;
+	memcpy(dst, gpa_ptr(gpa), len);
 	return 0;
 }
 
 /* The same for any length, page by page. */
-static int read_span(const struct gwalk_ctx *w, ksymtab_protected_fn protected_page,
+static int read_span(const struct gwalk_ctx *w, const struct ksymtab_src *src,
 		     u64 va, u8 *dst, u32 len)
 {
 	while (len) {
 		u32 n = (u32)MIN((u64)len, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
-		int r = read_protected(w, protected_page, va, dst, n);
+		int r = read_protected(w, src, va, dst, n);
 
 		if (r)
 			return r;
@@ -53,7 +58,7 @@ static s64 rel(const u8 *p)
  * strcmp(@name, the string at @va): <0, 0, >0, or an error in *err. The
  * string is read in pieces that never cross a page, up to its NUL.
  */
-static int compare_name(const struct gwalk_ctx *w, ksymtab_protected_fn protected_page,
+static int compare_name(const struct gwalk_ctx *w, const struct ksymtab_src *src,
 			u64 va, const char *name, int *err)
 {
 	u8 buf[64];
@@ -63,7 +68,7 @@ static int compare_name(const struct gwalk_ctx *w, ksymtab_protected_fn protecte
 	while (done < KSYMTAB_NAME_MAX) {
 		u32 n = (u32)MIN((u64)sizeof(buf), PAGE_SIZE - ((va + done) & (PAGE_SIZE - 1)));
 
-		*err = read_protected(w, protected_page, va + done, buf, n);
+		*err = read_protected(w, src, va + done, buf, n);
 		if (*err)
 			return 0;
 		for (u32 i = 0; i < n; i++, done++) {
@@ -79,7 +84,7 @@ static int compare_name(const struct gwalk_ctx *w, ksymtab_protected_fn protecte
 	return 0;
 }
 
-int ksymtab_lookup(const struct gwalk_ctx *w, ksymtab_protected_fn protected_page,
+int ksymtab_lookup(const struct gwalk_ctx *w, const struct ksymtab_src *src,
 		   u64 start, u64 end, const char *name, u64 *value)
 {
 	u64 lo = 0, hi;
@@ -90,11 +95,11 @@ int ksymtab_lookup(const struct gwalk_ctx *w, ksymtab_protected_fn protected_pag
 	hi = (end - start) / KSYMTAB_ENTRY;
 	while (lo < hi) {
 		u64 mid = lo + (hi - lo) / 2, ea = start + mid * KSYMTAB_ENTRY;
-		int r = read_span(w, protected_page, ea, e, sizeof(e)), c, err;
+		int r = read_span(w, src, ea, e, sizeof(e)), c, err;
 
 		if (r)
 			return r;
-		c = compare_name(w, protected_page, ea + 4 + (u64)rel(e + 4), name, &err);
+		c = compare_name(w, src, ea + 4 + (u64)rel(e + 4), name, &err);
 		if (err)
 			return err;
 		if (!c) {

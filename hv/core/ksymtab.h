@@ -3,7 +3,7 @@
  * Looking a name up in one of the kernel's export tables, read from guest
  * memory that the hypervisor protects as the kernel's read-only data
  * (ksymtab.c; docs/module-signatures.md, "Import values from the
- * kernel's export tables"). Not called by a hypercall yet.
+ * kernel's export tables"): exports.c.
  *
  * x86-64 kernels (6.1 and 6.12, CONFIG_HAVE_ARCH_PREL32_RELOCATIONS) keep
  * each table, __ksymtab and __ksymtab_gpl, as an array of 12-byte
@@ -30,18 +30,23 @@ enum ksymtab_result {
 };
 
 /*
- * Page @gpa holds the kernel's protected read-only data: the caller's
- * predicate (the permission database in the hypervisor, a fake in tests).
+ * Where a table may be read from: page @gpa is protected read-only data
+ * of the table's owner (the kernel's rodata, or a compared module's):
+ * the caller's predicate (the permission database in the hypervisor, a
+ * fake in tests), with its context.
  */
-typedef bool (*ksymtab_protected_fn)(u64 gpa);
+struct ksymtab_src {
+	bool (*protected_page)(void *ctx, u64 gpa);
+	void *ctx;
+};
 
 /*
  * Look @name up in the table [@start, @end) (kernel virtual addresses,
  * read through @w): *value is the export's address. Every byte read must
- * lie in pages @protected accepts, so what it returns cannot have changed
- * since the kernel was trusted.
+ * lie in pages @src accepts, so what it returns cannot have changed since
+ * its owner was trusted.
  */
-int ksymtab_lookup(const struct gwalk_ctx *w, ksymtab_protected_fn protected_page,
+int ksymtab_lookup(const struct gwalk_ctx *w, const struct ksymtab_src *src,
 		   u64 start, u64 end, const char *name, u64 *value);
 
 #endif

@@ -40,7 +40,9 @@
 #include <hv/spinlock.h>
 #include "hv.h"
 #include "elf.h"
+#include "exports.h"
 #include "gwalk.h"
+#include "ksymtab.h"
 #include "modcheck.h"
 #include "modcmp.h"
 #include "modfile.h"
@@ -72,6 +74,9 @@ static struct {
 	u32 imp_key[IMPORT_SLOTS];	/* symbol index + 1 (0: free) ... */
 	u64 imp_val[IMPORT_SLOTS];	/* ... and its value, as first read */
 	bool bad_claim;			/* an import the symbol table does not hold */
+	bool bad_exports;		/* an export table unreadable where it must be */
+	bool unresolved;		/* an import no trusted table holds */
+	u64 unresolved_symi;
 	struct modsites ms;		/* the sites the file names as patched */
 	u32 sec;			/* the section compared, or the next to look at */
 	bool in_sec, sec_code;		/* ... and whether it holds code (sites) */
@@ -144,14 +149,20 @@ static int section_addr(void *ctx, u32 shndx, u64 *addr)
 	return 0;
 }
 
-/* The laid-out symbol table's value for import @symi, read once and kept. */
+/*
+ * The value of import @symi (@name, from the verified file), found once
+ * and kept: from the trusted export tables when the kernel's were given
+ * (exports.c), the loader's symbol table only otherwise. The loader's
+ * value is read either way: one that is not the export's is counted.
+ */
 static int resolve(void *ctx, u64 symi, const char *name, u64 *value)
 {
-	u32 h = (u32)(symi * 2654435761u) & (IMPORT_SLOTS - 1);
+	u32 h = (u32)(symi * 2654435761u) & (IMPORT_SLOTS - 1), from = 0;
 	struct elf64_sym s;
+	u64 v;
+	int r;
 
 	(void)ctx;
-	(void)name;
 	for (u32 n = 0; n < IMPORT_SLOTS; n++, h = (h + 1) & (IMPORT_SLOTS - 1)) {
 		if (mv.imp_key[h] == symi + 1) {
 			*value = mv.imp_val[h];
@@ -166,10 +177,32 @@ static int resolve(void *ctx, u64 symi, const char *name, u64 *value)
 		mv.bad_claim = true;
 		return -1;
 	}
+	v = s.value;
+	if (name) {
+		r = exports_resolve(&mv.w, name, &v, &from);
+		if (r == KSYMTAB_ABSENT) {
+			/* Weak ones may stay unresolved (the relocator's rule). */
+			if (!mv.unresolved)
+				mv.unresolved_symi = symi;
+			mv.unresolved = true;
+			return -1;
+		}
+		if (r) {
+			mv.bad_exports = true;
+			return -1;
+		}
+		mv.req.import_mismatch += v != s.value;
+		if (from == LVBS_OWNER_KERNEL)
+			mv.req.imports_kernel++;
+		else
+			mv.req.imports_module++;
+	} else {
+		mv.req.imports_loader++;
+	}
 	mv.imp_key[h] = (u32)symi + 1;
-	mv.imp_val[h] = s.value;
+	mv.imp_val[h] = v;
 	mv.req.imports++;
-	*value = s.value;
+	*value = v;
 	return 0;
 }
 
@@ -191,6 +224,12 @@ static u32 failed(int r, u32 sec, u64 off)
 	mv.req.where_offset = off;
 	if (mv.bad_claim)
 		return claim(LVBS_MODCMP_CLAIM_IMPORT, sec, off);
+	if (mv.bad_exports)
+		return claim(LVBS_MODCMP_CLAIM_EXPORTS, sec, off);
+	if (r == MODRELOC_E_SYMBOL && mv.unresolved) {
+		mv.req.where_offset = mv.unresolved_symi;
+		return LVBS_MODCMP_UNRESOLVED;
+	}
 	if (r == MODRELOC_E_READ)
 		return mv.rd.rejects ? LVBS_MODCMP_BAD_PAGE : LVBS_MODCMP_UNMAPPED;
 	mv.req.detail = (u32)-r;
@@ -390,6 +429,8 @@ static u32 start(void)
 
 	memset(mv.imp_key, 0, sizeof(mv.imp_key));
 	mv.bad_claim = false;
+	mv.bad_exports = false;
+	mv.unresolved = false;
 	if (!modcheck_verified_file(mv.req.file, &len, &mv.core, &mv.init))
 		return LVBS_MODCMP_NO_FILE;
 	if (!mv.req.owner || mv.req.owner != mv.core || mv.core < LVBS_OWNER_MODULE_MIN ||
@@ -400,8 +441,9 @@ static u32 start(void)
 	mv.rd.read_page = read_page;
 	mv.f = (struct modreloc_file){ .read = modfile_read, .ctx = &mv.rd, .size = len };
 	memset(&mv.symcache, 0, sizeof(mv.symcache));
+	/* With export tables to search, each import's name is needed. */
 	mv.env = (struct modreloc_env){ .section_addr = section_addr, .resolve = resolve,
-					.by_index = true, .cache = &mv.symcache };
+					.by_index = !exports_kernel_known(), .cache = &mv.symcache };
 	r = modreloc_open(&mv.m, &mv.f, &mv.env);
 	if (r)
 		return failed(r, 0, 0);
@@ -695,6 +737,33 @@ static void sort_frames(u64 *a, u32 n)
 }
 
 /*
+ * A module found SAME exports what its file's __ksymtab and __ksymtab_gpl
+ * hold, where the loader put them: sections just compared, in the core
+ * owner's read-only memory. Later modules' imports may come from there.
+ */
+static void record_exports(void)
+{
+	u64 start[2] = { 0, 0 }, end[2] = { 0, 0 };
+	struct elf64_shdr sh;
+	char name[32];
+
+	for (u32 i = 1; i < mv.m.shnum; i++) {
+		int k;
+
+		if (!is_placed(i) || modreloc_shdr(&mv.m, i, &sh) ||
+		    modreloc_section_name(&mv.m, &sh, name, sizeof(name)))
+			continue;
+		k = NAMED(name, "__ksymtab") ? 0 : NAMED(name, "__ksymtab_gpl") ? 1 : -1;
+		if (k < 0 || (sh.flags & SHF_WRITE) || sh.type == ELF_SHT_NOBITS ||
+		    mv.addr[i] + sh.size < mv.addr[i])
+			continue;
+		start[k] = mv.addr[i];
+		end[k] = mv.addr[i] + sh.size;
+	}
+	exports_add_module(mv.core, start, end);
+}
+
+/*
  * The comparison is done (SAME or DIFFER): do the pieces name each of the
  * owners' code pages once? Then, for SAME, give execute to the withheld
  * ones, a run of frames at a time. The frames' order is not needed now.
@@ -719,6 +788,7 @@ static u32 bind_result(u32 v)
 		if (slat_grant_code(mv.tpage[i], j - i, mv.core, mv.init, &mv.req.granted_pages))
 			return claim(LVBS_MODCMP_CLAIM_TEXT, 0, mv.tpage[i]);
 	}
+	record_exports();
 	return v;
 }
 

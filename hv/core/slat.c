@@ -13,6 +13,7 @@
 #include "hv.h"
 #include "slat.h"
 #include "textpatch.h"
+#include "exports.h"
 
 static struct perm_range perm_store[HV_PERM_RANGES];
 
@@ -459,6 +460,8 @@ long slat_release(struct hv_cpu *c, u32 owner, u64 *pages)
 	}
 	retired = pt_pool_take_retired(&hv.pool);
 	spin_unlock(&s->lock);
+	/* Its export tables are gone with its memory (not under our lock). */
+	exports_forget(owner);
 	sd = flush_after(c, tightened, retired);
 	return r ? r : sd;
 }
@@ -701,6 +704,29 @@ bool slat_module_page(u64 gpa, u32 a, u32 b, bool code)
 		r = &hv.slat_state.db.r[i];
 		ok = (r->owner == a || r->owner == b) && !(r->perm & PT_W) &&
 		     (!code || (r->perm & (PT_XS | PERM_WITHHELD)));
+	}
+	spin_unlock(&hv.slat_state.lock);
+	return ok;
+}
+
+/*
+ * Is @gpa's page @owner's, readable and not writable (and immutable, if
+ * @immutable)? (exports.c: where an export table may be read.)
+ */
+bool slat_owned_readonly(u64 gpa, u32 owner, bool immutable)
+{
+	const struct perm_range *r;
+	bool ok = false;
+	int i;
+
+	if (owner == LVBS_OWNER_NONE)
+		return false;
+	spin_lock(&hv.slat_state.lock);
+	i = perm_find(&hv.slat_state.db, gpa);
+	if (i >= 0) {
+		r = &hv.slat_state.db.r[i];
+		ok = r->owner == owner && (r->perm & PT_R) && !(r->perm & PT_W) &&
+		     (!immutable || (r->perm & PERM_IMMUTABLE));
 	}
 	spin_unlock(&hv.slat_state.lock);
 	return ok;

@@ -57,6 +57,7 @@ void slat_fill_info(struct lvbs_info *info);
 bool slat_registered_code(u64 gpa);		/* kernel or module code, not writable */
 bool slat_module_page(u64 gpa, u32 a, u32 b, bool code);	/* modcmp.c: the owners' memory */
 u64 slat_module_code_pages(u32 a, u32 b, u64 *withheld);
+bool slat_owned_readonly(u64 gpa, u32 owner, bool immutable);	/* exports.c */
 long slat_grant_code(u64 gpa, u64 n, u32 a, u32 b, u64 *granted);
 bool slat_guest_writable(u64 gpa, u64 len);	/* may the hypervisor write there for the guest? */
 bool slat_write_guest(u64 gpa, u64 span, const void *src, u64 len);	/* checked under the lock */

@@ -272,6 +272,22 @@ enum lvbs_hc_nr {
 	 * (lvbs_info.modules_compared ...) and logged (module_compared).
 	 */
 	LVBS_HC_MODULE_COMPARE	= 18,
+	/*
+	 * EXPORTS (v10): where an owner's export tables are, so that
+	 * MODULE_COMPARE can take each import's value from them rather than
+	 * from the loader (docs/module-signatures.md, "Import values"). RBX =
+	 * GPA of struct lvbs_exports, RCX = its size. Before SEAL only
+	 * (LVBS_E_PERM after): the kernel's __ksymtab and __ksymtab_gpl
+	 * (owner LVBS_OWNER_KERNEL), and those of modules loaded before SEAL
+	 * (their core owner); a module compared SAME has its tables
+	 * registered by the hypervisor itself, from its file. Each table: a
+	 * whole number of 12-byte entries, every page of it (through the
+	 * calling CPU's page tables) that owner's registered read-only
+	 * memory (immutable for the kernel); LVBS_E_RANGE otherwise. A call
+	 * for an owner replaces its earlier tables. A release of the owner's
+	 * memory forgets its tables.
+	 */
+	LVBS_HC_EXPORTS		= 19,
 	LVBS_HC_MAX
 };
 
@@ -430,6 +446,10 @@ struct lvbs_module_compare {
 	lvbs_u64 fill_bytes;		/* out: non-zero bytes of the text pieces outside code sections */
 	lvbs_u64 granted_pages;		/* out: code pages this comparison gave execute (SAME only) */
 	lvbs_u64 withheld_pages;	/* out: the owners' code pages still without execute */
+	lvbs_u64 imports_kernel;	/* out: imports whose value came from the kernel's export tables */
+	lvbs_u64 imports_module;	/* out: ... from a module's */
+	lvbs_u64 imports_loader;	/* out: ... from the loader's symbol table (no tables given) */
+	lvbs_u64 import_mismatch;	/* out: imports whose loader value is not the export's */
 };
 
 #define LVBS_MODCMP_SAME	0	/* every compared byte is the file's, relocated, or an allowed patch */
@@ -439,6 +459,7 @@ struct lvbs_module_compare {
 #define LVBS_MODCMP_MALFORMED	4	/* the relocator refused the file (where: the section) */
 #define LVBS_MODCMP_UNMAPPED	5	/* a claimed address is not mapped */
 #define LVBS_MODCMP_CLAIM	6	/* a claim of the request refused; detail: LVBS_MODCMP_CLAIM_* */
+#define LVBS_MODCMP_UNRESOLVED	7	/* an import no trusted export table holds (where: the symbol index) */
 /* detail of a CLAIM result: which claim. */
 #define LVBS_MODCMP_CLAIM_COUNTS	1	/* shnum or nsyms differ from the file's, or too many */
 #define LVBS_MODCMP_CLAIM_IMPORT	2	/* an import the laid-out symbol table does not hold */
@@ -449,6 +470,7 @@ struct lvbs_module_compare {
 #define LVBS_MODCMP_CLAIM_DATA_PLACE	7	/* a compared section outside the owners' read-only memory */
 #define LVBS_MODCMP_CLAIM_UNNAMED	8	/* the owners have code pages the pieces do not name once each */
 #define LVBS_MODCMP_CLAIM_SECTIONS	9	/* more code sections than LVBS_MODCMP_MAX_CODE_SECTIONS */
+#define LVBS_MODCMP_CLAIM_EXPORTS	10	/* an export table unreadable, or not in its owner's protected memory */
 
 /* Verdicts of a module check (RBX of MODULE_BEGIN and MODULE_END). */
 #define LVBS_MODCHECK_OK		0	/* signed by a trusted key, not blacklisted */
@@ -579,6 +601,19 @@ struct lvbs_info {
 	lvbs_u64 modules_differ;	/* ... DIFFER */
 	lvbs_u64 modules_compare_failed;	/* ... any other result */
 	lvbs_u64 module_bytes_differ;	/* differing bytes, all comparisons */
+	lvbs_u64 exports_kernel;	/* entries of the kernel's export tables (EXPORTS; 0: none given) (v10) */
+	lvbs_u64 exports_modules;	/* modules whose export tables the hypervisor holds */
+	lvbs_u64 imports_checked;	/* imports MODULE_COMPARE took from an export table */
+};
+
+#define LVBS_EXPORT_TABLE_MAX	(4u << 20)	/* bytes of one export table */
+#define LVBS_EXPORT_MODULES	1024		/* modules whose tables are held */
+struct lvbs_exports {
+	lvbs_u64 size;			/* sizeof this struct */
+	lvbs_u32 owner;			/* LVBS_OWNER_KERNEL, or a module's core owner */
+	lvbs_u32 reserved;		/* 0 */
+	lvbs_u64 start[2];		/* __ksymtab and __ksymtab_gpl: VA (0, 0: none) ... */
+	lvbs_u64 end[2];		/* ... and the end */
 };
 
 /* Exit kinds counted per CPU (vendor-neutral). */

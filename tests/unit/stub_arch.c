@@ -15,6 +15,7 @@
 #include "core/keys.h"
 #include "core/modcheck.h"
 #include "core/modcmp.h"
+#include "core/exports.h"
 #include "core/modfile.h"
 #include "stub_arch.h"
 
@@ -282,6 +283,7 @@ void stub_reset_state(void)
 	keys_reset();
 	modcheck_reset();
 	modcmp_reset();
+	exports_reset();
 	/* The key init_module_key() makes at launch; fixed here. */
 	modfile_reset();
 	modfile_set_key((const u8 *)"lvbs unit test module file key!", MODFILE_KEY_LEN);

@@ -110,7 +110,7 @@ TEST(hc_get_info_fills_every_field)
 	memset(data(), PAT, 4096);
 	CHECK_EQ(hc(GI, data_gpa(), 4096, 0x77), LVBS_OK);
 	CHECK_EQ(info->size, INFO_SZ);
-	CHECK_EQ(info->size, 352);
+	CHECK_EQ(info->size, 376);
 	CHECK_EQ(info->cpuid_intercepted, 1);
 	CHECK_EQ(info->keys_trusted, 0);	/* test_keys.c fills these */
 	CHECK_EQ(info->blacklist_hashes, 0);
@@ -122,6 +122,9 @@ TEST(hc_get_info_fills_every_field)
 	CHECK_EQ(info->modules_differ, 0);
 	CHECK_EQ(info->modules_compare_failed, 0);
 	CHECK_EQ(info->module_bytes_differ, 0);
+	CHECK_EQ(info->exports_kernel, 0);	/* test_modcmp.c fills these */
+	CHECK_EQ(info->exports_modules, 0);
+	CHECK_EQ(info->imports_checked, 0);
 	CHECK_EQ(info->abi_version, LVBS_ABI_VERSION);
 	CHECK_EQ(info->vendor, LVBS_VENDOR_SVM);
 	CHECK_EQ(info->nr_cpus, 2);

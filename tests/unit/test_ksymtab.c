@@ -24,12 +24,15 @@ static const char *const names[] = { "alpha", "beta", "gamma", "printk", "zeta" 
 
 static u64 unprotected;		/* a page (gpa) the predicate refuses, or 0 */
 
-static bool protected_page(u64 gpa)
+static bool protected_page(void *ctx, u64 gpa)
 {
 	u64 lo = (u64)guest.ram + TAB_OFF, hi = (u64)guest.ram + STR_OFF + 2 * PAGE_SIZE;
 
+	(void)ctx;
 	return gpa >= lo && gpa < hi && gpa != unprotected;
 }
+
+static const struct ksymtab_src src = { .protected_page = protected_page };
 
 static void put32(u8 *p, s64 v)
 {
@@ -71,7 +74,7 @@ static int lookup(const char *name, u64 *v)
 	struct gwalk_ctx w;
 
 	vcpu_guest_walker(hv_cpu_of(0), &w);
-	return ksymtab_lookup(&w, protected_page, TAB_VA, TAB_VA + N * KSYMTAB_ENTRY, name, v);
+	return ksymtab_lookup(&w, &src, TAB_VA, TAB_VA + N * KSYMTAB_ENTRY, name, v);
 }
 
 TEST(ksymtab_finds_every_name_and_no_other)
@@ -132,12 +135,12 @@ TEST(ksymtab_refuses_bad_bounds)
 
 	setup();
 	vcpu_guest_walker(hv_cpu_of(0), &w);
-	CHECK_EQ(ksymtab_lookup(&w, protected_page, TAB_VA, TAB_VA + 13, "alpha", &v),
+	CHECK_EQ(ksymtab_lookup(&w, &src, TAB_VA, TAB_VA + 13, "alpha", &v),
 		 KSYMTAB_E_FORMAT);
-	CHECK_EQ(ksymtab_lookup(&w, protected_page, TAB_VA + 2, TAB_VA + 14, "alpha", &v),
+	CHECK_EQ(ksymtab_lookup(&w, &src, TAB_VA + 2, TAB_VA + 14, "alpha", &v),
 		 KSYMTAB_E_FORMAT);
-	CHECK_EQ(ksymtab_lookup(&w, protected_page, TAB_VA + 12, TAB_VA, "alpha", &v),
+	CHECK_EQ(ksymtab_lookup(&w, &src, TAB_VA + 12, TAB_VA, "alpha", &v),
 		 KSYMTAB_E_FORMAT);
-	CHECK_EQ(ksymtab_lookup(&w, protected_page, TAB_VA, TAB_VA, "alpha", &v),
+	CHECK_EQ(ksymtab_lookup(&w, &src, TAB_VA, TAB_VA, "alpha", &v),
 		 KSYMTAB_ABSENT);
 }

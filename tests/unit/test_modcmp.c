@@ -23,6 +23,7 @@
 #include "core/modcheck.h"
 #include "core/modfile.h"
 #include "core/slat.h"
+#include "core/exports.h"
 #include "elfbuild.h"
 #include "stub_arch.h"
 #include "test.h"
@@ -724,4 +725,145 @@ TEST(modcmp_execute_only_for_the_same_code)
 	CHECK_EQ(req()->granted_pages, 0);
 	/* An owner nobody verified cannot register code at all. */
 	CHECK_EQ(reg(0x1b0000, 1, CODE_PERM, CORE + 10), LVBS_E_PERM);
+}
+
+/* ---- imports from trusted export tables (exports.c) ---- */
+
+#define KS_OFF		0x1c0000	/* a table page and a strings page */
+#define KS_VA		0xffffffff82100000ULL
+
+/*
+ * An export table at KS_VA of @n names (sorted) with values, its strings
+ * on the next page, both registered as @owner's read-only memory.
+ */
+static void export_table(const char *const *names, const u64 *values, u32 n, u32 owner)
+{
+	u8 *tab = ram(KS_OFF), *str = ram(KS_OFF + PAGE_SIZE);
+	u32 at = 0;
+
+	memset(tab, 0, 2 * PAGE_SIZE);
+	for (u32 i = 0; i < n; i++) {
+		u64 e = KS_VA + i * 12, nva = KS_VA + PAGE_SIZE + at;
+		s32 v = (s32)(values[i] - e), nm = (s32)(nva - (e + 4));
+
+		memcpy(tab + i * 12, &v, 4);
+		memcpy(tab + i * 12 + 4, &nm, 4);
+		memcpy(str + at, names[i], strlen(names[i]) + 1);
+		at += (u32)strlen(names[i]) + 1;
+	}
+	map_range(KS_VA, KS_OFF, 2 * PAGE_SIZE);
+	CHECK_EQ(reg(KS_OFF, 2, owner == LVBS_OWNER_KERNEL ? RO_PERM : LVBS_PERM_R, owner), LVBS_OK);
+}
+
+static long give_exports(u32 owner, u32 n)
+{
+	struct lvbs_exports *e = (struct lvbs_exports *)ram(0x1a2000);
+
+	memset(e, 0, sizeof(*e));
+	e->size = sizeof(*e);
+	e->owner = owner;
+	e->start[0] = KS_VA;
+	e->end[0] = KS_VA + n * 12;
+	return stub_hypercall(0, 0x200000, LVBS_HC(LVBS_HC_EXPORTS), (u64)e, sizeof(*e), 0);
+}
+
+TEST(modcmp_imports_from_the_kernels_export_tables)
+{
+	static const char *const names[] = { "alpha", "ext", "zeta" };
+	const u64 values[] = { 0xffffffff81000000ULL, EXT_VALUE, 0xffffffff81000010ULL };
+	u32 pc;
+
+	setup();
+	export_table(names, values, 3, LVBS_OWNER_KERNEL);
+	CHECK_EQ(give_exports(LVBS_OWNER_KERNEL, 3), LVBS_OK);
+	CHECK_EQ(info().exports_kernel, 3);
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_SAME);
+	CHECK_EQ(req()->imports_kernel, 1);
+	CHECK_EQ(req()->imports_loader, 0);
+	CHECK_EQ(req()->import_mismatch, 0);
+	/* The loader says otherwise, and lays the code out to match: the
+	 * export's value is what counts. */
+	laid_syms()[Y_EXT].value = EXT_VALUE + 0x1000;
+	pc = (u32)(EXT_VALUE + 0x1000 - 4 - (TEXT_VA + 0x100));
+	memcpy(ram(TEXT_OFF) + 0x100, &pc, 4);
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_DIFFER);
+	CHECK_EQ(req()->where_offset, 0x101);
+	CHECK_EQ(req()->import_mismatch, 1);
+	CHECK(info().imports_checked >= 2);
+}
+
+TEST(modcmp_an_import_no_table_holds_is_unresolved)
+{
+	static const char *const names[] = { "alpha", "zeta" };
+	const u64 values[] = { 0xffffffff81000000ULL, 0xffffffff81000010ULL };
+
+	setup();
+	export_table(names, values, 2, LVBS_OWNER_KERNEL);
+	CHECK_EQ(give_exports(LVBS_OWNER_KERNEL, 2), LVBS_OK);
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_UNRESOLVED);
+	CHECK_EQ(req()->where_offset, Y_EXT);
+}
+
+TEST(modcmp_export_tables_only_from_protected_memory_before_seal)
+{
+	static const char *const names[] = { "ext" };
+	const u64 values[] = { EXT_VALUE };
+
+	setup();
+	export_table(names, values, 1, CORE + 50);
+	/* Not the kernel's memory, nor immutable: refused as the kernel's. */
+	CHECK_EQ(give_exports(LVBS_OWNER_KERNEL, 1), LVBS_E_RANGE);
+	/* Not whole entries. */
+	CHECK_EQ(give_exports(CORE + 50, 1) , LVBS_OK);
+	{
+		struct lvbs_exports *e = (struct lvbs_exports *)ram(0x1a2000);
+
+		e->end[0] -= 1;
+		CHECK_EQ(stub_hypercall(0, 0x200000, LVBS_HC(LVBS_HC_EXPORTS), (u64)e,
+					sizeof(*e), 0), LVBS_E_RANGE);
+		e->end[0] += 1;
+		e->reserved = 1;
+		CHECK_EQ(stub_hypercall(0, 0x200000, LVBS_HC(LVBS_HC_EXPORTS), (u64)e,
+					sizeof(*e), 0), LVBS_E_INVAL);
+	}
+	CHECK_EQ(slat_seal(hv_cpu_of(0), 0, 0, 0), LVBS_OK);
+	CHECK_EQ(give_exports(CORE + 50, 1), LVBS_E_PERM);
+}
+
+/*
+ * A module's exports: found once its tables are known, gone with its
+ * memory; read only while that memory is its owner's.
+ */
+TEST(modcmp_imports_from_a_modules_exports)
+{
+	static const char *const kn[] = { "alpha" }, *const mn[] = { "ext" };
+	const u64 kv[] = { 0xffffffff81000000ULL }, mv_[] = { EXT_VALUE };
+	const u64 start[2] = { KS_VA + PAGE_SIZE * 4, 0 }, end[2] = { KS_VA + PAGE_SIZE * 4 + 12, 0 };
+	u64 pages;
+
+	setup();
+	/* The kernel's table, at KS_VA; the other module's, 4 pages on. */
+	export_table(kn, kv, 1, LVBS_OWNER_KERNEL);
+	CHECK_EQ(give_exports(LVBS_OWNER_KERNEL, 1), LVBS_OK);
+	memcpy(ram(KS_OFF + 4 * PAGE_SIZE), ram(KS_OFF), 2 * PAGE_SIZE);
+	{
+		u8 *tab = ram(KS_OFF + 4 * PAGE_SIZE), *str = tab + PAGE_SIZE;
+		u64 e = start[0];
+		s32 v = (s32)(mv_[0] - e), nm = (s32)(e + PAGE_SIZE - (e + 4));
+
+		memcpy(tab, &v, 4);
+		memcpy(tab + 4, &nm, 4);
+		memcpy(str, mn[0], 4);
+	}
+	map_range(start[0], KS_OFF + 4 * PAGE_SIZE, 2 * PAGE_SIZE);
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_UNRESOLVED);
+	CHECK_EQ(reg(KS_OFF + 4 * PAGE_SIZE, 2, LVBS_PERM_R, CORE + 60), LVBS_OK);
+	exports_add_module(CORE + 60, start, end);
+	CHECK_EQ(info().exports_modules, 1);
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_SAME);
+	CHECK_EQ(req()->imports_module, 1);
+	/* Its memory given back: its exports are gone. */
+	CHECK_EQ(slat_release(hv_cpu_of(0), CORE + 60, &pages), LVBS_OK);
+	CHECK_EQ(info().exports_modules, 0);
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_UNRESOLVED);
 }

@@ -6,7 +6,9 @@
 #
 # Pass: the image holds exactly one certificate; every Debian module
 # verifies with it; a module with one byte changed is "bad signature";
-# lvbs.ko (built here, unsigned) is "unsigned".
+# lvbs.ko (built here, unsigned) is "unsigned". And lvbs.ko's search for
+# the kernel's export tables (include/lvbs/ksymscan.h), run on the image,
+# finds exactly the __ksymtab and __ksymtab_gpl its section headers give.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
@@ -40,5 +42,7 @@ r=$("$tool" verify "$out/certs" "$out/tampered.ko" || true)
 [ "$r" = "$out/tampered.ko: bad signature" ] || die "a changed module gave: $r"
 r=$("$tool" verify "$out/certs" "$BUILD/kmod/lvbs.ko" || true)
 [ "$r" = "$BUILD/kmod/lvbs.ko: unsigned" ] || die "lvbs.ko gave: $r"
+
+"$tool" exports "$VM_KERNEL" || die "the export-table search does not find the image's tables"
 
 echo "modsig-debian: ${#mods[@]} of ${#mods[@]} Debian modules verify with the kernel's own certificate; a changed one and an unsigned one are refused"

@@ -12,6 +12,12 @@
  *   lvbs-certs verify DIR MODULE...    check each module's signature against
  *                                      DIR/cert-*.der: "MODULE: ok" or the
  *                                      reason; exit 1 if any is not ok
+ *   lvbs-certs exports VMLINUZ         check lvbs.ko's search for the
+ *                                      kernel's export tables
+ *                                      (include/lvbs/ksymscan.h) against the
+ *                                      image's section headers, from anchors
+ *                                      all over each table; exit 1 if any
+ *                                      search finds other bounds
  *
  * Why from the image: the running kernel's copy of its certificate list
  * (system_certificate_list) is init data, freed after boot, and the keys it
@@ -33,7 +39,9 @@
 #include <sys/stat.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <elf.h>
 #include "core/modsig.h"
+#include "lvbs/ksymscan.h"
 
 #define MAX_KERNEL	(512u << 20)	/* decompressed: far above any kernel */
 #define MAX_CERTS	16
@@ -273,13 +281,97 @@ static int cmd_verify(const char *dir, int nmod, char **mods)
 	return bad;
 }
 
+/* A section of the decompressed kernel (an ELF with section headers). */
+static const Elf64_Shdr *section(const u8 *k, size_t n, const char *name)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)k;
+	const Elf64_Shdr *sh;
+	const char *names;
+
+	if (n < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) || !eh->e_shoff ||
+	    eh->e_shoff + (u64)eh->e_shnum * sizeof(*sh) > n || eh->e_shstrndx >= eh->e_shnum)
+		die("the decompressed kernel is not an ELF image with section headers");
+	sh = (const Elf64_Shdr *)(k + eh->e_shoff);
+	names = (const char *)k + sh[eh->e_shstrndx].sh_offset;
+	for (u32 i = 0; i < eh->e_shnum; i++)
+		if (!strcmp(names + sh[i].sh_name, name))
+			return &sh[i];
+	die("no section %s in the kernel", name);
+	return NULL;
+}
+
+/*
+ * lvbs.ko searches the kernel's read-only data for the entry of an export
+ * it knows and extends it to the whole table. Here the same search runs on
+ * the image, from 64 anchors spread over each table, and every search must
+ * find exactly the table the section headers give. The read-only data
+ * searched is .rodata up to the end of __ksymtab_strings (lvbs.ko searches
+ * the whole "Kernel rodata" resource, which holds these and more).
+ */
+static int cmd_exports(const char *image)
+{
+	static const char *const tables[] = { "__ksymtab", "__ksymtab_gpl" };
+	size_t len, plen, klen;
+	const Elf64_Shdr *ro, *str;
+	const u8 *pay, *buf;
+	u64 base, blen;
+	u8 *img, *kern;
+	int bad = 0;
+
+	img = read_all(image, &len);
+	payload(img, len, &pay, &plen);
+	kern = decompress(pay, plen, &klen);
+	ro = section(kern, klen, ".rodata");
+	str = section(kern, klen, "__ksymtab_strings");
+	base = ro->sh_addr;
+	blen = str->sh_addr + str->sh_size - base;
+	if (str->sh_addr < base || ro->sh_offset + blen > klen ||
+	    str->sh_offset - ro->sh_offset != str->sh_addr - base)
+		die("the kernel's read-only data is not one run in the file");
+	buf = kern + ro->sh_offset;
+	for (u32 t = 0; t < 2; t++) {
+		const Elf64_Shdr *tab = section(kern, klen, tables[t]);
+		u64 n = tab->sh_size / KSYMSCAN_ENTRY, tried = 0, ok = 0;
+
+		for (u64 k = 0; k < n; k += n / 64 + 1, tried++) {
+			u64 off = tab->sh_addr + k * KSYMSCAN_ENTRY - base;
+			long long nm = ksymscan_name(buf, base, blen, off);
+			unsigned long long s, e;
+
+			if (nm < 0 || ksymscan_find(buf, base, blen,
+						    base + off + (u64)ksymscan_rel(buf + off),
+						    (const char *)buf + nm, &s, &e)) {
+				printf("%s entry %llu: not found\n", tables[t], (unsigned long long)k);
+				continue;
+			}
+			if (s != tab->sh_addr || e != tab->sh_addr + tab->sh_size) {
+				printf("%s from %s: [0x%llx, 0x%llx), the image has [0x%llx, 0x%llx)\n",
+				       tables[t], buf + nm, s, e, (unsigned long long)tab->sh_addr,
+				       (unsigned long long)(tab->sh_addr + tab->sh_size));
+				continue;
+			}
+			ok++;
+		}
+		printf("%s: %llu entries at 0x%llx; %llu of %llu searches found exactly it\n",
+		       tables[t], (unsigned long long)n, (unsigned long long)tab->sh_addr,
+		       (unsigned long long)ok, (unsigned long long)tried);
+		bad |= ok != tried || !tried;
+	}
+	free(kern);
+	free(img);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "exports"))
+		return cmd_exports(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "extract"))
 		return cmd_extract(argv[2], argv[3]);
 	if (argc >= 4 && !strcmp(argv[1], "verify"))
 		return cmd_verify(argv[2], argc - 3, argv + 3);
 	fprintf(stderr, "usage: lvbs-certs extract VMLINUZ DIR\n"
-			"       lvbs-certs verify DIR MODULE...\n");
+			"       lvbs-certs verify DIR MODULE...\n"
+			"       lvbs-certs exports VMLINUZ\n");
 	return 2;
 }

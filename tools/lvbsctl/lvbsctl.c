@@ -471,6 +471,8 @@ static const struct key_type status_opt_keys[] = {
 	{ "modules_compared", T_U64 }, { "modules_differ", T_U64 },
 	{ "modules_compare_failed", T_U64 }, { "module_bytes_differ", T_U64 },
 	{ "modules_not_compared", T_U64 },
+	/* ABI 10. */
+	{ "exports_kernel", T_U64 }, { "exports_modules", T_U64 }, { "imports_checked", T_U64 },
 };
 
 /* status is one record spread over many lines: gather it into one line. */
@@ -923,7 +925,7 @@ static void show_memory(const struct line *r)
 		       num(r, "modules_verified"), num(r, "modules_failed"), num(r, "modules_unchecked"));
 	if (get(r, "modules_compared") && get(r, "module_trust") &&
 	    !strcmp(get(r, "module_trust"), "signed"))
-		printf("module code:     enforced: a module's code gets execute only if the hypervisor, relocating its signed file itself, finds the same bytes (the kernel's own patches allowed by kind): %llu compared, %llu differ (%llu bytes no patch explains), %llu could not be compared, %llu verified modules not compared, all refused; weaker: import values are the loader's, checked only through the code they produce, and alternatives may hold any bytes of their length (lvbsctl log: module_compared; docs/module-signatures.md)\n",
+		printf("module code:     enforced: a module's code gets execute only if the hypervisor, relocating its signed file itself, finds the same bytes (the kernel's own patches allowed by kind): %llu compared, %llu differ (%llu bytes no patch explains), %llu could not be compared, %llu verified modules not compared, all refused; weaker: alternative and paravirt sites may hold any bytes of their length (lvbsctl log: module_compared; docs/module-signatures.md)\n",
 		       num(r, "modules_compared"), num(r, "modules_differ"),
 		       num(r, "module_bytes_differ"), num(r, "modules_compare_failed"),
 		       num(r, "modules_not_compared"));
@@ -933,6 +935,11 @@ static void show_memory(const struct line *r)
 		       num(r, "modules_compared"), num(r, "modules_differ"),
 		       num(r, "module_bytes_differ"), num(r, "modules_compare_failed"),
 		       num(r, "modules_not_compared"));
+	if (get(r, "exports_kernel") && num(r, "exports_kernel"))
+		printf("module imports:  each import's value taken from the kernel's export tables (%llu entries, given before SEAL) or a compared module's (%llu modules), not from the loader: %llu imports so taken\n",
+		       num(r, "exports_kernel"), num(r, "exports_modules"), num(r, "imports_checked"));
+	else if (get(r, "exports_kernel"))
+		printf("module imports:  WEAKER: the kernel's export tables were not found (see dmesg): import values are the loader's word, checked only through the code they produce\n");
 	printf("not covered:     GDT contents, TSS, page tables and kernel data stay writable; text patch sites are validated by form, not by a list (docs/text-patching.md)\n");
 }
 
@@ -1615,9 +1622,12 @@ static const struct {
 	{ "modules_failed", "lvbs_module_checks_failed_total", "counter", "Module files whose check failed." },
 	{ "modules_unchecked", "lvbs_modules_unchecked_total", "counter", "Modules that came with no signature to check." },
 	{ "modules_compared", "lvbs_modules_compared_total", "counter", "Verified modules compared, as laid out, with their signed file." },
-	{ "modules_differ", "lvbs_modules_differ_total", "counter", "Compared modules with bytes no allowed patch explains (measured, not enforced)." },
+	{ "modules_differ", "lvbs_modules_differ_total", "counter", "Compared modules with bytes no allowed patch explains (refused with module_trust signed)." },
 	{ "modules_compare_failed", "lvbs_module_compares_failed_total", "counter", "Comparisons that could not run." },
 	{ "module_bytes_differ", "lvbs_module_bytes_differ_total", "counter", "Bytes no allowed patch explained, in all comparisons." },
+	{ "exports_kernel", "lvbs_exports_kernel", "gauge", "Entries of the kernel's export tables module imports are taken from (0: imports are the loader's word)." },
+	{ "exports_modules", "lvbs_exports_modules", "gauge", "Modules whose export tables the hypervisor holds." },
+	{ "imports_checked", "lvbs_imports_checked_total", "counter", "Module imports whose value came from a trusted export table." },
 };
 
 static void metric_head(const char *name, const char *type, const char *help)

@@ -59,6 +59,15 @@ compared=$(status_get modules_compared)
 [ "$(status_get modules_compare_failed)" = 0 ] ||
 	fail "status: modules_compare_failed is not 0: $(dmesg | grep 'not compared with its signed file')"
 [ "$(status_get modules_not_compared)" = 0 ] || fail "status: modules_not_compared is not 0"
+# Every import's value came from an export table, none from the loader:
+# the kernel's (found by lvbs.ko before SEAL), or a compared module's
+# (xfs takes crc32c from libcrc32c, udf crc_itu_t from crc-itu-t).
+[ "$(status_get exports_kernel)" -gt 1000 ] || fail "status: exports_kernel is $(status_get exports_kernel)"
+[ "$(status_get imports_checked)" -gt 0 ] || fail "status: no import taken from an export table"
+dmesg | grep -q 'lvbs: module xfs: same as its signed file .* imports ([0-9]* from the kernel.s exports, [1-9][0-9]* from modules., 0 the loader.s word)' ||
+	fail "xfs: imports not all from export tables, or none from libcrc32c: $(dmesg | grep 'lvbs: module xfs:')"
+bad=$(dmesg | grep -m1 -E "lvbs: module .* [1-9][0-9]* the loader's word")
+[ -z "$bad" ] || fail "an import taken from the loader: $bad"
 # No tracer is attached: every call or jump patched in goes to registered code.
 bad=$(dmesg | grep -m1 -E 'lvbs: module .* [1-9][0-9]* elsewhere$')
 [ -z "$bad" ] || fail "a patched call or jump goes outside registered code: $bad"
