@@ -493,6 +493,7 @@ static const char *const compare_names[] = {
 	[LVBS_MODCMP_NO_FILE] = "file unknown", [LVBS_MODCMP_BAD_PAGE] = "file changed",
 	[LVBS_MODCMP_MALFORMED] = "malformed", [LVBS_MODCMP_UNMAPPED] = "unmapped",
 	[LVBS_MODCMP_CLAIM] = "layout claim refused",
+	[LVBS_MODCMP_UNRESOLVED] = "an import no export table holds",
 };
 
 /*

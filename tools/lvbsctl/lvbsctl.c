@@ -41,7 +41,7 @@
 
 #define DEFAULT_DIR	"/sys/kernel/security/lvbs"
 #define MAX_LINE_LEN	4096	/* a stats line with 16 kinds is ~300 bytes */
-#define MAX_FIELDS	64
+#define MAX_FIELDS	128
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 enum { EXIT_USAGE = 1, EXIT_INACTIVE = 2, EXIT_DATA = 3, EXIT_REFUSED = 4 };

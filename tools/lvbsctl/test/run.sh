@@ -141,6 +141,9 @@ check status_modcmp_measured 0 '^module code: +NOT enforced \(module_trust tofu\
 ds=$(variant modcmps status "$mem" && sed -i 's/^module_trust .*/module_trust signed/' "$tmp/modcmps/status" && printf 'modules_compared 17\nmodules_differ 16\nmodules_compare_failed 1\nmodule_bytes_differ 4242\nmodules_not_compared 2\n' >>"$tmp/modcmps/status")
 check status_modcmp_enforced 0 '^module code: +enforced: a module.s code gets execute only if the hypervisor, relocating its signed file itself, finds the same bytes .*: 17 compared, 16 differ \(4242 bytes no patch explains\), 1 could not be compared, 2 verified modules not compared, all refused; weaker: alternative and paravirt sites' "$ds" status
 check_not status_no_imports_line_before_v10 '^module imports:' "$ds" status
+# As many keys as a status of this ABI has (70 lines, ABI 10), and more.
+dm=$(variant manykeys status "$mem" && for i in $(seq 1 90); do echo "future_key_$i $i"; done >>"$tmp/manykeys/status")
+check status_many_keys 0 '^lvbs: +active$' "$dm" status
 de=$(variant exports status "$mem" && printf 'exports_kernel 10503\nexports_modules 4\nimports_checked 1234\n' >>"$tmp/exports/status")
 check status_imports_checked 0 '^module imports: +each import.s value taken from the kernel.s export tables \(10503 entries, given before SEAL\) or a compared module.s \(4 modules\), not from the loader: 1234 imports so taken$' "$de" status
 dn=$(variant noexports status "$mem" && printf 'exports_kernel 0\nexports_modules 0\nimports_checked 0\n' >>"$tmp/noexports/status")
