@@ -561,9 +561,10 @@ static void report(const struct module *mod, int r, const struct lvbs_module_com
 			mod->name, q->result < ARRAY_SIZE(compare_names) ? compare_names[q->result] : "?",
 			q->where_section, q->where_offset, q->detail, what);
 	else if (q->result == LVBS_MODCMP_DIFFER)
-		pr_notice("module %s: differs from its signed file: %llu bytes in %llu ranges at no patch site or in a form its site does not allow, %llu non-zero bytes between code sections, the first at section %u + %llu: %s\n",
+		pr_notice("module %s: differs from its signed file: %llu bytes in %llu ranges at no patch site or in a form its site does not allow, %llu non-zero bytes between code sections, the first at section %u + %llu (memory %*phN, file %*phN): %s\n",
 			  mod->name, q->unexplained_bytes, q->unexplained_ranges, q->fill_bytes,
-			  q->where_section, q->where_offset, what);
+			  q->where_section, q->where_offset, (int)min_t(u32, q->where_len, 16),
+			  q->where_have, (int)min_t(u32, q->where_len, 16), q->where_want, what);
 	else
 		pr_info("module %s: same as its signed file (file %llu, owner %u): %llu sections, %llu bytes, %llu relocations, %llu imports (%llu from the kernel's exports, %llu from modules', %llu the loader's word), %llu file pages read, %llu code pages (%llu given execute); patched: ftrace %llu, return %llu, retpoline %llu, call %llu, endbr %llu, static call %llu, jump label %llu, alternative %llu, lock %llu, paravirt %llu; calls and jumps there: %llu to registered code, %llu elsewhere\n",
 			mod->name, q->file, q->owner, q->sections, q->bytes, q->relocations,

@@ -87,6 +87,10 @@ static struct {
 	u64 site_end;			/* ... the end of its form ... */
 	bool site_valid, site_ok;	/* ... and whether the form is allowed */
 	u8 g[MODSITES_MAX_LEN];		/* the guest's bytes of a site */
+	u8 orig[MODSITES_MAX_LEN];	/* ... the file's, relocated (alternatives) */
+	u8 repl[MODSITES_MAX_LEN];	/* ... and its replacement's */
+	struct modreloc om;		/* the file's bytes of a site: a second relocator */
+	u32 om_sec;			/* ... begun on this section (0: none) */
 	struct modreloc_symcache symcache;
 	struct { u64 lo, hi; } own[MODCMP_OWN_CODE];	/* the module's own code sections */
 	u32 nown;
@@ -468,6 +472,9 @@ static u32 start(void)
 	if (v != RUNNING)
 		return v;
 	r = modsites_open(&mv.ms, &mv.m, mv.req.alt_entsize);
+	if (!r)
+		r = modreloc_open(&mv.om, &mv.f, &mv.env);
+	mv.om_sec = 0;
 	return r ? failed(r, 0, 0) : RUNNING;
 }
 
@@ -505,23 +512,75 @@ static int skip(u32 i, struct elf64_shdr *sh)
 }
 
 /*
- * Judge the site @s (the guest's bytes there, read once): is its form
- * one its kind allows? Counted once per site.
+ * The site's bytes as the file has them, relocated, into mv.orig: from a
+ * second relocator over the section being compared, begun again when a
+ * site lies before its last window (sites come in address order).
  */
-static int judge(const struct modsite *s)
+static int site_original(const struct modsite *s)
 {
-	u64 target, gpa;
-	u32 len;
+	u64 base = mv.addr[mv.sec], off = s->va - base;
+	int r;
 
-	mv.site = *s;
+	if (s->va < base || off > mv.sec_size || s->len > mv.sec_size - off)
+		return MODRELOC_E_ARG;
+	if (mv.om_sec != mv.sec || off < mv.om.done_to) {
+		r = modreloc_begin(&mv.om, mv.sec);
+		if (r)
+			return r;
+		mv.om_sec = mv.sec;
+	}
+	return modreloc_window(&mv.om, off, mv.orig, s->len);
+}
+
+/*
+ * An alternative's other bytes: the file's at the site, and the
+ * replacement as laid out (module code, bound and compared like the
+ * rest: a replacement that is not the file's makes the result DIFFER
+ * anyway). False if either cannot be had: the form is then not allowed.
+ */
+static bool alt_bytes(const struct modsite *s, struct modsite_bytes *b)
+{
+	if (site_original(s) || module_read(s->repl, mv.repl, s->rlen, true))
+		return false;
+	b->orig = mv.orig;
+	b->repl = mv.repl;
+	return true;
+}
+
+/* One table entry's verdict on the guest's bytes mv.g. */
+static bool allowed(const struct modsite *s, u32 *len, u64 *target)
+{
+	struct modsite_bytes b;
+
+	if (s->kind == LVBS_MODCMP_KIND_ALT && !alt_bytes(s, &b))
+		return false;
+	return modsites_allowed(s, mv.g, s->len, len, target,
+				s->kind == LVBS_MODCMP_KIND_ALT ? &b : NULL);
+}
+
+/*
+ * Judge the site @s (the guest's bytes there, read once): is its form
+ * one its kind allows? An alternative named more than once (each entry
+ * at the same address) is allowed if any entry allows it. Counted once
+ * per site.
+ */
+static int judge(const struct modsite *first)
+{
+	struct modsite s = *first, next;
+	u64 target = 0, gpa;
+	u32 len = first->len;
+
+	mv.site = s;
 	mv.site_valid = true;
-	if (module_read(s->va, mv.g, s->len, true))
+	if (module_read(s.va, mv.g, s.len, true))
 		return -1;
-	mv.site_ok = modsites_allowed(s, mv.g, s->len, &len, &target);
-	mv.site_end = s->va + len;
+	while (!(mv.site_ok = allowed(&s, &len, &target)) && s.kind == LVBS_MODCMP_KIND_ALT &&
+	       modsites_next_at(&mv.ms, &s, &next) == 1 && next.len == first->len)
+		s = next;
+	mv.site_end = s.va + len;
 	if (!mv.site_ok)
 		return 0;
-	mv.req.patched[s->kind]++;
+	mv.req.patched[s.kind]++;
 	if (!target)
 		return 0;
 	/* Where a patched-in call or jump goes: registered code, or counted. */
@@ -581,6 +640,10 @@ static u32 diff(u64 va, u64 n)
 		if (!mv.req.unexplained_bytes) {
 			mv.req.where_section = mv.sec;
 			mv.req.where_offset = mv.off + k;
+			/* What a report of a refusal needs: the bytes, both ways. */
+			mv.req.where_len = (u32)MIN(n - k, (u64)sizeof(mv.req.where_have));
+			memcpy(mv.req.where_have, mv.have + k, mv.req.where_len);
+			memcpy(mv.req.where_want, mv.want + k, mv.req.where_len);
 		}
 		mv.req.unexplained_bytes++;
 		if (va + k != mv.odd_end)

@@ -21,8 +21,16 @@
  *   static call site: NOP5, ret and int3s, the 5-byte "xor %eax,%eax"
  *     (return 0), or a call or jmp to the current target
  *   jump label: the NOP of its length, or a jmp to the entry's own target
- *   alternative, paravirt call (6.1): any bytes within the original
- *     instruction's length (the replacement's form is not checked yet)
+ *   alternative (apply_alternatives()): the original instruction with its
+ *     NOPs rewritten as other NOPs (not applied: optimize_nops()), or the
+ *     replacement, each 32-bit field that differs moved by exactly the
+ *     distance from the replacement to the site (a relative operand kept
+ *     pointing where it pointed), or its jmp shortened to a jmp8 to the
+ *     same target; then NOPs (or a jmp8 over int3s) to the site's end, or
+ *     int3s after a jmp (6.12 pads so). With
+ *     6.12's ALT_FLAG_DIRECT_CALL: a call (to the pv_ops target), NOPs.
+ *   paravirt call (6.1's .parainstructions, apply_paravirt()): one of the
+ *     native templates of paravirt_patch.c, or a call, then NOPs; or NOPs.
  *   lock prefix: lock (f0) or ds (3e, on one CPU)
  * A call or jump accepted goes back to the caller with its target, which
  * must land in registered code (the kernel's text or a module's) to count
@@ -157,6 +165,9 @@ static void decode(const struct modsites_cursor *c, const u8 *e, u64 ea, struct 
 {
 	out->kind = c->kind;
 	out->target = 0;
+	out->repl = 0;
+	out->rlen = 0;
+	out->direct_call = false;
 	switch (c->kind) {
 	case LVBS_MODCMP_KIND_FTRACE:
 		out->va = le(e, 8);
@@ -177,7 +188,11 @@ static void decode(const struct modsites_cursor *c, const u8 *e, u64 ea, struct 
 		break;
 	case LVBS_MODCMP_KIND_ALT:
 		out->va = rel(ea, e);
+		out->repl = rel(ea + 4, e + 4);
 		out->len = e[c->entsize - 2];	/* instrlen, second to last */
+		out->rlen = e[c->entsize - 1];	/* replacementlen, last */
+		/* 6.12 (14 bytes): u16 cpuid, u16 flags at 8; bit 1 direct call. */
+		out->direct_call = c->entsize >= 14 && (le(e + 10, 2) & 2);
 		break;
 	case LVBS_MODCMP_KIND_PARAVIRT:
 		out->va = le(e, 8);
@@ -240,6 +255,23 @@ int modsites_find(struct modsites *s, u64 va, struct modsite *out)
 	return 0;
 }
 
+int modsites_next_at(struct modsites *s, const struct modsite *at, struct modsite *out)
+{
+	for (u32 i = 0; i < s->n; i++) {
+		struct modsites_cursor *c = &s->c[i];
+		int r;
+
+		if (c->kind != at->kind || !c->have || c->cur.va != at->va)
+			continue;
+		r = advance(s, c);
+		if (r <= 0 || c->cur.va != at->va)
+			return r < 0 ? r : 0;
+		*out = c->cur;
+		return 1;
+	}
+	return 0;
+}
+
 /* ---- the forms ---- */
 
 static const u8 nop5[] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
@@ -285,7 +317,178 @@ static bool jump_label(const struct modsite *s, const u8 *g, u32 glen, u32 *len)
 	       (glen >= 5 && g[0] == 0xe9 && s->va + 5 + (u64)(s64)(s32)(u32)le(g + 1, 4) == s->target);
 }
 
-bool modsites_allowed(const struct modsite *s, const u8 *g, u32 glen, u32 *len, u64 *target)
+/*
+ * The length of the NOP instruction at @g (at most @n bytes), or 0: what
+ * the kernel's NOP tables and optimize_nops() write: 90, and 0f 1f /0 in
+ * any addressing form, each after any of the prefixes 66, 2e, 3e.
+ */
+static u32 nop_len(const u8 *g, u32 n)
+{
+	u32 i = 0, need;
+	u8 modrm;
+
+	while (i < n && i < 8 && (g[i] == 0x66 || g[i] == 0x2e || g[i] == 0x3e))
+		i++;
+	if (i < n && g[i] == 0x90)
+		return i + 1;
+	if (i + 3 > n || g[i] != 0x0f || g[i + 1] != 0x1f)
+		return 0;
+	modrm = g[i + 2];
+	if ((modrm >> 3) & 7)
+		return 0;		/* 0f 1f /0 only */
+	need = i + 3;
+	if ((modrm >> 6) != 3 && (modrm & 7) == 4) {
+		if (need + 1 > n)
+			return 0;
+		/* SIB with no base (mod 00): a 32-bit displacement follows. */
+		if ((modrm >> 6) == 0 && (g[need] & 7) == 5)
+			need += 4;
+		need++;
+	}
+	if ((modrm >> 6) == 1)
+		need += 1;
+	else if ((modrm >> 6) == 2 || ((modrm >> 6) == 0 && (modrm & 7) == 5))
+		need += 4;
+	return need <= n ? need : 0;
+}
+
+/* Is @g[0..n) NOPs, or a jmp8 over int3s to its end? */
+static bool nop_run(const u8 *g, u32 n)
+{
+	u32 i = 0, k;
+
+	if (n >= 2 && g[0] == 0xeb && g[1] == n - 2) {
+		for (i = 2; i < n && g[i] == 0xcc; i++)
+			;
+		return i == n;
+	}
+	while (i < n) {
+		k = nop_len(g + i, n - i);
+		if (!k)
+			return false;
+		i += k;
+	}
+	return true;
+}
+
+/* Padding after an unconditional jmp: NOPs, or int3s (never run; 6.12). */
+static bool after_jump(const u8 *g, u32 n)
+{
+	u32 i = 0;
+
+	while (i < n && g[i] == 0xcc)
+		i++;
+	return i == n || nop_run(g, n);
+}
+
+/*
+ * Not applied: the original, from some point on both the original's and
+ * the guest's bytes NOPs (optimize_nops() rewrote a run of them).
+ */
+static bool alt_original(const u8 *g, const u8 *w, u32 n)
+{
+	u32 p = 0;
+
+	while (p < n && g[p] == w[p])
+		p++;
+	if (p == n)
+		return true;
+	for (;; p--) {
+		if (nop_run(w + p, n - p) && nop_run(g + p, n - p))
+			return true;
+		if (!p)
+			return false;
+	}
+}
+
+/*
+ * Applied: the replacement @r (@rlen bytes, at @repl) moved to the site.
+ * A differing 32-bit field must differ by exactly repl - site: a relative
+ * operand the kernel adjusted (apply_alternatives(), apply_relocation()),
+ * still aiming where it did. A jmp may have become a jmp8 to its target.
+ */
+static bool alt_replaced(const struct modsite *s, const u8 *g, const u8 *r, u32 rlen)
+{
+	u32 delta = (u32)(s->repl - s->va), i = 0;
+
+	if (rlen > s->len)
+		return false;
+	if (rlen == 5 && r[0] == 0xe9 && g[0] == 0xeb) {
+		u64 to = s->repl + 5 + (u64)(s64)(s32)(u32)le(r + 1, 4);
+
+		return s->va + 2 + (u64)(s64)(signed char)g[1] == to && after_jump(g + 2, s->len - 2);
+	}
+	while (i < rlen) {
+		u32 j;
+		bool moved = false;
+
+		if (g[i] == r[i]) {
+			i++;
+			continue;
+		}
+		/* The field holding byte i: it may begin up to 3 bytes before. */
+		for (j = i >= 3 ? i - 3 : 0; j <= i && !moved; j++)
+			moved = j + 4 <= rlen && !memcmp(g + j, r + j, i - j) &&
+				(u32)le(g + j, 4) - (u32)le(r + j, 4) == delta;
+		if (!moved)
+			return false;
+		i = j + 3;	/* j was incremented once past the field's start */
+	}
+	if (rlen == 5 && r[0] == 0xe9)
+		return after_jump(g + rlen, s->len - rlen);
+	return nop_run(g + rlen, s->len - rlen);
+}
+
+/* A call (to be checked by the caller), then NOPs: *target where it goes. */
+static bool call_padded(const struct modsite *s, const u8 *g, u64 *target)
+{
+	return s->len >= 5 && g[0] == 0xe8 && rel32_branch(s, g, s->len, target) &&
+	       nop_run(g + 5, s->len - 5);
+}
+
+static bool alternative(const struct modsite *s, const u8 *g, u32 glen, u64 *target,
+			const struct modsite_bytes *b)
+{
+	if (!b || glen < s->len)
+		return false;
+	if (s->direct_call && call_padded(s, g, target))
+		return true;
+	return alt_original(g, b->orig, s->len) || alt_replaced(s, g, b->repl, s->rlen);
+}
+
+/* 6.1's native paravirt templates (arch/x86/kernel/paravirt_patch.c). */
+static const struct {
+	u8 len;
+	u8 b[3];
+} pv_native[] = {
+	{ 1, { 0xfa } },		/* cli */
+	{ 1, { 0xfb } },		/* sti */
+	{ 2, { 0x9c, 0x58 } },		/* pushf; pop %rax */
+	{ 3, { 0x0f, 0x20, 0xd0 } },	/* mov %cr2, %rax */
+	{ 3, { 0x0f, 0x20, 0xd8 } },	/* mov %cr3, %rax */
+	{ 3, { 0x0f, 0x22, 0xdf } },	/* mov %rdi, %cr3 */
+	{ 2, { 0x0f, 0x09 } },		/* wbinvd */
+	{ 3, { 0x48, 0x89, 0xf8 } },	/* mov %rdi, %rax (identity) */
+	{ 2, { 0x57, 0x9d } },		/* push %rdi; popf */
+	{ 3, { 0xc6, 0x07, 0x00 } },	/* movb $0, (%rdi) (queued_spin_unlock) */
+	{ 2, { 0x31, 0xc0 } },		/* xor %eax, %eax (vcpu_is_preempted) */
+};
+
+static bool paravirt(const struct modsite *s, const u8 *g, u32 glen, u64 *target)
+{
+	if (glen < s->len)
+		return false;
+	if (nop_run(g, s->len) || call_padded(s, g, target))
+		return true;
+	for (u32 i = 0; i < ARRAY_SIZE(pv_native); i++)
+		if (pv_native[i].len <= s->len && !memcmp(g, pv_native[i].b, pv_native[i].len) &&
+		    nop_run(g + pv_native[i].len, s->len - pv_native[i].len))
+			return true;
+	return false;
+}
+
+bool modsites_allowed(const struct modsite *s, const u8 *g, u32 glen, u32 *len, u64 *target,
+		      const struct modsite_bytes *b)
 {
 	*len = s->len;
 	*target = 0;
@@ -305,8 +508,9 @@ bool modsites_allowed(const struct modsite *s, const u8 *g, u32 glen, u32 *len, 
 	case LVBS_MODCMP_KIND_JUMP:
 		return jump_label(s, g, glen, len);
 	case LVBS_MODCMP_KIND_ALT:
+		return alternative(s, g, glen, target, b);
 	case LVBS_MODCMP_KIND_PARAVIRT:
-		return true;
+		return paravirt(s, g, glen, target);
 	case LVBS_MODCMP_KIND_LOCK:
 		return glen >= 1 && (g[0] == 0xf0 || g[0] == 0x3e);
 	default:

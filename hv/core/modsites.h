@@ -21,6 +21,21 @@ struct modsite {
 	u32 len;
 	u32 kind;		/* LVBS_MODCMP_KIND_* */
 	u64 target;
+	/* An alternative's replacement: where (the file's), how long, flags. */
+	u64 repl;
+	u32 rlen;
+	bool direct_call;	/* 6.12's ALT_FLAG_DIRECT_CALL: a call to a pv_ops target */
+};
+
+/*
+ * What an alternative's check needs besides the guest's bytes: the site's
+ * bytes as the file has them, relocated (@orig, the site's length), and
+ * the replacement's (@repl, rlen of them: the module's own code, which the
+ * same comparison checks against the file).
+ */
+struct modsite_bytes {
+	const u8 *orig;
+	const u8 *repl;
 };
 
 /* A table of the file, read in order through a relocator of its own. */
@@ -58,12 +73,19 @@ int modsites_section(struct modsites *s, u64 lo, u64 hi);
  */
 int modsites_find(struct modsites *s, u64 va, struct modsite *out);
 /*
+ * The next entry of @at's table at the same address (ALTERNATIVE_2 names
+ * one instruction twice: the kernel applies each in turn, the last that
+ * applies wins), advancing its cursor: 1, 0 (none), or an error.
+ */
+int modsites_next_at(struct modsites *s, const struct modsite *at, struct modsite *out);
+/*
  * Do the guest's bytes @g (@glen of them, from the site's start) hold a
  * form the site's kind allows? The form's length goes to *len (a jump
  * label's is 2 or 5); *target is where a call or jump accepted there goes,
  * for the caller to check (0: none to check; a jump label's target is
  * the file's own and checked here).
  */
-bool modsites_allowed(const struct modsite *s, const u8 *g, u32 glen, u32 *len, u64 *target);
+bool modsites_allowed(const struct modsite *s, const u8 *g, u32 glen, u32 *len, u64 *target,
+		      const struct modsite_bytes *b);
 
 #endif

@@ -450,6 +450,10 @@ struct lvbs_module_compare {
 	lvbs_u64 imports_module;	/* out: ... from a module's */
 	lvbs_u64 imports_loader;	/* out: ... from the loader's symbol table (no tables given) */
 	lvbs_u64 import_mismatch;	/* out: imports whose loader value is not the export's */
+	lvbs_u8 where_have[16];		/* out: memory from the first unexplained byte on ... */
+	lvbs_u8 where_want[16];		/* out: ... and what the file says (to the window's end) */
+	lvbs_u32 where_len;		/* out: bytes of both that are set */
+	lvbs_u32 reserved_out;
 };
 
 #define LVBS_MODCMP_SAME	0	/* every compared byte is the file's, relocated, or an allowed patch */

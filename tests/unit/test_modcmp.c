@@ -23,6 +23,7 @@
 #include "core/modcheck.h"
 #include "core/modfile.h"
 #include "core/slat.h"
+#include "core/modsites.h"
 #include "core/exports.h"
 #include "elfbuild.h"
 #include "stub_arch.h"
@@ -866,4 +867,92 @@ TEST(modcmp_imports_from_a_modules_exports)
 	CHECK_EQ(slat_release(hv_cpu_of(0), CORE + 60, &pages), LVBS_OK);
 	CHECK_EQ(info().exports_modules, 0);
 	CHECK_EQ(compare(NULL), LVBS_MODCMP_UNRESOLVED);
+}
+
+/* ---- alternatives and paravirt calls by their forms (modsites.c) ---- */
+
+static bool alt_ok(u64 va, u64 repl, const u8 *orig, const u8 *r, u32 rlen, const u8 *g, u32 len,
+		   bool direct, u64 *target)
+{
+	struct modsite s = { .va = va, .len = len, .kind = LVBS_MODCMP_KIND_ALT, .repl = repl,
+			     .rlen = rlen, .direct_call = direct };
+	struct modsite_bytes b = { .orig = orig, .repl = r };
+	u32 l;
+	u64 t = 0;
+	bool ok = modsites_allowed(&s, g, len, &l, &t, &b);
+
+	if (target)
+		*target = t;
+	return ok;
+}
+
+TEST(modsites_alternatives_by_their_replacement)
+{
+	static const u8 orig[] = { 0xe8, 1, 2, 3, 4, 0x90, 0x90, 0x90 };
+	static const u8 call[] = { 0xe8, 0x10, 0, 0, 0 };
+	u8 g[16];
+	u64 t;
+
+	/* Not applied: the original, its NOPs re-encoded. */
+	memcpy(g, orig, 8);
+	CHECK(alt_ok(0x1000, 0x5000, orig, call, 5, g, 8, false, NULL));
+	memcpy(g + 5, "\x0f\x1f\x00", 3);
+	CHECK(alt_ok(0x1000, 0x5000, orig, call, 5, g, 8, false, NULL));
+	/* ... but not the call's operand. */
+	g[2] ^= 1;
+	CHECK(!alt_ok(0x1000, 0x5000, orig, call, 5, g, 8, false, NULL));
+	/* Applied: the replacement's call, its operand moved by repl - site. */
+	memcpy(g, "\xe8\x10\x40\x00\x00\x0f\x1f\x00", 8);
+	CHECK(alt_ok(0x1000, 0x5000, orig, call, 5, g, 8, false, NULL));
+	g[1] = 0x11;				/* anywhere else: no */
+	CHECK(!alt_ok(0x1000, 0x5000, orig, call, 5, g, 8, false, NULL));
+	/* Padding that is not NOPs: no. */
+	memcpy(g, "\xe8\x10\x40\x00\x00\x0f\x0b\x90", 8);
+	CHECK(!alt_ok(0x1000, 0x5000, orig, call, 5, g, 8, false, NULL));
+	/* Any other bytes: no. */
+	memset(g, 0xcc, 8);
+	CHECK(!alt_ok(0x1000, 0x5000, orig, call, 5, g, 8, false, NULL));
+	/* An empty replacement: NOPs, or a jmp8 over int3s. */
+	memcpy(g, "\x0f\x1f\x84\x00\x00\x00\x00\x00", 8);
+	CHECK(alt_ok(0x1000, 0x5000, orig, call, 0, g, 8, false, NULL));
+	memcpy(g, "\xeb\x06\xcc\xcc\xcc\xcc\xcc\xcc", 8);
+	CHECK(alt_ok(0x1000, 0x5000, orig, call, 0, g, 8, false, NULL));
+	g[7] = 0x90;
+	CHECK(!alt_ok(0x1000, 0x5000, orig, call, 0, g, 8, false, NULL));
+	/* A jmp made a jmp8 to the same place. */
+	{
+		static const u8 jmp[] = { 0xe9, 0, 0, 0, 0 };	/* to repl + 5 */
+
+		memcpy(g, "\xeb\x43\x0f\x1f\x00", 5);		/* 0x1000 + 2 + 0x43 = 0x1045 */
+		CHECK(alt_ok(0x1000, 0x1040, orig, jmp, 5, g, 5, false, NULL));
+		g[1] = 0x44;
+		CHECK(!alt_ok(0x1000, 0x1040, orig, jmp, 5, g, 5, false, NULL));
+		/* 6.12 pads after the jmp8 with int3s (memory seen: eb 1b cc cc cc). */
+		memcpy(g, "\xeb\x43\xcc\xcc\xcc", 5);
+		CHECK(alt_ok(0x1000, 0x1040, orig, jmp, 5, g, 5, false, NULL));
+		/* ... never after something that falls through. */
+		memcpy(g, "\xe8\x10\x40\x00\x00\xcc\xcc\xcc", 8);
+		CHECK(!alt_ok(0x1000, 0x5000, orig, call, 5, g, 8, false, NULL));
+	}
+	/* 6.12's direct call: a call, NOPs; its target for the caller. */
+	memcpy(g, "\xe8\x00\x01\x00\x00\x90", 6);
+	CHECK(alt_ok(0x1000, 0x5000, orig, call, 5, g, 6, true, &t));
+	CHECK_EQ(t, 0x1000 + 5 + 0x100);
+	CHECK(!alt_ok(0x1000, 0x5000, orig, call, 5, g, 6, false, NULL));
+}
+
+TEST(modsites_paravirt_calls_by_template)
+{
+	struct modsite s = { .va = 0x2000, .len = 6, .kind = LVBS_MODCMP_KIND_PARAVIRT };
+	u32 l;
+	u64 t;
+
+	CHECK(modsites_allowed(&s, (const u8 *)"\x9c\x58\x0f\x1f\x40\x00", 6, &l, &t, NULL));
+	CHECK(modsites_allowed(&s, (const u8 *)"\xfa\x66\x0f\x1f\x00\x90", 6, &l, &t, NULL));
+	CHECK(modsites_allowed(&s, (const u8 *)"\x66\x0f\x1f\x44\x00\x00", 6, &l, &t, NULL));
+	CHECK(modsites_allowed(&s, (const u8 *)"\xe8\x00\x00\x00\x01\x90", 6, &l, &t, NULL));
+	CHECK_EQ(t, 0x2000 + 5 + 0x1000000);
+	/* Not a template: a write to CR0, a VMMCALL. */
+	CHECK(!modsites_allowed(&s, (const u8 *)"\x0f\x22\xc7\x90\x90\x90", 6, &l, &t, NULL));
+	CHECK(!modsites_allowed(&s, (const u8 *)"\x0f\x01\xd9\x90\x90\x90", 6, &l, &t, NULL));
 }

@@ -925,7 +925,7 @@ static void show_memory(const struct line *r)
 		       num(r, "modules_verified"), num(r, "modules_failed"), num(r, "modules_unchecked"));
 	if (get(r, "modules_compared") && get(r, "module_trust") &&
 	    !strcmp(get(r, "module_trust"), "signed"))
-		printf("module code:     enforced: a module's code gets execute only if the hypervisor, relocating its signed file itself, finds the same bytes (the kernel's own patches allowed by kind): %llu compared, %llu differ (%llu bytes no patch explains), %llu could not be compared, %llu verified modules not compared, all refused; weaker: alternative and paravirt sites may hold any bytes of their length (lvbsctl log: module_compared; docs/module-signatures.md)\n",
+		printf("module code:     enforced: a module's code gets execute only if the hypervisor, relocating its signed file itself, finds the same bytes (the kernel's own patches allowed by kind): %llu compared, %llu differ (%llu bytes no patch explains), %llu could not be compared, %llu verified modules not compared, all refused; weaker: a call the kernel patched in is checked to land in registered code, not at its site's one function (lvbsctl log: module_compared; docs/module-signatures.md)\n",
 		       num(r, "modules_compared"), num(r, "modules_differ"),
 		       num(r, "module_bytes_differ"), num(r, "modules_compare_failed"),
 		       num(r, "modules_not_compared"));
