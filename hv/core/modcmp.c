@@ -73,6 +73,7 @@ static struct {
 	u64 placed[LVBS_MODCMP_MAX_SECTIONS / 64];	/* ... if it did */
 	u32 imp_key[IMPORT_SLOTS];	/* symbol index + 1 (0: free) ... */
 	u64 imp_val[IMPORT_SLOTS];	/* ... and its value, as first read */
+	char impname[KSYMTAB_NAME_MAX];	/* an import's name, from the file */
 	bool bad_claim;			/* an import the symbol table does not hold */
 	bool bad_exports;		/* an export table unreadable where it must be */
 	bool unresolved;		/* an import no trusted table holds */
@@ -182,7 +183,13 @@ static int resolve(void *ctx, u64 symi, const char *name, u64 *value)
 		return -1;
 	}
 	v = s.value;
-	if (name) {
+	if (exports_kernel_known()) {
+		/* The name from the verified file, read once per import. */
+		if (!name) {
+			if (modreloc_symbol_name(&mv.m, symi, mv.impname, sizeof(mv.impname)))
+				return -1;
+			name = mv.impname;
+		}
 		r = exports_resolve(&mv.w, name, &v, &from);
 		if (r == KSYMTAB_ABSENT) {
 			/* Weak ones may stay unresolved (the relocator's rule). */
@@ -445,9 +452,9 @@ static u32 start(void)
 	mv.rd.read_page = read_page;
 	mv.f = (struct modreloc_file){ .read = modfile_read, .ctx = &mv.rd, .size = len };
 	memset(&mv.symcache, 0, sizeof(mv.symcache));
-	/* With export tables to search, each import's name is needed. */
+	/* By index: resolve() reads a name itself, once per import. */
 	mv.env = (struct modreloc_env){ .section_addr = section_addr, .resolve = resolve,
-					.by_index = !exports_kernel_known(), .cache = &mv.symcache };
+					.by_index = true, .cache = &mv.symcache };
 	r = modreloc_open(&mv.m, &mv.f, &mv.env);
 	if (r)
 		return failed(r, 0, 0);

@@ -75,6 +75,19 @@ static int read_str(const struct modreloc *m, u64 base, u64 size, u64 off,
 	return MODRELOC_E_FORMAT;	/* unterminated, or longer than buf */
 }
 
+int modreloc_symbol_name(const struct modreloc *m, u64 symi, char *buf, u64 len)
+{
+	struct elf64_sym s;
+	int r;
+
+	if (symi >= m->nsyms)
+		return MODRELOC_E_FORMAT;
+	r = rd(m, m->sym_off + symi * sizeof(s), &s, sizeof(s));
+	if (r)
+		return r;
+	return read_str(m, m->str_off, m->str_size, s.name, buf, len);
+}
+
 int modreloc_section_name(struct modreloc *m, const struct elf64_shdr *sh,
 			  char *buf, u64 len)
 {

@@ -94,6 +94,8 @@ int modreloc_shdr(const struct modreloc *m, u32 shndx, struct elf64_shdr *sh);
 int modreloc_section_name(struct modreloc *m, const struct elf64_shdr *sh,
 			  char *buf, u64 len);
 int modreloc_begin(struct modreloc *m, u32 shndx);
+/* Symbol @symi's name, from the file (resolve() callbacks that want it). */
+int modreloc_symbol_name(const struct modreloc *m, u64 symi, char *buf, u64 len);
 int modreloc_window(struct modreloc *m, u64 off, u8 *buf, u64 len);
 const char *modreloc_strerror(int r);
 
