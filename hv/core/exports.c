@@ -40,12 +40,23 @@ static struct {
 	struct owner_tables mods[LVBS_EXPORT_MODULES];
 	u32 nmods;
 	u64 imports_checked;
+	/*
+	 * Table and string pages, each translated and checked once, tagged
+	 * with their owner and the release generation: the kernel's immutable
+	 * rodata stays so (no release, no change); a module's pages are
+	 * looked at again after any release (exports_forget() moves the
+	 * generation on). Used under MODULE_COMPARE's lock, its one user.
+	 */
+	struct ksymtab_tlb tlb;
+	u32 gen;
 } ex;				/* bss */
 
 void exports_reset(void)
 {
 	memset(&ex.kernel, 0, sizeof(ex.kernel));
 	memset(ex.mods, 0, sizeof(ex.mods));
+	memset(&ex.tlb, 0, sizeof(ex.tlb));
+	ex.gen = 0;
 	ex.nmods = 0;
 	ex.imports_checked = 0;
 }
@@ -150,6 +161,7 @@ void exports_add_module(u32 owner, const u64 start[2], const u64 end[2])
 void exports_forget(u32 owner)
 {
 	spin_lock(&ex.lock);
+	WRITE_ONCE(ex.gen, ex.gen + 1);
 	for (u32 i = 0; i < LVBS_EXPORT_MODULES && owner >= LVBS_OWNER_MODULE_MIN; i++) {
 		if (ex.mods[i].owner == owner) {
 			memset(&ex.mods[i], 0, sizeof(ex.mods[i]));
@@ -164,7 +176,10 @@ static int lookup(const struct gwalk_ctx *w, const struct owner_tables *t, const
 		  u64 *value)
 {
 	struct ksymtab_src src = { .protected_page = owner_page,
-				   .ctx = (void *)(unsigned long)t->owner };
+				   .ctx = (void *)(unsigned long)t->owner,
+				   .tlb = &ex.tlb,
+				   .tag = t->owner | (t->owner == LVBS_OWNER_KERNEL ? 0 :
+						      (u64)READ_ONCE(ex.gen) << 32) };
 
 	for (int k = 0; k < 2; k++) {
 		int r;
@@ -180,7 +195,8 @@ static int lookup(const struct gwalk_ctx *w, const struct owner_tables *t, const
 
 /*
  * The kernel's tables, then each module's, in turn: each one copied under
- * the lock and searched without it (the search takes the SLAT's lock,
+ * the lock and searched without it (callers: MODULE_COMPARE, one at a
+ * time, under its lock, which also keeps the kernel's page cache) (the search takes the SLAT's lock,
  * which a release holds when it forgets a table). The kernel refuses a
  * module whose exports duplicate a loaded one's, so the first found is
  * the one.
@@ -197,6 +213,8 @@ int exports_resolve(const struct gwalk_ctx *w, const char *name, u64 *value, u32
 		return KSYMTAB_ABSENT;
 	r = lookup(w, &t, name, value);
 	for (u32 i = 0; r == KSYMTAB_ABSENT && i < LVBS_EXPORT_MODULES; i++) {
+		if (!READ_ONCE(ex.mods[i].owner))
+			continue;	/* a free slot: not worth the lock */
 		spin_lock(&ex.lock);
 		t = ex.mods[i];
 		spin_unlock(&ex.lock);

@@ -23,12 +23,24 @@
 static int read_protected(const struct gwalk_ctx *w, const struct ksymtab_src *src,
 			  u64 va, void *dst, u32 len)
 {
-	u64 gpa;
+	u64 vpage = va & ~(u64)(PAGE_SIZE - 1), gpa;
+	u32 slot = (u32)(vpage >> PAGE_SHIFT) & (KSYMTAB_TLB - 1);
 
-	if (gwalk_translate(w, va, &gpa, NULL) ||
-	    !src->protected_page(src->ctx, gpa & ~(u64)(PAGE_SIZE - 1)))
-		return KSYMTAB_E_UNPROTECTED;
-	memcpy(dst, gpa_ptr(gpa), len);
+	if (src->tlb && src->tlb->vpage[slot] == vpage + 1 && src->tlb->tag[slot] == src->tag) {
+		gpa = src->tlb->gpa[slot];
+	} else {
+		if (gwalk_translate(w, vpage, &gpa, NULL))
+			return KSYMTAB_E_UNPROTECTED;
+		gpa &= ~(u64)(PAGE_SIZE - 1);
+		if (!src->protected_page(src->ctx, gpa))
+			return KSYMTAB_E_UNPROTECTED;
+		if (src->tlb) {
+			src->tlb->vpage[slot] = vpage + 1;
+			src->tlb->tag[slot] = src->tag;
+			src->tlb->gpa[slot] = gpa;
+		}
+	}
+	memcpy(dst, gpa_ptr(gpa | (va & (PAGE_SIZE - 1))), len);
 	return 0;
 }
 

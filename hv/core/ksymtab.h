@@ -35,9 +35,23 @@ enum ksymtab_result {
  * the caller's predicate (the permission database in the hypervisor, a
  * fake in tests), with its context.
  */
+#define KSYMTAB_TLB	256
+struct ksymtab_tlb {
+	u64 vpage[KSYMTAB_TLB];		/* page address + 1 (0: empty) ... */
+	u64 tag[KSYMTAB_TLB];		/* ... for this source (ksymtab_src.tag) ... */
+	u64 gpa[KSYMTAB_TLB];		/* ... and the page it was found at, checked */
+};
+
 struct ksymtab_src {
 	bool (*protected_page)(void *ctx, u64 gpa);
 	void *ctx;
+	/*
+	 * Pages translated and found protected, kept (NULL: none), under
+	 * @tag: an entry serves only the same tag. The caller changes the tag
+	 * when what it checked may have changed (a module's memory released).
+	 */
+	struct ksymtab_tlb *tlb;
+	u64 tag;
 };
 
 /*

@@ -90,8 +90,9 @@ static struct {
 	u8 g[MODSITES_MAX_LEN];		/* the guest's bytes of a site */
 	u8 orig[MODSITES_MAX_LEN];	/* ... the file's, relocated (alternatives) */
 	u8 repl[MODSITES_MAX_LEN];	/* ... and its replacement's */
-	struct modreloc om;		/* the file's bytes of a site: a second relocator */
-	u32 om_sec;			/* ... begun on this section (0: none) */
+	struct modreloc om;		/* the file's bytes of a site: a second relocator ... */
+	struct modreloc snap_prev, snap_cur;	/* ... from the main one as it was one
+						 * and two windows ago */
 	struct modreloc_symcache symcache;
 	struct { u64 lo, hi; } own[MODCMP_OWN_CODE];	/* the module's own code sections */
 	u32 nown;
@@ -102,7 +103,6 @@ static struct {
 	u64 tpage[LVBS_MODCMP_MAX_CODE_PAGES];	/* ... each one's frame, translated once */
 	bool filling;			/* the sections are done: the fill is checked */
 	u32 fill_next;			/* the text page whose fill is checked next */
-	u64 fill_cov[PAGE_SIZE / 64];	/* bytes of that page in code sections */
 	u64 compared, differ, failed, bytes_differ;	/* all comparisons (lvbs_info) */
 	u8 want[PAGE_SIZE], have[PAGE_SIZE];
 } mv;				/* bss */
@@ -479,9 +479,6 @@ static u32 start(void)
 	if (v != RUNNING)
 		return v;
 	r = modsites_open(&mv.ms, &mv.m, mv.req.alt_entsize);
-	if (!r)
-		r = modreloc_open(&mv.om, &mv.f, &mv.env);
-	mv.om_sec = 0;
 	return r ? failed(r, 0, 0) : RUNNING;
 }
 
@@ -530,11 +527,16 @@ static int site_original(const struct modsite *s)
 
 	if (s->va < base || off > mv.sec_size || s->len > mv.sec_size - off)
 		return MODRELOC_E_ARG;
-	if (mv.om_sec != mv.sec || off < mv.om.done_to) {
+	/*
+	 * A site (255 bytes at most) begins in the window being compared or
+	 * the one before: the main relocator as it was before that one has
+	 * not gone past it, and has checked the relocations' order so far.
+	 */
+	mv.om = mv.snap_prev;
+	if (off < mv.om.done_to) {
 		r = modreloc_begin(&mv.om, mv.sec);
 		if (r)
 			return r;
-		mv.om_sec = mv.sec;
 	}
 	return modreloc_window(&mv.om, off, mv.orig, s->len);
 }
@@ -675,6 +677,8 @@ static u32 next_section(void)
 		if (r)
 			return failed(r, mv.sec, 0);
 		mv.in_sec = true;
+		mv.snap_cur = mv.m;
+		mv.snap_prev = mv.m;
 		mv.sec_code = sh.flags & ELF_SHF_EXECINSTR;
 		mv.site_valid = false;
 		mv.off = 0;
@@ -698,24 +702,32 @@ static u32 next_section(void)
 static void fill_page(u32 i)
 {
 	u32 p = i >= mv.tp_first[1] && mv.tp_n[1] ? 1 : 0;
-	u64 va = mv.tp_va[p] + (u64)(i - mv.tp_first[p]) * PAGE_SIZE;
+	u64 va = mv.tp_va[p] + (u64)(i - mv.tp_first[p]) * PAGE_SIZE, cur = va;
 	const u8 *b = gpa_ptr(mv.tpage[i]);
 
-	memset(mv.fill_cov, 0, sizeof(mv.fill_cov));
-	for (u32 k = 0; k < mv.nown; k++) {
-		u64 lo = MAX(mv.own[k].lo, va), hi = MIN(mv.own[k].hi, va + PAGE_SIZE);
+	/* From gap to gap: the code sections' bytes were compared already. */
+	while (cur < va + PAGE_SIZE) {
+		u64 next = va + PAGE_SIZE, skip = 0;
 
-		for (u64 a = lo; a < hi; a++)
-			mv.fill_cov[(a - va) / 64] |= 1ULL << ((a - va) % 64);
-	}
-	for (u32 o = 0; o < PAGE_SIZE; o++) {
-		if (!b[o] || (mv.fill_cov[o / 64] >> (o % 64) & 1))
-			continue;
-		if (!mv.req.unexplained_bytes && !mv.req.fill_bytes) {
-			mv.req.where_section = 0;
-			mv.req.where_offset = va + o - mv.tp_va[p];
+		for (u32 k = 0; k < mv.nown; k++) {
+			if (mv.own[k].lo <= cur && mv.own[k].hi > cur)
+				skip = MAX(skip, mv.own[k].hi);
+			else if (mv.own[k].lo > cur)
+				next = MIN(next, mv.own[k].lo);
 		}
-		mv.req.fill_bytes++;
+		if (skip) {
+			cur = skip;
+			continue;
+		}
+		for (; cur < next; cur++) {
+			if (!b[cur - va])
+				continue;
+			if (!mv.req.unexplained_bytes && !mv.req.fill_bytes) {
+				mv.req.where_section = 0;
+				mv.req.where_offset = cur - mv.tp_va[p];
+			}
+			mv.req.fill_bytes++;
+		}
 	}
 }
 
@@ -752,6 +764,10 @@ static u32 step(void)
 		}
 		va = mv.addr[mv.sec] + mv.off;
 		n = MIN(PAGE_SIZE - (va & (PAGE_SIZE - 1)), mv.sec_size - mv.off);
+		if (mv.sec_code) {
+			mv.snap_prev = mv.snap_cur;
+			mv.snap_cur = mv.m;
+		}
 		r = modreloc_window(&mv.m, mv.off, mv.want, n);
 		if (r)
 			return failed(r, mv.sec, mv.off);

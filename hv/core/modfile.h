@@ -22,7 +22,7 @@
 
 #define MODFILE_KEY_LEN		32
 #define MODFILE_TAG_LEN		16	/* HMAC-SHA256, truncated (RFC 2104 sec. 5) */
-#define MODFILE_CACHE		32	/* pages a reader holds, checked */
+#define MODFILE_CACHE		64	/* pages a reader holds, checked */
 
 /*
  * The tagging key, once, at launch, before any check. Where it comes

@@ -56,22 +56,31 @@ static bool sec_in_file(const struct modreloc *m, const struct elf64_shdr *sh)
 	return sh->type == ELF_SHT_NOBITS || in_file(m, sh->offset, sh->size);
 }
 
-/* A NUL-terminated string at off of a string table [base, base + size). */
+/*
+ * A NUL-terminated string at off of a string table [base, base + size),
+ * read 64 bytes at a time up to its NUL: most names are short, and a read
+ * past them could touch another page of the file for nothing.
+ */
 static int read_str(const struct modreloc *m, u64 base, u64 size, u64 off,
 		    char *buf, u64 len)
 {
-	u64 n;
+	u64 n, done = 0;
 	int r;
 
 	if (len == 0 || off >= size)
 		return MODRELOC_E_FORMAT;
 	n = MIN(len, size - off);
-	r = rd(m, base + off, buf, n);
-	if (r)
-		return r;
-	for (u64 i = 0; i < n; i++)
-		if (buf[i] == '\0')
-			return MODRELOC_OK;
+	while (done < n) {
+		u64 k = MIN((u64)64, n - done);
+
+		r = rd(m, base + off + done, buf + done, k);
+		if (r)
+			return r;
+		for (u64 i = done; i < done + k; i++)
+			if (buf[i] == '\0')
+				return MODRELOC_OK;
+		done += k;
+	}
 	return MODRELOC_E_FORMAT;	/* unterminated, or longer than buf */
 }
 
