@@ -94,7 +94,7 @@ static struct {
 	struct modreloc snap_prev, snap_cur;	/* ... from the main one as it was one
 						 * and two windows ago */
 	struct modreloc_symcache symcache;
-	struct { u64 lo, hi; } own[MODCMP_OWN_CODE];	/* the module's own code sections */
+	struct modsites_range own[MODCMP_OWN_CODE];	/* the module's own code sections */
 	u32 nown;
 	u32 core, init;			/* the owners the file's check authorized */
 	u64 tp_va[2];			/* the text pieces: where ... */
@@ -319,6 +319,16 @@ static bool in_text(u64 lo, u64 hi)
 	return piece_of(lo, hi) >= 0;
 }
 
+/* The lowest address of the text pieces (every code section lies above). */
+static u64 text_base(void)
+{
+	if (!mv.tp_n[1])
+		return mv.tp_va[0];
+	if (!mv.tp_n[0])
+		return mv.tp_va[1];
+	return MIN(mv.tp_va[0], mv.tp_va[1]);
+}
+
 /*
  * Translate each page of the text pieces once, now: each must be the
  * owners' code (execute given or withheld). Every later read of code goes
@@ -479,6 +489,8 @@ static u32 start(void)
 	if (v != RUNNING)
 		return v;
 	r = modsites_open(&mv.ms, &mv.m, mv.req.alt_entsize);
+	if (!r)
+		r = modsites_index(&mv.ms, mv.own, mv.nown, text_base());
 	return r ? failed(r, 0, 0) : RUNNING;
 }
 

@@ -398,6 +398,31 @@ static int get_rela(struct modreloc *m, u64 i, struct elf64_rela *e, u32 *size)
  * The bytes [off, off + len) of the section begun, as the kernel leaves
  * them once relocated. Windows must come in ascending order.
  */
+int modreloc_seek(struct modreloc *m, u64 off)
+{
+	u64 lo = 0, hi = m->nrela;
+
+	if (!m->sec || off > m->sec_size)
+		return MODRELOC_E_ARG;
+	/* The first relocation that is not wholly before @off (8 bytes at most). */
+	while (lo < hi) {
+		u64 mid = lo + (hi - lo) / 2, at;
+		int r = rd(m, m->rela_off + mid * sizeof(struct elf64_rela), &at, sizeof(at));
+
+		if (r)
+			return r;
+		if (at + 8 <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	m->next = lo;
+	m->checked = lo;
+	m->checked_end = 0;
+	m->done_to = off;
+	return MODRELOC_OK;
+}
+
 int modreloc_window(struct modreloc *m, u64 off, u8 *buf, u64 len)
 {
 	struct elf64_rela e;

@@ -97,6 +97,13 @@ int modreloc_begin(struct modreloc *m, u32 shndx);
 /* Symbol @symi's name, from the file (resolve() callbacks that want it). */
 int modreloc_symbol_name(const struct modreloc *m, u64 symi, char *buf, u64 len);
 int modreloc_window(struct modreloc *m, u64 off, u8 *buf, u64 len);
+/*
+ * Go to @off of the section begun (modreloc_begin()), before or after the
+ * last window, by a binary search of its relocations: only for a section
+ * whose relocations a pass in order has already read (and so checked to be
+ * sorted by offset). The next window must start at @off or later.
+ */
+int modreloc_seek(struct modreloc *m, u64 off);
 const char *modreloc_strerror(int r);
 
 #endif

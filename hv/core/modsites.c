@@ -40,6 +40,8 @@
 #include <hv/types.h>
 #include "modsites.h"
 
+#define SWAP(a, b)	do { typeof(a) t_ = (a); (a) = (b); (b) = t_; } while (0)
+
 static const struct {
 	const char *name;
 	u32 size;
@@ -168,6 +170,7 @@ static void decode(const struct modsites_cursor *c, const u8 *e, u64 ea, struct 
 	out->repl = 0;
 	out->rlen = 0;
 	out->direct_call = false;
+	out->side_pos = 0;
 	switch (c->kind) {
 	case LVBS_MODCMP_KIND_FTRACE:
 		out->va = le(e, 8);
@@ -233,6 +236,151 @@ static int advance(struct modsites *s, struct modsites_cursor *c)
 	return 0;
 }
 
+/* ---- entries out of order ---- */
+
+static int range_of(const struct modsites_range *range, u32 n, u64 va)
+{
+	for (u32 k = 0; k < n; k++)
+		if (va >= range[k].lo && va < range[k].hi)
+			return (int)k;
+	return -1;
+}
+
+/* Sort side[] by address (heapsort: no recursion, no allocation). */
+static void side_sift(struct modsites *s, u32 i, u32 n)
+{
+	for (;;) {
+		u32 c = 2 * i + 1;
+
+		if (c >= n)
+			return;
+		if (c + 1 < n && s->side[c + 1].off > s->side[c].off)
+			c++;
+		if (s->side[i].off >= s->side[c].off)
+			return;
+		SWAP(s->side[i], s->side[c]);
+		i = c;
+	}
+}
+
+static void side_sort(struct modsites *s)
+{
+	for (u32 i = s->nside / 2; i-- > 0;)
+		side_sift(s, i, s->nside);
+	for (u32 i = s->nside; i-- > 1;) {
+		SWAP(s->side[0], s->side[i]);
+		side_sift(s, 0, i);
+	}
+}
+
+int modsites_index(struct modsites *s, const struct modsites_range *range, u32 n, u64 base)
+{
+	u64 last[LVBS_MODCMP_MAX_CODE_SECTIONS];
+	u8 e[16];
+	int r;
+
+	s->nside = 0;
+	s->base = base;
+	s->ra_table = 0;
+	if (n > LVBS_MODCMP_MAX_CODE_SECTIONS)
+		return MODRELOC_E_ARG;
+	for (u32 i = 0; i < s->n; i++) {
+		struct modsites_cursor *c = &s->c[i];
+
+		memset(last, 0, sizeof(last));
+		r = modreloc_begin(&c->m, c->shndx);
+		if (r)
+			return r;
+		for (u64 idx = 0; idx < c->nent; idx++) {
+			struct modsite site;
+			int k;
+
+			r = modreloc_window(&c->m, idx * c->entsize, e, c->entsize);
+			if (r)
+				return r;
+			decode(c, e, c->addr + idx * c->entsize, &site);
+			k = range_of(range, n, site.va);
+			if (k < 0 || !site.len)
+				continue;
+			if (site.va >= last[k]) {
+				last[k] = site.va;
+				continue;
+			}
+			/* Out of order: the pass in order will skip it; find it here. */
+			if (s->nside == MODSITES_SIDE || site.va - base > 0xffffffffULL ||
+			    idx >= (1u << 24))
+				return MODSITES_E_SIDE;
+			s->side[s->nside].off = (u32)(site.va - base);
+			s->side[s->nside].ref = i << 24 | (u32)idx;
+			s->nside++;
+		}
+	}
+	side_sort(s);
+	return MODRELOC_OK;
+}
+
+/* Entry @ref of side[], read where it is (modreloc_seek()): a site. */
+static int side_entry(struct modsites *s, u32 ref, struct modsite *out)
+{
+	struct modsites_cursor *c = &s->c[ref >> 24];
+	u64 off = (u64)(ref & 0xffffff) * c->entsize;
+	u8 e[16];
+	int r;
+
+	if (s->ra_table != (ref >> 24) + 1) {
+		r = modreloc_open(&s->ra, c->m.f, c->m.env);
+		if (!r)
+			r = modreloc_begin(&s->ra, c->shndx);
+		if (r)
+			return r;
+		s->ra_table = (ref >> 24) + 1;
+	}
+	r = modreloc_seek(&s->ra, off);
+	if (!r)
+		r = modreloc_window(&s->ra, off, e, c->entsize);
+	if (r)
+		return r;
+	decode(c, e, c->addr + off, out);
+	return MODRELOC_OK;
+}
+
+/*
+ * The side entry covering @va, from slot @from on (slots are sorted by
+ * address; a site is 255 bytes at most), of kind @kind (or any, if
+ * LVBS_MODCMP_KINDS) at address @at (or any, if 0): 1, 0, or an error.
+ */
+static int side_find(struct modsites *s, u64 va, u32 from, u32 kind, u64 at,
+		     struct modsite *out)
+{
+	u64 lo = va >= s->base + MODSITES_MAX_LEN ? va - MODSITES_MAX_LEN : s->base;
+	u32 a = 0, b = s->nside;
+	int r;
+
+	if (va < s->base || va - s->base > 0xffffffffULL)
+		return 0;
+	/* The first slot at or after lo. */
+	while (a < b) {
+		u32 m = a + (b - a) / 2;
+
+		if (s->side[m].off < (u32)(lo - s->base))
+			a = m + 1;
+		else
+			b = m;
+	}
+	for (u32 i = MAX(a, from); i < s->nside && s->side[i].off <= (u32)(va - s->base); i++) {
+		r = side_entry(s, s->side[i].ref, out);
+		if (r)
+			return r;
+		if (out->va > va || va >= out->va + out->len)
+			continue;
+		if ((kind != LVBS_MODCMP_KINDS && out->kind != kind) || (at && out->va != at))
+			continue;
+		out->side_pos = i + 1;
+		return 1;
+	}
+	return 0;
+}
+
 int modsites_find(struct modsites *s, u64 va, struct modsite *out)
 {
 	for (u32 i = 0; i < s->n; i++) {
@@ -252,24 +400,29 @@ int modsites_find(struct modsites *s, u64 va, struct modsite *out)
 			return 1;
 		}
 	}
-	return 0;
+	return side_find(s, va, 0, LVBS_MODCMP_KINDS, 0, out);
 }
 
 int modsites_next_at(struct modsites *s, const struct modsite *at, struct modsite *out)
 {
-	for (u32 i = 0; i < s->n; i++) {
+	/* Entries in order first, then those of the index at the same place. */
+	for (u32 i = 0; i < s->n && !at->side_pos; i++) {
 		struct modsites_cursor *c = &s->c[i];
 		int r;
 
 		if (c->kind != at->kind || !c->have || c->cur.va != at->va)
 			continue;
 		r = advance(s, c);
-		if (r <= 0 || c->cur.va != at->va)
-			return r < 0 ? r : 0;
-		*out = c->cur;
-		return 1;
+		if (r < 0)
+			return r;
+		if (r && c->cur.va == at->va) {
+			*out = c->cur;
+			out->side_pos = 0;
+			return 1;
+		}
+		break;
 	}
-	return 0;
+	return side_find(s, at->va, at->side_pos, at->kind, at->va, out);
 }
 
 /* ---- the forms ---- */

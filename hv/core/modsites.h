@@ -25,6 +25,7 @@ struct modsite {
 	u64 repl;
 	u32 rlen;
 	bool direct_call;	/* 6.12's ALT_FLAG_DIRECT_CALL: a call to a pv_ops target */
+	u32 side_pos;		/* found in the index of entries out of order: its slot + 1 */
 };
 
 /*
@@ -51,11 +52,25 @@ struct modsites_cursor {
 	u64 last;		/* ... the last site returned, to check the order */
 };
 
+/*
+ * Entries that come in a table before an earlier one of the same section
+ * (objtool does not sort them: kvm's static call sites, i915's retpoline
+ * sites by the thousand): found by a pass over every table when the
+ * comparison starts, and sorted by address. MODSITES_E_SIDE if more.
+ */
+#define MODSITES_SIDE		16384
+#define MODSITES_E_SIDE		(-50)
+
 struct modsites {
 	struct modsites_cursor c[MODSITES_TABLES];
 	u32 n;
 	u64 lo, hi;		/* the section compared: sites outside are skipped */
 	u64 unordered;		/* sites that came before an earlier one */
+	u64 base;		/* side[].off is an address minus this */
+	u32 nside;
+	struct { u32 off; u32 ref; } side[MODSITES_SIDE];	/* ref: table << 24 | entry */
+	struct modreloc ra;	/* reads an entry of side[] where it is */
+	u32 ra_table;		/* ... of this table + 1 (0: none begun) */
 };
 
 /*
@@ -71,6 +86,15 @@ int modsites_section(struct modsites *s, u64 lo, u64 hi);
  * The site of the section that covers @va, if any (1, *out set; 0 none),
  * or a relocator error. Calls come with @va ascending.
  */
+/*
+ * The entries out of order of every table, for the code sections @range
+ * (@n of them, [lo, hi) each), addresses from @base on (within 4 GiB):
+ * one pass over each table. 0, MODSITES_E_SIDE, or a relocator error.
+ */
+struct modsites_range {
+	u64 lo, hi;
+};
+int modsites_index(struct modsites *s, const struct modsites_range *range, u32 n, u64 base);
 int modsites_find(struct modsites *s, u64 va, struct modsite *out);
 /*
  * The next entry of @at's table at the same address (ALTERNATIVE_2 names
