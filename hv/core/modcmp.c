@@ -81,6 +81,7 @@ static struct {
 	struct modsites ms;		/* the sites the file names as patched */
 	u32 sec;			/* the section compared, or the next to look at */
 	bool in_sec, sec_code;		/* ... and whether it holds code (sites) */
+	bool sec_alt;			/* ... or is .altinstructions */
 	u64 off, sec_size;		/* where in it */
 	u64 diff_end;			/* address past the last differing byte ... */
 	u64 odd_end;			/* ... and the last unexplained one */
@@ -595,9 +596,16 @@ static int judge(const struct modsite *first)
 	mv.site_valid = true;
 	if (module_read(s.va, mv.g, s.len, true))
 		return -1;
+	/*
+	 * Nested alternatives name one address with different lengths (6.12's
+	 * kvm-amd: 5 and 15 bytes at one site): each entry is tried whole.
+	 */
 	while (!(mv.site_ok = allowed(&s, &len, &target)) && s.kind == LVBS_MODCMP_KIND_ALT &&
-	       modsites_next_at(&mv.ms, &s, &next) == 1 && next.len == first->len)
+	       modsites_next_at(&mv.ms, &s, &next) == 1) {
 		s = next;
+		if (s.len > first->len && module_read(s.va, mv.g, s.len, true))
+			return -1;
+	}
 	mv.site_end = s.va + len;
 	if (!mv.site_ok)
 		return 0;
@@ -633,6 +641,27 @@ static int explained(u64 va)
 	return mv.site_ok && va < mv.site_end;
 }
 
+/* Is this section the alternatives' table? */
+static bool is_alt_table(const struct elf64_shdr *sh)
+{
+	char name[32];
+
+	return mv.req.alt_entsize && !modreloc_section_name(&mv.m, sh, name, sizeof(name)) &&
+	       NAMED(name, ".altinstructions");
+}
+
+/*
+ * The one change the kernel makes to a module's alternatives table
+ * (6.12's apply_alternatives(), for nested ALTERNATIVE()s): each entry of
+ * one site gets the largest instrlen of them. A larger instrlen at byte
+ * @off of the table (byte @k of the window) is that; the hypervisor's own
+ * checks use the file's table, never memory's.
+ */
+static int alt_len_grown(u64 off, u64 k)
+{
+	return off % mv.req.alt_entsize == mv.req.alt_entsize - 2u && mv.have[k] > mv.want[k];
+}
+
 /*
  * Count the bytes of want/have [0, n) at address @va that differ, and
  * those no site explains. RUNNING, or a result (an error).
@@ -648,7 +677,7 @@ static u32 diff(u64 va, u64 n)
 		if (va + k != mv.diff_end)
 			mv.req.differ_ranges++;
 		mv.diff_end = va + k + 1;
-		e = explained(va + k);
+		e = mv.sec_alt ? alt_len_grown(mv.off + k, k) : explained(va + k);
 		if (e == E_SITE_UNMAPPED) {
 			mv.req.where_section = mv.sec;
 			mv.req.where_offset = mv.off + k;
@@ -692,6 +721,7 @@ static u32 next_section(void)
 		mv.snap_cur = mv.m;
 		mv.snap_prev = mv.m;
 		mv.sec_code = sh.flags & ELF_SHF_EXECINSTR;
+		mv.sec_alt = is_alt_table(&sh);
 		mv.site_valid = false;
 		mv.off = 0;
 		mv.sec_size = sh.size;

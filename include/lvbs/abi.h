@@ -440,7 +440,7 @@ struct lvbs_module_compare {
 	lvbs_u64 unexplained_ranges;	/* out: ... in this many runs */
 	lvbs_u64 checked_targets;	/* out: calls/jumps patched in that go to registered code */
 	lvbs_u64 unchecked_targets;	/* out: ... and those that go anywhere else (a trampoline...) */
-	lvbs_u64 unordered_sites;	/* out: table entries out of address order (not used) */
+	lvbs_u64 unordered_sites;	/* out: table entries out of address order (found through an index) */
 	lvbs_u64 patched[LVBS_MODCMP_KINDS];	/* out: sites of each kind the kernel changed, in an allowed form */
 	lvbs_u64 code_pages;		/* out: text pages bound to the owners (translated once) */
 	lvbs_u64 fill_bytes;		/* out: non-zero bytes of the text pieces outside code sections */

@@ -58,6 +58,9 @@ modprobe kvm_amd 2>/dev/null
 say "kvm_amd: $(grep -c '^kvm_amd ' /proc/modules)"
 sleep 3
 say "patches denied: $(journalctl -b SYSLOG_IDENTIFIER=lvbs LVBS_KIND=patch_denied -o cat --no-pager | grep -c .)"
+# Every verified module of the boot, kvm_amd included, was compared the same.
+sfs=/sys/kernel/security/lvbs/status
+say "compared after kvm_amd: $(grep '^modules_compared ' $sfs | cut -d' ' -f2), differ $(grep '^modules_differ ' $sfs | cut -d' ' -f2), failed $(grep '^modules_compare_failed ' $sfs | cut -d' ' -f2), not compared $(grep '^modules_not_compared ' $sfs | cut -d' ' -f2)"
 journalctl -b -k --no-pager | grep -m1 'not authenticated' | sed 's/^/LVBS-E2E: kmsg: /'
 journalctl -b SYSLOG_IDENTIFIER=lvbs -o json --no-pager |
 	grep -o '"LVBS_KIND":"[a-z_]*"' | sort | uniq -c | sed 's/^ */LVBS-E2E: journal: /'
