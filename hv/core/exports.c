@@ -195,11 +195,11 @@ static int lookup(const struct gwalk_ctx *w, const struct owner_tables *t, const
 
 /*
  * The kernel's tables, then each module's, in turn: each one copied under
- * the lock and searched without it (callers: MODULE_COMPARE, one at a
- * time, under its lock, which also keeps the kernel's page cache) (the search takes the SLAT's lock,
- * which a release holds when it forgets a table). The kernel refuses a
- * module whose exports duplicate a loaded one's, so the first found is
- * the one.
+ * ex.lock and searched without it (the search takes the SLAT's lock,
+ * which a release holds when it forgets a table). The one caller is
+ * MODULE_COMPARE, under its own lock, which also guards ex.tlb. The
+ * kernel refuses a module whose exports duplicate a loaded one's, so the
+ * first found is the one.
  */
 int exports_resolve(const struct gwalk_ctx *w, const char *name, u64 *value, u32 *from)
 {

@@ -29,8 +29,8 @@
  * and the pieces must name every code page the owners have, once. After
  * SEAL with module_trust=signed that code was registered without execute
  * (slat.c, PERM_WITHHELD), and only a SAME result gives it execute, for
- * exactly the pages compared. Which import values are legitimate (the
- * kernel's own export tables) is a next step.
+ * exactly the pages compared. Import values come from the export tables
+ * the hypervisor trusts (exports.c), once the kernel's were given.
  *
  * A module can be megabytes: each call compares at most
  * LVBS_MODCMP_BUDGET pages and keeps its place, so no call holds a CPU
@@ -49,6 +49,7 @@
 #include "modreloc.h"
 #include "modsites.h"
 #include "slat.h"
+#include "sort.h"
 
 #define RUNNING		(~0u)		/* not a result: work is left */
 #define IMPORT_SLOTS	(2 * LVBS_MODCMP_MAX_IMPORTS)	/* open addressing, half full at most */
@@ -99,7 +100,7 @@ static struct {
 	u32 nown;
 	u32 core, init;			/* the owners the file's check authorized */
 	u64 tp_va[2];			/* the text pieces: where ... */
-	u32 tp_n[2], tp_first[2];	/* ... how many pages, from which tpfn[] */
+	u32 tp_n[2], tp_first[2];	/* ... how many pages, from which tpage[] */
 	u32 ntp;			/* text pages in all ... */
 	u64 tpage[LVBS_MODCMP_MAX_CODE_PAGES];	/* ... each one's frame, translated once */
 	bool filling;			/* the sections are done: the fill is checked */
@@ -508,21 +509,24 @@ static bool sorted_in_place(const char *name)
 
 /*
  * Is section @i compared? Laid out, read-only and holding bytes in the
- * file. 0 yes, 1 no, or a relocator error.
+ * file. 0 yes, 1 no, or a relocator error. @name (32 bytes): its name,
+ * or "" if longer (no name sought here is).
  */
-static int skip(u32 i, struct elf64_shdr *sh)
+static int skip(u32 i, struct elf64_shdr *sh, char *name)
 {
-	char name[32];
 	int r = modreloc_shdr(&mv.m, i, sh);
 
+	name[0] = '\0';
 	if (r)
 		return r;
 	if (!is_placed(i) || !(sh->flags & ELF_SHF_ALLOC) || (sh->flags & SHF_WRITE) ||
 	    sh->type == ELF_SHT_NOBITS || !sh->size)
 		return 1;
-	r = modreloc_section_name(&mv.m, sh, name, sizeof(name));
-	if (r == MODRELOC_E_FORMAT)
+	r = modreloc_section_name(&mv.m, sh, name, 32);
+	if (r == MODRELOC_E_FORMAT) {
+		name[0] = '\0';
 		return 0;	/* a name longer than any sorted table's */
+	}
 	if (r)
 		return r;
 	return sorted_in_place(name) ? 1 : 0;
@@ -641,15 +645,6 @@ static int explained(u64 va)
 	return mv.site_ok && va < mv.site_end;
 }
 
-/* Is this section the alternatives' table? */
-static bool is_alt_table(const struct elf64_shdr *sh)
-{
-	char name[32];
-
-	return mv.req.alt_entsize && !modreloc_section_name(&mv.m, sh, name, sizeof(name)) &&
-	       NAMED(name, ".altinstructions");
-}
-
 /*
  * The one change the kernel makes to a module's alternatives table
  * (6.12's apply_alternatives(), for nested ALTERNATIVE()s): each entry of
@@ -707,10 +702,11 @@ static u32 diff(u64 va, u64 n)
 static u32 next_section(void)
 {
 	struct elf64_shdr sh;
+	char name[32];
 	int r;
 
 	for (; mv.sec < mv.m.shnum; mv.sec++) {
-		r = skip(mv.sec, &sh);
+		r = skip(mv.sec, &sh, name);
 		if (r == 1)
 			continue;
 		if (!r)
@@ -721,7 +717,7 @@ static u32 next_section(void)
 		mv.snap_cur = mv.m;
 		mv.snap_prev = mv.m;
 		mv.sec_code = sh.flags & ELF_SHF_EXECINSTR;
-		mv.sec_alt = is_alt_table(&sh);
+		mv.sec_alt = mv.req.alt_entsize && NAMED(name, ".altinstructions");
 		mv.site_valid = false;
 		mv.off = 0;
 		mv.sec_size = sh.size;
@@ -831,39 +827,6 @@ static u32 step(void)
 	return RUNNING;
 }
 
-/* Sort the frames (heapsort: no recursion, no allocation). */
-static void sift(u64 *a, u32 i, u32 n)
-{
-	for (;;) {
-		u32 c = 2 * i + 1;
-		u64 t;
-
-		if (c >= n)
-			return;
-		if (c + 1 < n && a[c + 1] > a[c])
-			c++;
-		if (a[i] >= a[c])
-			return;
-		t = a[i];
-		a[i] = a[c];
-		a[c] = t;
-		i = c;
-	}
-}
-
-static void sort_frames(u64 *a, u32 n)
-{
-	for (u32 i = n / 2; i-- > 0;)
-		sift(a, i, n);
-	for (u32 i = n; i-- > 1;) {
-		u64 t = a[0];
-
-		a[0] = a[i];
-		a[i] = t;
-		sift(a, 0, i);
-	}
-}
-
 /*
  * A module found SAME exports what its file's __ksymtab and __ksymtab_gpl
  * hold, where the loader put them: sections just compared, in the core
@@ -901,7 +864,7 @@ static u32 bind_result(u32 v)
 	u64 all, withheld;
 	u32 i, j;
 
-	sort_frames(mv.tpage, mv.ntp);
+	sort_u64(mv.tpage, mv.ntp);
 	for (i = 1; i < mv.ntp; i++)
 		if (mv.tpage[i] == mv.tpage[i - 1])
 			return claim(LVBS_MODCMP_CLAIM_UNNAMED, 0, mv.tpage[i]);

@@ -39,8 +39,7 @@
  */
 #include <hv/types.h>
 #include "modsites.h"
-
-#define SWAP(a, b)	do { typeof(a) t_ = (a); (a) = (b); (b) = t_; } while (0)
+#include "sort.h"
 
 static const struct {
 	const char *name;
@@ -246,31 +245,15 @@ static int range_of(const struct modsites_range *range, u32 n, u64 va)
 	return -1;
 }
 
-/* Sort side[] by address (heapsort: no recursion, no allocation). */
-static void side_sift(struct modsites *s, u32 i, u32 n)
+/* A side[] slot's address (minus base) and entry reference. */
+static u32 side_off(const struct modsites *s, u32 i)
 {
-	for (;;) {
-		u32 c = 2 * i + 1;
-
-		if (c >= n)
-			return;
-		if (c + 1 < n && s->side[c + 1].off > s->side[c].off)
-			c++;
-		if (s->side[i].off >= s->side[c].off)
-			return;
-		SWAP(s->side[i], s->side[c]);
-		i = c;
-	}
+	return (u32)(s->side[i] >> 32);
 }
 
-static void side_sort(struct modsites *s)
+static u32 side_ref(const struct modsites *s, u32 i)
 {
-	for (u32 i = s->nside / 2; i-- > 0;)
-		side_sift(s, i, s->nside);
-	for (u32 i = s->nside; i-- > 1;) {
-		SWAP(s->side[0], s->side[i]);
-		side_sift(s, 0, i);
-	}
+	return (u32)s->side[i];
 }
 
 int modsites_index(struct modsites *s, const struct modsites_range *range, u32 n, u64 base)
@@ -310,12 +293,10 @@ int modsites_index(struct modsites *s, const struct modsites_range *range, u32 n
 			if (s->nside == MODSITES_SIDE || site.va - base > 0xffffffffULL ||
 			    idx >= (1u << 24))
 				return MODSITES_E_SIDE;
-			s->side[s->nside].off = (u32)(site.va - base);
-			s->side[s->nside].ref = i << 24 | (u32)idx;
-			s->nside++;
+			s->side[s->nside++] = (site.va - base) << 32 | i << 24 | (u32)idx;
 		}
 	}
-	side_sort(s);
+	sort_u64(s->side, s->nside);	/* by address: the high half */
 	return MODRELOC_OK;
 }
 
@@ -362,13 +343,13 @@ static int side_find(struct modsites *s, u64 va, u32 from, u32 kind, u64 at,
 	while (a < b) {
 		u32 m = a + (b - a) / 2;
 
-		if (s->side[m].off < (u32)(lo - s->base))
+		if (side_off(s, m) < (u32)(lo - s->base))
 			a = m + 1;
 		else
 			b = m;
 	}
-	for (u32 i = MAX(a, from); i < s->nside && s->side[i].off <= (u32)(va - s->base); i++) {
-		r = side_entry(s, s->side[i].ref, out);
+	for (u32 i = MAX(a, from); i < s->nside && side_off(s, i) <= (u32)(va - s->base); i++) {
+		r = side_entry(s, side_ref(s, i), out);
 		if (r)
 			return r;
 		if (out->va > va || va >= out->va + out->len)

@@ -66,9 +66,9 @@ struct modsites {
 	u32 n;
 	u64 lo, hi;		/* the section compared: sites outside are skipped */
 	u64 unordered;		/* sites that came before an earlier one */
-	u64 base;		/* side[].off is an address minus this */
+	u64 base;		/* an entry's address minus this ... */
 	u32 nside;
-	struct { u32 off; u32 ref; } side[MODSITES_SIDE];	/* ref: table << 24 | entry */
+	u64 side[MODSITES_SIDE];	/* ... << 32 | table << 24 | entry index */
 	struct modreloc ra;	/* reads an entry of side[] where it is */
 	u32 ra_table;		/* ... of this table + 1 (0: none begun) */
 };

@@ -668,20 +668,25 @@ bool slat_write_guest(u64 gpa, u64 span, const void *src, u64 len)
  * and the kernel image's or a module's? (MODULE_COMPARE: where a call or
  * jump the kernel patched into a module may go.)
  */
-bool slat_registered_code(u64 gpa)
+/* The range holding @gpa, copied under the lock: false if none. */
+static bool range_at(u64 gpa, struct perm_range *out)
 {
-	const struct perm_range *r;
-	bool ok = false;
 	int i;
 
 	spin_lock(&hv.slat_state.lock);
 	i = perm_find(&hv.slat_state.db, gpa);
-	if (i >= 0) {
-		r = &hv.slat_state.db.r[i];
-		ok = (r->perm & PT_XS) && !(r->perm & PT_W) && r->owner != LVBS_OWNER_NONE;
-	}
+	if (i >= 0)
+		*out = hv.slat_state.db.r[i];
 	spin_unlock(&hv.slat_state.lock);
-	return ok;
+	return i >= 0;
+}
+
+bool slat_registered_code(u64 gpa)
+{
+	struct perm_range r;
+
+	return range_at(gpa, &r) && (r.perm & PT_XS) && !(r.perm & PT_W) &&
+	       r.owner != LVBS_OWNER_NONE;
 }
 
 /* ---- module code bound to its comparison (modcmp.c) ---- */
@@ -692,21 +697,12 @@ bool slat_registered_code(u64 gpa)
  */
 bool slat_module_page(u64 gpa, u32 a, u32 b, bool code)
 {
-	const struct perm_range *r;
-	bool ok = false;
-	int i;
+	struct perm_range r;
 
-	if (a < LVBS_OWNER_MODULE_MIN || b < LVBS_OWNER_MODULE_MIN)
+	if (a < LVBS_OWNER_MODULE_MIN || b < LVBS_OWNER_MODULE_MIN || !range_at(gpa, &r))
 		return false;
-	spin_lock(&hv.slat_state.lock);
-	i = perm_find(&hv.slat_state.db, gpa);
-	if (i >= 0) {
-		r = &hv.slat_state.db.r[i];
-		ok = (r->owner == a || r->owner == b) && !(r->perm & PT_W) &&
-		     (!code || (r->perm & (PT_XS | PERM_WITHHELD)));
-	}
-	spin_unlock(&hv.slat_state.lock);
-	return ok;
+	return (r.owner == a || r.owner == b) && !(r.perm & PT_W) &&
+	       (!code || (r.perm & (PT_XS | PERM_WITHHELD)));
 }
 
 /*
@@ -715,21 +711,12 @@ bool slat_module_page(u64 gpa, u32 a, u32 b, bool code)
  */
 bool slat_owned_readonly(u64 gpa, u32 owner, bool immutable)
 {
-	const struct perm_range *r;
-	bool ok = false;
-	int i;
+	struct perm_range r;
 
-	if (owner == LVBS_OWNER_NONE)
+	if (owner == LVBS_OWNER_NONE || !range_at(gpa, &r))
 		return false;
-	spin_lock(&hv.slat_state.lock);
-	i = perm_find(&hv.slat_state.db, gpa);
-	if (i >= 0) {
-		r = &hv.slat_state.db.r[i];
-		ok = r->owner == owner && (r->perm & PT_R) && !(r->perm & PT_W) &&
-		     (!immutable || (r->perm & PERM_IMMUTABLE));
-	}
-	spin_unlock(&hv.slat_state.lock);
-	return ok;
+	return r.owner == owner && (r.perm & PT_R) && !(r.perm & PT_W) &&
+	       (!immutable || (r.perm & PERM_IMMUTABLE));
 }
 
 /* Pages of @a's and @b's code, execute given or withheld. */
