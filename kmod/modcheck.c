@@ -496,59 +496,6 @@ static const char *const compare_names[] = {
 	[LVBS_MODCMP_UNRESOLVED] = "an import no export table holds",
 };
 
-/*
- * The module the kernel laid out against @k, the file it came from, in
- * the hypervisor (MODULE_COMPARE). @hdr is the kernel's own buffer of the
- * file, whose section headers the loader rewrote with each section's
- * address; it lives until after COMING (free_copy()). The laid-out symbol
- * table holds each import's value (simplify_symbols()), with the file's
- * indices, until the module's init is done. All three are the kernel's
- * word, for the hypervisor to check against the file. The module's
- * memory is registered under @owner (and @owner + 1) already, its text
- * pieces at @va/@size: the hypervisor binds the comparison to them. The
- * result is in *q; 0, or the hypercall's error.
- */
-static int compare(const struct module *mod, const struct kept *k, const u8 *hdr, u32 owner,
-		   const u64 va[2], const u64 size[2], struct lvbs_module_compare *out)
-{
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)k->copy;
-	struct lvbs_module_compare *q = cmp_req;
-	const struct mod_kallsyms *ks;
-	bool more = false;
-	int r;
-
-	if (k->len < sizeof(*eh))
-		return -EINVAL;
-	/* The loading task, at COMING: nothing replaces mod->kallsyms meanwhile. */
-	ks = rcu_dereference_raw(mod->kallsyms);
-	mutex_lock(&check_mutex);
-	migrate_disable();
-	memset(q, 0, sizeof(*q));
-	q->size = sizeof(*q);
-	q->file = k->file;
-	q->pages = (unsigned long)k->list;
-	q->shdrs = (unsigned long)hdr + eh->e_shoff;
-	q->shnum = eh->e_shnum;
-	q->symtab = (unsigned long)ks->symtab;
-	q->nsyms = ks->num_symtab;
-	q->percpu = (unsigned long)mod->percpu;
-	q->alt_entsize = sizeof(struct alt_instr);
-	q->owner = owner;
-	q->text_va[0] = va[0];
-	q->text_size[0] = size[0];
-	q->text_va[1] = va[1];
-	q->text_size[1] = size[1];
-	r = lvbs.hv->module_compare(q, false, &more);
-	while (!r && more) {
-		cond_resched();
-		r = lvbs.hv->module_compare(q, true, &more);
-	}
-	migrate_enable();
-	*out = *q;
-	mutex_unlock(&check_mutex);
-	return r;
-}
-
 /* What dmesg says of a comparison; @what: "refused", or why it loads anyway. */
 static void report(const struct module *mod, int r, const struct lvbs_module_compare *q,
 		   const char *what)
@@ -576,6 +523,65 @@ static void report(const struct module *mod, int r, const struct lvbs_module_com
 			q->patched[LVBS_MODCMP_KIND_JUMP], q->patched[LVBS_MODCMP_KIND_ALT],
 			q->patched[LVBS_MODCMP_KIND_LOCK], q->patched[LVBS_MODCMP_KIND_PARAVIRT],
 			q->checked_targets, q->unchecked_targets);
+}
+
+/*
+ * The module the kernel laid out against @k, the file it came from, in
+ * the hypervisor (MODULE_COMPARE). @hdr is the kernel's own buffer of the
+ * file, whose section headers the loader rewrote with each section's
+ * address; it lives until after COMING (free_copy()). The laid-out symbol
+ * table holds each import's value (simplify_symbols()), with the file's
+ * indices, until the module's init is done. All three are the kernel's
+ * word, for the hypervisor to check against the file. The module's
+ * memory is registered under @owner (and @owner + 1) already, its text
+ * pieces at @va/@size: the hypervisor binds the comparison to them.
+ * Reported in dmesg (@what: why it loads anyway); -EPERM if the module's
+ * code is left without execute (or, @enforced, could not be compared).
+ */
+static int compare(const struct module *mod, const struct kept *k, const u8 *hdr, u32 owner,
+		   const u64 va[2], const u64 size[2], bool enforced, const char *what)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)k->copy;
+	struct lvbs_module_compare *q = cmp_req;
+	const struct mod_kallsyms *ks;
+	bool more = false, refuse;
+	int r = 0;
+
+	/* The loading task, at COMING: nothing replaces mod->kallsyms meanwhile. */
+	ks = rcu_dereference_raw(mod->kallsyms);
+	mutex_lock(&check_mutex);
+	migrate_disable();
+	memset(q, 0, sizeof(*q));
+	if (k->len < sizeof(*eh)) {
+		r = -EINVAL;
+		goto out;
+	}
+	q->size = sizeof(*q);
+	q->file = k->file;
+	q->pages = (unsigned long)k->list;
+	q->shdrs = (unsigned long)hdr + eh->e_shoff;
+	q->shnum = eh->e_shnum;
+	q->symtab = (unsigned long)ks->symtab;
+	q->nsyms = ks->num_symtab;
+	q->percpu = (unsigned long)mod->percpu;
+	q->alt_entsize = sizeof(struct alt_instr);
+	q->owner = owner;
+	q->text_va[0] = va[0];
+	q->text_size[0] = size[0];
+	q->text_va[1] = va[1];
+	q->text_size[1] = size[1];
+	r = lvbs.hv->module_compare(q, false, &more);
+	while (!r && more) {
+		cond_resched();
+		r = lvbs.hv->module_compare(q, true, &more);
+	}
+out:
+	migrate_enable();
+	/* A failed call wrote no result: only the policy decides. */
+	refuse = r ? enforced : q->withheld_pages != 0;
+	report(mod, r, q, refuse ? "refused" : what);
+	mutex_unlock(&check_mutex);
+	return refuse ? -EPERM : 0;
 }
 
 /*
@@ -663,7 +669,6 @@ int lvbs_modcheck_compare(const struct module *mod, struct lvbs_coming *cm,
 	bool enforced = lvbs_module_trust_signed() && lvbs_memprot.sealed;
 	const char *what = enforced ? "refused" :
 			   lvbs_memprot.sealed ? "loaded, module_trust=tofu" : "loaded, before SEAL";
-	struct lvbs_module_compare q;
 	int r;
 
 	if (!cm->owner)
@@ -674,16 +679,9 @@ int lvbs_modcheck_compare(const struct module *mod, struct lvbs_coming *cm,
 			mod->name, what);
 		return enforced ? -EPERM : 0;
 	}
-	r = compare(mod, cm->kept, cm->hdr, cm->owner, text_va, text_size, &q);
+	r = compare(mod, cm->kept, cm->hdr, cm->owner, text_va, text_size, enforced, what);
 	lvbs_modcheck_drop(cm);
-	if (r)
-		memset(&q, 0, sizeof(q));	/* no result was written */
-	if (q.withheld_pages || (r && enforced)) {
-		report(mod, r, &q, "refused");
-		return -EPERM;
-	}
-	report(mod, r, &q, what);
-	return 0;
+	return r;
 }
 
 u64 lvbs_modcheck_not_compared(void)
