@@ -576,12 +576,14 @@ static bool alt_bytes(const struct modsite *s, struct modsite_bytes *b)
 /* One table entry's verdict on the guest's bytes mv.g. */
 static bool allowed(const struct modsite *s, u32 *len, u64 *target)
 {
-	struct modsite_bytes b;
+	struct modsite_bytes b = { NULL, NULL };
 
 	if (s->kind == LVBS_MODCMP_KIND_ALT && !alt_bytes(s, &b))
 		return false;
-	return modsites_allowed(s, mv.g, s->len, len, target,
-				s->kind == LVBS_MODCMP_KIND_ALT ? &b : NULL);
+	/* A jump label is as long as the file's instruction there. */
+	if (s->kind == LVBS_MODCMP_KIND_JUMP && !site_original(s))
+		b.orig = mv.orig;
+	return modsites_allowed(s, mv.g, s->len, len, target, &b);
 }
 
 /*
@@ -593,9 +595,13 @@ static bool allowed(const struct modsite *s, u32 *len, u64 *target)
 static int judge(const struct modsite *first)
 {
 	struct modsite s = *first, next;
-	u64 target = 0, gpa;
-	u32 len = first->len;
+	u64 target = 0, gpa, end = mv.addr[mv.sec] + mv.sec_size;
+	u32 len;
 
+	/* A jump label's bound (5) may pass its section's end: read to there. */
+	if (s.kind == LVBS_MODCMP_KIND_JUMP && s.va < end && end - s.va < s.len)
+		s.len = (u32)(end - s.va);
+	len = s.len;
 	mv.site = s;
 	mv.site_valid = true;
 	if (module_read(s.va, mv.g, s.len, true))
@@ -625,24 +631,33 @@ static int judge(const struct modsite *first)
 	return 0;
 }
 
-/* Is the differing byte at @va a site's, in an allowed form? 1 yes, 0 no, <0 error. */
+/*
+ * Is the differing byte at @va a site's, in an allowed form? 1 yes, 0 no,
+ * <0 error. Every site whose entry may cover it is tried in turn: a jump
+ * label's entry covers 5 bytes until its file's instruction says 2, and
+ * the next 3 can be another site's (fscache: a NOP2, then a static call).
+ */
 static int explained(u64 va)
 {
 	struct modsite s;
+	u32 from = 0;
 	int r;
 
 	if (!mv.sec_code)
 		return 0;
 	if (mv.site_valid && va >= mv.site.va && va < mv.site_end)
 		return mv.site_ok;
-	r = modsites_find(&mv.ms, va, &s);
-	if (r <= 0)
-		return r;
-	if (!mv.site_valid || s.va != mv.site.va || s.kind != mv.site.kind) {
-		if (judge(&s))
-			return E_SITE_UNMAPPED;
+	for (;;) {
+		r = modsites_find(&mv.ms, va, &from, &s);
+		if (r <= 0)
+			return r;
+		if (!mv.site_valid || s.va != mv.site.va || s.kind != mv.site.kind) {
+			if (judge(&s))
+				return E_SITE_UNMAPPED;
+		}
+		if (va < mv.site_end)
+			return mv.site_ok;
 	}
-	return mv.site_ok && va < mv.site_end;
 }
 
 /*

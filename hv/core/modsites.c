@@ -362,11 +362,13 @@ static int side_find(struct modsites *s, u64 va, u32 from, u32 kind, u64 at,
 	return 0;
 }
 
-int modsites_find(struct modsites *s, u64 va, struct modsite *out)
+int modsites_find(struct modsites *s, u64 va, u32 *from, struct modsite *out)
 {
-	for (u32 i = 0; i < s->n; i++) {
+	int r;
+
+	/* *from: tables [0, n), then the index's slots (n + slot). */
+	for (u32 i = *from; i < s->n; i++) {
 		struct modsites_cursor *c = &s->c[i];
-		int r;
 
 		/* The table's first site in the section that ends past va. */
 		while (!c->have || c->cur.va + c->cur.len <= va) {
@@ -378,10 +380,14 @@ int modsites_find(struct modsites *s, u64 va, struct modsite *out)
 		}
 		if (c->have && c->cur.va <= va && va < c->cur.va + c->cur.len) {
 			*out = c->cur;
+			*from = i + 1;
 			return 1;
 		}
 	}
-	return side_find(s, va, 0, LVBS_MODCMP_KINDS, 0, out);
+	r = side_find(s, va, *from > s->n ? *from - s->n : 0, LVBS_MODCMP_KINDS, 0, out);
+	if (r == 1)
+		*from = s->n + out->side_pos;
+	return r;
 }
 
 int modsites_next_at(struct modsites *s, const struct modsite *at, struct modsite *out)
@@ -439,12 +445,24 @@ static bool rel32_branch(const struct modsite *s, const u8 *g, u32 glen, u64 *ta
 	return true;
 }
 
-static bool jump_label(const struct modsite *s, const u8 *g, u32 glen, u32 *len)
+/*
+ * A jump label: as long as the file's instruction there (objtool leaves a
+ * NOP2 or a jmp8, or a NOP5 or a jmp: the kernel's arch_jump_entry_size()
+ * decodes it), and in memory the NOP or the jmp to the entry's target of
+ * that length. The guest's bytes never choose the length: "66 90" in
+ * place of a NOP5 would leave three bytes of the NOP5 to run as an
+ * instruction of their own.
+ */
+static bool jump_label(const struct modsite *s, const u8 *g, u32 glen, u32 *len, const u8 *orig)
 {
-	if (glen >= 2 && (g[0] == 0xeb || is(g, glen, nop2, 2))) {
+	if (!orig) {
+		*len = s->len;
+		return false;
+	}
+	if (s->len >= 2 && (orig[0] == 0xeb || is(orig, s->len, nop2, 2))) {
 		*len = 2;
 		return is(g, glen, nop2, 2) ||
-		       s->va + 2 + (u64)(s64)(signed char)g[1] == s->target;
+		       (glen >= 2 && g[0] == 0xeb && s->va + 2 + (u64)(s64)(signed char)g[1] == s->target);
 	}
 	*len = 5;
 	return is(g, glen, nop5, 5) ||
@@ -640,7 +658,7 @@ bool modsites_allowed(const struct modsite *s, const u8 *g, u32 glen, u32 *len, 
 		return is(g, glen, nop5, 5) || ret_padded(g, glen, 5) || is(g, glen, xor5rax, 5) ||
 		       rel32_branch(s, g, glen, target);
 	case LVBS_MODCMP_KIND_JUMP:
-		return jump_label(s, g, glen, len);
+		return jump_label(s, g, glen, len, b ? b->orig : NULL);
 	case LVBS_MODCMP_KIND_ALT:
 		return alternative(s, g, glen, target, b);
 	case LVBS_MODCMP_KIND_PARAVIRT:

@@ -15,7 +15,10 @@
 #define MODSITES_TABLES		LVBS_MODCMP_KINDS	/* one table per kind */
 #define MODSITES_MAX_LEN	255	/* an alternative's length is a byte */
 
-/* One site: [va, va + len), of @kind; @target for a jump label. */
+/*
+ * One site: [va, va + len), of @kind; @target for a jump label, whose len
+ * is a bound (5) until its file's instruction says 2 or 5.
+ */
 struct modsite {
 	u64 va;
 	u32 len;
@@ -32,7 +35,8 @@ struct modsite {
  * What an alternative's check needs besides the guest's bytes: the site's
  * bytes as the file has them, relocated (@orig, the site's length), and
  * the replacement's (@repl, rlen of them: the module's own code, which the
- * same comparison checks against the file).
+ * same comparison checks against the file). A jump label's needs @orig
+ * only: its length is the file's instruction's (2 or 5).
  */
 struct modsite_bytes {
 	const u8 *orig;
@@ -83,10 +87,6 @@ int modsites_open(struct modsites *s, const struct modreloc *m, u32 alt_entsize)
 /* Sites from the start of every table again, for a section at [lo, hi). */
 int modsites_section(struct modsites *s, u64 lo, u64 hi);
 /*
- * The site of the section that covers @va, if any (1, *out set; 0 none),
- * or a relocator error. Calls come with @va ascending.
- */
-/*
  * The entries out of order of every table, for the code sections @range
  * (@n of them, [lo, hi) each), addresses from @base on (within 4 GiB):
  * one pass over each table. 0, MODSITES_E_SIDE, or a relocator error.
@@ -95,7 +95,14 @@ struct modsites_range {
 	u64 lo, hi;
 };
 int modsites_index(struct modsites *s, const struct modsites_range *range, u32 n, u64 base);
-int modsites_find(struct modsites *s, u64 va, struct modsite *out);
+/*
+ * A site of the section whose entry may cover @va (1, *out set; 0 none),
+ * or a relocator error. Calls come with @va ascending. *from is where to
+ * go on from: 0 for the first; each site found sets it past itself, so
+ * that a caller whose site turns out shorter than its entry's bound (a
+ * 2-byte jump label before a static call: fscache) asks for the next.
+ */
+int modsites_find(struct modsites *s, u64 va, u32 *from, struct modsite *out);
 /*
  * The next entry of @at's table at the same address (ALTERNATIVE_2 names
  * one instruction twice: the kernel applies each in turn, the last that
@@ -104,10 +111,13 @@ int modsites_find(struct modsites *s, u64 va, struct modsite *out);
 int modsites_next_at(struct modsites *s, const struct modsite *at, struct modsite *out);
 /*
  * Do the guest's bytes @g (@glen of them, from the site's start) hold a
- * form the site's kind allows? The form's length goes to *len (a jump
- * label's is 2 or 5); *target is where a call or jump accepted there goes,
- * for the caller to check (0: none to check; a jump label's target is
- * the file's own and checked here).
+ * form the site's kind allows? The form's length goes to *len, set
+ * whatever the verdict (a jump label's is its file instruction's, 2 or 5:
+ * the guest's bytes do not choose it); *target is where a call or jump
+ * accepted there goes, for the caller to check (0: none to check; a jump
+ * label's target is the file's own and checked here). @b is needed by an
+ * alternative (orig and repl) and a jump label (orig, 5 bytes or to the
+ * section's end).
  */
 bool modsites_allowed(const struct modsite *s, const u8 *g, u32 glen, u32 *len, u64 *target,
 		      const struct modsite_bytes *b);

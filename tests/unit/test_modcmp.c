@@ -12,7 +12,9 @@
  * and three tables of patched sites (modsites.c): __mcount_loc (an
  * ftrace call at .text+0x200, and an entry out of order), .return_sites
  * (a jmp to the return thunk at +0x300), __jump_table (a NOP5 at +0x400
- * whose jump goes to +0x480).
+ * whose jump goes to +0x480, a NOP2 at +0x500 whose jump goes to +0x520)
+ * and, after it in the file as in fscache, .static_call_sites (a call to
+ * "ext" at +0x502, right after the NOP2).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +33,7 @@
 
 enum { S_NULL, S_TEXT, S_RELA_TEXT, S_RODATA, S_RELA_RODATA, S_DATA, S_MODINFO,
        S_MCOUNT, S_RELA_MCOUNT, S_RETS, S_RELA_RETS, S_JUMP, S_RELA_JUMP,
-       S_SYMTAB, S_STRTAB, S_SHSTRTAB, NSEC };
+       S_SCALL, S_RELA_SCALL, S_SYMTAB, S_STRTAB, S_SHSTRTAB, NSEC };
 enum { Y_NULL, Y_TEXT, Y_EXT, NSYM };
 
 #define TEXT_SIZE	(65 * PAGE_SIZE + 100)
@@ -41,10 +43,14 @@ enum { Y_NULL, Y_TEXT, Y_EXT, NSYM };
 #define MCOUNT_VA	0xffffffffc0152000ULL	/* not read: the tables come from the file */
 #define RETS_VA		0xffffffffc0153000ULL
 #define JUMP_VA		0xffffffffc0154000ULL
+#define SCALL_VA	0xffffffffc0155000ULL
 #define FTRACE_SITE	0x200
 #define RET_SITE	0x300
 #define JUMP_SITE	0x400
 #define JUMP_TARGET	0x480
+#define JUMP2_SITE	0x500
+#define JUMP2_TARGET	0x520
+#define SCALL_SITE	0x502
 #define SHDRS_VA	0xffffc90000010000ULL
 #define SYMTAB_VA	0xffffc90000011000ULL
 #define LIST_VA		0xffffc90000020000ULL
@@ -71,7 +77,7 @@ static const char strtab[] = "\0.text\0ext";
 static const char shstrtab[] =
 	"\0.text\0.rela.text\0.rodata\0.rela.rodata\0.data\0.modinfo\0.symtab\0.strtab\0.shstrtab"
 	"\0__mcount_loc\0.rela__mcount_loc\0.return_sites\0.rela.return_sites"
-	"\0__jump_table\0.rela__jump_table";
+	"\0__jump_table\0.rela__jump_table\0.static_call_sites\0.rela.static_call_sites";
 
 struct image {
 	struct elf64_ehdr eh;
@@ -81,12 +87,14 @@ struct image {
 	u8 modinfo[16];
 	u8 mcount[16];
 	u8 rets[4];
-	u8 jump[16];
-	struct elf64_rela rela_text[4];
+	u8 jump[32];
+	u8 scall[8];
+	struct elf64_rela rela_text[5];
 	struct elf64_rela rela_rodata[1];
 	struct elf64_rela rela_mcount[2];
 	struct elf64_rela rela_rets[1];
-	struct elf64_rela rela_jump[2];
+	struct elf64_rela rela_jump[4];
+	struct elf64_rela rela_scall[2];
 	struct elf64_sym sym[NSYM];
 	char str[sizeof(strtab)];
 	char shstr[sizeof(shstrtab)];
@@ -132,16 +140,22 @@ static void build(struct image *im)
 	memcpy(im->text + FTRACE_SITE, "\xe8\0\0\0\0", 5);
 	memcpy(im->text + RET_SITE, "\xe9\0\0\0\0", 5);
 	memcpy(im->text + JUMP_SITE, "\x0f\x1f\x44\x00\x00", 5);
+	memcpy(im->text + JUMP2_SITE, "\x66\x90\xe8\0\0\0\0", 7);	/* NOP2, static call */
 	im->rela_text[0] = rela(0x100, R_X86_64_PLT32, Y_EXT, -4);
 	im->rela_text[1] = rela(FTRACE_SITE + 1, R_X86_64_PLT32, Y_EXT, -4);
 	im->rela_text[2] = rela(RET_SITE + 1, R_X86_64_PC32, Y_EXT, -4);
-	im->rela_text[3] = rela(0xffe, R_X86_64_64, Y_TEXT, 0x20);
+	im->rela_text[3] = rela(SCALL_SITE + 1, R_X86_64_PLT32, Y_EXT, -4);
+	im->rela_text[4] = rela(0xffe, R_X86_64_64, Y_TEXT, 0x20);
 	im->rela_rodata[0] = rela(0, R_X86_64_64, Y_TEXT, 0x10);
 	im->rela_mcount[0] = rela(0, R_X86_64_64, Y_TEXT, FTRACE_SITE);
 	im->rela_mcount[1] = rela(8, R_X86_64_64, Y_TEXT, 0x180);	/* before: out of order */
 	im->rela_rets[0] = rela(0, R_X86_64_PC32, Y_TEXT, RET_SITE);
 	im->rela_jump[0] = rela(0, R_X86_64_PC32, Y_TEXT, JUMP_SITE);
 	im->rela_jump[1] = rela(4, R_X86_64_PC32, Y_TEXT, JUMP_TARGET);
+	im->rela_jump[2] = rela(16, R_X86_64_PC32, Y_TEXT, JUMP2_SITE);
+	im->rela_jump[3] = rela(20, R_X86_64_PC32, Y_TEXT, JUMP2_TARGET);
+	im->rela_scall[0] = rela(0, R_X86_64_PC32, Y_TEXT, SCALL_SITE);
+	im->rela_scall[1] = rela(4, R_X86_64_PC32, Y_EXT, 0);	/* the key */
 	memcpy(im->rodata + 8, "rodata!", 8);
 	memcpy(im->data, "lvbs data bytes", 16);
 	memcpy(im->modinfo, "license=GPL", 12);
@@ -163,9 +177,12 @@ static void build(struct image *im)
 	im->sh[S_RETS] = sec(".return_sites", 1, ELF_SHF_ALLOC, OFF(rets), 4);
 	im->sh[S_RELA_RETS] = rela_sec(".rela.return_sites", OFF(rela_rets),
 				       sizeof(im->rela_rets), S_RETS);
-	im->sh[S_JUMP] = sec("__jump_table", 1, ELF_SHF_ALLOC | 1, OFF(jump), 16);
+	im->sh[S_JUMP] = sec("__jump_table", 1, ELF_SHF_ALLOC | 1, OFF(jump), 32);
 	im->sh[S_RELA_JUMP] = rela_sec(".rela__jump_table", OFF(rela_jump),
 				       sizeof(im->rela_jump), S_JUMP);
+	im->sh[S_SCALL] = sec(".static_call_sites", 1, ELF_SHF_ALLOC | 1, OFF(scall), 8);
+	im->sh[S_RELA_SCALL] = rela_sec(".rela.static_call_sites", OFF(rela_scall),
+					sizeof(im->rela_scall), S_SCALL);
 	im->sh[S_SYMTAB] = sec(".symtab", ELF_SHT_SYMTAB, 0, OFF(sym), sizeof(im->sym));
 	im->sh[S_SYMTAB].link = S_STRTAB;
 	im->sh[S_SYMTAB].entsize = sizeof(struct elf64_sym);
@@ -255,6 +272,8 @@ static void setup_no_register(void)
 	memcpy(ram(TEXT_OFF) + FTRACE_SITE + 1, &pc, 4);
 	pc = (u32)(EXT_VALUE - 4 - (TEXT_VA + RET_SITE + 1));
 	memcpy(ram(TEXT_OFF) + RET_SITE + 1, &pc, 4);
+	pc = (u32)(EXT_VALUE - 4 - (TEXT_VA + SCALL_SITE + 1));
+	memcpy(ram(TEXT_OFF) + SCALL_SITE + 1, &pc, 4);
 	pc = (u32)(TEXT_VA + RET_SITE - RETS_VA);
 	memcpy(ram(RETS_OFF), &pc, 4);
 	put64(ram(TEXT_OFF) + 0xffe, TEXT_VA + 0x20);
@@ -269,6 +288,7 @@ static void setup_no_register(void)
 	sh[S_MCOUNT].addr = MCOUNT_VA;
 	sh[S_RETS].addr = RETS_VA;
 	sh[S_JUMP].addr = JUMP_VA;
+	sh[S_SCALL].addr = SCALL_VA;
 	sh[S_MODINFO].flags &= ~ELF_SHF_ALLOC;
 	sh[S_MODINFO].addr = (u64)ram(FILE_OFF) + OFF(modinfo);
 	memcpy(laid_syms(), im->sym, sizeof(im->sym));
@@ -357,7 +377,7 @@ TEST(modcmp_same_module)
 	/* .text, .rodata, .return_sites; not .data, .modinfo, __jump_table, __mcount_loc */
 	CHECK_EQ(req()->sections, 3);
 	CHECK_EQ(req()->bytes, TEXT_SIZE + 16 + 4);
-	CHECK_EQ(req()->relocations, 6);
+	CHECK_EQ(req()->relocations, 7);
 	CHECK_EQ(req()->differ_bytes, 0);
 	CHECK_EQ(req()->unordered_sites, 0);	/* no byte differed: no table was read */
 	CHECK_EQ(req()->imports, 1);
@@ -473,6 +493,52 @@ TEST(modcmp_branch_targets_in_registered_code)
 	memcpy(t + RET_SITE + 1, &rel, 4);
 	CHECK_EQ(compare(NULL), LVBS_MODCMP_SAME);
 	CHECK_EQ(req()->unchecked_targets, 1);
+}
+
+/*
+ * A jump label is as long as its file's instruction: fscache has a NOP2
+ * right before a static call, whose entry comes later in the file than
+ * the jump table. Its call, moved, is the static call's form, not a byte
+ * past the jump label (refused before: a false positive in make
+ * e2e-allmods). And a NOP5 is not a NOP2 and three bytes of it.
+ */
+TEST(modcmp_jump_label_as_long_as_the_files)
+{
+	u8 *t;
+	s32 rel;
+
+	setup();
+	t = ram(TEXT_OFF);
+	/* The static call now calls its current target, not the trampoline. */
+	rel = (s32)(TEXT_VA + 0x10 - (TEXT_VA + SCALL_SITE + 5));
+	memcpy(t + SCALL_SITE + 1, &rel, 4);
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_SAME);
+	CHECK_EQ(req()->unexplained_bytes, 0);
+	CHECK_EQ(req()->patched[LVBS_MODCMP_KIND_STATIC_CALL], 1);
+	/* And the jump label on: a jmp8 to its target. */
+	t[JUMP2_SITE] = 0xeb;
+	t[JUMP2_SITE + 1] = JUMP2_TARGET - (JUMP2_SITE + 2);
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_SAME);
+	CHECK_EQ(req()->patched[LVBS_MODCMP_KIND_JUMP], 1);
+	CHECK_EQ(req()->patched[LVBS_MODCMP_KIND_STATIC_CALL], 1);
+	/* A jmp8 elsewhere is not its form. */
+	t[JUMP2_SITE + 1]++;
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_DIFFER);
+	CHECK_EQ(req()->where_offset, JUMP2_SITE);
+	/* Nor a 5-byte jmp over the NOP2 and the call's first bytes. */
+	rel = JUMP2_TARGET - (JUMP2_SITE + 5);
+	t[JUMP2_SITE] = 0xe9;
+	memcpy(t + JUMP2_SITE + 1, &rel, 4);
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_DIFFER);
+	CHECK_EQ(req()->where_offset, JUMP2_SITE);
+	/* The NOP5 site: a NOP2 and the rest of the NOP5 is not a NOP5. */
+	setup();
+	memcpy(ram(TEXT_OFF) + JUMP_SITE, "\x66\x90\x44\x00\x00", 5);
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_DIFFER);
+	CHECK_EQ(req()->where_offset, JUMP_SITE);
+	/* Nor a jmp8 to its target. */
+	memcpy(ram(TEXT_OFF) + JUMP_SITE, "\xeb\x7e\x44\x00\x00", 5);
+	CHECK_EQ(compare(NULL), LVBS_MODCMP_DIFFER);
 }
 
 /*
