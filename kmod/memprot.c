@@ -22,6 +22,7 @@
 #define pr_fmt(fmt) "lvbs: " fmt
 
 #include <linux/module.h>
+#include <linux/async.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/vmalloc.h>
@@ -544,6 +545,18 @@ static int module_notify(struct notifier_block *nb, unsigned long state, void *d
 	struct module *mod = data;
 	int r = 0;
 
+	/*
+	 * LIVE comes before do_init_module() waits for the asynchronous work
+	 * the module's init scheduled, and that work may be init code itself
+	 * (6.1's battery: acpi_battery_init_async() is __init). Releasing
+	 * init here, its code scrubbed, before that work ran crashed the
+	 * kernel (make e2e-allmods). So wait first, as the kernel is about
+	 * to, and only when it does: not for a module probing asynchronously
+	 * (the deadlock the kernel avoids by not waiting), and before taking
+	 * our lock, which a module loaded from that work would take.
+	 */
+	if (state == MODULE_STATE_LIVE && !mod->async_probe_requested)
+		async_synchronize_full();
 	mutex_lock(&tracked_lock);
 	switch (state) {
 	case MODULE_STATE_COMING:

@@ -7,12 +7,20 @@
  *
  *   /sys/module/lvbs_dummy/parameters/init_pa   physical address of its init code
  *   /sys/module/lvbs_dummy/parameters/core_pa   ... of its core code
+ *
+ * With async_init_ms=N its init also schedules init code of its own to run
+ * asynchronously, N ms later, as 6.1's battery driver does
+ * (acpi_battery_init_async() is __init): the kernel waits for it after
+ * the module goes live and before it frees init memory, so lvbs must not
+ * take init's memory away before then. async_ran says it ran.
  */
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mm.h>
 #include <linux/vmalloc.h>
 #include <linux/jump_label.h>
+#include <linux/async.h>
+#include <linux/delay.h>
 
 static unsigned long long init_pa;
 module_param(init_pa, ullong, 0444);
@@ -21,6 +29,14 @@ MODULE_PARM_DESC(init_pa, "physical address of this module's init code (read onl
 static unsigned long long core_pa;
 module_param(core_pa, ullong, 0444);
 MODULE_PARM_DESC(core_pa, "physical address of this module's core code (read only)");
+
+static unsigned int async_init_ms;
+module_param(async_init_ms, uint, 0444);
+MODULE_PARM_DESC(async_init_ms, "run init code asynchronously after this many ms (0: none)");
+
+static int async_ran;
+module_param(async_ran, int, 0444);
+MODULE_PARM_DESC(async_ran, "1 once the asynchronous init code ran (read only)");
 
 /* A jump label in module text, so every load patches module text too. */
 static DEFINE_STATIC_KEY_FALSE(dummy_key);
@@ -35,8 +51,17 @@ static u64 pa_of(void *va)
 	return ((u64)vmalloc_to_pfn(va) << PAGE_SHIFT) | offset_in_page(va);
 }
 
+static void __init dummy_async_init(void *unused, async_cookie_t cookie)
+{
+	msleep(async_init_ms);
+	async_ran = 1;
+	pr_info("lvbs_dummy: asynchronous init code ran after %u ms\n", async_init_ms);
+}
+
 static int __init lvbs_dummy_init(void)
 {
+	if (async_init_ms)
+		async_schedule(dummy_async_init, NULL);
 	init_pa = pa_of(lvbs_dummy_init);
 	core_pa = pa_of(dummy_core);
 	static_branch_enable(&dummy_key);

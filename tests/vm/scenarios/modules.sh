@@ -3,8 +3,8 @@
 # of a small signed module keep working (each load is authenticated: its
 # file verified, its code compared with the file before it gets execute;
 # each load protects its text, rodata and
-# data, releases its init memory when it goes live, and releases the rest
-# on unload); pages the kernel freed from its own image can be taken as
+# data, releases its init memory when it goes live, once init code it ran
+# asynchronously has run, and releases the rest on unload); pages the kernel freed from its own image can be taken as
 # module memory; then freed init code and unloaded core code are not
 # executable: calling them through the direct map is stopped and logged.
 # shellcheck shell=dash source-path=SCRIPTDIR
@@ -40,6 +40,15 @@ grep -q 'kind=mem_violation \|kind=patch_denied \|kind=prot_denied ' "$LVBS_SFS/
 	fail "status: $(($(status_get modules_compared) - compared)) of $CYCLES loads compared"
 [ "$(status_get modules_differ)" = 0 ] && [ "$(status_get modules_compare_failed)" = 0 ] ||
 	fail "status: modules_differ $(status_get modules_differ), modules_compare_failed $(status_get modules_compare_failed)"
+
+# Init code that runs asynchronously, after the module went live (6.1's
+# battery driver does): the kernel waits for it before it frees init, so
+# lvbs must release init only after it ran. It released it at LIVE once,
+# and the kernel died of the INT3s the code was scrubbed with.
+"$INSMOD" "$DUMMY" async_init_ms=300 >/dev/null 2>&1 || fail "insmod lvbs_dummy async_init_ms=300 failed"
+[ "$(cat /sys/module/lvbs_dummy/parameters/async_ran)" = 1 ] ||
+	fail "lvbs_dummy: its asynchronous init code had not run when its load returned"
+rmmod lvbs_dummy || fail "rmmod lvbs_dummy (async_init_ms) failed"
 
 # Freed init code: the module is live, its init memory was released.
 "$INSMOD" "$DUMMY" >/dev/null 2>&1 || fail "insmod lvbs_dummy failed"
