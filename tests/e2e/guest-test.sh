@@ -61,6 +61,10 @@ say "patches denied: $(journalctl -b SYSLOG_IDENTIFIER=lvbs LVBS_KIND=patch_deni
 # Every verified module of the boot, kvm_amd included, was compared the same.
 sfs=/sys/kernel/security/lvbs/status
 say "compared after kvm_amd: $(grep '^modules_compared ' $sfs | cut -d' ' -f2), differ $(grep '^modules_differ ' $sfs | cut -d' ' -f2), failed $(grep '^modules_compare_failed ' $sfs | cut -d' ' -f2), not compared $(grep '^modules_not_compared ' $sfs | cut -d' ' -f2)"
+# make e2e-allmods: every module of the package, loaded after SEAL.
+case " $(cat /proc/cmdline) " in
+*" lvbs_e2e.allmods=1 "*) /usr/local/sbin/lvbs-e2e-allmods ;;
+esac
 journalctl -b -k --no-pager | grep -m1 'not authenticated' | sed 's/^/LVBS-E2E: kmsg: /'
 journalctl -b SYSLOG_IDENTIFIER=lvbs -o json --no-pager |
 	grep -o '"LVBS_KIND":"[a-z_]*"' | sort | uniq -c | sed 's/^ */LVBS-E2E: journal: /'

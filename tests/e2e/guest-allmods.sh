@@ -1,0 +1,89 @@
+#!/bin/sh
+# The false-positive hunt of `make e2e-allmods` (tests/e2e/run.sh allmods):
+# run by guest-test.sh, after SEAL, when the kernel command line has
+# lvbs_e2e.allmods=1. Loads every module of the running kernel's package
+# that QEMU can load, one at a time with modprobe (dependencies, Debian's
+# own files and modprobe.d), and unloads it again.
+#
+# lvbs checks and compares a module at COMING, before its init runs, so a
+# driver whose init fails for want of its hardware has been checked all
+# the same. Every refusal here is a false positive: these are Debian's own
+# signed modules, unmodified. The host asserts on the totals; each
+# refusal is also named on its own line with lvbs's reason from the log.
+#
+# Left out: modules that are tests or benchmarks by design and run for
+# minutes or forever in their init (torture, scale, dmatest...), and the
+# ones the boot already loaded (compared then; unloading virtio_pci took
+# the root disk away). The list is printed. Only the module itself is
+# unloaded (rmmod): what it pulled in stays, as the boot's modules do.
+say() {
+	echo "LVBS-E2E: $*"
+}
+
+sfs=/sys/kernel/security/lvbs/status
+# The refusal counters: signature check failed, compared and differ,
+# comparison failed, not compared.
+refusals() {
+	awk '$1 == "modules_failed" || $1 == "modules_differ" ||
+	     $1 == "modules_compare_failed" || $1 == "modules_not_compared" { n += $2 }
+	     END { print n + 0 }' $sfs
+}
+counter() {
+	awk -v k="$1" '$1 == k { print $2 }' $sfs
+}
+
+skip='^(rcutorture|locktorture|rcuscale|refscale|scftorture|torture|rcuperf|locktorture|dmatest|test_.*|.*_test|.*-test|kunit|.*_kunit|.*-kunit|lkdtm|atomic64_test|bpf_testmod|trace_printk|pktgen|ib_.*test|dm-.*-test|kfence_test)$'
+
+kv=$(uname -r)
+find /lib/modules/"$kv"/kernel -name '*.ko' -o -name '*.ko.xz' -o -name '*.ko.zst' |
+	sed 's,.*/,,; s,\.ko\(\.xz\|\.zst\)\?$,,' | sort -u >/run/allmods.all
+# lvbs_e2e.allmods_max=N: the first N only (a quick try of the test
+# itself); lvbs_e2e.allmods_skip=N: from the N+1st on.
+arg() {
+	tr ' ' '\n' </proc/cmdline | sed -n "s/^lvbs_e2e\\.$1=\\([0-9]*\\)\$/\\1/p"
+}
+max=$(arg allmods_max)
+first=$(($(arg allmods_skip) + 1))
+# The boot's modules, as modprobe names them ('-' and '_' alike).
+cut -d' ' -f1 /proc/modules | sort >/run/allmods.boot
+sed 's/-/_/g' /run/allmods.all | paste -d' ' - /run/allmods.all |
+	sort -k1,1 | join -v1 - /run/allmods.boot | cut -d' ' -f2 | sort >/run/allmods.notboot
+grep -Ev "$skip" /run/allmods.notboot | tail -n "+$first" | head -n "${max:-100000}" >/run/allmods.list
+total=$(wc -l </run/allmods.list)
+say "allmods: $(wc -l </run/allmods.all) modules in the package, $(wc -l </run/allmods.boot) loaded by the boot, $total to load (from the ${first}th); left out: $(grep -E "$skip" /run/allmods.all | tr '\n' ' ')"
+# Deltas from here: the boot's own attack (an unsigned module) is a
+# refusal that must stay one.
+c0=$(counter modules_compared)
+f0=$(counter modules_failed)
+d0=$(counter modules_differ)
+x0=$(counter modules_compare_failed)
+n0=$(counter modules_not_compared)
+# The console is for the test's lines, not for every driver's probe; a
+# crash is looked for in the log at the end.
+dmesg -n 1
+i=0
+loaded=0
+before=$(refusals)
+while read -r m; do
+	i=$((i + 1))
+	# Straight to the console, so that a load that hangs the guest is
+	# named there (the host keeps these lines out of what it asserts on).
+	echo "LVBS-LOAD: $i $m" >/dev/console
+	if timeout -s KILL 120 modprobe -q "$m" 2>/dev/null; then
+		loaded=$((loaded + 1))
+		rmmod "$m" 2>/dev/null
+	fi
+	now=$(refusals)
+	if [ "$now" != "$before" ]; then
+		why=$(dmesg | grep -E 'lvbs: module [^ ]+: (comparison|not compared|differs|not authenticated)' |
+			tail -n 2 | tr '\n' ' ')
+		say "allmods: REFUSED $m: $why"
+		before=$now
+	fi
+	if [ $((i % 250)) -eq 0 ]; then
+		say "allmods: $i/$total tried, $loaded loaded, compared $(($(counter modules_compared) - c0))"
+	fi
+done </run/allmods.list
+say "allmods: done: $i tried, $loaded loaded and unloaded, compared $(($(counter modules_compared) - c0)), signature failed $(($(counter modules_failed) - f0)), differ $(($(counter modules_differ) - d0)), failed $(($(counter modules_compare_failed) - x0)), not compared $(($(counter modules_not_compared) - n0))"
+say "allmods: kernel crashes: $(dmesg | grep -cE 'kernel BUG at|Oops:|general protection fault|WARNING: CPU:')"
+dmesg | grep -E -A2 'kernel BUG at|Oops:|general protection fault|WARNING: CPU:' | head -n 30 | sed 's/^/LVBS-E2E: allmods: crash: /'
