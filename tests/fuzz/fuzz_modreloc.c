@@ -9,6 +9,13 @@
  * never asked for bytes outside the file, a window never grows, and no
  * more relocations are counted than the file could hold.
  *
+ * Then the tables of patched sites it names (hv/core/modsites.c), as
+ * MODULE_COMPARE walks them: opened, indexed (entries out of order), and
+ * for every byte of each code section every site that may cover it, in
+ * turn, each judged on bytes of the input. Invariants: a site found
+ * covers the byte asked about, the walk goes forward, and a form's length
+ * is set and never past the bytes given.
+ *
  * With bit 7 of the first byte the file is read as the hypervisor will
  * read it (hv/core/modfile.c): its pages tagged, laid out in reverse in a
  * fake guest, read back through the tag-checking reader, which must give
@@ -21,6 +28,7 @@
 #include <string.h>
 #include "core/modreloc.h"
 #include "core/modfile.h"
+#include "core/modsites.h"
 
 struct input {
 	const u8 *p;
@@ -125,12 +133,14 @@ static bool tag_file(const struct input *in, u8 sel)
 }
 
 /* Every section placed, 64 KiB apart in the module area; index 7 is not. */
+#define SECTION_VA(i)	(0xffffffffc0000000ULL + ((u64)(i) << 16))
+
 static int section_addr(void *ctx, u32 shndx, u64 *addr)
 {
 	(void)ctx;
 	if (shndx == 7)
 		return -1;
-	*addr = 0xffffffffc0000000ULL + ((u64)shndx << 16);
+	*addr = SECTION_VA(shndx);
 	return 0;
 }
 
@@ -150,6 +160,72 @@ static int resolve(void *ctx, u64 symi, const char *name, u64 *value)
 		h = (h ^ (u8)name[i]) * 1099511628211ULL;
 	*value = 0xffffffff80000000ULL | (h & 0x3ffffff0);
 	return 0;
+}
+
+/* ---- the tables of patched sites ---- */
+
+#define MAX_WALK	1024	/* bytes of each code section walked */
+
+static struct modsites sites;
+
+/* Judge site @s on bytes of the input (what memory would hold). */
+static void judge(const struct modsite *s, const struct input *in, u64 k)
+{
+	u8 g[MODSITES_MAX_LEN] = { 0 }, o[MODSITES_MAX_LEN] = { 0 }, r[MODSITES_MAX_LEN] = { 0 };
+	struct modsite_bytes b = { o, r };
+	u32 len = 0xffffffff;
+	u64 target;
+
+	if (s->len > MODSITES_MAX_LEN || s->rlen > MODSITES_MAX_LEN)
+		fail("a site longer than any the kernel has");
+	for (u32 i = 0; i < MAX(s->len, s->rlen) && in->size; i++) {
+		g[i] = in->p[(k + i) % in->size];
+		o[i] = in->p[(k * 7 + i) % in->size];
+		r[i] = in->p[(k * 13 + i) % in->size];
+	}
+	modsites_allowed(s, g, s->len, &len, &target, (k & 1) ? &b : NULL);
+	if (len > s->len)
+		fail("a form longer than the bytes given");
+}
+
+static void walk_sites(const struct modreloc *m, const struct input *in, u8 sel)
+{
+	struct modsites_range range[LVBS_MODCMP_MAX_CODE_SECTIONS];
+	struct elf64_shdr sh;
+	u32 n = 0;
+
+	if (modsites_open(&sites, m, (sel & 0x10) ? 14 : 12))
+		return;
+	for (u32 i = 1; i < m->shnum && n < LVBS_MODCMP_MAX_CODE_SECTIONS; i++) {
+		if (modreloc_shdr(m, i, &sh) || i == 7 || !(sh.flags & ELF_SHF_EXECINSTR) ||
+		    !(sh.flags & ELF_SHF_ALLOC) || sh.size > (1u << 16))
+			continue;
+		range[n].lo = SECTION_VA(i);
+		range[n++].hi = SECTION_VA(i) + sh.size;
+	}
+	if (modsites_index(&sites, range, n, SECTION_VA(0)))
+		return;
+	for (u32 c = 0; c < n; c++) {
+		if (modsites_section(&sites, range[c].lo, range[c].hi))
+			return;
+		for (u64 va = range[c].lo; va < range[c].hi && va < range[c].lo + MAX_WALK; va++) {
+			struct modsite s;
+			u32 from = 0, last = 0;
+			int r;
+
+			for (u32 tries = 0; tries < 64; tries++) {
+				r = modsites_find(&sites, va, &from, &s);
+				if (r <= 0)
+					break;
+				if (va < s.va || va - s.va >= s.len)
+					fail("a site found does not cover the byte asked about");
+				if (from <= last)
+					fail("the search for sites did not go forward");
+				last = from;
+				judge(&s, in, va - range[c].lo);
+			}
+		}
+	}
 }
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
@@ -192,5 +268,6 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	}
 	if (m.applied > in.size / sizeof(struct elf64_rela))
 		fail("more relocations applied than the file holds");
+	walk_sites(&m, &in, data[1]);
 	return 0;
 }
