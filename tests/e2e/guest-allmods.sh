@@ -50,7 +50,7 @@ sed 's/-/_/g' /run/allmods.all | paste -d' ' - /run/allmods.all |
 	sort -k1,1 | join -v1 - /run/allmods.boot | cut -d' ' -f2 | sort >/run/allmods.notboot
 grep -Ev "$skip" /run/allmods.notboot | tail -n "+$first" | head -n "${max:-100000}" >/run/allmods.list
 total=$(wc -l </run/allmods.list)
-say "allmods: $(wc -l </run/allmods.all) modules in the package, $(wc -l </run/allmods.boot) loaded by the boot, $total to load (from the ${first}th); left out: $(grep -E "$skip" /run/allmods.all | tr '\n' ' ')"
+say "allmods: $(wc -l </run/allmods.all) modules in the package, $(wc -l </run/allmods.boot) loaded by the boot, $total to load, from number $first of the list; left out: $(grep -E "$skip" /run/allmods.all | tr '\n' ' ')"
 # Deltas from here: the boot's own attack (an unsigned module) is a
 # refusal that must stay one.
 c0=$(counter modules_compared)
