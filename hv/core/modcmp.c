@@ -589,8 +589,9 @@ static bool allowed(const struct modsite *s, u32 *len, u64 *target)
 /*
  * Judge the site @s (the guest's bytes there, read once): is its form
  * one its kind allows? An alternative named more than once (each entry
- * at the same address) is allowed if any entry allows it. Counted once
- * per site.
+ * at the same address) is allowed if any entry allows it. Where a call
+ * or jump accepted there goes is counted here; the site itself is
+ * counted by explained(), once it explains a byte.
  */
 static int judge(const struct modsite *first)
 {
@@ -617,10 +618,7 @@ static int judge(const struct modsite *first)
 			return -1;
 	}
 	mv.site_end = s.va + len;
-	if (!mv.site_ok)
-		return 0;
-	mv.req.patched[s.kind]++;
-	if (!target)
+	if (!mv.site_ok || !target)
 		return 0;
 	/* Where a patched-in call or jump goes: registered code, or counted. */
 	if (in_own_code(target) ||
@@ -648,15 +646,22 @@ static int explained(u64 va)
 	if (mv.site_valid && va >= mv.site.va && va < mv.site_end)
 		return mv.site_ok;
 	for (;;) {
+		bool fresh = false;
+
 		r = modsites_find(&mv.ms, va, &from, &s);
 		if (r <= 0)
 			return r;
 		if (!mv.site_valid || s.va != mv.site.va || s.kind != mv.site.kind) {
 			if (judge(&s))
 				return E_SITE_UNMAPPED;
+			fresh = true;
 		}
-		if (va < mv.site_end)
+		if (va < mv.site_end) {
+			/* Counted once per site, and only by a site that explains a byte. */
+			if (fresh && mv.site_ok)
+				mv.req.patched[mv.site.kind]++;
 			return mv.site_ok;
+		}
 	}
 }
 
