@@ -275,6 +275,7 @@ check_allmods() {
 	min=${LVBS_E2E_ALLMODS_MAX:-1000}
 	[ -z "${LVBS_E2E_ALLMODS_SKIP:-}" ] || min=1
 	[ "${n:-0}" -ge "$min" ] || die "$k: only ${n:-0} modules compared"
+	expect "$k" '^LVBS-E2E: allmods: lvbs load failures: 0$' "lvbs failed a load (refused it, or could not protect it)"
 	expect "$k" '^LVBS-E2E: allmods: kernel crashes: 0$' "the kernel crashed or warned while loading modules"
 }
 

@@ -21,6 +21,7 @@ load_lvbs
 [ "$(status_get image_freed_pages)" -gt 0 ] || fail "status: image_freed_pages is 0"
 benign_ok image_freed prot_denied
 base=$(status_get modules_tracked)
+ranges=$(status_get perm_ranges)
 compared=$(status_get modules_compared)
 start=$(date +%s)
 i=0
@@ -32,6 +33,11 @@ done
 say "$CYCLES load/unload cycles in $(($(date +%s) - start)) s"
 [ "$(status_get modules_tracked)" = "$base" ] ||
 	fail "status: modules_tracked $(status_get modules_tracked), was $base"
+# Nothing left behind in the permission database either: a range per
+# cycle would fill it after a few thousand loads.
+say "permission database: $ranges ranges before the cycles, $(status_get perm_ranges) after"
+[ "$(status_get perm_ranges)" -le $((ranges + 4)) ] ||
+	fail "status: perm_ranges $(status_get perm_ranges) after $CYCLES cycles, was $ranges"
 grep -q 'kind=mem_violation \|kind=patch_denied \|kind=prot_denied ' "$LVBS_SFS/log" &&
 	fail "log: the load/unload cycles caused violations"
 # Each load authenticated: its file verified, its code compared the same
