@@ -12,7 +12,7 @@
 #   make e2e     the package installed on a Debian system booted under QEMU, on 6.1
 #                and after a kernel update on 6.12 (root; what CI runs after make test)
 #   make e2e-allmods  the same image, every module of each kernel's package
-#                loaded after SEAL, none refused (root; about an hour per kernel)
+#                loaded after SEAL, none refused (root; about 85 min per kernel)
 #   make soak    long soak for false positives: SOAK_SECONDS per boot
 #                (default 600), SOAK_BOOTS boots (default 3)
 #
@@ -123,7 +123,7 @@ e2e: deb kernel
 	$(CURDIR)/tests/e2e/run.sh
 
 # The same image, each kernel booted once loading every module of its
-# package after SEAL: none may be refused (on demand, about an hour per
+# package after SEAL: none may be refused (on demand, about 85 min per
 # kernel under TCG; LVBS_E2E_ALLMODS_MAX=N tries the first N only).
 e2e-allmods: deb kernel
 	$(CURDIR)/tests/e2e/run.sh allmods

@@ -17,9 +17,10 @@
 # the root disk away). The list is printed. After each load, what that
 # load brought in (the module and the dependencies modprobe loaded for
 # it, as /proc/modules newly lists them) is unloaded again, newest first:
-# keeping them filled lvbs's permission database after some 2,000 loads
-# on 6.12, a state no real system reaches. Any lvbs message that a load
-# failed (a refusal, or memory it could not protect) is a failure.
+# keeping them (some thousand modules live) filled lvbs's permission
+# database after some 2,000 loads on 6.12 (docs/operations.md). Any lvbs
+# message that a load failed (a refusal, or memory it could not protect)
+# is a failure.
 say() {
 	echo "LVBS-E2E: $*"
 }
@@ -40,8 +41,9 @@ LVBS_FAILED='lvbs: (module [^ ]+: (comparison|not compared|differs|not authentic
 lvbs_failed() {
 	dmesg | grep -cE "$LVBS_FAILED"
 }
+CRASH='kernel BUG at|Oops:|general protection fault|WARNING: CPU:'
 
-skip='^(rcutorture|locktorture|rcuscale|refscale|scftorture|torture|rcuperf|locktorture|dmatest|test_.*|.*_test|.*-test|kunit|.*_kunit|.*-kunit|lkdtm|atomic64_test|bpf_testmod|trace_printk|pktgen|ib_.*test|dm-.*-test|kfence_test)$'
+skip='^(rcutorture|locktorture|rcuscale|refscale|scftorture|torture|rcuperf|dmatest|test_.*|.*_test|.*-test|kunit|.*_kunit|.*-kunit|lkdtm|atomic64_test|bpf_testmod|trace_printk|pktgen|ib_.*test|dm-.*-test|kfence_test)$'
 
 kv=$(uname -r)
 find /lib/modules/"$kv"/kernel -name '*.ko' -o -name '*.ko.xz' -o -name '*.ko.zst' |
@@ -89,8 +91,7 @@ while read -r m; do
 	done </run/allmods.new
 	now=$(refusals)
 	if [ "$now" != "$before" ]; then
-		why=$(dmesg | grep -E 'lvbs: module [^ ]+: (comparison|not compared|differs|not authenticated)' |
-			tail -n 2 | tr '\n' ' ')
+		why=$(dmesg | grep -E "$LVBS_FAILED" | tail -n 2 | tr '\n' ' ')
 		say "allmods: REFUSED $m: $why"
 		before=$now
 	fi
@@ -101,5 +102,5 @@ done </run/allmods.list
 say "allmods: done: $i tried, $loaded loaded and unloaded, compared $(($(counter modules_compared) - c0)), signature failed $(($(counter modules_failed) - f0)), differ $(($(counter modules_differ) - d0)), failed $(($(counter modules_compare_failed) - x0)), not compared $(($(counter modules_not_compared) - n0))"
 say "allmods: lvbs load failures: $(($(lvbs_failed) - failed0))"
 dmesg | grep -E "$LVBS_FAILED" | tail -n "+$((failed0 + 1))" | head -n 20 | sed 's/^/LVBS-E2E: allmods: lvbs: /'
-say "allmods: kernel crashes: $(dmesg | grep -cE 'kernel BUG at|Oops:|general protection fault|WARNING: CPU:')"
-dmesg | grep -E -A2 'kernel BUG at|Oops:|general protection fault|WARNING: CPU:' | head -n 30 | sed 's/^/LVBS-E2E: allmods: crash: /'
+say "allmods: kernel crashes: $(dmesg | grep -cE "$CRASH")"
+dmesg | grep -E -A2 "$CRASH" | head -n 30 | sed 's/^/LVBS-E2E: allmods: crash: /'
