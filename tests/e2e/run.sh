@@ -281,6 +281,9 @@ check_allmods() {
 
 allmods_append="lvbs_e2e.allmods=1 ${LVBS_E2E_ALLMODS_MAX:+lvbs_e2e.allmods_max=$LVBS_E2E_ALLMODS_MAX}"
 allmods_append+=" ${LVBS_E2E_ALLMODS_SKIP:+lvbs_e2e.allmods_skip=$LVBS_E2E_ALLMODS_SKIP}"
+name=e2e
+[ "$mode" = full ] || name=e2e-$mode
+booted=
 
 # boot_series SERIES K: boot kernel K and check it; in allmods mode with
 # every module loaded, if LVBS_E2E_ALLMODS_KERNELS names SERIES.
@@ -297,7 +300,8 @@ boot_series() {
 		boot "$2"
 		check_boot "$2"
 	fi
-	echo "==== time: e2e${mode#full} boot $2 $(($(date +%s) - t))s"
+	booted+="${booted:+ and }$2"
+	echo "==== time: $name boot $2 $(($(date +%s) - t))s"
 }
 
 boot_series 6.1 "$k61"
@@ -344,4 +348,5 @@ unsigned_module "$k612"
 umount_all
 echo "==== time: e2e kernel update $(($(date +%s) - t))s"
 boot_series 6.12 "$k612"
-echo "e2e${mode#full}: passed on $k61 and $k612"
+[ -n "$booted" ] || die "no kernel booted (LVBS_E2E_ALLMODS_KERNELS=${LVBS_E2E_ALLMODS_KERNELS:-})"
+echo "$name: passed on $booted"
