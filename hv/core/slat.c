@@ -441,10 +441,12 @@ long slat_release(struct hv_cpu *c, u32 owner, u64 *pages)
 		 * the page come back as executable memory (a new module's, or a
 		 * module-area page executed on first use). INT3, so that a stray
 		 * jump there traps rather than slides. The kernel no longer runs
-		 * it: the module's exit or init has returned, or never ran.
+		 * it: the module's exit or init has returned, or never ran. Its
+		 * function tracer may still rewrite it, though, and first checks
+		 * what is there: 5-byte NOPs and calls stay (textpatch_scrub()).
 		 */
 		if (rg.perm & (PT_XS | PERM_WITHHELD))
-			memset(gpa_ptr(rg.start), 0xcc, rg.end - rg.start);
+			textpatch_scrub(gpa_ptr(rg.start), rg.end - rg.start);
 		/* Lifts IMMUTABLE for this owner's ranges only: module unload. */
 		r = perm_set_owned(&s->db, rg.start, rg.end, rights, LVBS_OWNER_NONE,
 				   PERM_SET_FORCE, NULL);

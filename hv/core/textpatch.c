@@ -66,6 +66,39 @@ bool textpatch_legal_form(const u8 *w, u32 len)
 	       !memcmp(w, ret5, 5) || !memcmp(w, xor5, 5);
 }
 
+/* Could w (avail bytes left before the end) start a site ftrace rewrites? */
+static bool ftrace_form(const u8 *w, u64 avail)
+{
+	if (w[0] == 0xe8)
+		return true;
+	return !memcmp(w, nop5, avail < sizeof(nop5) ? avail : sizeof(nop5));
+}
+
+void textpatch_scrub(u8 *p, u64 len)
+{
+	/*
+	 * The first 4 bytes may end a window cut by the start of [p, p + len):
+	 * a site that crosses into this page from the one the kernel maps
+	 * before it, which is anywhere in physical memory (functions in
+	 * .init.text and .text.unlikely are not aligned). Any 4 bytes can be
+	 * a CALL's displacement, so they stay.
+	 */
+	u64 keep_below = sizeof(nop5) - 1;
+
+	/*
+	 * Windows are looked at before their first byte is scrubbed, and a
+	 * window starting at i reads only bytes from i on: the union of all
+	 * matching windows is kept, whatever the instruction boundaries, so
+	 * a real site is never cut by a false match just before it.
+	 */
+	for (u64 i = 0; i < len; i++) {
+		if ((p[i] == 0xe8 || p[i] == nop5[0]) && ftrace_form(p + i, len - i))
+			keep_below = i + sizeof(nop5);
+		if (i >= keep_below)
+			p[i] = 0xcc;
+	}
+}
+
 void textpatch_stats(u64 *allowed, u64 *denied)
 {
 	*allowed = READ_ONCE(tp.allowed);

@@ -49,6 +49,18 @@ bool textpatch_legal_form(const u8 *w, u32 len);
 void textpatch_stats(u64 *allowed, u64 *denied);
 
 /*
+ * Scrub released code (RELEASE_MEMORY) with INT3, except every 5-byte
+ * window that is a NOP5 or a CALL rel32: the kernel's function tracer may
+ * still hold records for that code (it forgets a module's only after the
+ * module notifiers have run, its init only after MODULE_STATE_LIVE), and
+ * before it rewrites a call site it checks that the site holds what it
+ * last wrote there, or it disables itself until reboot. A window cut by
+ * the end of [p, p + len) is kept if what is there begins such a form, and
+ * the first 4 bytes are kept, as they may end a window cut by its start.
+ */
+void textpatch_scrub(u8 *p, u64 len);
+
+/*
  * [start, end) is no longer patchable code (RELEASE_MEMORY): forget the
  * INT3s remembered there, so that a page given back and later reused as
  * text starts with no record (a kprobe left armed on a module that is

@@ -221,6 +221,46 @@ TEST(textpatch_legal_forms)
 }
 
 /*
+ * Released code: INT3 everywhere but where the function tracer may still
+ * check and rewrite a site (ftracemod, the VM scenario, is the race).
+ */
+TEST(textpatch_scrub_keeps_tracer_sites)
+{
+	static const u8 nop[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+	static const u8 call[5] = { 0xe8, 0xfb, 0xbf, 0xff, 0xff };
+	u8 b[64], want[64];
+
+	memset(b, 0x55, sizeof(b));
+	memcpy(b + 16, nop, 5);			/* a site, tracing off */
+	memcpy(b + 32, call, 5);		/* a site, traced */
+	b[30] = 0xe8;				/* a false match overlapping it */
+	memcpy(b + 61, call, 3);		/* a window cut by the end */
+	memset(want, 0xcc, sizeof(want));
+	memset(want, 0x55, 4);			/* may end a window cut by the start */
+	memcpy(want + 16, nop, 5);
+	memcpy(want + 30, b + 30, 7);
+	memcpy(want + 61, call, 3);
+	textpatch_scrub(b, sizeof(b));
+	CHECK(!memcmp(b, want, sizeof(want)));
+
+	/* A NOP5 prefix at the end stays; a near miss does not. */
+	memset(b, 0x55, 12);
+	memcpy(b + 8, nop, 4);
+	b[9] = 0x1e;
+	textpatch_scrub(b, 12);
+	CHECK_EQ(b[8], 0xcc);
+	memcpy(b + 8, nop, 4);
+	textpatch_scrub(b, 12);
+	CHECK(!memcmp(b + 8, nop, 4));
+	CHECK_EQ(b[7], 0xcc);
+	/* Tiny ranges: nothing to do but keep what may end a window. */
+	b[0] = 0x55;
+	textpatch_scrub(b, 1);
+	CHECK_EQ(b[0], 0x55);
+	textpatch_scrub(b, 0);
+}
+
+/*
  * A site whose window crosses a page (found by the end-to-end test in
  * kvm.ko): the site is the last byte of page A, the rest of its window is
  * on the page the kernel maps after A, here C (not the physically next
