@@ -57,14 +57,22 @@ count() {
 
 # ---- patcher activities (each undoes itself) ----
 
+# Write $2 to tracefs file $1; on failure record $3 with the shell's
+# error (the errno) and the kernel's last words, and return 1.
+tr_write() {
+	echo "$2" >"$T/$1" 2>/tmp/soak.err.$$ && return 0
+	soak_fail "$3: $(tr '\n' ' ' </tmp/soak.err.$$)| dmesg: $(dmesg | tail -n 4 | tr '\n' '|')"
+	return 1
+}
+
 ftrace_on_off() {
 	local tracer=$1 filter=$2
 
-	echo "$filter" >"$T/set_ftrace_filter" || { soak_fail "ftrace: cannot set filter '$filter'"; return; }
-	echo "$tracer" >"$T/current_tracer" || { soak_fail "ftrace: cannot start $tracer"; return; }
+	tr_write set_ftrace_filter "$filter" "ftrace: cannot set filter '$filter'" || return
+	tr_write current_tracer "$tracer" "ftrace: cannot start $tracer" || return
 	cat /proc/version >/dev/null
 	ls / >/dev/null
-	echo nop >"$T/current_tracer" || soak_fail "ftrace: cannot stop $tracer"
+	tr_write current_tracer nop "ftrace: cannot stop $tracer"
 	echo >"$T/set_ftrace_filter"
 }
 
