@@ -10,50 +10,49 @@
 #include <lvbs/abi.h>
 #include "perm.h"
 
-int perm_init(struct perm_db *db, struct perm_range *storage, u32 cap, u64 limit,
+int perm_init(struct perm_db *db, struct perm_entry *storage, u32 cap, u64 limit,
 	      u32 perm)
 {
 	if (!db || !storage || cap < 1 || limit == 0 || !IS_ALIGNED(limit, PAGE_SIZE) ||
 	    (perm & ~PERM_ALL))
 		return -1;
-	db->r = storage;
+	db->e = storage;
 	db->cap = cap;
 	db->limit = limit;
 	db->sealed = false;
 	db->nr = 1;
-	db->r[0] = (struct perm_range){ .start = 0, .end = limit, .perm = perm };
+	db->e[0] = (struct perm_entry){ .lo = perm };
 	return 0;
 }
 
 int perm_find(const struct perm_db *db, u64 gpa)
 {
-	u32 lo = 0, hi = db->nr;
+	u32 lo = 1, hi = db->nr;
 
 	if (gpa >= db->limit)
 		return -1;
+	/* The last range starting at or below gpa; range 0 starts at 0. */
 	while (lo < hi) {
 		u32 mid = lo + (hi - lo) / 2;
 
-		if (gpa < db->r[mid].start)
-			hi = mid;
-		else if (gpa >= db->r[mid].end)
+		if (perm_start(db, mid) <= gpa)
 			lo = mid + 1;
 		else
-			return (int)mid;
+			hi = mid;
 	}
-	return -1;
+	return (int)lo - 1;
 }
 
 u32 perm_lookup(const struct perm_db *db, u64 gpa)
 {
 	int i = perm_find(db, gpa);
 
-	return i < 0 ? 0 : db->r[i].perm;
+	return i < 0 ? 0 : perm_entry_perm(&db->e[i]);
 }
 
-static inline bool same(const struct perm_range *r, u32 perm, u32 owner)
+static inline bool same(const struct perm_db *db, u32 i, u32 perm, u32 owner)
 {
-	return r->perm == perm && r->owner == owner;
+	return perm_entry_perm(&db->e[i]) == perm && db->e[i].owner == owner;
 }
 
 /* Would giving [start, end) perm be allowed for every range it overlaps? */
@@ -61,9 +60,9 @@ static int check_change(const struct perm_db *db, u32 first, u32 last, u32 perm,
 			u32 owner)
 {
 	for (u32 i = first; i <= last; i++) {
-		u32 old = db->r[i].perm;
+		u32 old = perm_entry_perm(&db->e[i]);
 
-		if (same(&db->r[i], perm, owner))
+		if (same(db, i, perm, owner))
 			continue;
 		if (old & PERM_IMMUTABLE)
 			return LVBS_E_PERM;
@@ -75,14 +74,16 @@ static int check_change(const struct perm_db *db, u32 first, u32 last, u32 perm,
 
 static void remove_ranges(struct perm_db *db, u32 at, u32 n)
 {
-	memmove(&db->r[at], &db->r[at + n], (db->nr - at - n) * sizeof(db->r[0]));
+	memmove(&db->e[at], &db->e[at + n], (db->nr - at - n) * sizeof(db->e[0]));
 	db->nr -= n;
 }
 
-static void insert_range(struct perm_db *db, u32 at, struct perm_range r)
+/* A range from start to where the one now at @at starts (or the limit). */
+static void insert_range(struct perm_db *db, u32 at, u64 start, u32 perm, u32 owner)
 {
-	memmove(&db->r[at + 1], &db->r[at], (db->nr - at) * sizeof(db->r[0]));
-	db->r[at] = r;
+	memmove(&db->e[at + 1], &db->e[at], (db->nr - at) * sizeof(db->e[0]));
+	db->e[at] = (struct perm_entry){ .lo = (u32)start | perm, .hi = (u32)(start >> 32),
+					 .owner = owner };
 	db->nr++;
 }
 
@@ -120,7 +121,7 @@ int perm_set_owned(struct perm_db *db, u64 start, u64 end, u32 perm, u32 owner,
 			return r;
 	}
 	for (u32 i = first; i <= last; i++)
-		diff |= !same(&db->r[i], perm, owner);
+		diff |= !same(db, i, perm, owner);
 	if (!diff)
 		return LVBS_OK;
 	/*
@@ -129,33 +130,34 @@ int perm_set_owned(struct perm_db *db, u64 start, u64 end, u32 perm, u32 owner,
 	 * is touched: the database stays merged, and a change that does not
 	 * fit changes nothing.
 	 */
-	if (db->r[first].start < s && same(&db->r[first], perm, owner))
-		s = db->r[first].start;
-	else if (db->r[first].start == s && first > 0 && same(&db->r[first - 1], perm, owner))
-		s = db->r[--first].start;
-	if (db->r[last].end > e && same(&db->r[last], perm, owner))
-		e = db->r[last].end;
-	else if (db->r[last].end == e && last + 1 < db->nr &&
-		 same(&db->r[last + 1], perm, owner))
-		e = db->r[++last].end;
-	head = db->r[first];
-	tail = db->r[last];
+	head = perm_at(db, first);
+	tail = perm_at(db, last);
+	if (head.start < s && same(db, first, perm, owner))
+		s = head.start;
+	else if (head.start == s && first > 0 && same(db, first - 1, perm, owner))
+		s = perm_start(db, --first);
+	if (tail.end > e && same(db, last, perm, owner))
+		e = tail.end;
+	else if (tail.end == e && last + 1 < db->nr && same(db, last + 1, perm, owner))
+		e = perm_at(db, ++last).end;
+	head = perm_at(db, first);
+	tail = perm_at(db, last);
 	keep_head = head.start < s;
 	keep_tail = tail.end > e;
 	if (db->nr - (last - first + 1) + 1 + keep_head + keep_tail > db->cap)
 		return LVBS_E_TOOBIG;
 
+	/*
+	 * A range ends where the next starts: the kept head ends at s, the
+	 * new range at e, the kept tail (or, without one, the new range)
+	 * where the range after the replaced ones starts, as before.
+	 */
 	remove_ranges(db, first, last - first + 1);
-	if (keep_tail) {
-		tail.start = e;
-		insert_range(db, first, tail);
-	}
-	insert_range(db, first, (struct perm_range){ .start = s, .end = e, .perm = perm,
-						     .owner = owner });
-	if (keep_head) {
-		head.end = s;
-		insert_range(db, first, head);
-	}
+	if (keep_tail)
+		insert_range(db, first, e, tail.perm, tail.owner);
+	insert_range(db, first, s, perm, owner);
+	if (keep_head)
+		insert_range(db, first, head.start, head.perm, head.owner);
 	if (changed)
 		*changed = true;
 	return LVBS_OK;

@@ -7,7 +7,11 @@
  *
  * The database is a sorted partition of [0, limit) into ranges, adjacent
  * ranges with equal rights always merged, so that a whole kernel takes a
- * handful of entries and a lookup is a binary search.
+ * handful of entries and a lookup is a binary search. A range is stored
+ * as its start and what it holds, its end being the next one's start (or
+ * the limit): 12 bytes. Module memory is physically scattered, and each
+ * piece of it costs two ranges (its own and the gap after it), so it is
+ * the number of ranges that bounds how much module memory lvbs protects.
  */
 #ifndef HV_CORE_PERM_H
 #define HV_CORE_PERM_H
@@ -30,6 +34,7 @@
 /* perm_set_owned() flags. */
 #define PERM_SET_FORCE	(1u << 0)	/* skip the immutable/sealed checks (caller decided) */
 
+/* A range, as perm_at() gives it. */
 struct perm_range {
 	u64 start;		/* inclusive, page aligned */
 	u64 end;		/* exclusive, page aligned */
@@ -37,8 +42,17 @@ struct perm_range {
 	u32 owner;		/* LVBS_OWNER_* or a module cookie */
 };
 
+/* A range as stored: the rights live in the start's page-offset bits. */
+struct perm_entry {
+	u32 lo;			/* start bits 12..31 | perm */
+	u32 hi;			/* start bits 32..63 */
+	u32 owner;
+};
+
+_Static_assert(PERM_ALL < PAGE_SIZE, "the rights fit in a page offset");
+
 struct perm_db {
-	struct perm_range *r;	/* storage owned by the caller */
+	struct perm_entry *e;	/* storage owned by the caller */
 	u32 nr;			/* ranges in use; they cover [0, limit) */
 	u32 cap;		/* ranges the storage holds */
 	u64 limit;
@@ -46,8 +60,35 @@ struct perm_db {
 };
 
 /* Everything [0, limit) gets perm. 0, or -1 on bad arguments. */
-int perm_init(struct perm_db *db, struct perm_range *storage, u32 cap, u64 limit,
+int perm_init(struct perm_db *db, struct perm_entry *storage, u32 cap, u64 limit,
 	      u32 perm);
+
+static inline u64 perm_entry_start(const struct perm_entry *e)
+{
+	return ((u64)e->hi << 32 | e->lo) & ~(u64)(PAGE_SIZE - 1);
+}
+
+static inline u32 perm_entry_perm(const struct perm_entry *e)
+{
+	return e->lo & (PAGE_SIZE - 1);
+}
+
+/* Range i (< db->nr), with its end. */
+static inline struct perm_range perm_at(const struct perm_db *db, u32 i)
+{
+	return (struct perm_range){
+		.start = perm_entry_start(&db->e[i]),
+		.end = i + 1 < db->nr ? perm_entry_start(&db->e[i + 1]) : db->limit,
+		.perm = perm_entry_perm(&db->e[i]),
+		.owner = db->e[i].owner,
+	};
+}
+
+/* Where range i starts (< db->nr). */
+static inline u64 perm_start(const struct perm_db *db, u32 i)
+{
+	return perm_entry_start(&db->e[i]);
+}
 
 /* Rights of the page holding gpa; 0 for addresses at or above the limit. */
 u32 perm_lookup(const struct perm_db *db, u64 gpa);

@@ -15,7 +15,7 @@
 #include "textpatch.h"
 #include "exports.h"
 
-static struct perm_range perm_store[HV_PERM_RANGES];
+static struct perm_entry perm_store[HV_PERM_RANGES];
 
 /* Rights of memory nobody registered, and of memory given back. */
 #define RIGHTS_DEFAULT	(PT_R | PT_W | PT_XS | PT_XU)
@@ -85,10 +85,11 @@ static int slat_apply(u64 start, u64 end)
 
 	if (i < 0)
 		return LVBS_E_RANGE;
-	for (u32 k = (u32)i; k < db->nr && db->r[k].start < end; k++) {
-		u64 s = MAX(db->r[k].start, start), e = MIN(db->r[k].end, end);
+	for (u32 k = (u32)i; k < db->nr && perm_start(db, k) < end; k++) {
+		struct perm_range rg = perm_at(db, k);
+		u64 s = MAX(rg.start, start), e = MIN(rg.end, end);
 
-		if (!pool_ok() || map_piece(s, e, db->r[k].perm & PERM_RIGHTS))
+		if (!pool_ok() || map_piece(s, e, rg.perm & PERM_RIGHTS))
 			return LVBS_E_TOOBIG;
 	}
 	return LVBS_OK;
@@ -334,8 +335,8 @@ static bool removes_rights(u64 start, u64 end, u32 perm)
 	struct perm_db *db = &hv.slat_state.db;
 	int i = perm_find(db, start);
 
-	for (u32 k = i < 0 ? db->nr : (u32)i; k < db->nr && db->r[k].start < end; k++)
-		if (db->r[k].perm & PERM_RIGHTS & ~perm)
+	for (u32 k = i < 0 ? db->nr : (u32)i; k < db->nr && perm_start(db, k) < end; k++)
+		if (perm_entry_perm(&db->e[k]) & PERM_RIGHTS & ~perm)
 			return true;
 	return false;
 }
@@ -353,9 +354,12 @@ static long protect_one(const struct lvbs_mem_prot *e, bool *tightened)
 
 		if (i < 0)
 			return LVBS_E_RANGE;
-		for (u32 k = (u32)i; k < s->db.nr && s->db.r[k].start < end; k++)
-			if (!sealed_change_ok(&s->db.r[k], e->perm, e->owner, &force))
+		for (u32 k = (u32)i; k < s->db.nr && perm_start(&s->db, k) < end; k++) {
+			struct perm_range rg = perm_at(&s->db, k);
+
+			if (!sealed_change_ok(&rg, e->perm, e->owner, &force))
 				return LVBS_E_PERM;
+		}
 		if (force)
 			flags = PERM_SET_FORCE;
 		/*
@@ -424,7 +428,7 @@ long slat_release(struct hv_cpu *c, u32 owner, u64 *pages)
 	spin_lock(&s->lock);
 	forget_owner(owner);
 	while (k < s->db.nr) {
-		struct perm_range rg = s->db.r[k];
+		struct perm_range rg = perm_at(&s->db, k);
 
 		if (rg.owner != owner) {
 			k++;
@@ -491,8 +495,8 @@ static bool strip_unowned(struct hv_cpu *c, u64 a, u64 b, u32 strip)
 	bool changed = false;
 	int i = perm_find(db, a);
 
-	while (i >= 0 && (u32)i < db->nr && db->r[i].start < b) {
-		struct perm_range rg = db->r[i];
+	while (i >= 0 && (u32)i < db->nr && perm_start(db, (u32)i) < b) {
+		struct perm_range rg = perm_at(db, (u32)i);
 		u64 s = MAX(rg.start, a), e = MIN(rg.end, b);
 
 		/*
@@ -579,7 +583,7 @@ void slat_fill_info(struct lvbs_info *info)
 	info->perm_ranges = s->db.nr;
 	info->perm_capacity = s->db.cap;
 	for (u32 k = 0; k < s->db.nr; k++) {
-		const struct perm_range *r = &s->db.r[k];
+		const struct perm_range rg = perm_at(&s->db, k), *r = &rg;
 		u64 len = r->end - r->start;
 
 		if (r->owner == OWNER_HV)
@@ -617,8 +621,8 @@ static bool writable_locked(u64 gpa, u64 len)
 	i = perm_find(db, gpa);
 	if (i < 0)
 		return false;
-	for (u32 k = (u32)i; k < db->nr && db->r[k].start < gpa + len; k++) {
-		const struct perm_range *r = &db->r[k];
+	for (u32 k = (u32)i; k < db->nr && perm_start(db, k) < gpa + len; k++) {
+		const struct perm_range rg = perm_at(db, k), *r = &rg;
 		u64 a = MAX(r->start, gpa & ~(PAGE_SIZE - 1)), b = MIN(r->end, gpa + len);
 
 		if (!(r->perm & PT_W))
@@ -678,7 +682,7 @@ static bool range_at(u64 gpa, struct perm_range *out)
 	spin_lock(&hv.slat_state.lock);
 	i = perm_find(&hv.slat_state.db, gpa);
 	if (i >= 0)
-		*out = hv.slat_state.db.r[i];
+		*out = perm_at(&hv.slat_state.db, (u32)i);
 	spin_unlock(&hv.slat_state.lock);
 	return i >= 0;
 }
@@ -729,7 +733,7 @@ u64 slat_module_code_pages(u32 a, u32 b, u64 *withheld)
 
 	spin_lock(&hv.slat_state.lock);
 	for (u32 k = 0; k < db->nr; k++) {
-		const struct perm_range *r = &db->r[k];
+		const struct perm_range rg = perm_at(db, k), *r = &rg;
 		u64 pages = (r->end - r->start) / PAGE_SIZE;
 
 		if ((r->owner != a && r->owner != b) || r->owner < LVBS_OWNER_MODULE_MIN)
@@ -766,7 +770,7 @@ long slat_grant_code(u64 gpa, u64 n, u32 a, u32 b, u64 *granted)
 			r = LVBS_E_RANGE;
 			break;
 		}
-		rg = s->db.r[i];
+		rg = perm_at(&s->db, (u32)i);
 		e = MIN(rg.end, end);
 		if ((rg.owner != a && rg.owner != b) || rg.owner < LVBS_OWNER_MODULE_MIN ||
 		    (rg.perm & PT_W) || !(rg.perm & (PT_XS | PERM_WITHHELD))) {
@@ -1022,7 +1026,7 @@ void slat_handle_npf(struct hv_cpu *c, u64 gpa, u32 access)
 	spin_lock(&s->lock);
 	i = perm_find(&s->db, gpa);
 	if (i >= 0) {
-		r = s->db.r[i];
+		r = perm_at(&s->db, (u32)i);
 		/*
 		 * Another CPU may have changed the rights since this fault;
 		 * memory nobody owns has its current rights in the SLAT.

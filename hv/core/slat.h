@@ -13,8 +13,8 @@
 #include <lvbs/abi.h>
 #include "perm.h"
 
-/* Ranges the permission database can hold (each 24 bytes of hypervisor bss). */
-#define HV_PERM_RANGES		8192
+/* Ranges the permission database can hold (each 12 bytes of hypervisor bss). */
+#define HV_PERM_RANGES		16384
 
 /* Internal owner of the hypervisor's own region (owners 2..15 are reserved). */
 #define OWNER_HV		2u

@@ -147,7 +147,7 @@ static struct {
 	u64 last_seq;
 	bool perm_ready;
 	struct perm_db db;	/* a private database for OP_PERM */
-	struct perm_range store[16];
+	struct perm_entry store[16];
 } h;
 
 static bool cpu_usable(u32 i)
@@ -200,7 +200,7 @@ struct snapshot {
 	struct fake_cpu fake[FAKE_CPUS];
 	u64 msr[4][2];
 	u8 pool[64 * PAGE_SIZE];
-	struct perm_range perm[64];
+	struct perm_entry perm[64];
 	struct lvbs_log_entry ring[64];
 	u64 next_free, cr3;
 };
@@ -232,7 +232,7 @@ static void save(struct snapshot *sn)
 	memcpy(sn->fake, fake, sizeof(fake));
 	memcpy(sn->msr, fake_msr, sizeof(fake_msr));
 	memcpy(sn->pool, guest.pool, hv.pool.used * PAGE_SIZE);
-	memcpy(sn->perm, hv.slat_state.db.r, hv.slat_state.db.nr * sizeof(sn->perm[0]));
+	memcpy(sn->perm, hv.slat_state.db.e, hv.slat_state.db.nr * sizeof(sn->perm[0]));
 	memcpy(sn->ring, hv.log.ring, hv.log.capacity * sizeof(sn->ring[0]));
 	sn->next_free = guest.next_free;
 	sn->cr3 = guest.cr3;
@@ -248,7 +248,7 @@ static void restore(const struct snapshot *sn)
 	memcpy(fake_msr, sn->msr, sizeof(fake_msr));
 	/* Pages past "used" are zeroed again by pt_pool_alloc() when reused. */
 	memcpy(guest.pool, sn->pool, hv.pool.used * PAGE_SIZE);
-	memcpy(hv.slat_state.db.r, sn->perm, hv.slat_state.db.nr * sizeof(sn->perm[0]));
+	memcpy(hv.slat_state.db.e, sn->perm, hv.slat_state.db.nr * sizeof(sn->perm[0]));
 	memcpy(hv.log.ring, sn->ring, hv.log.capacity * sizeof(sn->ring[0]));
 	guest.next_free = sn->next_free;
 	guest.cr3 = sn->cr3;
@@ -356,18 +356,17 @@ static void check_slat_page(u64 gpa, const struct perm_range *r)
 
 static void check_db(const struct perm_db *db, bool main_db)
 {
-	if (db->nr == 0 || db->nr > db->cap || db->r[0].start != 0 ||
-	    db->r[db->nr - 1].end != db->limit)
+	if (db->nr == 0 || db->nr > db->cap || perm_start(db, 0) != 0)
 		fuzz_fail("database does not cover [0, limit)", db->nr, db->cap);
 	for (u32 k = 0; k < db->nr; k++) {
-		const struct perm_range *r = &db->r[k];
+		const struct perm_range rg = perm_at(db, k), *r = &rg;
 
+		/* Ends are the next starts: this is also "sorted, below the limit". */
 		if (r->start >= r->end || !IS_ALIGNED(r->start, PAGE_SIZE) ||
 		    !IS_ALIGNED(r->end, PAGE_SIZE) || (r->perm & ~PERM_ALL))
 			fuzz_fail("malformed range", r->start, r->end);
-		if (k && (db->r[k - 1].end != r->start ||
-			  (db->r[k - 1].perm == r->perm && db->r[k - 1].owner == r->owner)))
-			fuzz_fail("ranges not contiguous or not merged", r->start, k);
+		if (k && perm_entry_perm(&db->e[k - 1]) == r->perm && db->e[k - 1].owner == r->owner)
+			fuzz_fail("ranges not merged", r->start, k);
 		if (!main_db || !h.slat_exact)
 			continue;
 		/* Both ends of each range: pt_map() splits and merges at edges. */
@@ -384,8 +383,8 @@ static void check_hv_page(u64 a)
 	int i = perm_find(&hv.slat_state.db, a);
 	u32 perm;
 
-	if (i < 0 || hv.slat_state.db.r[i].perm != PERM_IMMUTABLE ||
-	    hv.slat_state.db.r[i].owner != OWNER_HV)
+	if (i < 0 || perm_entry_perm(&hv.slat_state.db.e[i]) != PERM_IMMUTABLE ||
+	    hv.slat_state.db.e[i].owner != OWNER_HV)
 		fuzz_fail("hypervisor region changed hands", a, i);
 	if (!pt_lookup(&hv.slat, a, NULL, &perm, NULL) && perm)
 		fuzz_fail("hypervisor region mapped for the guest", a, perm);
@@ -668,7 +667,7 @@ static void do_gwalk(struct input *in)
 /* A small private database: every change all or nothing, always merged. */
 static void do_perm(struct input *in)
 {
-	struct perm_range before[16];
+	struct perm_entry before[16];
 	u32 nr_before;
 	u8 b = get8(in);
 	u64 s, e;
@@ -703,7 +702,7 @@ static void do_perm(struct input *in)
 		for (u64 a = s; a < e; a += PAGE_SIZE) {
 			int k = perm_find(&h.db, a);
 
-			if (k < 0 || h.db.r[k].perm != perm || h.db.r[k].owner != owner)
+			if (k < 0 || perm_entry_perm(&h.db.e[k]) != perm || h.db.e[k].owner != owner)
 				fuzz_fail("change not applied", a, (u64)r);
 		}
 	}

@@ -11,7 +11,7 @@
 #define RX	(PT_R | PT_X)
 #define RO	PT_R
 
-static struct perm_range store[16];
+static struct perm_entry store[16];
 
 static void fresh(struct perm_db *db, u32 cap)
 {
@@ -23,15 +23,20 @@ static void fresh(struct perm_db *db, u32 cap)
 static void check_invariant(const struct perm_db *db)
 {
 	CHECK(db->nr >= 1);
-	CHECK_EQ(db->r[0].start, 0);
-	CHECK_EQ(db->r[db->nr - 1].end, db->limit);
+	CHECK_EQ(perm_at(db, 0).start, 0);
+	CHECK_EQ(perm_at(db, db->nr - 1).end, db->limit);
 	for (u32 i = 0; i < db->nr; i++) {
-		CHECK(db->r[i].start < db->r[i].end);
+		struct perm_range r = perm_at(db, i);
+
+		CHECK(r.start < r.end);
+		CHECK(IS_ALIGNED(r.start, PAGE_SIZE));
+		CHECK_EQ(r.perm & ~PERM_ALL, 0);
 		if (i) {
-			CHECK_EQ(db->r[i].start, db->r[i - 1].end);
+			struct perm_range p = perm_at(db, i - 1);
+
+			CHECK_EQ(r.start, p.end);
 			/* Merged: neighbours differ in rights or owner. */
-			CHECK(db->r[i].perm != db->r[i - 1].perm ||
-			      db->r[i].owner != db->r[i - 1].owner);
+			CHECK(r.perm != p.perm || r.owner != p.owner);
 		}
 	}
 }
@@ -112,7 +117,7 @@ TEST(perm_edges_and_overlaps)
 TEST(perm_bad_arguments_change_nothing)
 {
 	struct perm_db db;
-	struct perm_range before[16];
+	struct perm_entry before[16];
 	u32 nr;
 
 	fresh(&db, 16);
@@ -187,7 +192,7 @@ TEST(perm_capacity_is_all_or_nothing)
 TEST(perm_matches_a_model)
 {
 	static u32 model[256];
-	struct perm_range big[600];
+	struct perm_entry big[600];
 	struct perm_db db;
 	u32 seed = 12345;
 
@@ -222,6 +227,35 @@ TEST(perm_matches_a_model)
 	check_invariant(&db);
 }
 
+/*
+ * A range is stored as its start with the rights in its page-offset bits:
+ * starts above 4 GiB (and up to 2^64 - 4096) and every right survive.
+ */
+TEST(perm_packed_starts)
+{
+	static struct perm_entry st[8];
+	struct perm_db db;
+	const u64 hi = 0x00fedcba98765000ULL, top = 0xfffffffffffff000ULL;
+
+	CHECK_EQ(perm_init(&db, st, 8, top, RWX), 0);
+	CHECK_EQ(perm_set_owned(&db, hi, hi + 0x3000, PERM_ALL, 0xfffffff0u, PERM_SET_FORCE, NULL),
+		 LVBS_OK);
+	CHECK_EQ(perm_set(&db, top - 0x1000, top, RO, NULL), LVBS_OK);
+	CHECK_EQ(db.nr, 4);
+	CHECK_EQ(perm_at(&db, 1).start, hi);
+	CHECK_EQ(perm_at(&db, 1).end, hi + 0x3000);
+	CHECK_EQ(perm_at(&db, 1).perm, PERM_ALL);
+	CHECK_EQ(perm_at(&db, 1).owner, 0xfffffff0u);
+	CHECK_EQ(perm_lookup(&db, hi + 0x2fff), PERM_ALL);
+	CHECK_EQ(perm_lookup(&db, hi + 0x3000), RWX);
+	CHECK_EQ(perm_lookup(&db, hi - 1), RWX);
+	CHECK_EQ(perm_at(&db, 3).start, top - 0x1000);
+	CHECK_EQ(perm_at(&db, 3).end, top);
+	CHECK_EQ(perm_lookup(&db, top - 1), RO);
+	CHECK_EQ(perm_find(&db, top), -1);
+	check_invariant(&db);
+}
+
 /* Owners: equal rights of different owners do not merge; FORCE skips the rules. */
 TEST(perm_owners_and_force)
 {
@@ -236,8 +270,8 @@ TEST(perm_owners_and_force)
 	/* Same rights, same owner: merges with its neighbour. */
 	CHECK_EQ(perm_set_owned(&db, 0x3000, 0x4000, RO, 17, 0, &changed), LVBS_OK);
 	CHECK_EQ(db.nr, 4);
-	CHECK_EQ(db.r[2].start, 0x2000);
-	CHECK_EQ(db.r[2].end, 0x4000);
+	CHECK_EQ(perm_at(&db, 2).start, 0x2000);
+	CHECK_EQ(perm_at(&db, 2).end, 0x4000);
 	/* An owner change alone is a change. */
 	CHECK_EQ(perm_set_owned(&db, 0x1000, 0x2000, RO, 17, 0, &changed), LVBS_OK);
 	CHECK(changed);
