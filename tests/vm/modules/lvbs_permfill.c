@@ -9,6 +9,14 @@
  * the pages.
  *
  *   /sys/module/lvbs_permfill/parameters/ranges   ranges it holds
+ *
+ * With fragment_mb=N it fills nothing: it takes N MiB of single pages and
+ * gives every other one back, so that the free memory the next
+ * allocations get is single pages that cannot merge, the worst case for
+ * the database (a module's memory costs two ranges per piece). It keeps
+ * the rest until it is unloaded.
+ *
+ *   /sys/module/lvbs_permfill/parameters/scattered   pages given back
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/module.h>
@@ -17,6 +25,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/io.h>
+#include <linux/vmalloc.h>
 #include "lvbs_hc.h"
 
 #define FILL_OWNER	0x7e59
@@ -28,7 +37,49 @@ static unsigned int ranges;
 module_param(ranges, uint, 0444);
 MODULE_PARM_DESC(ranges, "ranges this module holds in the permission database (read only)");
 
+static unsigned int fragment_mb;
+module_param(fragment_mb, uint, 0444);
+MODULE_PARM_DESC(fragment_mb, "instead of filling: scatter this many MiB of free memory into single pages (0: fill)");
+
+static unsigned long scattered;
+module_param(scattered, ulong, 0444);
+MODULE_PARM_DESC(scattered, "single pages given back by fragment_mb (read only)");
+
 static struct page *blocks[FILL_BLOCKS];
+static struct page **frag;
+static unsigned long frag_n;
+
+/* Take single pages, give every other one back. */
+static int fragment(void)
+{
+	unsigned long i, want = (unsigned long)fragment_mb << (20 - PAGE_SHIFT);
+
+	frag = vzalloc(want * sizeof(*frag));
+	if (!frag)
+		return -ENOMEM;
+	for (frag_n = 0; frag_n < want; frag_n++) {
+		frag[frag_n] = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+		if (!frag[frag_n])
+			break;
+	}
+	for (i = 1; i < frag_n; i += 2) {
+		__free_page(frag[i]);
+		frag[i] = NULL;
+		scattered++;
+	}
+	pr_info("took %lu single pages, gave %lu back\n", frag_n, scattered);
+	return 0;
+}
+
+static void unfragment(void)
+{
+	unsigned long i;
+
+	for (i = 0; i < frag_n; i++)
+		if (frag[i])
+			__free_page(frag[i]);
+	vfree(frag);
+}
 
 /* Take every other page of one block; false once the database is full. */
 static bool fill_block(struct page *blk, struct lvbs_mem_prot *e, long *status)
@@ -59,6 +110,10 @@ static int __init permfill_init(void)
 	long status = 0;
 	int i;
 
+	if (fragment_mb) {
+		free_page((unsigned long)e);
+		return fragment();
+	}
 	if (!e)
 		return -ENOMEM;
 	for (i = 0; i < FILL_BLOCKS; i++) {
@@ -85,9 +140,14 @@ static int __init permfill_init(void)
 static void __exit permfill_exit(void)
 {
 	struct hc_regs out;
-	long r = hc(LVBS_HC(LVBS_HC_RELEASE_MEMORY), FILL_OWNER, 0, 0, &out);
+	long r;
 	int i;
 
+	if (fragment_mb) {
+		unfragment();
+		return;
+	}
+	r = hc(LVBS_HC(LVBS_HC_RELEASE_MEMORY), FILL_OWNER, 0, 0, &out);
 	pr_info("released %llu pages (status %ld)\n", out.rbx, r);
 	for (i = 0; i < FILL_BLOCKS && blocks[i]; i++)
 		__free_pages(blocks[i], FILL_ORDER);

@@ -6,6 +6,12 @@
 # message, nothing of the module may stay registered (the ranges in use
 # are what they were before), and once there is room again the same
 # module loads and the kernel patches text, toggles keys and traces.
+#
+# Then the other end: a large module (Debian's xfs) on memory scattered
+# into single pages (lvbs_permfill.ko fragment_mb=128 takes 128 MiB of
+# single pages and gives every other one back), the worst case for the
+# database, since each piece of a module's memory costs two ranges. It
+# must load and leave nothing behind; the ranges it took are printed.
 # shellcheck shell=dash source-path=SCRIPTDIR
 # shellcheck source=../guest/lib.sh
 . /lvbs/lib.sh
@@ -37,5 +43,30 @@ run_ok rmmod lvbs_permfill
 still_works "a module refused for want of room"
 [ "$(status_get violations)" = "$viol0" ] ||
 	fail "violations rose from $viol0 to $(status_get violations): something stayed protected"
+
+DM=/lvbs/debmods
+run_ok "$INSMOD" /lvbs/lvbs_permfill.ko fragment_mb=128
+say "lvbs_permfill scattered $(cat /sys/module/lvbs_permfill/parameters/scattered) single pages"
+r0=$(status_get perm_ranges)
+# The soak's xfs chain (tests/vm/debmods.sh), dependencies first.
+mods=$(sed -n 's/^xfs://p' "$DM/chains")
+pages=0
+for m in $mods; do
+	run_ok "$INSMOD" "$DM/$m.ko"
+	pages=$((pages + $(cat "/sys/module/$m/coresize") / 4096))
+done
+r1=$(status_get perm_ranges)
+say "$mods on scattered memory: $pages pages, $((r1 - r0)) ranges; $r1 of $(status_get perm_capacity) in use"
+# Scattered means a range or more per page: else this measured a better case.
+[ $((r1 - r0)) -ge "$pages" ] ||
+	fail "memory was not scattered: $((r1 - r0)) ranges for $pages pages"
+for m in $(echo "$mods" | tr ' ' '\n' | sed '1!G;h;$!d'); do
+	run_ok rmmod "$m"
+done
+[ "$(status_get perm_ranges)" = "$r0" ] ||
+	fail "after the xfs chain left, $(status_get perm_ranges) ranges are in use, $r0 before"
+run_ok rmmod lvbs_permfill
+[ "$(status_get perm_ranges)" = "$ranges0" ] ||
+	fail "at the end, $(status_get perm_ranges) ranges are in use, $ranges0 at the start"
 check_active
 say "ok"
