@@ -38,10 +38,15 @@ counter() {
 }
 # lvbs's messages of a load it failed: refused, or not protected.
 LVBS_FAILED='lvbs: (module [^ ]+: (comparison|not compared|differs|not authenticated|unexpected|releasing)|protecting [^ ]+ failed)'
-lvbs_failed() {
-	dmesg | grep -cE "$LVBS_FAILED"
-}
 CRASH='kernel BUG at|Oops:|general protection fault|WARNING: CPU:'
+# The kernel's log since load $1's mark. Each load is judged on its own
+# lines: over thousands of loads the ring buffer wraps, and a count over
+# the whole log at the end lost lines (the boot's own refusal, counted
+# at the start, was gone by the end: "-2 load failures").
+MARK=LVBS-ALLMODS-MARK
+since_mark() {
+	dmesg | sed -n "/$MARK $1\$/,\$p"
+}
 
 skip='^(rcutorture|locktorture|rcuscale|refscale|scftorture|torture|rcuperf|dmatest|test_.*|.*_test|.*-test|kunit|.*_kunit|.*-kunit|lkdtm|atomic64_test|bpf_testmod|trace_printk|pktgen|ib_.*test|dm-.*-test|kfence_test)$'
 
@@ -72,15 +77,19 @@ n0=$(counter modules_not_compared)
 # The console is for the test's lines, not for every driver's probe; a
 # crash is looked for in the log at the end.
 dmesg -n 1
-failed0=$(lvbs_failed)
 i=0
 loaded=0
+fails=0
+crashes=0
+: >/run/allmods.failed
+: >/run/allmods.crash
 before=$(refusals)
 while read -r m; do
 	i=$((i + 1))
 	# Straight to the console, so that a load that hangs the guest is
 	# named there (the host keeps these lines out of what it asserts on).
 	echo "LVBS-LOAD: $i $m" >/dev/console
+	echo "$MARK $i" >/dev/kmsg
 	cut -d' ' -f1 /proc/modules >/run/allmods.before
 	if timeout -s KILL 120 modprobe -q "$m" 2>/dev/null; then
 		loaded=$((loaded + 1))
@@ -89,9 +98,25 @@ while read -r m; do
 	while read -r n; do
 		rmmod "$n" 2>/dev/null
 	done </run/allmods.new
+	since_mark "$i" >/run/allmods.log
+	if ! [ -s /run/allmods.log ]; then
+		# One load logged more than the whole buffer: not judged.
+		echo "$m: the kernel log wrapped during this load; its lines were not checked" >>/run/allmods.failed
+		fails=$((fails + 1))
+	fi
+	n=$(grep -cE "$LVBS_FAILED" /run/allmods.log)
+	if [ "$n" -gt 0 ]; then
+		grep -E "$LVBS_FAILED" /run/allmods.log | sed "s/^/$m: /" >>/run/allmods.failed
+		fails=$((fails + n))
+	fi
+	n=$(grep -cE "$CRASH" /run/allmods.log)
+	if [ "$n" -gt 0 ]; then
+		grep -E -A2 "$CRASH" /run/allmods.log | sed "s/^/$m: /" >>/run/allmods.crash
+		crashes=$((crashes + n))
+	fi
 	now=$(refusals)
 	if [ "$now" != "$before" ]; then
-		why=$(dmesg | grep -E "$LVBS_FAILED" | tail -n 2 | tr '\n' ' ')
+		why=$(grep -E "$LVBS_FAILED" /run/allmods.log | tail -n 2 | tr '\n' ' ')
 		say "allmods: REFUSED $m: $why"
 		before=$now
 	fi
@@ -100,7 +125,7 @@ while read -r m; do
 	fi
 done </run/allmods.list
 say "allmods: done: $i tried, $loaded loaded and unloaded, compared $(($(counter modules_compared) - c0)), signature failed $(($(counter modules_failed) - f0)), differ $(($(counter modules_differ) - d0)), failed $(($(counter modules_compare_failed) - x0)), not compared $(($(counter modules_not_compared) - n0))"
-say "allmods: lvbs load failures: $(($(lvbs_failed) - failed0))"
-dmesg | grep -E "$LVBS_FAILED" | tail -n "+$((failed0 + 1))" | head -n 20 | sed 's/^/LVBS-E2E: allmods: lvbs: /'
-say "allmods: kernel crashes: $(dmesg | grep -cE "$CRASH")"
-dmesg | grep -E -A2 "$CRASH" | head -n 30 | sed 's/^/LVBS-E2E: allmods: crash: /'
+say "allmods: lvbs load failures: $fails"
+head -n 20 /run/allmods.failed | sed 's/^/LVBS-E2E: allmods: lvbs: /'
+say "allmods: kernel crashes: $crashes"
+head -n 30 /run/allmods.crash | sed 's/^/LVBS-E2E: allmods: crash: /'
