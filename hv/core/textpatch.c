@@ -71,6 +71,9 @@ static bool ftrace_form(const u8 *w, u64 avail)
 {
 	if (w[0] == 0xe8)
 		return true;
+	/* Most bytes are neither: no compare for them (this runs per byte). */
+	if (w[0] != nop5[0])
+		return false;
 	return !memcmp(w, nop5, avail < sizeof(nop5) ? avail : sizeof(nop5));
 }
 
@@ -92,7 +95,7 @@ void textpatch_scrub(u8 *p, u64 len)
 	 * a real site is never cut by a false match just before it.
 	 */
 	for (u64 i = 0; i < len; i++) {
-		if ((p[i] == 0xe8 || p[i] == nop5[0]) && ftrace_form(p + i, len - i))
+		if (ftrace_form(p + i, len - i))
 			keep_below = i + sizeof(nop5);
 		if (i >= keep_below)
 			p[i] = 0xcc;
