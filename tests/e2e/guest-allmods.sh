@@ -47,6 +47,12 @@ MARK=LVBS-ALLMODS-MARK
 since_mark() {
 	dmesg | sed -n "/$MARK $1\$/,\$p"
 }
+# Append this load's ($m's) lines matching $1 (with grep options $3) from
+# /run/allmods.log to $2; print how many lines matched.
+collect() {
+	grep -E ${3:+"$3"} "$1" /run/allmods.log | sed "s/^/$m: /" >>"$2"
+	grep -cE "$1" /run/allmods.log
+}
 
 skip='^(rcutorture|locktorture|rcuscale|refscale|scftorture|torture|rcuperf|dmatest|test_.*|.*_test|.*-test|kunit|.*_kunit|.*-kunit|lkdtm|atomic64_test|bpf_testmod|trace_printk|pktgen|ib_.*test|dm-.*-test|kfence_test)$'
 
@@ -74,8 +80,8 @@ f0=$(counter modules_failed)
 d0=$(counter modules_differ)
 x0=$(counter modules_compare_failed)
 n0=$(counter modules_not_compared)
-# The console is for the test's lines, not for every driver's probe; a
-# crash is looked for in the log at the end.
+# The console is for the test's lines, not for every driver's probe; each
+# load's crashes are looked for in its own lines of the log.
 dmesg -n 1
 i=0
 loaded=0
@@ -104,16 +110,8 @@ while read -r m; do
 		echo "$m: the kernel log wrapped during this load; its lines were not checked" >>/run/allmods.failed
 		fails=$((fails + 1))
 	fi
-	n=$(grep -cE "$LVBS_FAILED" /run/allmods.log)
-	if [ "$n" -gt 0 ]; then
-		grep -E "$LVBS_FAILED" /run/allmods.log | sed "s/^/$m: /" >>/run/allmods.failed
-		fails=$((fails + n))
-	fi
-	n=$(grep -cE "$CRASH" /run/allmods.log)
-	if [ "$n" -gt 0 ]; then
-		grep -E -A2 "$CRASH" /run/allmods.log | sed "s/^/$m: /" >>/run/allmods.crash
-		crashes=$((crashes + n))
-	fi
+	fails=$((fails + $(collect "$LVBS_FAILED" /run/allmods.failed)))
+	crashes=$((crashes + $(collect "$CRASH" /run/allmods.crash -A2)))
 	now=$(refusals)
 	if [ "$now" != "$before" ]; then
 		why=$(grep -E "$LVBS_FAILED" /run/allmods.log | tail -n 2 | tr '\n' ' ')
