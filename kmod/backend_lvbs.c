@@ -7,9 +7,39 @@
  */
 #include <linux/slab.h>
 #include <linux/errno.h>
+#include <linux/atomic.h>
+#include <linux/math64.h>
 #include <asm/io.h>
+#include <asm/tsc.h>
 #include "hv_backend.h"
 #include "hcall.h"
+
+/*
+ * Calls and time of each hypercall as this kernel sees them: the world
+ * switch both ways and the hypervisor's work. Read through the
+ * securityfs file "hypercalls" (docs/operations.md), so a cost is
+ * measured where it is spent, not guessed.
+ */
+static atomic64_t hc_calls[LVBS_HC_MAX], hc_tsc[LVBS_HC_MAX];
+
+static long hcall(u64 nr, u64 a1, u64 a2, u64 a3, u64 *o1, u64 *o2)
+{
+	u64 t0 = rdtsc_ordered();
+	long r = lvbs_vmmcall(nr, a1, a2, a3, o1, o2);
+
+	if (nr < LVBS_HC_MAX) {
+		atomic64_inc(&hc_calls[nr]);
+		atomic64_add(rdtsc_ordered() - t0, &hc_tsc[nr]);
+	}
+	return r;
+}
+
+static void lvbs_call_time(u32 nr, u64 *calls, u64 *usecs)
+{
+	*calls = nr < LVBS_HC_MAX ? atomic64_read(&hc_calls[nr]) : 0;
+	*usecs = nr < LVBS_HC_MAX && tsc_khz ?
+		 mul_u64_u32_div(atomic64_read(&hc_tsc[nr]), 1000, tsc_khz) : 0;
+}
 
 int lvbs_status_to_errno(long status)
 {
@@ -34,7 +64,7 @@ static int lvbs_get_info(struct lvbs_info *info)
 
 	if (!buf)
 		return -ENOMEM;
-	r = lvbs_vmmcall(LVBS_HC_GET_INFO, virt_to_phys(buf), sizeof(*buf), 0,
+	r = hcall(LVBS_HC_GET_INFO, virt_to_phys(buf), sizeof(*buf), 0,
 			 NULL, NULL);
 	if (r == LVBS_OK)
 		*info = *buf;
@@ -49,7 +79,7 @@ static int lvbs_get_stats(u32 cpu, struct lvbs_cpu_stats *st)
 
 	if (!buf)
 		return -ENOMEM;
-	r = lvbs_vmmcall(LVBS_HC_GET_STATS, virt_to_phys(buf), sizeof(*buf), cpu,
+	r = hcall(LVBS_HC_GET_STATS, virt_to_phys(buf), sizeof(*buf), cpu,
 			 NULL, NULL);
 	if (r == LVBS_OK)
 		*st = *buf;
@@ -59,7 +89,7 @@ static int lvbs_get_stats(u32 cpu, struct lvbs_cpu_stats *st)
 
 static int lvbs_get_stats_into(u32 cpu, struct lvbs_cpu_stats *buf)
 {
-	return lvbs_status_to_errno(lvbs_vmmcall(LVBS_HC_GET_STATS, virt_to_phys(buf),
+	return lvbs_status_to_errno(hcall(LVBS_HC_GET_STATS, virt_to_phys(buf),
 						 sizeof(*buf), cpu, NULL, NULL));
 }
 
@@ -74,7 +104,7 @@ static long lvbs_read_log(u64 from, struct lvbs_log_entry *out, u32 max, u64 *ne
 	buf = kzalloc(len, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	r = lvbs_vmmcall(LVBS_HC_READ_LOG, virt_to_phys(buf), len, from, next, NULL);
+	r = hcall(LVBS_HC_READ_LOG, virt_to_phys(buf), len, from, next, NULL);
 	if (r > 0) {
 		if (r > max)
 			r = -EIO;	/* the hypervisor overran our count */
@@ -90,19 +120,19 @@ static long lvbs_read_log(u64 from, struct lvbs_log_entry *out, u32 max, u64 *ne
 /* No buffer: safe in atomic context (it runs from on_each_cpu()). */
 static int lvbs_pin_cr(u32 cr, u64 mask)
 {
-	return lvbs_status_to_errno(lvbs_vmmcall(LVBS_HC_PIN_CR, cr, mask, 0,
+	return lvbs_status_to_errno(hcall(LVBS_HC_PIN_CR, cr, mask, 0,
 						 NULL, NULL));
 }
 
 static int lvbs_pin_msr(u32 slot, u64 mask)
 {
-	return lvbs_status_to_errno(lvbs_vmmcall(LVBS_HC_PIN_MSR, slot, mask, 0,
+	return lvbs_status_to_errno(hcall(LVBS_HC_PIN_MSR, slot, mask, 0,
 						 NULL, NULL));
 }
 
 static int lvbs_pin_dt(void)
 {
-	return lvbs_status_to_errno(lvbs_vmmcall(LVBS_HC_PIN_DT, 0, 0, 0, NULL, NULL));
+	return lvbs_status_to_errno(hcall(LVBS_HC_PIN_DT, 0, 0, 0, NULL, NULL));
 }
 
 /*
@@ -121,7 +151,7 @@ static int call_with_copy(u64 nr, const void *v, size_t len, u64 count, u64 *out
 	*out = 0;
 	if (!buf)
 		return -ENOMEM;
-	r = lvbs_vmmcall(nr, virt_to_phys(buf), count, 0, out, NULL);
+	r = hcall(nr, virt_to_phys(buf), count, 0, out, NULL);
 	kfree(buf);
 	return lvbs_status_to_errno(r);
 }
@@ -142,7 +172,7 @@ static int lvbs_protect(const struct lvbs_mem_prot *v, u32 n, u32 *applied)
 static int lvbs_release(u32 owner, u64 *pages)
 {
 	u64 out = 0;
-	long r = lvbs_vmmcall(LVBS_HC_RELEASE_MEMORY, owner, 0, 0, &out, NULL);
+	long r = hcall(LVBS_HC_RELEASE_MEMORY, owner, 0, 0, &out, NULL);
 
 	*pages = r == LVBS_OK ? out : 0;
 	return lvbs_status_to_errno(r);
@@ -150,13 +180,13 @@ static int lvbs_release(u32 owner, u64 *pages)
 
 static int lvbs_seal(u64 flags, u64 mod_start, u64 mod_end)
 {
-	return lvbs_status_to_errno(lvbs_vmmcall(LVBS_HC_SEAL, flags, mod_start, mod_end,
+	return lvbs_status_to_errno(hcall(LVBS_HC_SEAL, flags, mod_start, mod_end,
 						 NULL, NULL));
 }
 
 static int lvbs_set_policy(u32 policy)
 {
-	return lvbs_status_to_errno(lvbs_vmmcall(LVBS_HC_SET_POLICY, policy, 0, 0,
+	return lvbs_status_to_errno(hcall(LVBS_HC_SET_POLICY, policy, 0, 0,
 						 NULL, NULL));
 }
 
@@ -180,7 +210,7 @@ static int lvbs_get_key(u32 slot, struct lvbs_key_info *ki)
 
 	if (!buf)
 		return -ENOMEM;
-	r = lvbs_vmmcall(LVBS_HC_GET_KEY, virt_to_phys(buf), sizeof(*buf), slot, NULL, NULL);
+	r = hcall(LVBS_HC_GET_KEY, virt_to_phys(buf), sizeof(*buf), slot, NULL, NULL);
 	if (r == LVBS_OK)
 		*ki = *buf;
 	kfree(buf);
@@ -204,7 +234,7 @@ static int lvbs_module_begin(void *trailer, size_t len, u64 content_len, u32 *ve
 			     u64 *file)
 {
 	u64 v = LVBS_MODCHECK_INCOMPLETE;
-	long r = lvbs_vmmcall(LVBS_HC_MODULE_BEGIN, virt_to_phys(trailer), len, content_len,
+	long r = hcall(LVBS_HC_MODULE_BEGIN, virt_to_phys(trailer), len, content_len,
 			      &v, file);
 
 	*verdict = (u32)v;
@@ -213,14 +243,14 @@ static int lvbs_module_begin(void *trailer, size_t len, u64 content_len, u32 *ve
 
 static int lvbs_module_hash(struct lvbs_module_page *pages, u32 n)
 {
-	return lvbs_status_to_errno(lvbs_vmmcall(LVBS_HC_MODULE_HASH, virt_to_phys(pages), n, 0,
+	return lvbs_status_to_errno(hcall(LVBS_HC_MODULE_HASH, virt_to_phys(pages), n, 0,
 						 NULL, NULL));
 }
 
 static int lvbs_module_end(u32 core, u32 init, u32 *verdict, u32 *slot)
 {
 	u64 v = LVBS_MODCHECK_INCOMPLETE, k = 0;
-	long r = lvbs_vmmcall(LVBS_HC_MODULE_END, core, init, 0, &v, &k);
+	long r = hcall(LVBS_HC_MODULE_END, core, init, 0, &v, &k);
 
 	*verdict = (u32)v;
 	*slot = (u32)k;
@@ -230,7 +260,7 @@ static int lvbs_module_end(u32 core, u32 init, u32 *verdict, u32 *slot)
 static int lvbs_module_compare(struct lvbs_module_compare *req, bool cont, bool *more)
 {
 	u64 m = 0;
-	long r = lvbs_vmmcall(LVBS_HC_MODULE_COMPARE, virt_to_phys(req), sizeof(*req), cont,
+	long r = hcall(LVBS_HC_MODULE_COMPARE, virt_to_phys(req), sizeof(*req), cont,
 			      &m, NULL);
 
 	*more = m != 0;
@@ -239,7 +269,7 @@ static int lvbs_module_compare(struct lvbs_module_compare *req, bool cont, bool 
 
 static int lvbs_exports(struct lvbs_exports *e)
 {
-	return lvbs_status_to_errno(lvbs_vmmcall(LVBS_HC_EXPORTS, virt_to_phys(e), sizeof(*e), 0,
+	return lvbs_status_to_errno(hcall(LVBS_HC_EXPORTS, virt_to_phys(e), sizeof(*e), 0,
 						 NULL, NULL));
 }
 
@@ -264,4 +294,5 @@ const struct lvbs_hv_ops lvbs_hv_ops_lvbs = {
 	.module_end = lvbs_module_end,
 	.module_compare = lvbs_module_compare,
 	.exports = lvbs_exports,
+	.call_time = lvbs_call_time,
 };

@@ -69,6 +69,8 @@ struct lvbs_hv_ops {
 	int (*module_compare)(struct lvbs_module_compare *req, bool cont, bool *more);
 	/* An owner's export tables (EXPORTS), before SEAL; @e kmalloc'd. */
 	int (*exports)(struct lvbs_exports *e);
+	/* Calls of request @nr so far and their microseconds, world switch included. */
+	void (*call_time)(u32 nr, u64 *calls, u64 *usecs);
 };
 
 extern const struct lvbs_hv_ops lvbs_hv_ops_lvbs;

@@ -163,6 +163,34 @@ static int stats_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+static const char *const hcall_names[LVBS_HC_MAX] = {
+	[LVBS_HC_GET_INFO] = "get_info", [LVBS_HC_GET_STATS] = "get_stats",
+	[LVBS_HC_READ_LOG] = "read_log", [LVBS_HC_LAUNCH_ABORT] = "launch_abort",
+	[LVBS_HC_PIN_CR] = "pin_cr", [LVBS_HC_PIN_MSR] = "pin_msr",
+	[LVBS_HC_PIN_DT] = "pin_dt", [LVBS_HC_PROTECT_MEMORY] = "protect_memory",
+	[LVBS_HC_RELEASE_MEMORY] = "release_memory", [LVBS_HC_SEAL] = "seal",
+	[LVBS_HC_SET_POLICY] = "set_policy", [LVBS_HC_ADD_KEY] = "add_key",
+	[LVBS_HC_GET_KEY] = "get_key", [LVBS_HC_ADD_BLACKLIST] = "add_blacklist",
+	[LVBS_HC_MODULE_BEGIN] = "module_begin", [LVBS_HC_MODULE_HASH] = "module_hash",
+	[LVBS_HC_MODULE_END] = "module_end", [LVBS_HC_MODULE_COMPARE] = "module_compare",
+	[LVBS_HC_EXPORTS] = "exports",
+};
+
+/* One line per hypercall made so far: how often, and the time it took. */
+static int hypercalls_show(struct seq_file *m, void *v)
+{
+	u64 calls, usecs;
+	unsigned int nr;
+
+	for (nr = 1; nr < LVBS_HC_MAX; nr++) {
+		lvbs.hv->call_time(nr, &calls, &usecs);
+		if (calls)
+			seq_printf(m, "hypercall=%s calls=%llu usecs=%llu\n",
+				   hcall_names[nr] ? hcall_names[nr] : "unknown", calls, usecs);
+	}
+	return 0;
+}
+
 static const char *const event_names[LVBS_EV_MAX] = {
 	[LVBS_EV_NONE] = "none", [LVBS_EV_LAUNCH] = "launch",
 	[LVBS_EV_LAUNCH_FAIL] = "launch_fail", [LVBS_EV_LAUNCH_ABORT] = "launch_abort",
@@ -386,6 +414,7 @@ static const struct file_operations name##_fops = { \
 LVBS_FOPS(status);
 LVBS_FOPS(stats);
 LVBS_FOPS(log);
+LVBS_FOPS(hypercalls);
 
 static int keys_open(struct inode *inode, struct file *file)
 {
@@ -422,6 +451,9 @@ int lvbs_securityfs_init(void)
 	if (IS_ERR(f))
 		return PTR_ERR(f);
 	f = securityfs_create_file("log", 0400, dir, NULL, &log_fops);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	f = securityfs_create_file("hypercalls", 0400, dir, NULL, &hypercalls_fops);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
 	f = securityfs_create_file("keys", 0600, dir, NULL, &keys_fops);
