@@ -1,15 +1,18 @@
 # BearSSL for the hypervisor (hv/core/crypto.c) and for the host builds
 # of hv/core (tests/unit, tests/fuzz): the source is Debian's, fetched and
 # checked by scripts/bearssl.sh into build/third_party (shared by every
-# kernel series). Only what crypto.c calls is compiled: SHA-2, HMAC, the i31 RSA
+# kernel series). Only what crypto.c calls is compiled: SHA-2,
+# ChaCha20-Poly1305 (Poly1305 with 64-bit multiplies), the i31 RSA
 # public-key operation and PKCS#1 v1.5 signature check, i31 ECDSA
 # verification over the NIST curves, the X.509 decoder.
 LVBS_ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 BEARSSL_DIR := $(LVBS_ROOT)/build/third_party/bearssl-0.6
 BEARSSL_STAMP := $(LVBS_ROOT)/build/third_party/.bearssl_0.6+dfsg.1.orig.tar.xz.verified
 
-BEARSSL_SRCS := hash/sha2small.c hash/sha2big.c mac/hmac.c \
+BEARSSL_SRCS := hash/sha2small.c hash/sha2big.c \
+	symcipher/poly1305_ctmulq.c symcipher/chacha20_ct.c \
 	codec/dec32be.c codec/enc32be.c codec/dec64be.c codec/enc64be.c codec/ccopy.c \
+	codec/dec32le.c codec/enc32le.c codec/dec64le.c codec/enc64le.c \
 	int/i31_add.c int/i31_sub.c int/i31_bitlen.c int/i31_decode.c int/i31_decmod.c \
 	int/i31_encode.c int/i31_fmont.c int/i31_modpow2.c int/i31_montmul.c \
 	int/i31_muladd.c int/i31_ninv31.c int/i31_tmont.c int/i32_div32.c \

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The hypervisor's cryptography over BearSSL (crypto.h): the SHA-2 family,
- * the constant-time i31 RSA and NIST-curve ECDSA code, the X.509 decoder.
+ * the constant-time i31 RSA and NIST-curve ECDSA code, the X.509 decoder,
+ * ChaCha20-Poly1305 as a MAC.
  * No assembly and no SSE (hv/Makefile builds BearSSL with the hypervisor's
  * flags); BearSSL's tables of curve parameters and functions are
  * relocated by the image itself (core/reloc.c).
  */
 #include <bearssl_hash.h>
-#include <bearssl_hmac.h>
+#include <bearssl_block.h>
 #include <bearssl_ec.h>
 #include <bearssl_rsa.h>
 #include <bearssl_x509.h>
@@ -17,10 +18,6 @@ _Static_assert(sizeof(br_sha256_context) <= sizeof(((struct crypto_hash *)0)->sp
 	       "crypto_hash too small for SHA-256");
 _Static_assert(sizeof(br_sha512_context) <= sizeof(((struct crypto_hash *)0)->space),
 	       "crypto_hash too small for SHA-512");
-_Static_assert(sizeof(br_hmac_key_context) <= sizeof(struct crypto_hmac_key),
-	       "crypto_hmac_key too small for BearSSL's HMAC key context");
-_Static_assert(sizeof(br_hmac_context) <= sizeof(struct crypto_hmac),
-	       "crypto_hmac too small for BearSSL's HMAC context");
 _Static_assert(sizeof(br_x509_decoder_context) <= sizeof(struct crypto_x509_scratch),
 	       "crypto_x509_scratch too small for BearSSL's X.509 decoder");
 
@@ -69,24 +66,10 @@ void crypto_hash_update(struct crypto_hash *h, const void *data, size_t len)
 	}
 }
 
-void crypto_hmac_key_sha256(struct crypto_hmac_key *k, const void *key, size_t len)
+void crypto_mac(const u8 *key, const u8 *nonce, const void *msg, size_t len, u8 *tag)
 {
-	br_hmac_key_init((br_hmac_key_context *)k->space, &br_sha256_vtable, key, len);
-}
-
-void crypto_hmac_init(struct crypto_hmac *h, const struct crypto_hmac_key *k)
-{
-	br_hmac_init((br_hmac_context *)h->space, (const br_hmac_key_context *)k->space, 0);
-}
-
-void crypto_hmac_update(struct crypto_hmac *h, const void *data, size_t len)
-{
-	br_hmac_update((br_hmac_context *)h->space, data, len);
-}
-
-void crypto_hmac_out(struct crypto_hmac *h, u8 *out)
-{
-	br_hmac_out((const br_hmac_context *)h->space, out);
+	/* Poly1305 with 64-bit multiplies; ChaCha20 without SIMD (no SSE here). */
+	br_poly1305_ctmulq_run(key, nonce, NULL, 0, msg, len, tag, br_chacha20_ct_run, 1);
 }
 
 void crypto_hash_final(struct crypto_hash *h, u8 *out)

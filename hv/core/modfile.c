@@ -10,14 +10,25 @@
 /* Domain of the MAC: a page of a module file (other uses get others). */
 #define MODFILE_DOMAIN_PAGE	0x50
 
+/* A file's number goes into the nonce in 7 bytes, a page's index in 4. */
+#define MODFILE_ID_LIMIT	(1ull << 56)
+#define MODFILE_INDEX_LIMIT	(1ull << 32)
+
+_Static_assert(MODFILE_KEY_LEN == CRYPTO_MAC_KEY_LEN, "the tag key is the MAC's key");
+_Static_assert(MODFILE_TAG_LEN == CRYPTO_MAC_LEN, "a tag is the whole MAC");
+_Static_assert(MODFILE_CACHE < 256, "a hint holds slot + 1 in a byte");
+_Static_assert((MODFILE_HINTS & (MODFILE_HINTS - 1)) == 0, "hints are indexed by a mask");
+
 static struct {
-	struct crypto_hmac_key key;
+	u8 key[MODFILE_KEY_LEN];
 	bool set;
 } mf;
 
 void modfile_set_key(const u8 *key, u32 len)
 {
-	crypto_hmac_key_sha256(&mf.key, key, len);
+	if (len != MODFILE_KEY_LEN)
+		return;		/* no key: every tag fails, every check with it */
+	memcpy(mf.key, key, len);
 	mf.set = true;
 }
 
@@ -39,23 +50,23 @@ static void put_le(u8 *p, u64 v, u32 n)
 		p[i] = (u8)(v >> (8 * i));
 }
 
+/*
+ * The nonce names the page: the domain, the file's number (unique per
+ * check, never reused while the key lives) and the page's index. The
+ * length is the MAC's own (RFC 8439 puts it in the last block), so a
+ * page cut short reads differently from its prefix.
+ */
 int modfile_tag(u64 id, u64 index, const u8 *bytes, u32 len, u8 *tag)
 {
-	u8 head[1 + 8 + 8 + 4], mac[CRYPTO_HMAC_LEN];
-	struct crypto_hmac h;
+	u8 nonce[CRYPTO_MAC_NONCE_LEN];
 
-	if (!mf.set || len == 0 || len > PAGE_SIZE)
+	if (!mf.set || len == 0 || len > PAGE_SIZE || id >= MODFILE_ID_LIMIT ||
+	    index >= MODFILE_INDEX_LIMIT)
 		return -1;
-	/* Fixed-size header, then the bytes: no two messages read alike. */
-	head[0] = MODFILE_DOMAIN_PAGE;
-	put_le(head + 1, id, 8);
-	put_le(head + 9, index, 8);
-	put_le(head + 17, len, 4);
-	crypto_hmac_init(&h, &mf.key);
-	crypto_hmac_update(&h, head, sizeof(head));
-	crypto_hmac_update(&h, bytes, len);
-	crypto_hmac_out(&h, mac);
-	memcpy(tag, mac, MODFILE_TAG_LEN);
+	nonce[0] = MODFILE_DOMAIN_PAGE;
+	put_le(nonce + 1, id, 7);
+	put_le(nonce + 8, index, 4);
+	crypto_mac(mf.key, nonce, bytes, len, tag);
 	return 0;
 }
 
@@ -77,6 +88,7 @@ void modfile_reader_init(struct modfile_reader *r, u64 id, u64 size)
 		r->valid[i] = false;
 		r->used[i] = 0;
 	}
+	memset(r->hint, 0, sizeof(r->hint));
 	r->clock = 0;
 	r->loads = 0;
 	r->rejects = 0;
@@ -87,14 +99,21 @@ static const u8 *load(struct modfile_reader *r, u64 index)
 {
 	u64 left = r->size - index * PAGE_SIZE;
 	u32 len = left < PAGE_SIZE ? (u32)left : PAGE_SIZE;
+	u8 *hint = &r->hint[index & (MODFILE_HINTS - 1)];
 	u8 tag[MODFILE_TAG_LEN];
 	struct modfile_page e;
 	u32 s, oldest = 0;
 
 	r->clock++;
+	s = *hint;
+	if (s && r->valid[s - 1] && r->index[s - 1] == index) {
+		r->used[s - 1] = r->clock;
+		return r->page[s - 1];
+	}
 	for (s = 0; s < MODFILE_CACHE; s++) {
 		if (r->valid[s] && r->index[s] == index) {
 			r->used[s] = r->clock;
+			*hint = (u8)(s + 1);
 			return r->page[s];
 		}
 		if (r->used[s] < r->used[oldest])	/* an empty slot's is 0 */
@@ -120,6 +139,7 @@ static const u8 *load(struct modfile_reader *r, u64 index)
 	r->index[s] = index;
 	r->valid[s] = true;
 	r->used[s] = r->clock;
+	*hint = (u8)(s + 1);
 	return r->page[s];
 }
 

@@ -21,20 +21,22 @@
 #include <hv/types.h>
 
 #define MODFILE_KEY_LEN		32
-#define MODFILE_TAG_LEN		16	/* HMAC-SHA256, truncated (RFC 2104 sec. 5) */
+#define MODFILE_TAG_LEN		16	/* ChaCha20-Poly1305's tag (crypto.h) */
 #define MODFILE_CACHE		64	/* pages a reader holds, checked */
+#define MODFILE_HINTS		256	/* a page index's likely slot, by index mod this */
 
 /*
- * The tagging key, once, at launch, before any check. Where it comes
- * from is the caller's (docs/module-signatures.md); anyone who knows it
- * can forge tags.
+ * The tagging key (MODFILE_KEY_LEN bytes; any other length sets none),
+ * once, at launch, before any check. Where it comes from is the caller's
+ * (docs/module-signatures.md); anyone who knows it can forge tags.
  */
 void modfile_set_key(const u8 *key, u32 len);
 bool modfile_key_set(void);
 
 /*
  * The tag of page @index (its first @len bytes, 1..PAGE_SIZE) of file
- * @id. -1 if no key is set.
+ * @id. -1 if no key is set, or @id or @index is past what a nonce holds
+ * (2^56 files, 2^32 pages: a check past them fails, never reuses one).
  */
 int modfile_tag(u64 id, u64 index, const u8 *bytes, u32 len, u8 *tag);
 
@@ -61,6 +63,14 @@ struct modfile_reader {
 	u64 index[MODFILE_CACHE];
 	bool valid[MODFILE_CACHE];
 	u64 used[MODFILE_CACHE];	/* when each slot last served: the oldest goes */
+	/*
+	 * Slot + 1 of the page last cached at an index that is the same mod
+	 * MODFILE_HINTS, or 0: a hint, checked against index[] and valid[].
+	 * The relocator reads a few bytes at a time, millions of times for a
+	 * large module, and a search of every slot per read was a sixth of
+	 * the hypervisor's work at a module load.
+	 */
+	u8 hint[MODFILE_HINTS];
 	u64 clock;
 	u64 loads;			/* pages copied in and checked */
 	u64 rejects;			/* pages whose tag did not match */

@@ -3,8 +3,9 @@
  * Tags of a verified module file's pages and reading the file again
  * through them (hv/core/modfile.c): a page changed, moved or taken from
  * another file is refused, bytes are served only from the checked copy,
- * and nothing past the file's end is served. Plus HMAC-SHA256 itself
- * (hv/core/crypto.c over BearSSL) against RFC 4231.
+ * and nothing past the file's end is served. Plus the MAC itself
+ * (ChaCha20-Poly1305 in hv/core/crypto.c over BearSSL) against another
+ * implementation.
  */
 #include <string.h>
 #include <hv/types.h>
@@ -12,29 +13,38 @@
 #include "core/modfile.h"
 #include "test.h"
 
-TEST(crypto_hmac_sha256_rfc4231_case2)
+/*
+ * ChaCha20-Poly1305 with only associated data: RFC 8439 section 2.8.2's
+ * key, nonce and associated data, no plaintext. The tag was computed by
+ * another implementation (OpenSSL, through Python's cryptography:
+ * ChaCha20Poly1305(key).encrypt(nonce, b"", aad)).
+ */
+TEST(crypto_mac_chacha20_poly1305_aad_only)
 {
-	static const u8 want[32] = {
-		0x5b, 0xdc, 0xc1, 0x46, 0xbf, 0x60, 0x75, 0x4e, 0x6a, 0x04, 0x24, 0x26,
-		0x08, 0x95, 0x75, 0xc7, 0x5a, 0x00, 0x3f, 0x08, 0x9d, 0x27, 0x39, 0x83,
-		0x9d, 0xec, 0x58, 0xb9, 0x64, 0xec, 0x38, 0x43,
+	static const u8 nonce[12] = {
+		0x07, 0x00, 0x00, 0x00, 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47,
 	};
-	static const char msg[] = "what do ya want for nothing?";
-	struct crypto_hmac_key k;
-	struct crypto_hmac h;
-	u8 out[32];
+	static const u8 aad[12] = {
+		0x50, 0x51, 0x52, 0x53, 0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7,
+	};
+	static const u8 want[16] = {
+		0xe6, 0x22, 0xe5, 0x64, 0x7a, 0x38, 0xd9, 0x67,
+		0xa7, 0xec, 0xbc, 0xb4, 0x6c, 0x7f, 0x67, 0x5c,
+	};
+	u8 key[32], out[16];
 
-	crypto_hmac_key_sha256(&k, "Jefe", 4);
-	crypto_hmac_init(&h, &k);
-	crypto_hmac_update(&h, msg, 10);	/* in two pieces */
-	crypto_hmac_update(&h, msg + 10, sizeof(msg) - 1 - 10);
-	crypto_hmac_out(&h, out);
-	CHECK(!memcmp(out, want, 32));
+	for (u32 i = 0; i < 32; i++)
+		key[i] = (u8)(0x80 + i);
+	crypto_mac(key, nonce, aad, sizeof(aad), out);
+	CHECK(!memcmp(out, want, 16));
+	/* The associated data is read, not changed; one byte less tags differently. */
+	crypto_mac(key, nonce, aad, sizeof(aad) - 1, out);
+	CHECK(memcmp(out, want, 16) != 0);
 }
 
 /* ---- a fake guest: a file of NPAGES pages, its page list and tags ---- */
 
-#define NPAGES		(MODFILE_CACHE + 2)
+#define NPAGES		(MODFILE_HINTS + 8)	/* indices that share a hint */
 #define FILE_SIZE	((NPAGES - 1) * PAGE_SIZE + 123)	/* the last page partial */
 #define FILE_ID		42
 #define GPA_BASE	0x100000ULL
@@ -128,6 +138,35 @@ TEST(modfile_cache_holds_checked_pages)
 	CHECK_EQ(rd.loads, MODFILE_CACHE + 1);
 }
 
+/*
+ * A hint names a slot, not a page: pages whose indices share one, and a
+ * hint left pointing at a slot that now holds another page, are served
+ * right, and a page cached under a displaced hint is still found.
+ */
+TEST(modfile_hints_are_only_hints)
+{
+	u64 a = 3, b = 3 + MODFILE_HINTS;
+	bool same = true;
+	u8 v;
+
+	setup();
+	for (u32 round = 0; round < 4; round++) {
+		CHECK_EQ(modfile_read(&rd, a * PAGE_SIZE + round, &v, 1), 0);
+		same &= v == file_byte(a * PAGE_SIZE + round);
+		CHECK_EQ(modfile_read(&rd, b * PAGE_SIZE + round, &v, 1), 0);
+		same &= v == file_byte(b * PAGE_SIZE + round);
+	}
+	CHECK(same);
+	CHECK_EQ(rd.loads, 2);		/* both stay cached, one hint or not */
+	/* Every slot taken by other pages: a's hint names a slot holding another. */
+	for (u64 i = 0; i < MODFILE_CACHE; i++)
+		CHECK_EQ(modfile_read(&rd, (10 + i) * PAGE_SIZE, &v, 1), 0);
+	CHECK_EQ(modfile_read(&rd, a * PAGE_SIZE + 5, &v, 1), 0);
+	CHECK_EQ(v, file_byte(a * PAGE_SIZE + 5));
+	CHECK_EQ(rd.loads, 2 + MODFILE_CACHE + 1);
+	CHECK_EQ(rd.rejects, 0);
+}
+
 TEST(modfile_refuses_a_changed_page)
 {
 	u8 b;
@@ -203,4 +242,28 @@ TEST(modfile_without_a_key_tags_nothing)
 	setup();
 	CHECK_EQ(modfile_tag(1, 0, &b, 0, tag), -1);
 	CHECK_EQ(modfile_tag(1, 0, &b, PAGE_SIZE + 1, tag), -1);
+}
+
+/* A nonce holds 7 bytes of file number and 4 of page index: never wrapped. */
+TEST(modfile_tag_refuses_what_a_nonce_cannot_hold)
+{
+	u8 tag[MODFILE_TAG_LEN], other[MODFILE_TAG_LEN], b = 0;
+	static const u8 short_key[16];
+
+	setup();
+	CHECK_EQ(modfile_tag((1ull << 56) - 1, 0, &b, 1, tag), 0);
+	CHECK_EQ(modfile_tag(1ull << 56, 0, &b, 1, tag), -1);
+	CHECK_EQ(modfile_tag(1, 0xffffffffull, &b, 1, tag), 0);
+	CHECK_EQ(modfile_tag(1, 1ull << 32, &b, 1, tag), -1);
+	/* File 1 and file 2^48 + 1 must not share a nonce, nor pages 0 and 2^24. */
+	CHECK_EQ(modfile_tag(1, 0, &b, 1, tag), 0);
+	CHECK_EQ(modfile_tag(1 + (1ull << 48), 0, &b, 1, other), 0);
+	CHECK(memcmp(tag, other, sizeof(tag)) != 0);
+	CHECK_EQ(modfile_tag(1, 1u << 24, &b, 1, other), 0);
+	CHECK(memcmp(tag, other, sizeof(tag)) != 0);
+	/* A key of the wrong length sets none. */
+	modfile_reset();
+	modfile_set_key(short_key, sizeof(short_key));
+	CHECK(!modfile_key_set());
+	CHECK_EQ(modfile_tag(1, 0, &b, 1, tag), -1);
 }
