@@ -27,7 +27,8 @@
  * The copy and its page list, with the tags the hypervisor wrote into it,
  * are kept until that COMING: there the hypervisor reads the file back
  * through the tags, relocates it itself and compares it with the module
- * the kernel laid out (MODULE_COMPARE; measured, not enforced yet).
+ * the kernel laid out (MODULE_COMPARE). Under module_trust=signed, after
+ * SEAL, a module that is not the same is refused.
  */
 #define pr_fmt(fmt) "lvbs: " fmt
 

@@ -16,8 +16,11 @@
  *    its verified file: the sections __ksymtab and __ksymtab_gpl, at the
  *    addresses the comparison bound, whose bytes it has just compared.
  *
- * Every entry and name is read, at each lookup, only from pages that are
- * still their owner's read-only memory (ksymtab.c): a table the guest
+ * Every entry and name is read only from pages that are their owner's
+ * read-only memory (ksymtab.c). Each page is translated and checked once
+ * and the result kept: the kernel's for good (its rodata is immutable
+ * after SEAL), a module's until any module memory is released, which
+ * forgets every kept translation of module pages. A table the guest
  * remaps, or memory given back, fails the lookup rather than answer it.
  * A table goes when its owner's memory is released.
  */

@@ -405,8 +405,9 @@ static int module_read(u64 va, void *dst, u32 len, bool code)
 /*
  * The module's own laid-out code sections, compared like the rest: a call
  * the kernel patches in may go there (a static call to the module's own
- * function: every tracepoint's __traceiter_*), before the module's memory
- * is registered.
+ * function: every tracepoint's __traceiter_*). Its memory is registered
+ * by then, with execute withheld until the comparison says SAME, so
+ * registration alone does not make it a target.
  */
 static u32 own_code(void)
 {

@@ -8,8 +8,8 @@
  * never the guest's. It walks each table in order beside the section it
  * compares, skipping sites of other sections; within a section the
  * entries come in address order (the linker concatenates the objects'
- * code and their tables in the same order), and an entry out of order is
- * counted, not used.
+ * code and their tables in the same order); an entry out of order goes
+ * into an index by address (modsites_index()) and is used from there.
  *
  * The forms, from what Debian's 6.1 and 6.12 kernels do (arch/x86/kernel/
  * alternative.c, ftrace.c, static_call.c, jump_label.c) and what scenario

@@ -594,8 +594,9 @@ TEST(modcmp_writable_and_unplaced_sections_are_not_compared)
 
 /*
  * An import is the laid-out symbol table's word, read once: a lie is
- * seen only if memory does not follow it (checking the value against the
- * kernel's export tables is the next step, docs/module-signatures.md).
+ * seen only if memory does not follow it. (Checking the value against the
+ * export tables is exports.c's, tested with them in this file and in
+ * test_hypercall.c.)
  */
 TEST(modcmp_imports_are_claims_memory_must_match)
 {
