@@ -5,6 +5,8 @@
 #                package, VM tests on every kernel series (what CI runs)
 #   make         build everything (hypervisor, lvbs.ko, lvbsctl, test programs)
 #   make bench   benchmark: the same guest with and without lvbs
+#   make bench-modload  what a module load costs under lvbs, by module size
+#                (time and instruction ratios, the hypervisor's part per hypercall)
 #   make fuzz    libFuzzer over the hypervisor core for FUZZ_SECONDS (default 600)
 #   make fuzz-modsig  the same over the module signature checker
 #   make deb     the Debian package (debian/, docs/packaging.md) in build/deb/,
@@ -43,7 +45,7 @@ define link_sources
 endef
 
 .PHONY: all hv kmod tools testprogs deps kernel unit fuzz fuzz-short fuzz-modsig fuzz-modreloc vmtest test \
-	demo bench soak deb e2e e2e-allmods clean
+	demo bench bench-modload soak deb e2e e2e-allmods clean
 
 all: hv kmod tools testprogs
 
@@ -136,6 +138,11 @@ bench: deps
 	$(MAKE) all kernel
 	$(MAKE) -C bench O=$(BUILD)/bench
 	$(CURDIR)/bench/run.sh
+
+bench-modload: deps
+	$(MAKE) all kernel
+	$(MAKE) -C bench O=$(BUILD)/bench
+	BUILD=$(BUILD) $(CURDIR)/bench/modload.sh
 
 SOAK_SECONDS ?= 600
 SOAK_BOOTS   ?= 3

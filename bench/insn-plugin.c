@@ -12,7 +12,11 @@
  * a marker's callback reads the count. At exit the plugin prints, on
  * QEMU's standard error (the serial log of tests/vm):
  *     LVBS-INSN: part=N insns=COUNT marks=PAIRS
- * for the last complete run. QEMU's plugin API header is not packaged by
+ * for the last complete run. Scripts measure a stretch of their own with
+ * "workload -m start" (0x40) and "workload -m K" (0x41 + K), which
+ * prints at once:
+ *     LVBS-INSN: measure=K insns=COUNT
+ * (bench/scenarios/modload.sh). QEMU's plugin API header is not packaged by
  * Debian; bench/Makefile takes it from Debian's qemu source.
  */
 #include <inttypes.h>
@@ -29,6 +33,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 static uint64_t total;
 static uint64_t start[PARTS], cur[PARTS], last[PARTS], pairs[PARTS], last_pairs[PARTS];
 static int complete;
+static uint64_t measure_start;
 
 static void on_mark(unsigned int vcpu, void *udata)
 {
@@ -47,6 +52,11 @@ static void on_mark(unsigned int vcpu, void *udata)
 	} else if (id >= 0x20 && id < 0x20 + PARTS) {
 		cur[id - 0x20] += total - start[id - 0x20];
 		pairs[id - 0x20]++;
+	} else if (id == 0x40) {
+		measure_start = total;
+	} else if (id > 0x40 && id <= 0x50) {
+		fprintf(stderr, "LVBS-INSN: measure=%u insns=%" PRIu64 "\n", id - 0x41,
+			total - measure_start);
 	}
 }
 

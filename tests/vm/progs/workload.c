@@ -12,6 +12,9 @@
  *   workload -n ROUNDS     exactly ROUNDS rounds (for comparable benchmarks)
  *   workload -t SECONDS    rounds until SECONDS have passed (at least one)
  *   workload [-q] ...      -q: only the summary lines
+ *   workload -m start|K    only a marker for the instruction-counting
+ *                          plugin: a measure starts, or ends as measure
+ *                          K (0..15); for scripts (bench/scenarios/modload.sh)
  *
  * Output (times from CLOCK_MONOTONIC, in nanoseconds):
  *   workload: round N ...                     (one per round unless -q)
@@ -54,6 +57,24 @@ static const char *const true_path = "/bin/true";
 #define MARK_END	0x02	/* ... and is complete */
 #define MARK_PART(p)	(0x10 + (p))	/* part p starts */
 #define MARK_PART_END(p) (0x20 + (p))
+
+#define MARK_MEASURE		0x40	/* a measure starts */
+#define MARK_MEASURE_END(k)	(0x41 + (k))	/* ... and ends as measure k */
+#define MEASURES		16
+
+/* The markers as constants: each is an instruction's displacement. */
+#define MEASURE_CASE(k)	case k: MARK(MARK_MEASURE_END(k)); break
+
+static void mark_measure(int k)
+{
+	switch (k) {
+	case -1: MARK(MARK_MEASURE); break;
+	MEASURE_CASE(0); MEASURE_CASE(1); MEASURE_CASE(2); MEASURE_CASE(3);
+	MEASURE_CASE(4); MEASURE_CASE(5); MEASURE_CASE(6); MEASURE_CASE(7);
+	MEASURE_CASE(8); MEASURE_CASE(9); MEASURE_CASE(10); MEASURE_CASE(11);
+	MEASURE_CASE(12); MEASURE_CASE(13); MEASURE_CASE(14); MEASURE_CASE(15);
+	}
+}
 
 static void mark_part(int p, bool end)
 {
@@ -188,7 +209,7 @@ static void do_sys(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: workload [-q] -n ROUNDS | -t SECONDS\n");
+	fprintf(stderr, "usage: workload [-q] -n ROUNDS | -t SECONDS | -m start|0..15\n");
 	exit(2);
 }
 
@@ -198,9 +219,20 @@ int main(int argc, char **argv)
 	const char *dir = getenv("TMPDIR");
 	uint64_t start, deadline = 0, t;
 	int quiet = 0, opt;
+	char *end;
+	long k;
 
-	while ((opt = getopt(argc, argv, "qn:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "qn:t:m:")) != -1) {
 		switch (opt) {
+		case 'm':
+			k = -1;
+			if (strcmp(optarg, "start")) {
+				k = strtol(optarg, &end, 10);
+				if (*end || end == optarg || k < 0 || k >= MEASURES)
+					usage();
+			}
+			mark_measure((int)k);
+			return 0;
 		case 'q': quiet = 1; break;
 		case 'n': rounds = strtoul(optarg, NULL, 0); break;
 		case 't': seconds = strtoul(optarg, NULL, 0); break;
