@@ -75,6 +75,42 @@ void pt_fmt_make_npt_gmet(struct pt_fmt *f, bool gb_pages)
 	f->nxs_bits = X86_PTE_US;
 }
 
+/* Intel EPT entry bits, SDM vol. 3C 29.3.2 (tables 29-1 to 29-6). */
+#define EPT_R		BIT(0)
+#define EPT_W		BIT(1)
+#define EPT_X		BIT(2)		/* with MBEC: supervisor-mode execute */
+#define EPT_MT_WB	(6ULL << 3)	/* memory type, leaves only; UC is 0 */
+#define EPT_LARGE	BIT(7)
+#define EPT_XU		BIT(10)		/* with MBEC: user-mode execute */
+
+/*
+ * Intel EPT. No present bit: an entry with none of R, W, X is not
+ * present, and every leaf this file writes has at least one. Tables
+ * allow everything (user execute too under MBEC), so the leaf alone
+ * decides. A leaf is write-back unless PT_UC (memory type 0, for what is
+ * not RAM); "ignore PAT" stays clear, so the guest's PAT combines with
+ * the leaf's type as it would with the MTRRs (SDM 29.3.7.2). A/D bits
+ * are not enabled in the EPTP, so bits 8 and 9 are left 0. With MBEC
+ * (secondary control 22; SDM 29.3.3.2) bit 2 allows supervisor-mode
+ * fetches and bit 10 user-mode ones; without it bit 2 allows both. EPT
+ * has no write-only page (W without R is a misconfiguration): callers
+ * give PT_W only with PT_R, as the SLAT does.
+ */
+void pt_fmt_make_ept(struct pt_fmt *f, bool gb_pages, bool mbec)
+{
+	*f = (struct pt_fmt){
+		.table_bits	= EPT_R | EPT_W | EPT_X | (mbec ? EPT_XU : 0),
+		.r_bits		= EPT_R,
+		.w_bits		= EPT_W,
+		.xs_bits	= EPT_X,
+		.xu_bits	= mbec ? EPT_XU : EPT_X,
+		.wb_bits	= EPT_MT_WB,
+		.large_bit	= EPT_LARGE,
+		.max_leaf_level	= gb_pages ? 3 : 2,
+		.levels		= 4,
+	};
+}
+
 /* The hypervisor's own tables: supervisor only, A/D preset, NX. */
 void pt_fmt_make_x86_host(struct pt_fmt *f, bool gb_pages)
 {
@@ -270,6 +306,8 @@ static u64 leaf_bits(const struct pt_fmt *f, u32 level, u32 perm)
 		e |= f->nxs_bits;
 	if (perm & PT_UC)
 		e |= f->uc_bits;
+	else
+		e |= f->wb_bits;
 	if (level > 1)
 		e |= f->large_bit;
 	return e;

@@ -30,6 +30,7 @@ struct pt_fmt {
 	u64 nx_bits;		/* added when neither PT_XS nor PT_XU */
 	u64 nxs_bits;		/* added when PT_XS is absent (AMD GMET: U=1) */
 	u64 uc_bits;		/* added for PT_UC */
+	u64 wb_bits;		/* added without PT_UC (EPT: the leaf's memory type) */
 	u64 large_bit;		/* page-size bit of 2 MiB / 1 GiB leaves */
 	u32 max_leaf_level;	/* 1: 4 KiB only, 2: up to 2 MiB, 3: up to 1 GiB */
 	u32 levels;		/* 4 (48-bit) or 5 (57-bit) */
@@ -108,5 +109,7 @@ extern const struct pt_fmt pt_fmt_x86_host;	/* hypervisor's own tables: supervis
 void pt_fmt_make_npt(struct pt_fmt *f, bool gb_pages);		/* AMD NPT (no GMET) */
 void pt_fmt_make_npt_gmet(struct pt_fmt *f, bool gb_pages);	/* AMD NPT with GMET on */
 void pt_fmt_make_x86_host(struct pt_fmt *f, bool gb_pages);
+/* Intel EPT; @mbec: supervisor and user execute apart (mode-based execute control). */
+void pt_fmt_make_ept(struct pt_fmt *f, bool gb_pages, bool mbec);
 
 #endif

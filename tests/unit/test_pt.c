@@ -387,6 +387,69 @@ TEST(pt_split_point_format_ept_like)
 	env_free(&e);
 }
 
+/* Intel EPT without MBEC: bit 2 executes in any mode; RAM write-back, PT_UC type 0. */
+TEST(pt_format_ept)
+{
+	struct env e;
+	u32 perm, level;
+	u64 pa;
+
+	env_init(&e, 16);
+	pt_fmt_make_ept(&e.fmt, true, false);
+	CHECK_EQ(pt_init(&e.pt, &e.fmt, &e.pool), 0);
+	CHECK_EQ(pt_map(&e.pt, 0, 0, SZ_1G, PT_RWX), 0);
+	CHECK_EQ(raw(&e.pt, 0, 3), 0x7 | (6 << 3) | BIT(7));
+	CHECK_EQ(raw(&e.pt, 0, 4) & 0xfff, 0x7);	/* a table: R, W, X, no type */
+	CHECK_EQ(pt_lookup(&e.pt, 0x5000, &pa, &perm, &level), 0);
+	CHECK_EQ(perm, PT_RWX);
+	CHECK_EQ(level, 3);
+	/* Not RAM: uncacheable (type 0), read and write, no execute. */
+	CHECK_EQ(pt_map(&e.pt, 0x1000, 0x1000, PAGE_SIZE, PT_R | PT_W | PT_UC), 0);
+	CHECK_EQ(raw(&e.pt, 0x1000, 1), 0x1000 | 0x3);
+	CHECK_EQ(pt_lookup(&e.pt, 0x1000, &pa, &perm, &level), 0);
+	CHECK_EQ(perm, PT_R | PT_W);
+	/* The split kept the rest write-back and executable. */
+	CHECK_EQ(raw(&e.pt, 0x2000, 1), 0x2000 | 0x7 | (6 << 3));
+	/* Either execute bit asks for bit 2: there is only one without MBEC. */
+	CHECK_EQ(pt_map(&e.pt, 0x3000, 0x3000, PAGE_SIZE, PT_R | PT_XU), 0);
+	CHECK_EQ(raw(&e.pt, 0x3000, 1), 0x3000 | 0x5 | (6 << 3));
+	CHECK_EQ(pt_lookup(&e.pt, 0x3000, &pa, &perm, &level), 0);
+	CHECK_EQ(perm, PT_R | PT_X);
+	/* Unmapped: the entry is 0, which EPT reads as not present. */
+	CHECK_EQ(pt_map(&e.pt, 0x4000, 0x4000, PAGE_SIZE, 0), 0);
+	CHECK_EQ(raw(&e.pt, 0x4000, 1), 0);
+	CHECK_EQ(pt_lookup(&e.pt, 0x4000, &pa, &perm, &level), -1);
+	env_free(&e);
+}
+
+/* EPT with MBEC: bit 2 supervisor execute, bit 10 user execute, tables both. */
+TEST(pt_format_ept_mbec)
+{
+	struct env e;
+	u32 perm, level;
+	u64 pa;
+
+	env_init(&e, 16);
+	pt_fmt_make_ept(&e.fmt, false, true);
+	CHECK_EQ(pt_init(&e.pt, &e.fmt, &e.pool), 0);
+	CHECK_EQ(pt_map(&e.pt, 0, 0, SZ_2M, PT_R | PT_XS), 0);
+	CHECK_EQ(raw(&e.pt, 0, 2), 0x5 | (6 << 3) | BIT(7));
+	CHECK_EQ(raw(&e.pt, 0, 3) & 0xfff, 0x7 | BIT(10));
+	CHECK_EQ(pt_map(&e.pt, 0x1000, 0x1000, PAGE_SIZE, PT_R | PT_W | PT_XU), 0);
+	CHECK_EQ(raw(&e.pt, 0x1000, 1), 0x1000 | 0x3 | BIT(10) | (6 << 3));
+	CHECK_EQ(pt_lookup(&e.pt, 0x1000, &pa, &perm, &level), 0);
+	CHECK_EQ(perm, PT_R | PT_W | PT_XU);
+	CHECK_EQ(pt_lookup(&e.pt, 0x2000, &pa, &perm, &level), 0);
+	CHECK_EQ(perm, PT_R | PT_XS);
+	CHECK_EQ(pt_map(&e.pt, 0x3000, 0x3000, PAGE_SIZE, PT_RWX), 0);
+	CHECK_EQ(raw(&e.pt, 0x3000, 1), 0x3000 | 0x7 | BIT(10) | (6 << 3));
+	/* 1 GiB leaves not asked for: a 1 GiB range is made of 2 MiB ones. */
+	CHECK_EQ(pt_map(&e.pt, SZ_1G, SZ_1G, SZ_1G, PT_R), 0);
+	CHECK_EQ(pt_lookup(&e.pt, SZ_1G, &pa, &perm, &level), 0);
+	CHECK_EQ(level, 2);
+	env_free(&e);
+}
+
 TEST(pt_pool_exhaustion)
 {
 	struct env e;
