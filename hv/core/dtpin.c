@@ -59,8 +59,8 @@ static int dt_operand(struct hv_cpu *c, u32 which, u16 *limit, u64 *base, u32 *l
 	if (vcpu_decode_at_rip(c, &in) || in.lock || in.mod == 3 ||
 	    in.op != (which == LVBS_DT_IDTR ? INSN_LIDT : INSN_LGDT))
 		return -1;
-	addr = insn_mem_addr(&in, c->regs, rip + in.len, rdmsr(MSR_FS_BASE),
-			     rdmsr(MSR_GS_BASE));
+	addr = insn_mem_addr(&in, c->regs, rip + in.len, arch_guest_msr(c, MSR_FS_BASE),
+			     arch_guest_msr(c, MSR_GS_BASE));
 	vcpu_guest_walker(c, &w);
 	if (gwalk_read(&w, addr, raw, sizeof(raw)))
 		return -1;

@@ -222,8 +222,16 @@ u32 arch_cpl(struct hv_cpu *c);
 void arch_guest_ctl(struct hv_cpu *c, struct guest_ctl *g);
 bool arch_next_rip(struct hv_cpu *c, u64 *next);	/* hardware-provided next RIP */
 void arch_inject(struct hv_cpu *c, u8 vector, bool has_err, u32 err);
-u64 arch_read_efer(struct hv_cpu *c);			/* as the guest sees it */
-void arch_write_efer(struct hv_cpu *c, u64 efer);	/* already validated */
+/*
+ * A guest MSR the core reads or writes, as the guest sees it: EFER, the
+ * kernel-entry MSRs (msrpin.c), FS and GS base (operand addresses). Where
+ * each lives is the backend's: SVM keeps EFER in the VMCB and leaves the
+ * others in the CPU (the hypervisor never runs VMLOAD); VMX keeps EFER,
+ * SYSENTER and FS/GS base in the VMCS (docs/vmx-plan.md). A write is
+ * already validated.
+ */
+u64 arch_guest_msr(struct hv_cpu *c, u32 msr);
+void arch_set_guest_msr(struct hv_cpu *c, u32 msr, u64 v);
 u64 arch_read_cr(struct hv_cpu *c, u32 cr);		/* CR0 or CR4 */
 void arch_write_cr(struct hv_cpu *c, u32 cr, u64 v, bool flush_tlb); /* validated */
 void arch_intercept_cr_write(struct hv_cpu *c, u32 cr);

@@ -84,7 +84,7 @@ long msrpin_request(struct hv_cpu *c, u64 slot, u64 mask)
 		return LVBS_E_INVAL;
 	if (slot == LVBS_MSR_SLOT_EFER && (mask & ~LVBS_PIN_EFER_ALLOWED))
 		return LVBS_E_INVAL;
-	cur = slot == LVBS_MSR_SLOT_EFER ? arch_read_efer(c) : rdmsr(slot_msr[slot]);
+	cur = arch_guest_msr(c, slot_msr[slot]);
 	fresh = mask & ~c->msr_pin_mask[slot];
 	c->msr_pin_val[slot] = (c->msr_pin_val[slot] & ~fresh) | (cur & fresh);
 	c->msr_pin_mask[slot] |= mask;

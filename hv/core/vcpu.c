@@ -193,7 +193,7 @@ void vcpu_handle_hypercall(struct hv_cpu *c)
  */
 static bool efer_write_ok(struct hv_cpu *c, u64 v)
 {
-	u64 cur = arch_read_efer(c);
+	u64 cur = arch_guest_msr(c, MSR_EFER);
 	struct guest_ctl g;
 
 	if (v & ~hv.caps.efer_valid)
@@ -209,7 +209,7 @@ static bool msr_read(struct hv_cpu *c, u32 msr, u64 *v)
 {
 	switch (msr) {
 	case MSR_EFER:
-		*v = arch_read_efer(c);
+		*v = arch_guest_msr(c, MSR_EFER);
 		return true;
 	case MSR_VM_HSAVE_PA:
 		/* Where the host save area is is none of the guest's business. */
@@ -232,7 +232,7 @@ static bool msr_write(struct hv_cpu *c, u32 msr, u64 v)
 		if (hv.caps.vendor == LVBS_VENDOR_SVM && !(v & EFER_SVME))
 			hv_log_event(c, LVBS_EV_MSR_DENIED, LVBS_ACC_WRITE,
 				     LVBS_ACT_IGNORED, 0, msr, v);
-		arch_write_efer(c, v);
+		arch_set_guest_msr(c, MSR_EFER, v);
 		return true;
 	case MSR_VM_HSAVE_PA:
 	case MSR_VM_CR:
@@ -251,7 +251,7 @@ static bool msr_write(struct hv_cpu *c, u32 msr, u64 v)
 		slot = msrpin_slot(msr);
 		if (slot < 0 || !msrpin_value_ok(msr, v) || !msrpin_allows(c, (u32)slot, v))
 			return false;
-		wrmsr(msr, v);
+		arch_set_guest_msr(c, msr, v);
 		return true;
 	}
 }

@@ -48,8 +48,21 @@ void wrmsr(u32 msr, u64 v)
 u64 arch_rip(struct hv_cpu *c) { return F(c)->rip; }
 void arch_set_rip(struct hv_cpu *c, u64 rip) { F(c)->rip = rip; }
 u32 arch_cpl(struct hv_cpu *c) { return F(c)->cpl; }
-u64 arch_read_efer(struct hv_cpu *c) { return F(c)->efer; }
-void arch_write_efer(struct hv_cpu *c, u64 efer) { F(c)->efer = efer; F(c)->efer_writes++; }
+/* EFER per fake CPU; the rest in the shared fake MSRs, as SVM leaves them in the CPU. */
+u64 arch_guest_msr(struct hv_cpu *c, u32 msr)
+{
+	return msr == MSR_EFER ? F(c)->efer : rdmsr(msr);
+}
+
+void arch_set_guest_msr(struct hv_cpu *c, u32 msr, u64 v)
+{
+	if (msr != MSR_EFER) {
+		wrmsr(msr, v);
+		return;
+	}
+	F(c)->efer = v;
+	F(c)->efer_writes++;
+}
 u64 arch_read_cr(struct hv_cpu *c, u32 cr) { return cr ? F(c)->cr4 : F(c)->cr0; }
 
 void arch_guest_ctl(struct hv_cpu *c, struct guest_ctl *g)

@@ -27,7 +27,7 @@ int arch_init(void)			{ BACKEND(svm_init(), LVBS_E_NOSYS); }
 int arch_launch(struct hv_cpu *c, struct kframe *f) { BACKEND(svm_launch(c, f), LVBS_E_NOSYS); }
 u64 arch_rip(struct hv_cpu *c)		{ BACKEND(svm_rip(c), 0); }
 u32 arch_cpl(struct hv_cpu *c)		{ BACKEND(svm_cpl(c), 3); }
-u64 arch_read_efer(struct hv_cpu *c)	{ BACKEND(svm_read_efer(c), 0); }
+u64 arch_guest_msr(struct hv_cpu *c, u32 msr) { BACKEND(svm_guest_msr(c, msr), 0); }
 u64 arch_read_cr(struct hv_cpu *c, u32 cr) { BACKEND(svm_read_cr(c, cr), 0); }
 bool arch_next_rip(struct hv_cpu *c, u64 *next) { BACKEND(svm_next_rip(c, next), false); }
 
@@ -81,10 +81,10 @@ void arch_intercept_dt_writes(struct hv_cpu *c)
 		svm_intercept_dt_writes(c);
 }
 
-void arch_write_efer(struct hv_cpu *c, u64 efer)
+void arch_set_guest_msr(struct hv_cpu *c, u32 msr, u64 v)
 {
 	if (hv.caps.vendor == LVBS_VENDOR_SVM)
-		svm_write_efer(c, efer);
+		svm_set_guest_msr(c, msr, v);
 }
 
 void arch_abort(struct hv_cpu *c)

@@ -631,9 +631,10 @@ void svm_inject(struct hv_cpu *c, u8 vector, bool has_err, u32 err)
 	v->control.event_inj_err = err;
 }
 
-u64 svm_read_efer(struct hv_cpu *c)
+/* EFER is the VMCB's; the others stay in the CPU: VMRUN leaves them alone. */
+u64 svm_guest_msr(struct hv_cpu *c, u32 msr)
 {
-	return vmcb_of(c)->save.efer;
+	return msr == MSR_EFER ? vmcb_of(c)->save.efer : rdmsr(msr);
 }
 
 u64 svm_read_cr(struct hv_cpu *c, u32 cr)
@@ -685,10 +686,14 @@ void svm_intercept_dt_writes(struct hv_cpu *c)
 					     INTERCEPT_TR_WRITE;
 }
 
-void svm_write_efer(struct hv_cpu *c, u64 efer)
+void svm_set_guest_msr(struct hv_cpu *c, u32 msr, u64 val)
 {
 	struct vmcb *v = vmcb_of(c);
 
+	if (msr != MSR_EFER) {
+		wrmsr(msr, val);
+		return;
+	}
 	/* LMA is the CPU's to set; SVME must stay on for VMRUN (APM 15.5.1). */
-	v->save.efer = (efer & ~EFER_LMA) | (v->save.efer & EFER_LMA) | EFER_SVME;
+	v->save.efer = (val & ~EFER_LMA) | (v->save.efer & EFER_LMA) | EFER_SVME;
 }
