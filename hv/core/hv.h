@@ -231,6 +231,13 @@ void arch_inject(struct hv_cpu *c, u8 vector, bool has_err, u32 err);
  * already validated.
  */
 u64 arch_guest_msr(struct hv_cpu *c, u32 msr);
+/*
+ * The SLAT's page-table format. With @want_xsplit, one that tells
+ * supervisor from user execute where the CPU can (AMD GMET; Intel MBEC,
+ * docs/vmx-plan.md); true if it does, and the feature is then marked
+ * used in hv.caps.
+ */
+bool arch_slat_fmt(struct pt_fmt *f, bool gb_pages, bool want_xsplit);
 void arch_set_guest_msr(struct hv_cpu *c, u32 msr, u64 v);
 u64 arch_read_cr(struct hv_cpu *c, u32 cr);		/* CR0 or CR4 */
 void arch_write_cr(struct hv_cpu *c, u32 cr, u64 v, bool flush_tlb); /* validated */

@@ -207,21 +207,14 @@ static int map_region(void)
 
 static int build_page_tables(void)
 {
-	bool gb = hv.caps.present & LVBS_FEAT_1G_PAGES;
-	/* GMET only when asked for: the path is untested on hardware (docs). */
-	bool gmet = (hv.caps.present & LVBS_FEAT_GMET) &&
-		    (hv.params.flags & LVBS_BOOT_USE_GMET);
+	bool gb = hv.caps.present & LVBS_FEAT_1G_PAGES, gmet;
 	u64 limit = hv.mem.phys_limit;
 
 	pt_fmt_make_x86_host(&hv.host_fmt, gb);
 	if (read_cr4() & X86_CR4_LA57)
 		hv.host_fmt.levels = 5;
-	if (gmet) {
-		pt_fmt_make_npt_gmet(&hv.slat_fmt, gb);
-		hv.caps.used |= LVBS_FEAT_GMET;
-	} else {
-		pt_fmt_make_npt(&hv.slat_fmt, gb);
-	}
+	/* The execute split only when asked for: untested on hardware (docs). */
+	gmet = arch_slat_fmt(&hv.slat_fmt, gb, hv.params.flags & LVBS_BOOT_USE_GMET);
 	if (pt_init(&hv.host_pt, &hv.host_fmt, &hv.pool) ||
 	    pt_init(&hv.slat, &hv.slat_fmt, &hv.pool))
 		return LVBS_E_INVAL;

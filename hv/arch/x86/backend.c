@@ -28,6 +28,7 @@ int arch_launch(struct hv_cpu *c, struct kframe *f) { BACKEND(svm_launch(c, f), 
 u64 arch_rip(struct hv_cpu *c)		{ BACKEND(svm_rip(c), 0); }
 u32 arch_cpl(struct hv_cpu *c)		{ BACKEND(svm_cpl(c), 3); }
 u64 arch_guest_msr(struct hv_cpu *c, u32 msr) { BACKEND(svm_guest_msr(c, msr), 0); }
+bool arch_slat_fmt(struct pt_fmt *f, bool gb, bool xsplit) { BACKEND(svm_slat_fmt(f, gb, xsplit), false); }
 u64 arch_read_cr(struct hv_cpu *c, u32 cr) { BACKEND(svm_read_cr(c, cr), 0); }
 bool arch_next_rip(struct hv_cpu *c, u64 *next) { BACKEND(svm_next_rip(c, next), false); }
 

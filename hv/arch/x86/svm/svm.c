@@ -631,6 +631,18 @@ void svm_inject(struct hv_cpu *c, u8 vector, bool has_err, u32 err)
 	v->control.event_inj_err = err;
 }
 
+/* NPT, with GMET when it is wanted and the CPU has it. */
+bool svm_slat_fmt(struct pt_fmt *f, bool gb_pages, bool want_xsplit)
+{
+	if (!want_xsplit || !(hv.caps.present & LVBS_FEAT_GMET)) {
+		pt_fmt_make_npt(f, gb_pages);
+		return false;
+	}
+	pt_fmt_make_npt_gmet(f, gb_pages);
+	hv.caps.used |= LVBS_FEAT_GMET;
+	return true;
+}
+
 /* EFER is the VMCB's; the others stay in the CPU: VMRUN leaves them alone. */
 u64 svm_guest_msr(struct hv_cpu *c, u32 msr)
 {

@@ -17,6 +17,7 @@ void svm_guest_ctl(struct hv_cpu *c, struct guest_ctl *g);
 bool svm_next_rip(struct hv_cpu *c, u64 *next);
 void svm_inject(struct hv_cpu *c, u8 vector, bool has_err, u32 err);
 u64 svm_guest_msr(struct hv_cpu *c, u32 msr);
+bool svm_slat_fmt(struct pt_fmt *f, bool gb_pages, bool want_xsplit);
 void svm_set_guest_msr(struct hv_cpu *c, u32 msr, u64 v);
 u64 svm_read_cr(struct hv_cpu *c, u32 cr);
 void svm_write_cr(struct hv_cpu *c, u32 cr, u64 val, bool flush_tlb);
