@@ -10,11 +10,12 @@
  *
  *   /sys/module/lvbs_permfill/parameters/ranges   ranges it holds
  *
- * With fragment_mb=N it fills nothing: it takes N MiB of single pages and
- * gives every other one back, so that the free memory the next
- * allocations get is single pages that cannot merge, the worst case for
- * the database (a module's memory costs two ranges per piece). It keeps
- * the rest until it is unloaded.
+ * With fragment_mb=N it fills nothing: on every online CPU it takes N MiB
+ * in whole pageblocks and gives every other page back (fragment() says
+ * why so), so that the
+ * free memory the next allocations get is single pages that cannot
+ * merge, the worst case for the database (a module's memory costs two
+ * ranges per piece). It keeps the rest until it is unloaded.
  *
  *   /sys/module/lvbs_permfill/parameters/scattered   pages given back
  */
@@ -26,6 +27,8 @@
 #include <linux/slab.h>
 #include <linux/io.h>
 #include <linux/vmalloc.h>
+#include <linux/cpu.h>
+#include <linux/workqueue.h>
 #include "lvbs_hc.h"
 
 #define FILL_OWNER	0x7e59
@@ -39,46 +42,102 @@ MODULE_PARM_DESC(ranges, "ranges this module holds in the permission database (r
 
 static unsigned int fragment_mb;
 module_param(fragment_mb, uint, 0444);
-MODULE_PARM_DESC(fragment_mb, "instead of filling: scatter this many MiB of free memory into single pages (0: fill)");
+MODULE_PARM_DESC(fragment_mb, "instead of filling: on each CPU, scatter this many MiB of free memory into single pages (0: fill)");
 
 static unsigned long scattered;
 module_param(scattered, ulong, 0444);
 MODULE_PARM_DESC(scattered, "single pages given back by fragment_mb (read only)");
 
 static struct page *blocks[FILL_BLOCKS];
-static struct page **frag;
-static unsigned long frag_n;
 
-/* Take single pages, give every other one back. */
+/*
+ * The scattered pages must be what the next allocations get, on any CPU.
+ * Two things stood in the way (scenario protfail saw xfs land on whole
+ * blocks about one run in four, on 6.1 and on 6.12):
+ *
+ *  - Each CPU keeps a list of free single pages (the per-CPU pageset,
+ *    /proc/zoneinfo "high": 6,923 pages here on 6.1, 14,431 on 6.12),
+ *    served before the buddy lists, last freed first. Pages given back on
+ *    one CPU filled that CPU's list; another CPU, whose list held pages
+ *    freed earlier in runs, or that used up the few scattered pages that
+ *    overflowed to the buddy lists, gave a module contiguous memory. So
+ *    the scattering runs on every online CPU (work_on_cpu()), each giving
+ *    back fragment_mb / 2 MiB of single pages: at the head of every CPU's
+ *    list are scattered pages, and what overflows goes to the buddy lists.
+ *  - Single pages taken and every other one given back could merge, or go
+ *    back to a movable pageblock's lists. So whole pageblocks (2 MiB,
+ *    order 9) are taken, split, and every odd page given back: its buddy,
+ *    the even page before it, is held, and the block, taken whole for an
+ *    unmovable request, is unmovable, so overflowing pages go to the
+ *    unmovable lists that GFP_KERNEL allocations (module memory) look at
+ *    first, and order 0 before anything larger.
+ */
+#define FRAG_ORDER	9
+
+struct frag_cpu {
+	struct page **blk;	/* the pageblocks taken, even pages held */
+	unsigned long n;
+};
+static struct frag_cpu *frag;	/* by CPU id */
+static unsigned long frag_blocks;
+
+/* On @arg's CPU: take pageblocks, split them, give every odd page back. */
+static long fragment_here(void *arg)
+{
+	unsigned long want = (unsigned long)fragment_mb >> (FRAG_ORDER + PAGE_SHIFT - 20), j;
+	struct frag_cpu *f = arg;
+	struct page *p;
+
+	f->blk = vzalloc(want * sizeof(*f->blk));
+	if (!f->blk)
+		return -ENOMEM;
+	for (f->n = 0; f->n < want; f->n++) {
+		p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, FRAG_ORDER);
+		if (!p)
+			return -ENOMEM;
+		split_page(p, FRAG_ORDER);
+		f->blk[f->n] = p;
+		for (j = 1; j < (1ul << FRAG_ORDER); j += 2) {
+			__free_page(p + j);
+			scattered++;	/* one CPU at a time: each call is waited for */
+		}
+	}
+	frag_blocks += f->n;
+	return 0;
+}
+
 static int fragment(void)
 {
-	unsigned long i, want = (unsigned long)fragment_mb << (20 - PAGE_SHIFT);
+	long r = 0;
+	int cpu;
 
-	frag = vzalloc(want * sizeof(*frag));
+	frag = kcalloc(nr_cpu_ids, sizeof(*frag), GFP_KERNEL);
 	if (!frag)
 		return -ENOMEM;
-	for (frag_n = 0; frag_n < want; frag_n++) {
-		frag[frag_n] = alloc_page(GFP_KERNEL | __GFP_NOWARN);
-		if (!frag[frag_n])
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		r = work_on_cpu(cpu, fragment_here, &frag[cpu]);
+		if (r)
 			break;
 	}
-	for (i = 1; i < frag_n; i += 2) {
-		__free_page(frag[i]);
-		frag[i] = NULL;
-		scattered++;
-	}
-	pr_info("took %lu single pages, gave %lu back\n", frag_n, scattered);
-	return 0;
+	cpus_read_unlock();
+	pr_info("took %lu blocks of %lu pages on %u CPUs, gave %lu single pages back\n",
+		frag_blocks, 1ul << FRAG_ORDER, num_online_cpus(), scattered);
+	return (int)r;
 }
 
 static void unfragment(void)
 {
-	unsigned long i;
+	unsigned long i, j;
+	unsigned int cpu;
 
-	for (i = 0; i < frag_n; i++)
-		if (frag[i])
-			__free_page(frag[i]);
-	vfree(frag);
+	for (cpu = 0; frag && cpu < nr_cpu_ids; cpu++) {
+		for (i = 0; i < frag[cpu].n; i++)
+			for (j = 0; j < (1ul << FRAG_ORDER); j += 2)
+				__free_page(frag[cpu].blk[i] + j);
+		vfree(frag[cpu].blk);
+	}
+	kfree(frag);
 }
 
 /* Take every other page of one block; false once the database is full. */
@@ -112,7 +171,10 @@ static int __init permfill_init(void)
 
 	if (fragment_mb) {
 		free_page((unsigned long)e);
-		return fragment();
+		status = fragment();
+		if (status)
+			unfragment();	/* nothing held after a failed load */
+		return (int)status;
 	}
 	if (!e)
 		return -ENOMEM;

@@ -8,8 +8,9 @@
 # module loads and the kernel patches text, toggles keys and traces.
 #
 # Then the other end: a large module (Debian's xfs) on memory scattered
-# into single pages (lvbs_permfill.ko fragment_mb=128 takes 128 MiB of
-# single pages and gives every other one back), the worst case for the
+# into single pages (lvbs_permfill.ko fragment_mb=128: on every CPU, 128
+# MiB of whole pageblocks with every odd page given back; its fragment()
+# says why so), the worst case for the
 # database, since each piece of a module's memory costs two ranges. It
 # must load and leave nothing behind; the ranges it took are printed.
 # shellcheck shell=dash source-path=SCRIPTDIR
