@@ -36,9 +36,13 @@ static long hcall(u64 nr, u64 a1, u64 a2, u64 a3, u64 *o1, u64 *o2)
 
 static void lvbs_call_time(u32 nr, u64 *calls, u64 *usecs)
 {
-	*calls = nr < LVBS_HC_MAX ? atomic64_read(&hc_calls[nr]) : 0;
-	*usecs = nr < LVBS_HC_MAX && tsc_khz ?
-		 mul_u64_u32_div(atomic64_read(&hc_tsc[nr]), 1000, tsc_khz) : 0;
+	*calls = 0;
+	*usecs = 0;
+	if (nr >= LVBS_HC_MAX)
+		return;
+	*calls = atomic64_read(&hc_calls[nr]);
+	if (tsc_khz)
+		*usecs = mul_u64_u32_div(atomic64_read(&hc_tsc[nr]), 1000, tsc_khz);
 }
 
 int lvbs_status_to_errno(long status)
@@ -64,8 +68,7 @@ static int lvbs_get_info(struct lvbs_info *info)
 
 	if (!buf)
 		return -ENOMEM;
-	r = hcall(LVBS_HC_GET_INFO, virt_to_phys(buf), sizeof(*buf), 0,
-			 NULL, NULL);
+	r = hcall(LVBS_HC_GET_INFO, virt_to_phys(buf), sizeof(*buf), 0, NULL, NULL);
 	if (r == LVBS_OK)
 		*info = *buf;
 	kfree(buf);
@@ -79,8 +82,7 @@ static int lvbs_get_stats(u32 cpu, struct lvbs_cpu_stats *st)
 
 	if (!buf)
 		return -ENOMEM;
-	r = hcall(LVBS_HC_GET_STATS, virt_to_phys(buf), sizeof(*buf), cpu,
-			 NULL, NULL);
+	r = hcall(LVBS_HC_GET_STATS, virt_to_phys(buf), sizeof(*buf), cpu, NULL, NULL);
 	if (r == LVBS_OK)
 		*st = *buf;
 	kfree(buf);
@@ -90,7 +92,7 @@ static int lvbs_get_stats(u32 cpu, struct lvbs_cpu_stats *st)
 static int lvbs_get_stats_into(u32 cpu, struct lvbs_cpu_stats *buf)
 {
 	return lvbs_status_to_errno(hcall(LVBS_HC_GET_STATS, virt_to_phys(buf),
-						 sizeof(*buf), cpu, NULL, NULL));
+					  sizeof(*buf), cpu, NULL, NULL));
 }
 
 static long lvbs_read_log(u64 from, struct lvbs_log_entry *out, u32 max, u64 *next)
@@ -120,14 +122,12 @@ static long lvbs_read_log(u64 from, struct lvbs_log_entry *out, u32 max, u64 *ne
 /* No buffer: safe in atomic context (it runs from on_each_cpu()). */
 static int lvbs_pin_cr(u32 cr, u64 mask)
 {
-	return lvbs_status_to_errno(hcall(LVBS_HC_PIN_CR, cr, mask, 0,
-						 NULL, NULL));
+	return lvbs_status_to_errno(hcall(LVBS_HC_PIN_CR, cr, mask, 0, NULL, NULL));
 }
 
 static int lvbs_pin_msr(u32 slot, u64 mask)
 {
-	return lvbs_status_to_errno(hcall(LVBS_HC_PIN_MSR, slot, mask, 0,
-						 NULL, NULL));
+	return lvbs_status_to_errno(hcall(LVBS_HC_PIN_MSR, slot, mask, 0, NULL, NULL));
 }
 
 static int lvbs_pin_dt(void)
@@ -180,14 +180,12 @@ static int lvbs_release(u32 owner, u64 *pages)
 
 static int lvbs_seal(u64 flags, u64 mod_start, u64 mod_end)
 {
-	return lvbs_status_to_errno(hcall(LVBS_HC_SEAL, flags, mod_start, mod_end,
-						 NULL, NULL));
+	return lvbs_status_to_errno(hcall(LVBS_HC_SEAL, flags, mod_start, mod_end, NULL, NULL));
 }
 
 static int lvbs_set_policy(u32 policy)
 {
-	return lvbs_status_to_errno(hcall(LVBS_HC_SET_POLICY, policy, 0, 0,
-						 NULL, NULL));
+	return lvbs_status_to_errno(hcall(LVBS_HC_SET_POLICY, policy, 0, 0, NULL, NULL));
 }
 
 /* The certificate goes by physical address: a kmalloc'd copy. */
@@ -234,8 +232,7 @@ static int lvbs_module_begin(void *trailer, size_t len, u64 content_len, u32 *ve
 			     u64 *file)
 {
 	u64 v = LVBS_MODCHECK_INCOMPLETE;
-	long r = hcall(LVBS_HC_MODULE_BEGIN, virt_to_phys(trailer), len, content_len,
-			      &v, file);
+	long r = hcall(LVBS_HC_MODULE_BEGIN, virt_to_phys(trailer), len, content_len, &v, file);
 
 	*verdict = (u32)v;
 	return lvbs_status_to_errno(r);
@@ -244,7 +241,7 @@ static int lvbs_module_begin(void *trailer, size_t len, u64 content_len, u32 *ve
 static int lvbs_module_hash(struct lvbs_module_page *pages, u32 n)
 {
 	return lvbs_status_to_errno(hcall(LVBS_HC_MODULE_HASH, virt_to_phys(pages), n, 0,
-						 NULL, NULL));
+					  NULL, NULL));
 }
 
 static int lvbs_module_end(u32 core, u32 init, u32 *verdict, u32 *slot)
@@ -260,8 +257,7 @@ static int lvbs_module_end(u32 core, u32 init, u32 *verdict, u32 *slot)
 static int lvbs_module_compare(struct lvbs_module_compare *req, bool cont, bool *more)
 {
 	u64 m = 0;
-	long r = hcall(LVBS_HC_MODULE_COMPARE, virt_to_phys(req), sizeof(*req), cont,
-			      &m, NULL);
+	long r = hcall(LVBS_HC_MODULE_COMPARE, virt_to_phys(req), sizeof(*req), cont, &m, NULL);
 
 	*more = m != 0;
 	return lvbs_status_to_errno(r);
@@ -270,7 +266,7 @@ static int lvbs_module_compare(struct lvbs_module_compare *req, bool cont, bool 
 static int lvbs_exports(struct lvbs_exports *e)
 {
 	return lvbs_status_to_errno(hcall(LVBS_HC_EXPORTS, virt_to_phys(e), sizeof(*e), 0,
-						 NULL, NULL));
+					  NULL, NULL));
 }
 
 const struct lvbs_hv_ops lvbs_hv_ops_lvbs = {
