@@ -19,10 +19,12 @@
 #include <linux/ioport.h>
 #include <linux/vmalloc.h>
 #include <linux/stop_machine.h>
+#include <linux/smp.h>
 #include <linux/cpumask.h>
 #include <linux/atomic.h>
 #include <linux/cc_platform.h>
 #include <linux/version.h>
+#include <asm/desc.h>
 #include <asm/io.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
@@ -333,60 +335,133 @@ static void wait_all(atomic_t *a, unsigned int n)
 		cpu_relax();
 }
 
+/*
+ * What differs between the vendors on the kernel's side of the launch:
+ * switching the CPU's virtualisation on and off around it, and keeping
+ * interrupts and NMIs out while a CPU crosses into the hypervisor.
+ */
+static bool on_vmx;
+
 static inline void svm_clgi(void) { asm volatile("clgi" ::: "memory"); }
 static inline void svm_stgi(void) { asm volatile("stgi" ::: "memory"); }
 
 /* Leave the hypervisor during a failed launch (LVBS_HC_LAUNCH_ABORT). */
-static long abort_vmmcall(void)
+static long abort_hcall(void)
 {
 	u64 rax = LVBS_HC(LVBS_HC_LAUNCH_ABORT);
 
 	/* The hypervisor returns through tramp_exit: caller-saved regs are gone. */
-	asm volatile("vmmcall"
+	asm volatile(LVBS_HCALL_INSN
 		     : "+a"(rax)
 		     : : "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11",
 		       "memory", "cc");
 	return (long)rax;
 }
 
+struct cpu_prep {
+	u64 efer;		/* SVM: EFER before the launch */
+	bool enabled;		/* virtualisation switched on by us */
+};
+
+/* SVM: EFER.SVME on, unless KVM has it or firmware disabled SVM. */
+static int svm_prepare_cpu(struct cpu_prep *pr)
+{
+	u64 vm_cr;
+
+	rdmsrl(MSR_EFER, pr->efer);
+	rdmsrl(MSR_VM_CR, vm_cr);
+	if (pr->efer & EFER_SVME)
+		return -EBUSY;
+	if (vm_cr & MSR_VM_CR_SVMDIS)
+		return -EPERM;
+	wrmsrl(MSR_EFER, pr->efer | EFER_SVME);
+	pr->enabled = true;
+	return 0;
+}
+
+/*
+ * VMX: VMXON needs CR4.VMXE and IA32_FEATURE_CONTROL locked with VMX
+ * allowed outside SMX (check_vmx() locked it where firmware had not). CR4
+ * goes through the kernel's own helper, so that its CR4 shadow
+ * (cpu_tlbstate.cr4, which every later CR4 write starts from) agrees with
+ * the CPU; VMXE is not among the bits Linux pins.
+ */
+static int vmx_prepare_cpu(struct cpu_prep *pr)
+{
+	u64 fc;
+
+	if (cr4_read_shadow() & X86_CR4_VMXE)
+		return -EBUSY;
+	rdmsrl(MSR_IA32_FEAT_CTL, fc);
+	if ((fc & (FEAT_CTL_LOCKED | FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) !=
+	    (FEAT_CTL_LOCKED | FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX))
+		return -EPERM;
+	cr4_set_bits_irqsoff(X86_CR4_VMXE);
+	pr->enabled = true;
+	return 0;
+}
+
+static int prepare_cpu(struct cpu_prep *pr)
+{
+	return on_vmx ? vmx_prepare_cpu(pr) : svm_prepare_cpu(pr);
+}
+
+/* Switch virtualisation off again on a CPU that is not a guest. */
+static void undo_cpu(struct cpu_prep *pr)
+{
+	if (!pr->enabled)
+		return;
+	if (on_vmx) {
+		cr4_clear_bits_irqsoff(X86_CR4_VMXE);
+		/*
+		 * A VM exit, and a VM entry that failed with an exit, leave TR's
+		 * limit at 0x67 (SDM 28.5.2): the kernel reloads TR before a task
+		 * with an I/O bitmap next needs it.
+		 */
+		invalidate_tss_limit();
+		return;
+	}
+	/* Outside the hypervisor, GIF clear: set GIF before clearing SVME. */
+	svm_stgi();
+	wrmsrl(MSR_VM_HSAVE_PA, 0);
+	wrmsrl(MSR_EFER, pr->efer);
+}
+
 /*
  * Runs on every online CPU at the same time (stop_machine), interrupts off.
  * Two rounds with a barrier after each, so that either every CPU ends up a
  * guest or none does:
- *  1. prepare: SVM free on this CPU? then EFER.SVME on;
- *  2. launch: CLGI, enter the hypervisor; if any CPU failed, those that got
- *     in leave again by LVBS_HC_LAUNCH_ABORT and all switch SVM back off.
+ *  1. prepare: virtualisation free on this CPU? then switch it on;
+ *  2. launch: enter the hypervisor (after CLGI on SVM, so that no
+ *     interrupt or NMI comes in between); if any CPU failed, those that got
+ *     in leave again by LVBS_HC_LAUNCH_ABORT and all switch it back off.
  */
 static int launch_on_cpu(void *data)
 {
 	struct launch_ctx *ctx = data;
 	int cpu = smp_processor_id(), idx = ctx->index_of[cpu];
 	const struct lvbs_image_header *h = ctx->hdr;
-	u64 efer, vm_cr, stack;
+	struct cpu_prep pr = { 0 };
+	u64 stack;
 	long r = -1;
+	int err;
 
-	rdmsrl(MSR_EFER, efer);
-	rdmsrl(MSR_VM_CR, vm_cr);
-	if (efer & EFER_SVME) {
-		ctx->prep_err = -EBUSY;
+	err = prepare_cpu(&pr);
+	if (err) {
+		ctx->prep_err = err;
 		atomic_inc(&ctx->prepare_failed);
-	} else if (vm_cr & MSR_VM_CR_SVMDIS) {
-		ctx->prep_err = -EPERM;
-		atomic_inc(&ctx->prepare_failed);
-	} else {
-		wrmsrl(MSR_EFER, efer | EFER_SVME);
 	}
 	atomic_inc(&ctx->arrived_prepare);
 	wait_all(&ctx->arrived_prepare, ctx->nr_cpus);
 	if (atomic_read(&ctx->prepare_failed)) {
-		if (!(efer & EFER_SVME))
-			wrmsrl(MSR_EFER, efer);
+		undo_cpu(&pr);
 		return 0;
 	}
 
 	stack = ctx->hv_virt + h->mem_size + (u64)idx * h->percpu_size +
 		h->percpu_stack_top;
-	svm_clgi();
+	if (!on_vmx)
+		svm_clgi();
 	r = lvbs_tramp_enter(ctx->hv_cr3, ctx->hv_virt + h->entry_launch, stack, idx);
 	if (r != LVBS_OK) {
 		ctx->failed_cpu = cpu;
@@ -398,15 +473,12 @@ static int launch_on_cpu(void *data)
 	if (!atomic_read(&ctx->launch_failed))
 		return 0;		/* this CPU is a guest now */
 
-	if (r == LVBS_OK && abort_vmmcall() != LVBS_OK) {
+	if (r == LVBS_OK && abort_hcall() != LVBS_OK) {
 		/* Cannot happen (abort is legal now); if it does, keep the memory. */
 		ctx->stuck = true;
 		return 0;
 	}
-	/* Outside the hypervisor, GIF clear: set GIF before clearing SVME. */
-	svm_stgi();
-	wrmsrl(MSR_VM_HSAVE_PA, 0);
-	wrmsrl(MSR_EFER, efer);
+	undo_cpu(&pr);
 	return 0;
 }
 
@@ -468,8 +540,12 @@ static int launch_all(struct launch_ctx *ctx, struct lvbs_launch_result *res)
 	if (r)
 		return r;
 	if (atomic_read(&ctx->prepare_failed)) {
-		if (ctx->prep_err == -EBUSY)
+		if (ctx->prep_err == -EBUSY && on_vmx)
+			pr_err("VMX is already in use on some CPU (CR4.VMXE set): is kvm_intel loaded?\n");
+		else if (ctx->prep_err == -EBUSY)
 			pr_err("SVM is already in use on some CPU (EFER.SVME set): is KVM running a VM?\n");
+		else if (on_vmx)
+			pr_err("VMX is disabled by firmware on some CPU (IA32_FEATURE_CONTROL locked without VMX)\n");
 		else
 			pr_err("SVM is disabled by firmware on some CPU (VM_CR.SVMDIS)\n");
 		return ctx->prep_err;
@@ -575,20 +651,15 @@ static bool cpu_is_amd(void)
 	       boot_cpu_data.x86_vendor == X86_VENDOR_HYGON;
 }
 
-int lvbs_loader_check_cpu(void)
+static bool cpu_is_intel(void)
 {
-	unsigned int eax, ebx, ecx, edx;
+	return boot_cpu_data.x86_vendor == X86_VENDOR_INTEL;
+}
+
+static int check_svm(void)
+{
 	u64 vm_cr, efer;
 
-	cpuid(LVBS_CPUID_SIGNATURE, &eax, &ebx, &ecx, &edx);
-	if (ebx == LVBS_CPUID_SIG_EBX && ecx == LVBS_CPUID_SIG_EBX) {
-		pr_err("refusing to load: lvbs is already active on this machine\n");
-		return -EEXIST;
-	}
-	if (!cpu_is_amd() || !(cpuid_ecx(0x80000001) & BIT(2))) {
-		pr_err("refusing to load: this CPU has no AMD SVM (the Intel VMX backend is not implemented yet)\n");
-		return -ENODEV;
-	}
 	rdmsrl(MSR_VM_CR, vm_cr);
 	if (vm_cr & MSR_VM_CR_SVMDIS) {
 		pr_err("refusing to load: SVM is disabled by firmware (VM_CR.SVMDIS); enable SVM/virtualization in the firmware setup\n");
@@ -603,13 +674,87 @@ int lvbs_loader_check_cpu(void)
 		pr_err("refusing to load: SVM is already in use (EFER.SVME set): is KVM running a VM?\n");
 		return -EBUSY;
 	}
+	return 0;
+}
+
+/*
+ * The kernel's side of VMX; the hypervisor checks the VMX capability MSRs
+ * itself (EPT, the controls it needs) and refuses with its own status.
+ */
+/*
+ * An unlocked IA32_FEATURE_CONTROL is locked with VMX allowed outside
+ * SMX, which is what Linux does itself at boot when KVM is configured (as
+ * in Debian's kernels); it stays locked until the next reset. Before the
+ * hypervisor's initialisation, which checks it.
+ */
+static void vmx_lock_feature_control(void *unused)
+{
+	u64 fc;
+
+	rdmsrl(MSR_IA32_FEAT_CTL, fc);
+	if (!(fc & FEAT_CTL_LOCKED))
+		wrmsrl(MSR_IA32_FEAT_CTL, fc | FEAT_CTL_LOCKED | FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX);
+}
+
+static int check_vmx(void)
+{
+	u64 fc;
+
+	/* Linux clears the flag when firmware left VMX off (init_ia32_feat_ctl). */
+	if (!boot_cpu_has(X86_FEATURE_VMX)) {
+		pr_err("refusing to load: VMX is disabled by firmware; enable VT-x in the firmware setup\n");
+		return -EPERM;
+	}
+	on_each_cpu(vmx_lock_feature_control, NULL, 1);
+	rdmsrl(MSR_IA32_FEAT_CTL, fc);
+	if (!(fc & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) {
+		pr_err("refusing to load: VMX is disabled by firmware (IA32_FEATURE_CONTROL locked without VMX); enable VT-x in the firmware setup\n");
+		return -EPERM;
+	}
 	/*
-	 * With SME/SEV the kernel's page tables carry the encryption bit; the
-	 * hypervisor's tables and the NPT do not set it yet, so it would read
-	 * ciphertext. Refuse rather than misbehave.
+	 * kvm_intel holds VMX while it has VMXON done: on 6.12 from its load
+	 * on (kvm.enable_virt_at_load=1), on 6.1 while a VM runs.
+	 */
+	if (cr4_read_shadow() & X86_CR4_VMXE) {
+		pr_err("refusing to load: VMX is already in use (CR4.VMXE set): unload kvm_intel (modprobe -r kvm_intel kvm) or boot with kvm.enable_virt_at_load=0\n");
+		return -EBUSY;
+	}
+	if (cpuid_pass) {
+		pr_err("cpuid=pass: not possible on VMX, where CPUID always exits to the hypervisor\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int lvbs_loader_check_cpu(void)
+{
+	unsigned int eax, ebx, ecx, edx;
+	int r;
+
+	cpuid(LVBS_CPUID_SIGNATURE, &eax, &ebx, &ecx, &edx);
+	if (ebx == LVBS_CPUID_SIG_EBX && ecx == LVBS_CPUID_SIG_EBX) {
+		pr_err("refusing to load: lvbs is already active on this machine\n");
+		return -EEXIST;
+	}
+	if (cpu_is_amd() && (cpuid_ecx(0x80000001) & BIT(2))) {
+		on_vmx = false;
+		r = check_svm();
+	} else if (cpu_is_intel() && (cpuid_ecx(1) & BIT(5))) {
+		on_vmx = true;
+		r = check_vmx();
+	} else {
+		pr_err("refusing to load: this CPU has neither AMD SVM nor Intel VMX\n");
+		return -ENODEV;
+	}
+	if (r)
+		return r;
+	/*
+	 * With SME/SEV or TDX the kernel's page tables carry an encryption
+	 * bit; the hypervisor's tables and the SLAT do not set it yet, so it
+	 * would read ciphertext. Refuse rather than misbehave.
 	 */
 	if (cc_platform_has(CC_ATTR_MEM_ENCRYPT)) {
-		pr_err("refusing to load: memory encryption (SME/SEV) is active, which lvbs does not support yet\n");
+		pr_err("refusing to load: memory encryption (SME/SEV/TDX) is active, which lvbs does not support yet\n");
 		return -EOPNOTSUPP;
 	}
 	return 0;

@@ -17,14 +17,17 @@
 #include "gwalk.h"
 #include "insn.h"
 
-#define MSR_FS_BASE	0xc0000100u
-#define MSR_GS_BASE	0xc0000101u
 
 long dtpin_request(struct hv_cpu *c)
 {
+	int r;
+
 	arch_read_dt(c, LVBS_DT_IDTR, &c->dt_base[LVBS_DT_IDTR], &c->dt_limit[LVBS_DT_IDTR]);
 	arch_read_dt(c, LVBS_DT_GDTR, &c->dt_base[LVBS_DT_GDTR], &c->dt_limit[LVBS_DT_GDTR]);
-	arch_intercept_dt_writes(c);
+	/* A backend that cannot intercept them refuses: nothing pinned. */
+	r = arch_intercept_dt_writes(c);
+	if (r)
+		return r;
 	c->dt_pinned = 1;
 	return LVBS_OK;
 }

@@ -44,6 +44,7 @@ struct hv_cpu {
 	u64 vmcb_pa;		/* CPU_VMCB_PA: physical address of VMCB / VMCS */
 	void *vmcb;
 	u64 hsave_pa;
+	u32 nmi_root;		/* CPU_NMI_ROOT: an NMI came while in the hypervisor (VMX) */
 	u32 index;
 	u32 apic_id;
 	u32 state;		/* enum hv_cpu_state */
@@ -76,9 +77,12 @@ struct hv_cpu {
 	u64 nmi_iret_rip;
 	u32 nmi_singlestep;	/* single-stepping that IRET: #DB intercepted */
 	u64 nmi_ss_rflags;	/* the guest's own TF and RF before we set them */
+	/* The backend's own per-CPU state, opaque to the core (VMX: vmx.c). */
+	u64 arch[8];
 };
 
 _Static_assert(__builtin_offsetof(struct hv_cpu, vmcb_pa) == CPU_VMCB_PA, "asm offset");
+_Static_assert(__builtin_offsetof(struct hv_cpu, nmi_root) == CPU_NMI_ROOT, "asm offset");
 _Static_assert(sizeof(struct hv_cpu) <= 0x1000, "hv_cpu fits its page");
 _Static_assert(sizeof(struct kframe) == KF_SIZE, "kframe size");
 _Static_assert(HV_FIXED_LOG + HV_LOG_ENTRIES * sizeof(struct lvbs_log_entry) <=
@@ -160,6 +164,8 @@ int hv_relocate(void);
 __attribute__((noreturn)) void hv_platform_reset(void);
 __attribute__((noreturn)) void hv_return_to_kernel(struct kframe *f, long status);
 __attribute__((noreturn)) void hv_launch_failed(struct hv_cpu *c, long status, u64 detail);
+void hv_regs_from_kframe(struct hv_cpu *c, const struct kframe *f);
+void hv_kframe_from_regs(struct kframe *f, const struct hv_cpu *c);
 
 /* hv/core/vcpu.c: vendor-neutral exit handling */
 void vcpu_count_exit(struct hv_cpu *c, u32 kind);
@@ -176,6 +182,7 @@ void vcpu_handle_cpuid(struct hv_cpu *c);
 void vcpu_handle_hypercall(struct hv_cpu *c);
 void vcpu_handle_msr(struct hv_cpu *c, bool write);
 void vcpu_handle_virt_insn(struct hv_cpu *c, u64 vendor_code);
+void vcpu_handle_xsetbv(struct hv_cpu *c);
 __attribute__((noreturn)) void vcpu_handle_shutdown(struct hv_cpu *c);
 int guest_read_phys(void *opaque, u64 gpa, void *buf, u32 len);
 
@@ -244,11 +251,16 @@ void arch_write_cr(struct hv_cpu *c, u32 cr, u64 v, bool flush_tlb); /* validate
 void arch_intercept_cr_write(struct hv_cpu *c, u32 cr);
 void arch_read_dt(struct hv_cpu *c, u32 which, u64 *base, u16 *limit);	/* IDTR, GDTR */
 void arch_write_dt(struct hv_cpu *c, u32 which, u64 base, u16 limit);
-void arch_intercept_dt_writes(struct hv_cpu *c);	/* LIDT, LGDT, LTR */
+int arch_intercept_dt_writes(struct hv_cpu *c);	/* LIDT, LGDT, LTR; LVBS_E_* if not */
 __attribute__((noreturn)) void arch_abort(struct hv_cpu *c);	/* leave VMX/SVM, back to kernel */
 void arch_flush_guest_tlb(struct hv_cpu *c);		/* by the next VM entry */
 void arch_inject_nmi(struct hv_cpu *c);			/* now, or as soon as the slot is free */
 void arch_send_nmi(u32 apic_id);			/* through the local APIC (hv/arch/x86/apic.c) */
 int apic_init(void);
+/*
+ * An NMI taken in the hypervisor (head.S); @rip points at the interrupted
+ * RIP, which the backend may rewind (VMX's entry window).
+ */
+void arch_nmi_root(u64 *rip);
 
 #endif

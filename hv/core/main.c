@@ -420,6 +420,33 @@ long hv_launch_c(u64 index, struct kframe *f)
 	hv_launch_failed(c, r, 0);
 }
 
+/* The guest's GPRs at launch: the caller's callee-saved ones, RAX = LVBS_OK. */
+void hv_regs_from_kframe(struct hv_cpu *c, const struct kframe *f)
+{
+	memset(c->regs, 0, sizeof(c->regs));
+	c->regs[REG_RBX] = f->rbx;
+	c->regs[REG_RBP] = f->rbp;
+	c->regs[REG_R12] = f->r12;
+	c->regs[REG_R13] = f->r13;
+	c->regs[REG_R14] = f->r14;
+	c->regs[REG_R15] = f->r15;
+}
+
+/*
+ * Back to the kernel where the guest is (an abort): RSP and the
+ * callee-saved GPRs from c->regs; the backend fills in the rest.
+ */
+void hv_kframe_from_regs(struct kframe *f, const struct hv_cpu *c)
+{
+	f->rsp = c->regs[REG_RSP];
+	f->rbx = c->regs[REG_RBX];
+	f->rbp = c->regs[REG_RBP];
+	f->r12 = c->regs[REG_R12];
+	f->r13 = c->regs[REG_R13];
+	f->r14 = c->regs[REG_R14];
+	f->r15 = c->regs[REG_R15];
+}
+
 /*
  * This CPU stays outside the hypervisor: record it (which also makes
  * LVBS_HC_LAUNCH_ABORT legal for the CPUs that did get in) and return to

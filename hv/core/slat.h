@@ -62,6 +62,18 @@ long slat_grant_code(u64 gpa, u64 n, u32 a, u32 b, u64 *granted);
 bool slat_guest_writable(u64 gpa, u64 len);	/* may the hypervisor write there for the guest? */
 bool slat_write_guest(u64 gpa, u64 span, const void *src, u64 len);	/* checked under the lock */
 void slat_handle_npf(struct hv_cpu *c, u64 gpa, u32 access);
+
+/*
+ * The core's access kind from what a backend decoded of a SLAT fault:
+ * a fetch, else a write, else a read; from CPL 3; during the guest's own
+ * page walk (or its A/D update).
+ */
+static inline u32 slat_access(bool write, bool fetch, bool user, bool ptwalk)
+{
+	u32 acc = fetch ? LVBS_ACC_EXEC : write ? LVBS_ACC_WRITE : LVBS_ACC_READ;
+
+	return acc | (user ? LVBS_ACC_USER : 0) | (ptwalk ? LVBS_ACC_PTWALK : 0);
+}
 void slat_tlb_sync(struct hv_cpu *c);		/* ack the SLAT generation: flush on next entry */
 void slat_nmi_exit(struct hv_cpu *c);		/* an NMI made this CPU exit */
 

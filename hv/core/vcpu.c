@@ -281,6 +281,45 @@ void vcpu_handle_msr(struct hv_cpu *c, bool write)
 	c->regs[REG_RDX] = v >> 32;
 }
 
+/*
+ * An XCR0 value the CPU would take (Intel SDM vol. 1 13.3): x87 always
+ * on, only components CPUID enumerates, AVX only with SSE, the three
+ * AVX-512 components together and only with AVX, AMX's two together.
+ */
+static bool xcr0_valid(u64 v)
+{
+	u32 a, b, c, d;
+
+	cpuid_count(0xd, 0, &a, &b, &c, &d);
+	if (!(v & BIT(0)) || (v & ~(((u64)d << 32) | a)))
+		return false;
+	if ((v & BIT(2)) && !(v & BIT(1)))
+		return false;
+	if ((v & 0xe0) && ((v & 0xe0) != 0xe0 || !(v & BIT(2))))
+		return false;
+	if ((v & (BIT(17) | BIT(18))) && (v & (BIT(17) | BIT(18))) != (BIT(17) | BIT(18)))
+		return false;
+	return true;
+}
+
+/*
+ * XSETBV exits on VMX (SDM 26.1.2). The guest's XCR0 is the CPU's: the
+ * hypervisor never uses the extended state, so a valid value is simply
+ * written; anything else is the #GP the CPU would raise.
+ */
+void vcpu_handle_xsetbv(struct hv_cpu *c)
+{
+	u64 v = (c->regs[REG_RDX] << 32) | (u32)c->regs[REG_RAX];
+
+	vcpu_count_exit(c, LVBS_EXIT_XSETBV);
+	if (arch_cpl(c) != 0 || (u32)c->regs[REG_RCX] != 0 || !xcr0_valid(v)) {
+		arch_inject(c, X86_VEC_GP, true, 0);
+		return;
+	}
+	xsetbv(0, v);
+	vcpu_skip_insn(c, INSN_XSETBV);
+}
+
 void vcpu_handle_virt_insn(struct hv_cpu *c, u64 vendor_code)
 {
 	vcpu_count_exit(c, LVBS_EXIT_VIRT_INSN);

@@ -35,6 +35,16 @@ u64 rdmsr(u32 msr)
 	return 0;
 }
 
+u64 fake_xcr0;
+u32 fake_xsetbv_calls;
+
+void xsetbv(u32 idx, u64 v)
+{
+	(void)idx;
+	fake_xcr0 = v;
+	fake_xsetbv_calls++;
+}
+
 void wrmsr(u32 msr, u64 v)
 {
 	for (int i = 0; i < 4; i++)
@@ -97,7 +107,13 @@ void arch_write_cr(struct hv_cpu *c, u32 cr, u64 v, bool flush_tlb)
 }
 
 void arch_intercept_cr_write(struct hv_cpu *c, u32 cr) { F(c)->cr_intercepts |= 1u << cr; }
-void arch_intercept_dt_writes(struct hv_cpu *c) { F(c)->dt_intercepts = 1; }
+int arch_intercept_dt_writes(struct hv_cpu *c)
+{
+	if (F(c)->dt_no_intercept)
+		return LVBS_E_NOSYS;
+	F(c)->dt_intercepts = 1;
+	return LVBS_OK;
+}
 
 void arch_read_dt(struct hv_cpu *c, u32 which, u64 *base, u16 *limit)
 {

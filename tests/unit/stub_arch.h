@@ -23,6 +23,7 @@ struct fake_cpu {
 	u32 flushes, efer_writes, cr_intercepts, dt_intercepts, dt_writes, aborted;
 	u32 tlb_flushes, nmis_injected, nmis_sent;
 	bool deaf;		/* ignores shootdown NMIs */
+	bool dt_no_intercept;	/* the backend cannot intercept LIDT/LGDT/LTR */
 	u64 dt_base[2];
 	u16 dt_limit[2];
 };
@@ -44,6 +45,8 @@ struct fake_guest {
 extern struct fake_cpu fake[FAKE_CPUS];
 extern struct fake_guest guest;
 extern u64 fake_msr[4][2];
+extern u64 fake_xcr0;		/* the last XSETBV's value */
+extern u32 fake_xsetbv_calls;
 /* When set, arch_abort() longjmps here instead of calling abort(). */
 extern jmp_buf *stub_abort_jmp;
 

@@ -127,6 +127,61 @@ TEST(hypercall_without_nrip_decodes_the_bytes)
 	CHECK_EQ(last_event()->kind, LVBS_EV_INSN_DECODE);
 }
 
+static void xsetbv_from_guest(u32 cpl, u32 ecx, u64 v)
+{
+	static const u8 xsetbv_insn[] = { 0x0f, 0x01, 0xd1 };
+
+	guest_code(0, xsetbv_insn, sizeof(xsetbv_insn));
+	fake[0].cpl = cpl;
+	fake[0].injected = 0;
+	fake[0].inj_vec = 0;
+	cpu0()->regs[REG_RCX] = ecx;
+	cpu0()->regs[REG_RAX] = (u32)v;
+	cpu0()->regs[REG_RDX] = v >> 32;
+	vcpu_handle_xsetbv(cpu0());
+}
+
+/*
+ * XSETBV (it always exits on VMX): a value the CPU would take is written
+ * and the instruction skipped; anything else is the CPU's #GP. The
+ * components offered are this host's (CPUID leaf 0xD).
+ */
+TEST(xsetbv_writes_valid_values_and_refuses_the_rest)
+{
+	u32 a, b, c, d;
+	u64 offered;
+
+	cpuid_count(0xd, 0, &a, &b, &c, &d);
+	offered = ((u64)d << 32) | a;
+	stub_reset();
+	fake_xsetbv_calls = 0;
+
+	xsetbv_from_guest(0, 0, 0x3);			/* x87 + SSE */
+	CHECK_EQ(fake[0].injected, 0);
+	CHECK_EQ(fake_xsetbv_calls, 1);
+	CHECK_EQ(fake_xcr0, 0x3);
+	CHECK_EQ(fake[0].rip, CODE_GVA + 3);
+
+	xsetbv_from_guest(0, 0, 0x2);			/* x87 off */
+	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
+	if (offered & BIT(2)) {
+		xsetbv_from_guest(0, 0, 0x5);		/* AVX without SSE */
+		CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
+	}
+	if (offered & 0xe0) {
+		xsetbv_from_guest(0, 0, 0x27);		/* one AVX-512 component */
+		CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
+	}
+	xsetbv_from_guest(0, 0, 0x3 | (~offered & ~0x3ull & -(~offered & ~0x3ull)));
+	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);		/* a component not offered */
+	xsetbv_from_guest(0, 1, 0x3);			/* XCR1 */
+	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
+	xsetbv_from_guest(3, 0, 0x3);			/* from user mode */
+	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
+	CHECK_EQ(fake_xsetbv_calls, 1);
+	CHECK_EQ(cpu0()->exits[LVBS_EXIT_XSETBV], 5 + !!(offered & BIT(2)) + !!(offered & 0xe0));
+}
+
 TEST(cpuid_hides_svm_and_announces_lvbs)
 {
 	u32 a, b, c, d;
@@ -323,6 +378,16 @@ TEST(dt_pins_hold_and_reloading_the_same_table_passes)
 	vcpu_handle_dt_write(cpu0(), LVBS_DT_TR);
 	CHECK_EQ(fake[0].injected, 4);
 	CHECK_EQ(last_event()->info0, LVBS_DT_TR);
+}
+
+/* A backend that cannot intercept the loads refuses the pin: nothing is pinned. */
+TEST(dt_pin_refused_when_the_backend_cannot_intercept)
+{
+	stub_reset();
+	fake[0].dt_no_intercept = true;
+	CHECK_EQ(call(LVBS_HC(LVBS_HC_PIN_DT), 0, 0, 0), LVBS_E_NOSYS);
+	CHECK_EQ(fake[0].dt_intercepts, 0);
+	CHECK_EQ(dtpin_cpus(), 0);
 }
 
 TEST(slat_violation_on_hypervisor_memory)

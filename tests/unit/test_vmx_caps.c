@@ -4,14 +4,12 @@
  * (hv/arch/x86/vmx/caps.c): what it sets on two CPUs, what is optional,
  * and each refusal with the field and bits it names.
  *
- * Fixtures. Bochs 2.7's corei7_skylake_x, as derived from its source
- * (cpu/vmcs.cc, init_vmx_capabilities(); docs/vmx-plan.md): pin-based,
- * primary and secondary controls, EPT/VPID and VMFUNC. Its exit and
- * entry controls, and the values of a real Skylake-X other than its
- * secondary controls and EPT capabilities, are a typical Intel CPU's
- * (TRUE_EXIT 0x00ffffff00036dfb, TRUE_ENTRY 0x0003ffff000011fb). The
- * first Bochs boot of the backend prints the real MSRs, and these
- * fixtures follow them.
+ * Fixtures. Bochs 2.7's corei7_skylake_x: the MSRs as the hypervisor
+ * read them on Bochs (the LVBS-HV-VMXCAPS line that scenario vmxlaunch
+ * prints with debug_serial=1; they match what its source, cpu/vmcs.cc
+ * init_vmx_capabilities(), gives). A real Skylake-X differs in its
+ * secondary controls and EPT capabilities (from the comment in Bochs's
+ * corei7_skylake-x.cc); the rest of it is taken to be Bochs's.
  */
 #include <string.h>
 #include <hv/types.h>
@@ -29,8 +27,8 @@ static struct vmx_msrs bochs(void)
 		.pin = 0x0000007f00000016ull,
 		.proc = 0xf7f9fffe04006172ull,
 		.proc2 = 0x02177fff00000000ull,
-		.exit = 0x00ffffff00036dfbull,
-		.entry = 0x0003ffff000011fbull,
+		.exit = 0x007fffff00036dfbull,
+		.entry = 0x0000ffff000011fbull,
 		.ept_vpid = 0x00000f0106334141ull,
 		.vmfunc = VMFUNC_EPTP_SWITCHING,
 		.cpu_rdtscp = true, .cpu_invpcid = true, .cpu_xsaves = true,

@@ -111,6 +111,7 @@ hv_return_to_kernel:
 .macro EXC_STUB vec, has_err
 	.balign 16
 exc_stub_\vec:
+	endbr64			/* IDT delivery is an indirect branch under IBT */
 	.if \has_err == 0
 	pushq	$0
 	.endif
@@ -121,13 +122,16 @@ exc_stub_\vec:
 	EXC_STUB 0, 0
 	EXC_STUB 1, 0
 /*
- * NMI: taken only in svm_take_nmi()'s STGI window, to consume an NMI that
- * made the guest exit (the exit handler decides what it was); IRETQ also
- * ends NMI blocking.
+ * NMI. On SVM it is taken only in svm_take_nmi()'s STGI window, to consume
+ * an NMI that made the guest exit (the exit handler decides what it was).
+ * VMX has no GIF: an NMI can come at any time in the hypervisor, and
+ * arch_nmi_root() records it for the exit path (docs/architecture.md,
+ * "NMIs"). IRETQ also ends NMI blocking.
  */
 	.balign 16
 exc_stub_2:
-	iretq
+	endbr64
+	jmp	nmi_common
 	EXC_STUB 3, 0
 	EXC_STUB 4, 0
 	EXC_STUB 5, 0
@@ -157,6 +161,35 @@ exc_stub_2:
 	EXC_STUB 29, 1
 	EXC_STUB 30, 1
 	EXC_STUB 31, 0
+
+/* Caller-saved registers (and RBX, used here) around arch_nmi_root(RIP slot). */
+nmi_common:
+	push	%rbx
+	push	%rax
+	push	%rcx
+	push	%rdx
+	push	%rsi
+	push	%rdi
+	push	%r8
+	push	%r9
+	push	%r10
+	push	%r11
+	lea	80(%rsp), %rdi		/* the interrupted RIP, then CS, RFLAGS, RSP, SS */
+	mov	%rsp, %rbx		/* callee-saved: keeps RSP across the call */
+	and	$~0xf, %rsp
+	call	arch_nmi_root
+	mov	%rbx, %rsp
+	pop	%r11
+	pop	%r10
+	pop	%r9
+	pop	%r8
+	pop	%rdi
+	pop	%rsi
+	pop	%rdx
+	pop	%rcx
+	pop	%rax
+	pop	%rbx
+	iretq
 
 exc_common:
 	/* stack: vector, error code, RIP, CS, RFLAGS, RSP, SS */

@@ -54,5 +54,6 @@
 /* Offsets in struct hv_cpu used by assembly. */
 #define CPU_REGS	0x00	/* u64 regs[16], x86 register numbering */
 #define CPU_VMCB_PA	0x80
+#define CPU_NMI_ROOT	0x98
 
 #endif

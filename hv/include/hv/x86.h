@@ -18,6 +18,7 @@ enum {
 #define X86_CR0_PG	BIT(31)
 #define X86_CR4_PAE	BIT(5)
 #define X86_CR4_PGE	BIT(7)
+#define X86_CR4_VMXE	BIT(13)
 #define X86_CR4_PCIDE	BIT(17)
 #define X86_CR4_LA57	BIT(12)
 
@@ -32,6 +33,9 @@ enum {
 #define EFER_TCE		BIT(15)
 #define EFER_AUTOIBRS		BIT(21)
 #define MSR_IA32_PAT		0x00000277u
+#define MSR_IA32_DEBUGCTL	0x000001d9u
+#define MSR_FS_BASE		0xc0000100u
+#define MSR_GS_BASE		0xc0000101u
 #define MSR_STAR		0xc0000081u
 #define MSR_LSTAR		0xc0000082u
 #define MSR_CSTAR		0xc0000083u
@@ -115,6 +119,15 @@ static inline void write_cr4(u64 v)
 {
 	__asm__ __volatile__("mov %0, %%cr4" :: "r"(v) : "memory");
 }
+
+#ifdef LVBS_HOST_TEST
+void xsetbv(u32 idx, u64 v);	/* provided by the unit tests */
+#else
+static inline void xsetbv(u32 idx, u64 v)
+{
+	__asm__ __volatile__("xsetbv" :: "c"(idx), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
+}
+#endif
 
 static inline u64 read_dr7(void)
 {

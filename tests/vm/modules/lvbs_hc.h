@@ -4,16 +4,21 @@
 #define LVBS_TEST_HC_H
 
 #include <linux/types.h>
+#include <asm/alternative.h>
+#include <asm/cpufeatures.h>
 #include <lvbs/abi.h>
 
 struct hc_regs {
 	u64 rax, rbx, rcx, rdx, rsi;
 };
 
-/* One raw VMMCALL; every argument register is also a result. */
+/*
+ * One raw hypercall (VMMCALL on AMD, VMCALL on Intel, as lvbs.ko's
+ * kmod/hcall.h); every argument register is also a result.
+ */
 static inline void hc_raw(struct hc_regs *r)
 {
-	asm volatile("vmmcall"
+	asm volatile(ALTERNATIVE("vmcall", "vmmcall", X86_FEATURE_VMMCALL)
 		     : "+a"(r->rax), "+b"(r->rbx), "+c"(r->rcx), "+d"(r->rdx),
 		       "+S"(r->rsi)
 		     : : "memory");

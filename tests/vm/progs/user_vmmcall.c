@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user_vmmcall: executes VMMCALL from user space (CPL 3) with a valid lvbs
- * call number. lvbs must refuse it with #UD, which Linux delivers as SIGILL.
+ * user_vmmcall: executes the hypercall instruction from user space (CPL 3)
+ * with a valid lvbs call number: VMMCALL on AMD, VMCALL on Intel (each is
+ * a plain #UD on the other vendor's CPUs, which would prove nothing). lvbs must refuse it with #UD, which Linux delivers as SIGILL.
  * Prints "user_vmmcall: SIGILL" and exits 0 in that case; anything else
  * (the call returned, another signal) is printed and exits 1.
  *
@@ -15,10 +16,36 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <cpuid.h>
 #include <lvbs/abi.h>
 
 static sigjmp_buf env;
 static volatile sig_atomic_t got_sig;
+
+static int is_intel(void)
+{
+	unsigned int a, b, c, d;
+
+	__cpuid(0, a, b, c, d);
+	return b == 0x756e6547 && d == 0x49656e69 && c == 0x6c65746e;	/* GenuineIntel */
+}
+
+/* Returns only if the hypercall got through. */
+static __attribute__((noinline)) void hypercall(int intel)
+{
+	uint64_t rax = LVBS_HC(LVBS_HC_GET_INFO), rbx = 0, rcx = 0, rdx = 0;
+
+	if (intel)
+		asm volatile("vmcall"
+			     : "+a"(rax), "+b"(rbx), "+c"(rcx), "+d"(rdx)
+			     : : "memory");
+	else
+		asm volatile("vmmcall"
+			     : "+a"(rax), "+b"(rbx), "+c"(rcx), "+d"(rdx)
+			     : : "memory");
+	printf("user_vmmcall: the hypercall returned rax=0x%llx rbx=0x%llx rcx=0x%llx (no fault: a hypercall from user space got through)\n",
+	       (unsigned long long)rax, (unsigned long long)rbx, (unsigned long long)rcx);
+}
 
 static void on_signal(int sig)
 {
@@ -29,7 +56,6 @@ static void on_signal(int sig)
 int main(void)
 {
 	struct sigaction sa;
-	uint64_t rax = LVBS_HC(LVBS_HC_GET_INFO), rbx = 0, rcx = 0, rdx = 0;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -39,12 +65,7 @@ int main(void)
 	sigaction(SIGBUS, &sa, NULL);
 
 	if (sigsetjmp(env, 1) == 0) {
-		asm volatile("vmmcall"
-			     : "+a"(rax), "+b"(rbx), "+c"(rcx), "+d"(rdx)
-			     : : "memory");
-		printf("user_vmmcall: vmmcall returned rax=0x%llx rbx=0x%llx rcx=0x%llx (no fault: a hypercall from user space got through)\n",
-		       (unsigned long long)rax, (unsigned long long)rbx,
-		       (unsigned long long)rcx);
+		hypercall(is_intel());
 		return 1;
 	}
 	if (got_sig == SIGILL) {

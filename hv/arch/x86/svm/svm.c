@@ -9,6 +9,8 @@
 #include <hv/x86.h>
 #include "../../../core/hv.h"
 #include "../../../core/gwalk.h"
+#include "../../../core/slat.h"
+#include "../seg.h"
 #include "vmcb.h"
 #include "svm.h"
 
@@ -122,24 +124,13 @@ int svm_init(void)
 static void seg_from_gdt(struct vmcb_seg *s, u16 sel, const struct dtr *gdtr,
 			 const struct gwalk_ctx *w)
 {
-	u64 desc = 0, gpa, limit;
+	struct x86_seg g;
 
+	seg_read(gdtr, w, sel, &g);
 	s->selector = sel;
-	s->base = 0;
-	s->attrib = 0;
-	s->limit = 0;
-	if ((sel & ~3u) == 0 || (sel & 4))	/* null, or LDT (not used by Linux) */
-		return;
-	if ((u32)(sel & ~7u) + 7 > gdtr->limit)
-		return;
-	if (gwalk_translate(w, gdtr->base + (sel & ~7u), &gpa, NULL) ||
-	    guest_read_phys(NULL, gpa, &desc, sizeof(desc)))
-		return;
-	s->attrib = (u16)(((desc >> 40) & 0xff) | (((desc >> 52) & 0xf) << 8));
-	limit = (desc & 0xffff) | ((desc >> 32) & 0xf0000);
-	if (desc & BIT(55))
-		limit = (limit << 12) | 0xfff;
-	s->limit = (u32)limit;
+	s->base = 0;		/* CS, SS, DS, ES: flat in long mode */
+	s->attrib = g.usable ? g.attr : 0;
+	s->limit = g.usable ? g.limit : 0;
 }
 
 static void build_vmcb(struct hv_cpu *c, const struct kframe *f)
@@ -207,32 +198,7 @@ static void build_vmcb(struct hv_cpu *c, const struct kframe *f)
 	 */
 
 	/* Callee-saved registers as the caller left them; the rest are dead. */
-	memset(c->regs, 0, sizeof(c->regs));
-	c->regs[REG_RBX] = f->rbx;
-	c->regs[REG_RBP] = f->rbp;
-	c->regs[REG_R12] = f->r12;
-	c->regs[REG_R13] = f->r13;
-	c->regs[REG_R14] = f->r14;
-	c->regs[REG_R15] = f->r15;
-}
-
-/*
- * This CPU's APIC ID, for shootdown NMIs: the 32-bit x2APIC ID from leaf
- * 0xB where the CPU has it (its low 8 bits are the xAPIC ID), else the
- * 8-bit initial APIC ID of leaf 1.
- */
-static u32 read_apic_id(void)
-{
-	u32 a, b, cx, d, max;
-
-	cpuid_count(0, 0, &max, &b, &cx, &d);
-	if (max >= 0xb) {
-		cpuid_count(0xb, 0, &a, &b, &cx, &d);
-		if (b)		/* leaf 0xB is valid: logical processors at level 0 */
-			return d;
-	}
-	cpuid_count(1, 0, &a, &b, &cx, &d);
-	return b >> 24;
+	hv_regs_from_kframe(c, f);
 }
 
 int svm_launch(struct hv_cpu *c, struct kframe *f)
@@ -273,15 +239,7 @@ static void launch_failed(struct hv_cpu *c, u32 exit_code)
  */
 static u32 npf_access(u64 info1, u32 cpl)
 {
-	u32 acc = (info1 & NPF_W) ? LVBS_ACC_WRITE : LVBS_ACC_READ;
-
-	if (info1 & NPF_ID)
-		acc = LVBS_ACC_EXEC;
-	if (cpl == 3)
-		acc |= LVBS_ACC_USER;
-	if (info1 & NPF_PTWALK)
-		acc |= LVBS_ACC_PTWALK;
-	return acc;
+	return slat_access(info1 & NPF_W, info1 & NPF_ID, cpl == 3, info1 & NPF_PTWALK);
 }
 
 /* The source GPR of a MOV to CR, if the CPU decoded it (decode assists). */
@@ -564,14 +522,8 @@ void svm_abort(struct hv_cpu *c)
 	struct kframe *f = c->kframe;
 
 	f->cr3 = v->save.cr3;
-	f->rsp = c->regs[REG_RSP];
+	hv_kframe_from_regs(f, c);
 	f->rip = v->save.rip;
-	f->rbx = c->regs[REG_RBX];
-	f->rbp = c->regs[REG_RBP];
-	f->r12 = c->regs[REG_R12];
-	f->r13 = c->regs[REG_R13];
-	f->r14 = c->regs[REG_R14];
-	f->r15 = c->regs[REG_R15];
 	f->cs = v->save.cs.selector;
 	f->ss = v->save.ss.selector;
 	f->ds = v->save.ds.selector;
@@ -692,10 +644,11 @@ void svm_write_dt(struct hv_cpu *c, u32 which, u64 base, u16 limit)
 	dt_seg(c, which)->limit = limit;
 }
 
-void svm_intercept_dt_writes(struct hv_cpu *c)
+int svm_intercept_dt_writes(struct hv_cpu *c)
 {
 	vmcb_of(c)->control.intercepts[3] |= INTERCEPT_IDTR_WRITE | INTERCEPT_GDTR_WRITE |
 					     INTERCEPT_TR_WRITE;
+	return LVBS_OK;
 }
 
 void svm_set_guest_msr(struct hv_cpu *c, u32 msr, u64 val)

@@ -24,7 +24,7 @@ void svm_write_cr(struct hv_cpu *c, u32 cr, u64 val, bool flush_tlb);
 void svm_intercept_cr_write(struct hv_cpu *c, u32 cr);
 void svm_read_dt(struct hv_cpu *c, u32 which, u64 *base, u16 *limit);
 void svm_write_dt(struct hv_cpu *c, u32 which, u64 base, u16 limit);
-void svm_intercept_dt_writes(struct hv_cpu *c);
+int svm_intercept_dt_writes(struct hv_cpu *c);
 void svm_take_nmi(void);
 void svm_inject_nmi(struct hv_cpu *c);
 void svm_flush_guest_tlb(struct hv_cpu *c);

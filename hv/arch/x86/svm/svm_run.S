@@ -9,8 +9,7 @@
  * next VMRUN and are then taken by the guest through its own IDT.
  */
 #include <hv/layout.h>
-
-#define R(n) (CPU_REGS + 8 * (n))
+#include "../gprs.h"
 
 	.text
 	.globl svm_run
@@ -18,37 +17,11 @@ svm_run:
 	push	%rdi			/* (%rsp) = c; RSP is 16-byte aligned */
 1:
 	mov	(%rsp), %rax
-	mov	R(1)(%rax), %rcx
-	mov	R(2)(%rax), %rdx
-	mov	R(3)(%rax), %rbx
-	mov	R(5)(%rax), %rbp
-	mov	R(6)(%rax), %rsi
-	mov	R(7)(%rax), %rdi
-	mov	R(8)(%rax), %r8
-	mov	R(9)(%rax), %r9
-	mov	R(10)(%rax), %r10
-	mov	R(11)(%rax), %r11
-	mov	R(12)(%rax), %r12
-	mov	R(13)(%rax), %r13
-	mov	R(14)(%rax), %r14
-	mov	R(15)(%rax), %r15
+	LOAD_GPRS_BUT_RAX %rax
 	mov	CPU_VMCB_PA(%rax), %rax
 	vmrun	%rax
 	mov	(%rsp), %rax
-	mov	%rcx, R(1)(%rax)
-	mov	%rdx, R(2)(%rax)
-	mov	%rbx, R(3)(%rax)
-	mov	%rbp, R(5)(%rax)
-	mov	%rsi, R(6)(%rax)
-	mov	%rdi, R(7)(%rax)
-	mov	%r8, R(8)(%rax)
-	mov	%r9, R(9)(%rax)
-	mov	%r10, R(10)(%rax)
-	mov	%r11, R(11)(%rax)
-	mov	%r12, R(12)(%rax)
-	mov	%r13, R(13)(%rax)
-	mov	%r14, R(14)(%rax)
-	mov	%r15, R(15)(%rax)
+	SAVE_GPRS_BUT_RAX %rax
 	mov	%rax, %rdi
 	xor	%ebp, %ebp
 	call	svm_handle_exit
