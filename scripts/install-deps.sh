@@ -4,7 +4,10 @@
 # neither needs root nor touches the network.
 #
 # Packages: the compiler and libc (hypervisor, lvbsctl and static test
-# programs), qemu-system-x86 (the AMD SVM test platform), busybox-static and
+# programs), qemu-system-x86 (the AMD SVM test platform), bochs with
+# bochs-term, bochsbios and vgabios (the Intel VMX test platform; bochs-term
+# so that apt does not pull the wxWidgets GUI), syslinux, mtools and
+# dosfstools (its FAT boot disk, made without root), busybox-static and
 # cpio (the guest's initramfs), kmod and xz-utils (modinfo and unpacking the
 # 6.12 package's .ko.xz for the soak: tests/vm/debmods.sh), python3
 # (validates lvbsctl --json in its tests), clang-14 and libclang-rt-14-dev (the libFuzzer target of tests/fuzz and its
@@ -17,6 +20,7 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BASE_PKGS=(gcc make libc6-dev binutils qemu-system-x86 busybox-static cpio kmod xz-utils python3
+	bochs bochs-term bochsbios vgabios syslinux mtools dosfstools
 	curl ca-certificates openssl liblzma-dev libzstd-dev zlib1g-dev
 	clang-14 libclang-rt-14-dev
 	debhelper dh-dkms dkms lintian dpkg-dev debootstrap e2fsprogs)

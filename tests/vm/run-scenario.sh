@@ -4,14 +4,15 @@
 #   tests/vm/run-scenario.sh NAME
 #
 # Boots $BUILD/kernel/vmlinuz with $BUILD/vm/initramfs.cpio.gz under QEMU
-# (AMD SVM emulated by TCG), with "lvbstest.scenario=NAME" on the kernel
+# (AMD SVM emulated by TCG; or Intel VMX under Bochs with
+# LVBS_VM_PLATFORM=bochs), with "lvbstest.scenario=NAME" on the kernel
 # command line; the guest's /init runs tests/vm/scenarios/NAME.sh. The
 # serial console goes to $BUILD/vm/logs/NAME.log (and to the terminal as
 # well with LVBS_VM_STREAM=1). The initramfs is rebuilt first from the
 # current build outputs (tests/vm/mkinitramfs.sh).
 #
 # Passes iff the log has "LVBS-SCENARIO-RESULT: PASS NAME", no hypervisor
-# panic (LVBS-HV-PANIC) and no kernel panic, and QEMU ended by itself. On
+# panic (LVBS-HV-PANIC) and no kernel panic, and the VM ended by itself. On
 # failure prints the reason and the end of the log, and exits 1.
 # More knobs (timeout, extra QEMU arguments, kernel command line): lib.sh.
 # shellcheck source-path=SCRIPTDIR
@@ -36,7 +37,7 @@ vm_check_inputs
 vm_set_timeout "$name"
 mkdir -p "$VM_LOG_DIR"
 log=$VM_LOG_DIR/$name.log
-vm_qemu_cmd "$name"
+vm_cmd "$name" "$log"
 printf '%q ' "${VM_CMD[@]}" >"$log.cmd"
 echo >>"$log.cmd"
 
@@ -59,7 +60,13 @@ start=$SECONDS
 # stdin from /dev/null: the guest gets no input, and QEMU's -nographic
 # console leaves the terminal's settings alone. timeout sends TERM to QEMU
 # after $VM_TIMEOUT seconds (status 124), KILL 5 s later.
-timeout -k 5 "$VM_TIMEOUT" "${VM_CMD[@]}" </dev/null >"$log" 2>&1 &
+# Bochs writes the serial console to $log itself; its own output goes
+# to $log.out.
+if [ -n "$VM_SERIAL_FILE" ]; then
+	timeout -k 5 "$VM_TIMEOUT" "${VM_CMD[@]}" </dev/null >"$log.out" 2>&1 &
+else
+	timeout -k 5 "$VM_TIMEOUT" "${VM_CMD[@]}" </dev/null >"$log" 2>&1 &
+fi
 qemu_pid=$!
 if [ "${LVBS_VM_STREAM:-0}" = 1 ]; then
 	# For people: without carriage returns, the firmware's terminal
@@ -73,9 +80,16 @@ fi
 
 # A hypervisor panic stops the guest's CPUs but not QEMU: stop QEMU a few
 # seconds after the panic report starts instead of waiting for the timeout.
+# Bochs has no -no-reboot: the guest runs with panic=0, so a kernel panic
+# hangs it and a reset (a triple fault, the hypervisor's platform reset)
+# boots again; both stop it too (a reset shows as the kernel's restart
+# message or a second init banner: loglevel=4 hides the kernel's own).
 (
 	while sleep 1; do
-		if grep -aq "$MARK_HV_PANIC" "$log"; then
+		if grep -aq "$MARK_HV_PANIC" "$log" ||
+			{ [ "$VM_PLATFORM" = bochs ] &&
+				{ grep -aqE "Kernel panic|reboot: Restarting system" "$log" ||
+					[ "$(grep -ac "$MARK_READY" "$log")" -gt 1 ]; }; }; then
 			sleep 3
 			kill -TERM "$qemu_pid" 2>/dev/null
 			exit 0
@@ -106,5 +120,5 @@ fi
 echo "FAIL $name (${secs}s)${verdict#FAIL}"
 echo "---- last 60 lines of $log ----"
 tail -n 60 "$log" | tr -d '\r'
-echo "---- end of $log (QEMU command: $log.cmd) ----"
+echo "---- end of $log ($VM_PLATFORM command: $log.cmd) ----"
 exit 1

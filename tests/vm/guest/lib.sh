@@ -103,6 +103,14 @@ workload_ok() {
 	echo "$OUT" | grep -q '^workload: OK$' || fail "workload did not print OK"
 }
 
+# Run $1 rounds of the workload; fail unless they complete. For scenarios
+# that also run under Bochs, where a guest second costs minutes.
+workload_rounds() {
+	run workload -q -n "$1"
+	[ "$RC" -eq 0 ] || fail "workload -n $1 failed (status $RC)"
+	echo "$OUT" | grep -q '^workload: OK$' || fail "workload did not print OK"
+}
+
 # Insert lvbs_test.ko with an action. It never stays loaded (init returns
 # -ECANCELED), so insmod's status says nothing: the verdict is in dmesg.
 run_test_module() {

@@ -1,5 +1,7 @@
 #!/bin/sh
-# uservmmcall: VMMCALL from user space gets #UD (SIGILL) and is logged.
+# uservmmcall: the hypercall instruction from user space (VMMCALL on AMD,
+# VMCALL on Intel) gets #UD (SIGILL) and is logged.
+# platforms: qemu bochs
 # shellcheck shell=dash source-path=SCRIPTDIR
 # shellcheck source=../guest/lib.sh
 . /lvbs/lib.sh
@@ -15,5 +17,5 @@ grep 'kind=user_hypercall' "$LVBS_SFS/log" | grep -q 'action=inject_ud' ||
 	fail "log: the user_hypercall entry is not action=inject_ud"
 
 check_active
-workload_ok 2
+workload_rounds 2
 say "ok"
