@@ -103,8 +103,9 @@ workload_ok() {
 	echo "$OUT" | grep -q '^workload: OK$' || fail "workload did not print OK"
 }
 
-# Run $1 rounds of the workload; fail unless they complete. For scenarios
-# that also run under Bochs, where a guest second costs minutes.
+# Run $1 rounds of the workload; fail unless they complete. A fixed
+# amount of work, for scenarios that also run under Bochs, where a guest
+# second costs many seconds of wall time.
 workload_rounds() {
 	run workload -q -n "$1"
 	[ "$RC" -eq 0 ] || fail "workload -n $1 failed (status $RC)"

@@ -4,6 +4,7 @@
 # #GP, the attacking thread oopses, the attempt is logged, the bit stays
 # set and the system lives. The benign twin — a CR4 write that keeps the
 # pinned bits, as the kernel's global TLB flush does — still works.
+# platforms: qemu bochs
 # shellcheck shell=dash source-path=SCRIPTDIR
 # shellcheck source=../guest/lib.sh
 . /lvbs/lib.sh

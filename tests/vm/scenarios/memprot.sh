@@ -16,6 +16,8 @@
 #      cleared, called; the benign twin: user-mode JITs (progs/jit.c)
 #  (8) PROTECT_MEMORY making immutable kernel text writable
 #  (9) a violation storm: every CPU writes rodata at once for 2 s
+# platforms: qemu bochs
+# bochs-timeout: 1500
 # shellcheck shell=dash source-path=SCRIPTDIR
 # shellcheck source=../guest/lib.sh
 . /lvbs/lib.sh

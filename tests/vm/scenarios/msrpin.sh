@@ -3,6 +3,7 @@
 # raw WRMSR that changes them (no exception fixup, as injected code would
 # do it) gets #GP, the attacking thread oopses, the attempt is logged and
 # the values stay. The benign twin — rewriting them unchanged — works.
+# platforms: qemu bochs
 # shellcheck shell=dash source-path=SCRIPTDIR
 # shellcheck source=../guest/lib.sh
 . /lvbs/lib.sh

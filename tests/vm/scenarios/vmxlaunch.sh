@@ -3,8 +3,8 @@
 # with the VMX backend, the kernel keeps working under it on both CPUs
 # (the launch's own protection work makes shootdowns, which need the NMI
 # kicks), status says vendor vmx, and CPUID (which always exits on VMX)
-# shows lvbs. The workload runs by rounds, not for a time: under Bochs
-# every VM exit costs milliseconds, and exec's CPUID probing makes many.
+# shows lvbs. The workload runs by rounds, so that every CPU does the same
+# work whatever the emulator's speed.
 # platforms: bochs
 # bochs-timeout: 1200
 # shellcheck shell=dash source-path=SCRIPTDIR
