@@ -379,7 +379,8 @@ long hv_init_c(const struct lvbs_boot_params *up, struct kframe *f)
 	r = arch_probe(&hv.caps);
 	if (r)
 		return r;
-	hv.caps.cr4_valid = crpin_cr4_valid(read_cr4());
+	/* The backend may have added bits it owns (VMX: VMXE, set by lvbs.ko later). */
+	hv.caps.cr4_valid |= crpin_cr4_valid(read_cr4());
 	/* VMX always exits on CPUID: there the request cannot be honoured. */
 	hv.cpuid_intercept = !(hv.params.flags & LVBS_BOOT_CPUID_PASS) || !hv.caps.cpuid_optional;
 	carve_region();

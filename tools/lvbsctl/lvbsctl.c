@@ -517,7 +517,7 @@ static const struct weakness weaknesses[] = {
 	{ "svm", "decode_assists", "no decode assists: operands of intercepted MOV CR / descriptor-table instructions are decoded in software (slower exits, same protection)" },
 	{ "svm", "gmet", "no GMET: nested paging cannot separate kernel-mode from user-mode execution, so kernel execute control is strict W^X in the SLAT with user-mode execute granted per page, or the NX fallback with exec=nx (see exec control below)" },
 	{ "svm", "flush_by_asid", "no flush-by-ASID: TLB flushes after permission changes flush all ASIDs (slower, same protection)" },
-	{ "vmx", "mbec", "no MBEC: EPT cannot separate kernel-mode from user-mode execution, so kernel execute control would be strict W^X in the SLAT, where a page user mode has run is executable in kernel mode too (the VMX backend does not exist yet)" },
+	{ "vmx", "mbec", "no MBEC: EPT cannot separate kernel-mode from user-mode execution, so kernel execute control is strict W^X in the SLAT, where a page user mode has run is executable in kernel mode too (see exec control below)" },
 	{ "vmx", "vpid", "no VPID: every VM exit and entry flushes the TLB (slower, same protection)" },
 };
 
@@ -657,7 +657,7 @@ enum level { PROTECTED, DEGRADED, NOT_PROTECTED };
 enum finding_id {
 	F_CPUS_OUTSIDE, F_NOT_SEALED, F_NO_MEMORY, F_AUDIT, F_NO_CR_PINS, F_CR_PINS_PARTIAL,
 	F_MSR_PINS_PARTIAL, F_EXEC_NX, F_NO_GMET, F_SLAT_COARSE, F_TOFU, F_MODCHECK_OFF,
-	F_NMI_OFF, F_CPUID_PASS, NR_FINDINGS
+	F_NMI_OFF, F_CPUID_PASS, F_DT_PINS_PARTIAL, NR_FINDINGS
 };
 
 /*
@@ -679,12 +679,13 @@ static const struct {
 	[F_CR_PINS_PARTIAL] = { "cr_pins_partial", DEGRADED, "control-register pins are not enforced on every CPU" },
 	[F_MSR_PINS_PARTIAL] = { "msr_pins_partial", DEGRADED, "not every kernel-entry MSR is pinned" },
 	[F_EXEC_NX] = { "exec_nx", DEGRADED, "exec=nx: ordinary RAM stays executable in kernel mode" },
-	[F_NO_GMET] = { "no_gmet", DEGRADED, "no GMET: a page user mode has run is executable in kernel mode too" },
+	[F_NO_GMET] = { "no_gmet", DEGRADED, "no GMET (AMD) or MBEC (Intel): a page user mode has run is executable in kernel mode too" },
 	[F_SLAT_COARSE] = { "slat_coarse", DEGRADED, "the SLAT ran out of table pages and changed whole 2 MiB blocks" },
 	[F_TOFU] = { "module_trust_tofu", DEGRADED, "module_trust tofu: every module is trusted on first use" },
 	[F_MODCHECK_OFF] = { "module_checks_off", DEGRADED, "module signatures are not checked" },
 	[F_NMI_OFF] = { "no_nmi_handler", DEGRADED, "a guest NMI that meets a TLB shootdown kick can be lost" },
 	[F_CPUID_PASS] = { "cpuid_pass", DEGRADED, "CPUID passed through: the guest sees SVM, not lvbs" },
+	[F_DT_PINS_PARTIAL] = { "dt_pins_partial", DEGRADED, "IDTR, GDTR and TR are not pinned on every CPU" },
 };
 
 #define FOUND(set, id)	(((set) >> (id)) & 1u)
@@ -712,6 +713,8 @@ static unsigned int assess(const struct line *r)
 	f |= is(r, "module_checks", "off") << F_MODCHECK_OFF;
 	f |= is(r, "nmi_marks", "off") << F_NMI_OFF;
 	f |= is(r, "cpuid", "pass") << F_CPUID_PASS;
+	if (get(r, "pinned_dt_cpus"))
+		f |= (num(r, "pinned_dt_cpus") < num(r, "cpus")) << F_DT_PINS_PARTIAL;
 	return f;
 }
 
@@ -815,6 +818,10 @@ static void show_pins(const struct line *r)
 		show_msr_pins(r);
 	if (get(r, "pinned_dt_cpus"))
 		printf("pinned tables:   IDTR,GDTR,TR (on %s CPUs)\n", get(r, "pinned_dt_cpus"));
+	if (FOUND(f, F_DT_PINS_PARTIAL))
+		printf("WARNING:         IDTR, GDTR and TR are pinned on %s of %s CPUs%s\n",
+		       get(r, "pinned_dt_cpus"), get(r, "cpus"),
+		       is(r, "vendor", "vmx") ? " (the VMX backend cannot intercept their loads yet: docs/vmx-plan.md)" : "");
 }
 
 static void show_cpus(const struct line *r)
@@ -885,6 +892,8 @@ static void show_memory(const struct line *r)
 		printf("NMIs:            WEAKER: lvbs.ko has no NMI handler (see dmesg); a guest NMI that meets a TLB shootdown kick can be lost\n");
 	if (FOUND(f, F_CPUID_PASS))
 		printf("CPUID:           WEAKER: passed through (cpuid=pass): no CPUID exits, but the guest sees SVM and no hypervisor leaves, so tools that look for lvbs in CPUID do not find it\n");
+	else if (get(r, "cpuid") && is(r, "vendor", "vmx"))
+		printf("CPUID:           intercepted: VMX hidden from the guest, lvbs announced in leaf 0x40000000 (one exit per CPUID, which VMX cannot turn off; glibc runs about 30 per exec)\n");
 	else if (get(r, "cpuid"))
 		printf("CPUID:           intercepted: SVM hidden from the guest, lvbs announced in leaf 0x40000000 (one exit per CPUID; glibc runs about 30 per exec; cpuid=pass turns them off)\n");
 	printf("SLAT tables:     %llu pages free of %llu, at most %llu in use; %llu blocks merged back, %llu coarse grants\n",
@@ -901,7 +910,8 @@ static void show_memory(const struct line *r)
 	if (FOUND(f, F_EXEC_NX))
 		printf("weaker:          exec=nx: ordinary RAM (kmalloc, page cache) stays executable in kernel mode; only the kernel image's data/rodata, module data and released module memory are non-executable\n");
 	if (FOUND(f, F_NO_GMET))
-		printf("weaker:          no GMET: strict W^X in the SLAT, but one execute bit serves both modes, so a page user mode has run is executable in kernel mode too: code written into a page that a process then runs once can be run by the kernel (GMET closes this; docs/threat-model.md)\n");
+		printf("weaker:          no %s: strict W^X in the SLAT, but one execute bit serves both modes, so a page user mode has run is executable in kernel mode too: code written into a page that a process then runs once can be run by the kernel (%s closes this; docs/threat-model.md)\n",
+		       is(r, "vendor", "vmx") ? "MBEC" : "GMET", is(r, "vendor", "vmx") ? "MBEC" : "GMET");
 	if (FOUND(f, F_SLAT_COARSE))
 		printf("WARNING:         the SLAT ran out of table pages: %llu grants changed a whole 2 MiB block\n",
 		       num(r, "slat_coarse"));

@@ -137,6 +137,12 @@ int vmx_probe(struct hv_caps *caps)
 	/* CPUID always exits in VMX non-root operation (SDM 26.1.2). */
 	caps->cpuid_optional = false;
 	caps->efer_valid = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
+	/*
+	 * VMXE is set in VMX operation and the guest reads it set (its
+	 * shadow); lvbs.ko sets it after this probe, at launch. A guest write
+	 * that clears it changes only the shadow (vmx_write_cr).
+	 */
+	caps->cr4_valid = X86_CR4_VMXE;
 	cpuid_count(0x80000001u, 0, &a, &b, &c, &d);
 	/* 1 GiB pages: the host tables need the CPU's, the EPT its own. */
 	if ((d & BIT(26)) && vmx_s.ept_1g)
