@@ -101,7 +101,8 @@ enum lvbs_hc_nr {
 	 * No arguments. Pins the calling CPU's IDTR and GDTR (base and limit)
 	 * and its TR, for good: from then on LIDT/LGDT with another value and
 	 * any LTR get #GP and are logged. LLDT is not pinned (Linux loads a
-	 * per-process LDT). The kernel calls it on every CPU.
+	 * per-process LDT). The kernel calls it on every CPU. LVBS_E_NOSYS
+	 * on VMX for now: nothing pinned (docs/abi.md).
 	 */
 	LVBS_HC_PIN_DT		= 7,
 	/*
