@@ -257,6 +257,7 @@ void arch_flush_guest_tlb(struct hv_cpu *c);		/* by the next VM entry */
 void arch_inject_nmi(struct hv_cpu *c);			/* now, or as soon as the slot is free */
 void arch_send_nmi(u32 apic_id);			/* through the local APIC (hv/arch/x86/apic.c) */
 int apic_init(void);
+u32 read_apic_id(void);					/* this CPU's, from CPUID (apic.c) */
 /*
  * An NMI taken in the hypervisor (head.S); @rip points at the interrupted
  * RIP, which the backend may rewind (VMX's entry window).

@@ -16,8 +16,6 @@ struct hv hv;
 u64 hv_tramp_exit;
 
 /* The hypervisor's GDT: null, 64-bit code (0x08), data (0x10). No TSS. */
-#define HV_CS 0x08
-#define HV_DS 0x10
 static u64 hv_gdt[3] __attribute__((aligned(16))) = {
 	0,
 	0x00af9b000000ffffULL,	/* present, DPL 0, code, L = 1 */

@@ -72,3 +72,22 @@ void arch_send_nmi(u32 apic_id)
 	mmio_write(APIC_ICR_LO, ICR_NMI | ICR_ASSERT);
 	mmio_write(APIC_ICR_HI, hi);
 }
+
+/*
+ * This CPU's APIC ID, for shootdown NMIs: the 32-bit x2APIC ID from leaf
+ * 0xB where the CPU has it (its low 8 bits are the xAPIC ID), else the
+ * 8-bit initial APIC ID of leaf 1.
+ */
+u32 read_apic_id(void)
+{
+	u32 a, b, cx, d, max;
+
+	cpuid_count(0, 0, &max, &b, &cx, &d);
+	if (max >= 0xb) {
+		cpuid_count(0xb, 0, &a, &b, &cx, &d);
+		if (b)		/* leaf 0xB is valid: logical processors at level 0 */
+			return d;
+	}
+	cpuid_count(1, 0, &a, &b, &cx, &d);
+	return b >> 24;
+}

@@ -35,6 +35,5 @@ static inline u32 seg_vmx_ar(const struct x86_seg *s)
 	return (s->attr & 0xffu) | ((u32)(s->attr & 0xf00u) << 4);
 }
 
-u32 read_apic_id(void);
 
 #endif

@@ -53,6 +53,10 @@
 
 /* Offsets in struct hv_cpu used by assembly. */
 #define CPU_REGS	0x00	/* u64 regs[16], x86 register numbering */
+/* The hypervisor's GDT (hv/core/main.c): code and data selectors. */
+#define HV_CS		0x08
+#define HV_DS		0x10
+
 #define CPU_VMCB_PA	0x80
 #define CPU_NMI_ROOT	0x98
 

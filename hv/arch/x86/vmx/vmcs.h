@@ -174,9 +174,7 @@ enum { VSEG_ES, VSEG_CS, VSEG_SS, VSEG_DS, VSEG_FS, VSEG_GS, VSEG_LDTR, VSEG_TR 
 #define CR_TYPE_MOV_TO			0
 
 #define MSR_IA32_VMX_CR0_FIXED0		0x486
-#define MSR_IA32_VMX_CR0_FIXED1		0x487
 #define MSR_IA32_VMX_CR4_FIXED0		0x488
-#define MSR_IA32_VMX_CR4_FIXED1		0x489
 
 /*
  * VMX instructions report failure in RFLAGS: CF (VMfailInvalid, no current

@@ -22,7 +22,6 @@
 
 /* Per-CPU backend state, in struct hv_cpu's opaque arch area. */
 struct vmx_cpu {
-	u32 exit_reason;
 	u32 insn_len;		/* of the exiting instruction; 0 if none */
 	u32 vmcs_current;	/* VMREAD works: in VMX operation, our VMCS loaded */
 	u64 rip_left;		/* the guest's RIP when this CPU left VMX */
@@ -36,7 +35,7 @@ static inline struct vmx_cpu *vcpu_of(struct hv_cpu *c)
 
 static struct vmx_msrs vmx_m;
 static struct vmx_setup vmx_s;
-static u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+static u64 cr0_fixed0, cr4_fixed0;
 static u64 vmx_eptp;
 
 static bool is_intel(void)
@@ -129,9 +128,7 @@ int vmx_probe(struct hv_caps *caps)
 	if (r != VMX_OK)
 		return r == VMX_NO_FEATURE_CONTROL ? LVBS_E_PERM : LVBS_E_NOSYS;
 	cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
-	cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
 	cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
-	cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
 
 	caps->vendor = LVBS_VENDOR_VMX;
 	/* CPUID always exits in VMX non-root operation (SDM 26.1.2). */
@@ -307,10 +304,10 @@ static void build_host(struct hv_cpu *c, const struct x86_seg *tr)
 	vmw(c, VMCS_HOST_CR0, read_cr0());
 	vmw(c, VMCS_HOST_CR3, hv.host_pt.root_pa);
 	vmw(c, VMCS_HOST_CR4, read_cr4());
-	vmw(c, VMCS_HOST_CS_SEL, 0x08);
-	vmw(c, VMCS_HOST_SS_SEL, 0x10);
-	vmw(c, VMCS_HOST_DS_SEL, 0x10);
-	vmw(c, VMCS_HOST_ES_SEL, 0x10);
+	vmw(c, VMCS_HOST_CS_SEL, HV_CS);
+	vmw(c, VMCS_HOST_SS_SEL, HV_DS);
+	vmw(c, VMCS_HOST_DS_SEL, HV_DS);
+	vmw(c, VMCS_HOST_ES_SEL, HV_DS);
 	vmw(c, VMCS_HOST_FS_SEL, 0);
 	vmw(c, VMCS_HOST_GS_SEL, 0);
 	vmw(c, VMCS_HOST_TR_SEL, tr->sel & ~7u);
@@ -374,7 +371,8 @@ int vmx_launch(struct hv_cpu *c, struct kframe *f)
 	if (!(read_cr4() & X86_CR4_VMXE))
 		return LVBS_E_PERM;
 	c->apic_id = read_apic_id();
-	*(u32 *)(hv.hv_virt + (c->hsave_pa - hv.hv_phys)) = vmx_s.revision;
+	/* The VMXON region is the per-CPU page SVM uses as its host save area. */
+	*(u32 *)((u64)c - HV_PERCPU_CPU + HV_PERCPU_HSAVE) = vmx_s.revision;
 	*(u32 *)c->vmcb = vmx_s.revision;
 	if (!vmxon(c->hsave_pa))
 		return LVBS_E_PERM;
@@ -450,10 +448,7 @@ void vmx_entry_failed(struct hv_cpu *c, u64 rflags)
 
 	if (c->state != CPU_LAUNCHING)
 		hv_panic(c, "VMRESUME failed: kind<<32|VM-instruction error", detail, 0);
-	vcpu_of(c)->rip_left = vmread(VMCS_GUEST_RIP);
-	vcpu_of(c)->vmcs_current = 0;
-	vmclear(c->vmcb_pa);
-	vmxoff();
+	vmx_off(c);
 	__atomic_fetch_sub(&hv.cpus_running, 1, __ATOMIC_SEQ_CST);
 	hv_launch_failed(c, LVBS_E_INVAL, detail);
 }
@@ -578,14 +573,14 @@ static void inject_pending_nmi(struct hv_cpu *c)
 static void nmi_unblock(void)
 {
 	__asm__ __volatile__("mov %%rsp, %%rax\n\t"
-			     "pushq $0x10\n\t"
+			     "pushq %0\n\t"
 			     "pushq %%rax\n\t"
 			     "pushfq\n\t"
-			     "pushq $0x08\n\t"
+			     "pushq %1\n\t"
 			     "leaq 1f(%%rip), %%rax\n\t"
 			     "pushq %%rax\n\t"
 			     "iretq\n"
-			     "1:" ::: "rax", "memory", "cc");
+			     "1:" :: "i"(HV_DS), "i"(HV_CS) : "rax", "memory", "cc");
 }
 
 static void exception_or_nmi(struct hv_cpu *c)
@@ -688,12 +683,12 @@ void vmx_handle_exit(struct hv_cpu *c)
 	if (reason & EXIT_REASON_ENTRY_FAIL)
 		hv_panic(c, "VM entry failed on a running guest: reason, qualification", reason,
 			 vmread(VMCS_EXIT_QUAL));
-	v->exit_reason = reason & 0xffff;
-	v->insn_len = insn_exit(v->exit_reason) ? (u32)vmread(VMCS_EXIT_INSN_LEN) : 0;
+	reason &= 0xffff;
+	v->insn_len = insn_exit(reason) ? (u32)vmread(VMCS_EXIT_INSN_LEN) : 0;
 	c->regs[REG_RSP] = vmread(VMCS_GUEST_RSP);
 	/* A handler below may replace the reinjected event with its own. */
 	reinject_interrupted_event(c);
-	dispatch(c, v->exit_reason);
+	dispatch(c, reason);
 	vmw(c, VMCS_GUEST_RSP, c->regs[REG_RSP]);
 	vmx_pre_entry(c);
 }
