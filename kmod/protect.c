@@ -48,9 +48,8 @@ static void pin_on_cpu(void *arg)
 	if (!r) {
 		r = lvbs.hv->pin_dt();
 		/*
-		 * -ENOSYS: this hypervisor backend cannot pin them yet (VMX:
-		 * its descriptor-table exits need emulation that is not
-		 * written, docs/vmx-plan.md step 8). Said, not hidden.
+		 * -ENOSYS: this hypervisor backend cannot pin them here (a
+		 * VMX without descriptor-table exiting). Said, not hidden.
 		 */
 		if (r == -ENOSYS) {
 			atomic_inc(&req->dt_unsupported);
@@ -96,7 +95,7 @@ int lvbs_pin_control_registers(void)
 		return -EIO;
 	}
 	if (!dt_cpus)
-		pr_warn("IDTR, GDTR and TR are not pinned: this hypervisor backend cannot intercept their loads yet\n");
+		pr_warn("IDTR, GDTR and TR are not pinned: the CPU cannot intercept their loads (VMX without descriptor-table exiting)\n");
 	pr_info("pinned CR0 bits 0x%llx, CR4 bits 0x%llx, EFER bits 0x%llx, the kernel-entry MSRs%s on %u CPUs\n",
 		info.pinned_cr0, info.pinned_cr4, req.efer, dt_cpus ? ", IDTR, GDTR and TR" : "",
 		info.pinned_cpus);

@@ -9,13 +9,17 @@
 #include "gwalk.h"
 
 #define GW_CR0_PG	BIT(31)
+#define GW_CR0_WP	BIT(16)
 #define GW_CR4_LA57	BIT(12)
+#define GW_CR4_SMAP	BIT(21)
 #define GW_EFER_LMA	BIT(10)
 #define GW_EFER_NXE	BIT(11)
 
 #define GW_PTE_P	BIT(0)
 #define GW_PTE_RW	BIT(1)
 #define GW_PTE_US	BIT(2)
+#define GW_PTE_A	BIT(5)
+#define GW_PTE_D	BIT(6)
 #define GW_PTE_PS	BIT(7)
 #define GW_PTE_NX	BIT(63)
 /* Physical-address field, bits 51:12 (MAXPHYADDR is at most 52). */
@@ -29,31 +33,50 @@ static bool gw_canonical(u64 va, u32 width)
 	return (u64)sv == va;
 }
 
-int gwalk_translate(const struct gwalk_ctx *c, u64 gva, u64 *gpa, u32 *rights)
+/* One walk, with what a store needs besides the address. */
+struct gw_walk {
+	u64 gpa;
+	u32 rights;
+	u32 levels;		/* entries read */
+	u64 entry_pa[5];	/* guest-physical address of each entry, top first */
+	u64 entry[5];		/* and its value as read */
+	bool not_present;	/* failed on an entry without P */
+	bool noncanonical;
+};
+
+static int gw_walk(const struct gwalk_ctx *c, u64 gva, struct gw_walk *out)
 {
 	u32 levels, level, r = GW_W | GW_U;
 	bool nxe;
 	u64 table;
 
-	if (!c || !gpa || !c->read_gpa)
+	out->levels = 0;
+	out->not_present = out->noncanonical = false;
+	if (!c || !c->read_gpa)
 		return -1;
 	if (!(c->cr0 & GW_CR0_PG) || !(c->efer & GW_EFER_LMA))
 		return -1;
 	levels = (c->cr4 & GW_CR4_LA57) ? 5 : 4;
-	if (!gw_canonical(gva, levels == 5 ? 57 : 48))
+	if (!gw_canonical(gva, levels == 5 ? 57 : 48)) {
+		out->noncanonical = true;
 		return -1;
+	}
 	nxe = !!(c->efer & GW_EFER_NXE);
 	/* CR3 bits 11:0 are flags or the PCID; the table base is bits 51:12. */
 	table = c->cr3 & GW_ADDR_MASK;
 
 	for (level = levels; level >= 1; level--) {
 		u32 shift = PAGE_SHIFT + 9 * (level - 1);
-		u64 idx = (gva >> shift) & 511, e;
+		u64 idx = (gva >> shift) & 511, e, pa = table + idx * 8;
 
-		if (c->read_gpa(c->opaque, table + idx * 8, &e, sizeof(e)))
+		if (c->read_gpa(c->opaque, pa, &e, sizeof(e)))
 			return -1;
-		if (!(e & GW_PTE_P))
+		out->entry_pa[out->levels] = pa;
+		out->entry[out->levels++] = e;
+		if (!(e & GW_PTE_P)) {
+			out->not_present = true;
 			return -1;
+		}
 		if (!(e & GW_PTE_RW))
 			r &= ~GW_W;
 		if (!(e & GW_PTE_US))
@@ -68,14 +91,87 @@ int gwalk_translate(const struct gwalk_ctx *c, u64 gva, u64 *gpa, u32 *rights)
 			if (level > 3)
 				return -1;
 			/* Large leaves: bit 12 is PAT, the frame starts at bit shift. */
-			*gpa = (e & GW_ADDR_MASK & ~(size - 1)) | (gva & (size - 1));
-			if (rights)
-				*rights = r;
+			out->gpa = (e & GW_ADDR_MASK & ~(size - 1)) | (gva & (size - 1));
+			out->rights = r;
 			return 0;
 		}
 		table = e & GW_ADDR_MASK;
 	}
 	return -1;
+}
+
+int gwalk_translate(const struct gwalk_ctx *c, u64 gva, u64 *gpa, u32 *rights)
+{
+	struct gw_walk w;
+
+	if (!gpa || gw_walk(c, gva, &w))
+		return -1;
+	*gpa = w.gpa;
+	if (rights)
+		*rights = w.rights;
+	return 0;
+}
+
+/* Paging's verdict on a data write (SDM vol. 3A 4.6 "Access Rights"). */
+static u32 gw_write_denied(const struct gwalk_ctx *c, u32 rights, bool user, bool ac)
+{
+	if (user)
+		return (rights & GW_W) && (rights & GW_U) ? 0 : 1;
+	if ((c->cr0 & GW_CR0_WP) && !(rights & GW_W))
+		return 1;
+	/* SMAP: explicit supervisor accesses to user pages need RFLAGS.AC. */
+	return (rights & GW_U) && (c->cr4 & GW_CR4_SMAP) && !ac;
+}
+
+/*
+ * Set the accessed bit of every entry and the dirty bit of the leaf, as
+ * the CPU does for a write, each by compare-and-exchange against the
+ * value the walk read: an entry the kernel changed meanwhile (unmapped,
+ * say) is left alone and the walk is done again.
+ */
+static bool gw_set_ad(const struct gwalk_ctx *c, const struct gw_walk *w)
+{
+	for (u32 i = 0; i < w->levels; i++) {
+		u64 want = w->entry[i] | GW_PTE_A | (i + 1 == w->levels ? GW_PTE_D : 0);
+
+		if (want == w->entry[i])
+			continue;
+		if (c->cmpxchg_gpa(c->opaque, w->entry_pa[i], w->entry[i], want))
+			return false;
+	}
+	return true;
+}
+
+#define GW_AD_TRIES 8
+
+int gwalk_write_target(const struct gwalk_ctx *c, u64 gva, bool user, bool ac,
+		       u64 *gpa, u32 *pf_err)
+{
+	struct gw_walk w;
+
+	if (!c || !gpa || !pf_err || !c->cmpxchg_gpa)
+		return GW_FAIL;
+	for (u32 t = 0; t < GW_AD_TRIES; t++) {
+		u32 err = GW_PF_W | (user ? GW_PF_U : 0);
+
+		if (gw_walk(c, gva, &w)) {
+			if (w.noncanonical)
+				return GW_NONCANONICAL;
+			if (!w.not_present)
+				return GW_FAIL;
+			*pf_err = err;
+			return GW_PAGE_FAULT;
+		}
+		if (gw_write_denied(c, w.rights, user, ac)) {
+			*pf_err = err | GW_PF_P;
+			return GW_PAGE_FAULT;
+		}
+		if (gw_set_ad(c, &w)) {
+			*gpa = w.gpa;
+			return 0;
+		}
+	}
+	return GW_RETRY;
 }
 
 int gwalk_read(const struct gwalk_ctx *c, u64 gva, void *buf, u32 len)

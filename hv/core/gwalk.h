@@ -17,6 +17,13 @@ struct gwalk_ctx {
 	 * time by the caller.
 	 */
 	int (*read_gpa)(void *opaque, u64 gpa, void *buf, u32 len);
+	/*
+	 * Replace the u64 at gpa with new if it still holds old, atomically
+	 * (the guest's other CPUs change their page tables meanwhile).
+	 * Returns 0, or -1 if it did not hold old or is not guest RAM. Only
+	 * gwalk_write_target() uses it; may be NULL otherwise.
+	 */
+	int (*cmpxchg_gpa)(void *opaque, u64 gpa, u64 old, u64 new);
 	void *opaque;
 };
 
@@ -32,6 +39,30 @@ struct gwalk_ctx {
  * Returns 0 with *gpa (and *rights if non-NULL), or -1.
  */
 int gwalk_translate(const struct gwalk_ctx *c, u64 gva, u64 *gpa, u32 *rights);
+
+/* Page-fault error code bits (SDM vol. 3A 4.7). */
+#define GW_PF_P		(1u << 0)	/* a protection violation, not a missing page */
+#define GW_PF_W		(1u << 1)
+#define GW_PF_U		(1u << 2)
+
+/* gwalk_write_target() results other than 0. */
+#define GW_FAIL		(-1)	/* tables not in guest RAM, or a reserved-bit leaf */
+#define GW_PAGE_FAULT	(-2)	/* the CPU would raise #PF with *pf_err */
+#define GW_NONCANONICAL	(-3)	/* the CPU would raise #GP(0) */
+#define GW_RETRY	(-4)	/* the tables kept changing under us: run it again */
+
+/*
+ * Where a data write of the byte at gva goes, checked as the CPU checks
+ * it: at CPL 3 (user) the page must be user and writable at every level;
+ * in the kernel, writable when CR0.WP is set, and not a user page when
+ * CR4.SMAP is set unless RFLAGS.AC (ac) is. On success the walk's
+ * accessed bits and the leaf's dirty bit are set, as the CPU sets them,
+ * and *gpa is the byte's guest-physical address. Protection keys are not
+ * checked: Linux's kernel gives every page key 0, and a user page with
+ * another key would be written without PKRU's say.
+ */
+int gwalk_write_target(const struct gwalk_ctx *c, u64 gva, bool user, bool ac,
+		       u64 *gpa, u32 *pf_err);
 
 /* Read len bytes at gva, crossing page boundaries. 0 or -1. */
 int gwalk_read(const struct gwalk_ctx *c, u64 gva, void *buf, u32 len);

@@ -207,6 +207,7 @@ u32 msrpin_everywhere(void);
 long dtpin_request(struct hv_cpu *c);
 u32 dtpin_cpus(void);
 void vcpu_handle_dt_write(struct hv_cpu *c, u32 which);
+void vcpu_handle_dt_access(struct hv_cpu *c);
 
 /* hv/core/cpuid.c */
 void cpuid_policy(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d);
@@ -218,6 +219,9 @@ void cpuid_policy(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d);
  */
 struct guest_ctl {
 	u64 cr0, cr3, cr4, efer;
+	u64 rflags;
+	bool cs_long;		/* CS.L: 64-bit mode (not compatibility mode) */
+	bool cs_db;		/* CS.D: 32-bit (not 16-bit) code, in compatibility mode */
 };
 
 int arch_probe(struct hv_caps *caps);			/* fill caps; LVBS_E* if unusable */
@@ -229,6 +233,7 @@ u32 arch_cpl(struct hv_cpu *c);
 void arch_guest_ctl(struct hv_cpu *c, struct guest_ctl *g);
 bool arch_next_rip(struct hv_cpu *c, u64 *next);	/* hardware-provided next RIP */
 void arch_inject(struct hv_cpu *c, u8 vector, bool has_err, u32 err);
+void arch_inject_pf(struct hv_cpu *c, u64 addr, u32 err);	/* #PF with CR2 = addr */
 /*
  * A guest MSR the core reads or writes, as the guest sees it: EFER, the
  * kernel-entry MSRs (msrpin.c), FS and GS base (operand addresses). Where
@@ -252,6 +257,14 @@ void arch_intercept_cr_write(struct hv_cpu *c, u32 cr);
 void arch_read_dt(struct hv_cpu *c, u32 which, u64 *base, u16 *limit);	/* IDTR, GDTR */
 void arch_write_dt(struct hv_cpu *c, u32 which, u64 base, u16 limit);
 int arch_intercept_dt_writes(struct hv_cpu *c);	/* LIDT, LGDT, LTR; LVBS_E_* if not */
+u16 arch_read_sel(struct hv_cpu *c, u32 which);		/* X86_SEL_LDTR or X86_SEL_TR */
+u64 arch_seg_base(struct hv_cpu *c, u32 seg);		/* X86_SEG_*: the hidden base */
+/*
+ * LLDT for the guest: selector 0 makes LDTR unusable; anything else must
+ * name a present LDT descriptor in the guest's GDT, else -1 (the CPU's
+ * #GP). Shared x86 code (hv/arch/x86/backend.c) reads the descriptor.
+ */
+int arch_load_ldtr(struct hv_cpu *c, u16 sel);
 __attribute__((noreturn)) void arch_abort(struct hv_cpu *c);	/* leave VMX/SVM, back to kernel */
 void arch_flush_guest_tlb(struct hv_cpu *c);		/* by the next VM entry */
 void arch_inject_nmi(struct hv_cpu *c);			/* now, or as soon as the slot is free */

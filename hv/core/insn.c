@@ -117,7 +117,7 @@ static int parse_mem_operand(struct insn_cur *c, struct insn *out, u8 mod, u8 rm
 		}
 	} else if (mod == 0 && rm3 == 5) {
 		out->mem_base = INSN_NO_REG;
-		out->rip_rel = 1;			/* RIP + disp32 */
+		out->rip_rel = !out->compat;		/* RIP + disp32; absolute in 32-bit code */
 		return read_disp(c, 4, &out->disp);
 	}
 	if (mod == 1)
@@ -138,7 +138,7 @@ u64 insn_mem_addr(const struct insn *in, const u64 regs[16], u64 next_rip,
 		a += regs[in->mem_base];
 	if (in->mem_index < 16)
 		a += regs[in->mem_index] * in->mem_scale;
-	if (in->addrsize)
+	if (in->addrsize || in->compat)
 		a = (u32)a;
 	if (in->seg == 0x64)
 		a += fs_base;
@@ -175,6 +175,8 @@ static u8 grp7_reg_op(u8 modrm)
 	return INSN_UNKNOWN;
 }
 
+static u8 store_width(const struct insn *in, bool byte_form);
+
 /* 0F 01 (group 7) and 0F 00 (group 6). */
 static int decode_group(struct insn_cur *c, struct insn *out, u8 op2)
 {
@@ -185,12 +187,18 @@ static int decode_group(struct insn_cur *c, struct insn *out, u8 op2)
 	set_modrm(out, modrm);
 	reg3 = (modrm >> 3) & 7;
 	if (op2 == 0x00) {
-		if (reg3 == 2)
-			out->op = INSN_LLDT;
-		else if (reg3 == 3)
-			out->op = INSN_LTR;
+		static const u8 grp6[4] = { INSN_SLDT, INSN_STR, INSN_LLDT, INSN_LTR };
+
+		if (reg3 < 4)
+			out->op = grp6[reg3];
+		/* SLDT/STR to a register: its operand size (SDM vol. 2 "SLDT"). */
+		out->width = out->mod == 3 ? store_width(out, false) : 2;
 	} else if (out->mod == 3) {
 		out->op = grp7_reg_op(modrm);
+	} else if (reg3 == 0) {
+		out->op = INSN_SGDT;
+	} else if (reg3 == 1) {
+		out->op = INSN_SIDT;
 	} else if (reg3 == 2) {
 		out->op = INSN_LGDT;
 	} else if (reg3 == 3) {
@@ -262,18 +270,21 @@ static int decode_store(struct insn_cur *c, struct insn *out, u8 b)
 	return read_signed(c, out->width == 1 ? 1 : out->width == 2 ? 2 : 4, &out->imm);
 }
 
-int insn_decode(const u8 *buf, u32 n, struct insn *out)
+static int decode(const u8 *buf, u32 n, bool compat, struct insn *out)
 {
 	struct insn_cur c = { .buf = buf, .n = n, .pos = 0 };
-	struct insn in = { 0 };
+	struct insn in = { .compat = compat };
 	u8 b, modrm;
 
 	if (!buf || !out)
 		return -1;
 	if (read_prefixes(&c, &in, &b))
 		return -1;
-	/* REX must be the last byte before the opcode (SDM vol. 2 sec. 2.2.1). */
-	if ((b & 0xf0) == 0x40) {
+	/*
+	 * REX must be the last byte before the opcode (SDM vol. 2 sec.
+	 * 2.2.1). In 32-bit code 40-4F are INC/DEC, not REX.
+	 */
+	if (!compat && (b & 0xf0) == 0x40) {
 		in.rex = b;
 		if (next_byte(&c, &b))
 			return -1;
@@ -281,9 +292,7 @@ int insn_decode(const u8 *buf, u32 n, struct insn *out)
 	if (b != 0x0f) {
 		if (decode_store(&c, &in, b))
 			return -1;
-		in.len = (u8)c.pos;
-		*out = in;
-		return 0;
+		goto done;
 	}
 	if (next_byte(&c, &b))
 		return -1;
@@ -321,9 +330,23 @@ int insn_decode(const u8 *buf, u32 n, struct insn *out)
 	default:
 		return -1;
 	}
+done:
+	/* 16-bit addressing in 32-bit code: not handled. */
+	if (compat && in.addrsize && in.has_modrm && in.mod != 3)
+		return -1;
 	in.len = (u8)c.pos;
 	*out = in;
 	return 0;
+}
+
+int insn_decode(const u8 *buf, u32 n, struct insn *out)
+{
+	return decode(buf, n, false, out);
+}
+
+int insn_decode32(const u8 *buf, u32 n, struct insn *out)
+{
+	return decode(buf, n, true, out);
 }
 
 /*
@@ -358,6 +381,10 @@ static const char insn_names[INSN_OP_MAX][16] = {
 	[INSN_LIDT]		= "lidt",
 	[INSN_LLDT]		= "lldt",
 	[INSN_LTR]		= "ltr",
+	[INSN_SGDT]		= "sgdt",
+	[INSN_SIDT]		= "sidt",
+	[INSN_SLDT]		= "sldt",
+	[INSN_STR]		= "str",
 };
 
 const char *insn_op_name(u32 op)

@@ -35,6 +35,10 @@ enum insn_op {
 	INSN_LIDT,		/* 0F 01 /3, memory operand */
 	INSN_LLDT,		/* 0F 00 /2 */
 	INSN_LTR,		/* 0F 00 /3 */
+	INSN_SGDT,		/* 0F 01 /0, memory operand */
+	INSN_SIDT,		/* 0F 01 /1, memory operand */
+	INSN_SLDT,		/* 0F 00 /0: register or 16-bit memory operand */
+	INSN_STR,		/* 0F 00 /1: register or 16-bit memory operand */
 	INSN_MOV_STORE,		/* 88 /r, 89 /r: store a register to memory */
 	INSN_MOV_STORE_IMM,	/* C6 /0 ib, C7 /0 iz: store an immediate to memory */
 	INSN_MOVS,		/* A4 / A5 (REP allowed): copy [RSI] to [RDI] */
@@ -52,6 +56,7 @@ struct insn {
 	u8 rex;		/* REX byte, or 0 */
 	u8 opsize;	/* 0x66 prefix seen */
 	u8 addrsize;	/* 0x67 prefix seen */
+	u8 compat;	/* decoded as compatibility-mode code (insn_decode32) */
 	u8 lock;	/* 0xF0 prefix seen */
 	u8 rep;		/* 0xF2 / 0xF3 prefix seen (last one) */
 	/* Memory operand (has_modrm && mod != 3), SDM vol. 2 2.1.5 / 2.2.1: */
@@ -61,8 +66,11 @@ struct insn {
 	u8 mem_index;	/* index register (REX.X applied), or INSN_NO_REG */
 	u8 mem_scale;	/* 1, 2, 4 or 8 */
 	s32 disp;	/* sign-extended displacement */
-	/* Stores (INSN_MOV_STORE, _IMM, INSN_MOVS, INSN_STOS): */
-	u8 width;	/* operand bytes: 1, 2, 4 or 8 */
+	/*
+	 * Stores (INSN_MOV_STORE, _IMM, INSN_MOVS, INSN_STOS), and the
+	 * register form of SLDT/STR: operand bytes, 1, 2, 4 or 8.
+	 */
+	u8 width;
 	s64 imm;	/* INSN_MOV_STORE_IMM: the immediate, sign-extended */
 };
 
@@ -77,6 +85,14 @@ struct insn {
  */
 int insn_decode(const u8 *buf, u32 n, struct insn *out);
 
+/*
+ * The same for 32-bit code in compatibility mode (a 32-bit process: CS.L
+ * clear, CS.D set): no REX, 32-bit addressing by default (a 0x67 prefix,
+ * 16-bit addressing, is refused for memory operands), and ModR/M 00/101
+ * is an absolute disp32, not RIP-relative.
+ */
+int insn_decode32(const u8 *buf, u32 n, struct insn *out);
+
 const char *insn_op_name(u32 op);
 
 /*
@@ -84,6 +100,8 @@ const char *insn_op_name(u32 op);
  * the address of the next instruction (for RIP-relative operands) and the
  * FS / GS bases (the only segment bases that count in 64-bit mode).
  * 32-bit addressing (0x67) truncates to 32 bits before the segment base.
+ * For compatibility-mode code the caller adds the segment base itself
+ * (pass 0 for both), since every segment's counts there.
  */
 u64 insn_mem_addr(const struct insn *in, const u64 regs[16], u64 next_rip,
 		  u64 fs_base, u64 gs_base);

@@ -670,6 +670,31 @@ bool slat_write_guest(u64 gpa, u64 span, const void *src, u64 len)
 }
 
 /*
+ * A store the hypervisor carries out for the guest, for an instruction it
+ * emulates (dtpin.c): done, and true, if [gpa, gpa + len) is guest RAM on
+ * one page that the SLAT lets the guest write now, as the CPU's own store
+ * would find it. False otherwise: the caller then takes the SLAT fault
+ * the CPU would have taken (slat_handle_npf(): a W^X flip back to write,
+ * a stale entry, an audit, or a violation) and runs the instruction again
+ * if that allows it.
+ */
+bool slat_store_as_guest(u64 gpa, const void *src, u32 len)
+{
+	u64 page = gpa & ~(PAGE_SIZE - 1);
+	bool ok;
+
+	if (len == 0 || ((gpa + len - 1) & ~(PAGE_SIZE - 1)) != page ||
+	    !memmap_is_ram(&hv.mem, gpa) || memmap_is_hv(&hv.mem, gpa))
+		return false;
+	spin_lock(&hv.slat_state.lock);
+	ok = slat_rights(page) & PT_W;
+	if (ok)
+		memcpy(gpa_ptr(gpa), src, len);
+	spin_unlock(&hv.slat_state.lock);
+	return ok;
+}
+
+/*
  * Is @gpa's page registered code: supervisor-executable, not writable,
  * and the kernel image's or a module's? (MODULE_COMPARE: where a call or
  * jump the kernel patched into a module may go.)

@@ -76,6 +76,15 @@ int guest_read_phys(void *opaque, u64 gpa, void *buf, u32 len)
 	return 0;
 }
 
+static int guest_cmpxchg_phys(void *opaque, u64 gpa, u64 old, u64 new)
+{
+	(void)opaque;
+	if ((gpa & 7) || !memmap_is_ram(&hv.mem, gpa))
+		return -1;
+	return __atomic_compare_exchange_n((u64 *)gpa_ptr(gpa), &old, new, false,
+					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST) ? 0 : -1;
+}
+
 /* A walker of the guest's page tables as this CPU's guest has them now. */
 void vcpu_guest_walker(struct hv_cpu *c, struct gwalk_ctx *w)
 {
@@ -85,6 +94,7 @@ void vcpu_guest_walker(struct hv_cpu *c, struct gwalk_ctx *w)
 	*w = (struct gwalk_ctx){
 		.cr0 = g.cr0, .cr3 = g.cr3, .cr4 = g.cr4, .efer = g.efer,
 		.read_gpa = guest_read_phys,
+		.cmpxchg_gpa = guest_cmpxchg_phys,
 	};
 }
 
@@ -119,9 +129,14 @@ static u32 fetch_insn(struct hv_cpu *c, u8 *buf)
 int vcpu_decode_at_rip(struct hv_cpu *c, struct insn *in)
 {
 	u8 bytes[INSN_MAX_LEN] = { 0 };
+	struct guest_ctl g;
 	u32 n = fetch_insn(c, bytes);
 
-	return n == 0 || insn_decode(bytes, n, in) ? -1 : 0;
+	if (n == 0)
+		return -1;
+	/* A 32-bit process (CS.L clear) runs compatibility-mode code. */
+	arch_guest_ctl(c, &g);
+	return (g.cs_long ? insn_decode(bytes, n, in) : insn_decode32(bytes, n, in)) ? -1 : 0;
 }
 
 int vcpu_skip_insn(struct hv_cpu *c, u32 expected_op)

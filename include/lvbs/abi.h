@@ -102,7 +102,8 @@ enum lvbs_hc_nr {
 	 * and its TR, for good: from then on LIDT/LGDT with another value and
 	 * any LTR get #GP and are logged. LLDT is not pinned (Linux loads a
 	 * per-process LDT). The kernel calls it on every CPU. LVBS_E_NOSYS
-	 * on VMX for now: nothing pinned (docs/abi.md).
+	 * on a VMX without descriptor-table exiting: nothing pinned
+	 * (docs/abi.md).
 	 */
 	LVBS_HC_PIN_DT		= 7,
 	/*
@@ -630,7 +631,7 @@ enum lvbs_exit_kind {
 	LVBS_EXIT_SLAT,		/* NPT / EPT violation */
 	LVBS_EXIT_VIRT_INSN,	/* VMRUN, VMLOAD, ... or VMX instructions */
 	LVBS_EXIT_CR_ACCESS,
-	LVBS_EXIT_DT_ACCESS,	/* LIDT, LGDT, LLDT, LTR */
+	LVBS_EXIT_DT_ACCESS,	/* LIDT, LGDT, LTR; on VMX also LLDT, SGDT, SIDT, SLDT, STR */
 	LVBS_EXIT_EXCEPTION,
 	LVBS_EXIT_SHUTDOWN,	/* triple fault */
 	LVBS_EXIT_XSETBV,

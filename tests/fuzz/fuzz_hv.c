@@ -917,9 +917,30 @@ static void run_op(struct input *in)
 	}
 	case OP_DT: {
 		static const u32 which[] = { LVBS_DT_IDTR, LVBS_DT_GDTR, LVBS_DT_TR };
-		u32 w = which[get8(in) % 3];
+		u8 b = get8(in);
+		u32 w = which[b % 3];
 		u32 writes = fake[i].dt_writes;
 
+		/*
+		 * SVM's three write exits, or VMX's one exit for every
+		 * descriptor-table instruction (the core decodes which), from
+		 * 64-bit, 32-bit or 16-bit code.
+		 */
+		if (b & 0x80) {
+			fake[i].compat = b & 0x40;
+			fake[i].code16 = b & 0x20;
+			fake[i].rflags = (b & 0x10) ? X86_EFLAGS_AC : 0;
+			vcpu_handle_dt_access(c);
+			fake[i].compat = fake[i].code16 = false;
+			/* Which table the exit loaded is the decoder's to say. */
+			w = fake[i].dt_written;
+			if (fake[i].dt_writes != writes &&
+			    (fake[i].dt_writes != writes + 1 || w > 1 ||
+			     fake[i].dt_base[w] != c->dt_base[w] ||
+			     fake[i].dt_limit[w] != c->dt_limit[w]))
+				fuzz_fail("pinned descriptor table replaced", w, fake[i].dt_base[w & 1]);
+			break;
+		}
 		vcpu_handle_dt_write(c, w);
 		/* A load is done for the guest only with the pinned value. */
 		if (fake[i].dt_writes != writes &&

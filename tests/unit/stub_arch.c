@@ -81,6 +81,9 @@ void arch_guest_ctl(struct hv_cpu *c, struct guest_ctl *g)
 	g->cr3 = F(c)->cr3;
 	g->cr4 = F(c)->cr4;
 	g->efer = F(c)->efer;
+	g->rflags = F(c)->rflags;
+	g->cs_long = !F(c)->compat;
+	g->cs_db = !F(c)->code16;
 }
 
 bool arch_next_rip(struct hv_cpu *c, u64 *next)
@@ -95,6 +98,30 @@ void arch_inject(struct hv_cpu *c, u8 vector, bool has_err, u32 err)
 	F(c)->inj_has_err = has_err;
 	F(c)->inj_err = err;
 	F(c)->injected++;
+}
+
+void arch_inject_pf(struct hv_cpu *c, u64 addr, u32 err)
+{
+	F(c)->cr2 = addr;
+	arch_inject(c, X86_VEC_PF, true, err);
+}
+
+u16 arch_read_sel(struct hv_cpu *c, u32 which)
+{
+	return which == X86_SEL_LDTR ? F(c)->ldtr_sel : F(c)->tr_sel;
+}
+
+u64 arch_seg_base(struct hv_cpu *c, u32 seg)
+{
+	return seg < 6 ? F(c)->seg_base[seg] : 0;
+}
+
+int arch_load_ldtr(struct hv_cpu *c, u16 sel)
+{
+	if ((sel & ~3u) && sel != F(c)->ldt_ok_sel)
+		return -1;
+	F(c)->ldtr_sel = sel;
+	return 0;
 }
 
 void arch_write_cr(struct hv_cpu *c, u32 cr, u64 v, bool flush_tlb)
@@ -126,6 +153,7 @@ void arch_write_dt(struct hv_cpu *c, u32 which, u64 base, u16 limit)
 	F(c)->dt_base[which] = base;
 	F(c)->dt_limit[which] = limit;
 	F(c)->dt_writes++;
+	F(c)->dt_written = which;
 }
 
 /* Records the abort; a test that armed stub_abort_jmp gets control back. */
@@ -226,7 +254,7 @@ static u64 *pt_page(void)
 }
 
 /* Map one 4 KiB guest page gva -> gpa in the fake guest's 4-level tables. */
-void guest_map(u64 gva, u64 gpa)
+void guest_map_flags(u64 gva, u64 gpa, u64 flags)
 {
 	u64 *t = (u64 *)guest.cr3;
 
@@ -244,9 +272,29 @@ void guest_map(u64 gva, u64 gpa)
 		if (!t[i] || next < (u64)guest.ram ||
 		    next >= (u64)guest.ram + GUEST_RAM - HV_REGION)
 			t[i] = (u64)pt_page() | 0x3;
+		t[i] |= flags & 0x4;
 		t = (u64 *)(t[i] & 0x000ffffffffff000ULL);
 	}
-	t[(gva >> 12) & 511] = gpa | 0x3;
+	t[(gva >> 12) & 511] = gpa | flags;
+}
+
+void guest_map(u64 gva, u64 gpa)
+{
+	guest_map_flags(gva, gpa, 0x3);
+}
+
+u64 *guest_pte(u64 gva)
+{
+	u64 *t = (u64 *)guest.cr3;
+
+	for (int lvl = 4; lvl > 1; lvl--) {
+		u64 e = t[(gva >> (12 + 9 * (lvl - 1))) & 511];
+
+		if (!(e & 1))
+			return NULL;
+		t = (u64 *)(e & 0x000ffffffffff000ULL);
+	}
+	return &t[(gva >> 12) & 511];
 }
 
 /*

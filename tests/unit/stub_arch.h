@@ -21,11 +21,18 @@ struct fake_cpu {
 	u32 injected, inj_err, inj_has_err;
 	u8 inj_vec;
 	u32 flushes, efer_writes, cr_intercepts, dt_intercepts, dt_writes, aborted;
+	u32 dt_written;		/* which table the last arch_write_dt() loaded */
 	u32 tlb_flushes, nmis_injected, nmis_sent;
 	bool deaf;		/* ignores shootdown NMIs */
 	bool dt_no_intercept;	/* the backend cannot intercept LIDT/LGDT/LTR */
 	u64 dt_base[2];
 	u16 dt_limit[2];
+	u64 rflags, cr2;
+	bool compat;		/* CS.L clear: a 32-bit process */
+	bool code16;		/* and CS.D clear too: 16-bit code */
+	u64 seg_base[6];	/* X86_SEG_* hidden bases */
+	u16 ldtr_sel, tr_sel;
+	u16 ldt_ok_sel;		/* the one non-null selector arch_load_ldtr() accepts */
 };
 
 #define STUB_POOL_PAGES	512
@@ -53,6 +60,10 @@ extern jmp_buf *stub_abort_jmp;
 void stub_reset(void);
 void stub_reset_state(void);
 void guest_map(u64 gva, u64 gpa);
+/* As guest_map, with the leaf's flags (P, RW, US...) and US above it if asked. */
+void guest_map_flags(u64 gva, u64 gpa, u64 flags);
+/* The leaf entry that maps gva (guest_map made it), or NULL. */
+u64 *guest_pte(u64 gva);
 void guest_code(u32 cpu, const u8 *bytes, u32 n);
 const struct lvbs_log_entry *last_event(void);
 /*

@@ -255,3 +255,77 @@ TEST(gwalk_read_cross_page)
 	/* Wrap at the top of the address space. */
 	CHECK_EQ(gwalk_read(&c, 0xfffffffffffffffcULL, buf, 8), -1);
 }
+
+/* A compare-and-exchange that can be told to lose the race. */
+static u32 cx_fail, cx_calls;
+
+static int fake_cmpxchg(void *opaque, u64 gpa, u64 old, u64 new)
+{
+	struct gmem *m = opaque;
+	u64 cur;
+
+	cx_calls++;
+	if (gpa + 8 > sizeof(m->mem))
+		return -1;
+	memcpy(&cur, m->mem + gpa, 8);
+	if (cx_fail) {
+		cx_fail--;
+		return -1;
+	}
+	if (cur != old)
+		return -1;
+	memcpy(m->mem + gpa, &new, 8);
+	return 0;
+}
+
+static u64 pte_at(u32 page, u32 idx)
+{
+	u64 v;
+
+	memcpy(&v, g.mem + page * 4096 + idx * 8, 8);
+	return v;
+}
+
+TEST(gwalk_write_target_checks_and_marks)
+{
+	struct gwalk_ctx c;
+	u64 gpa;
+	u32 err = 0;
+
+	build4(&c);
+	c.cmpxchg_gpa = fake_cmpxchg;
+	cx_fail = cx_calls = 0;
+	/* A user write to a user page: accessed on every level, dirty on the leaf only. */
+	CHECK_EQ(gwalk_write_target(&c, gva4(1, 2, 3, 4, 0x10), true, false, &gpa, &err), 0);
+	CHECK_EQ(gpa, 0xa010);
+	CHECK_EQ(pte_at(4, 4) & (BIT(5) | BIT(6)), BIT(5) | BIT(6));
+	CHECK_EQ(pte_at(3, 3) & (BIT(5) | BIT(6)), BIT(5));
+	CHECK_EQ(pte_at(1, 1) & (BIT(5) | BIT(6)), BIT(5));
+	/* Not present: #PF W|U; read-only supervisor page from user mode: P|W|U. */
+	CHECK_EQ(gwalk_write_target(&c, gva4(1, 2, 3, 5, 0), true, false, &gpa, &err), GW_PAGE_FAULT);
+	CHECK_EQ(err, GW_PF_W | GW_PF_U);
+	CHECK_EQ(gwalk_write_target(&c, gva4(1, 2, 3, 6, 0), true, false, &gpa, &err), GW_PAGE_FAULT);
+	CHECK_EQ(err, GW_PF_P | GW_PF_W | GW_PF_U);
+	/* The kernel may write a read-only page with CR0.WP clear, not with it set. */
+	CHECK_EQ(gwalk_write_target(&c, gva4(1, 2, 3, 6, 0), false, false, &gpa, &err), 0);
+	c.cr0 |= BIT(16);
+	CHECK_EQ(gwalk_write_target(&c, gva4(1, 2, 3, 6, 0), false, false, &gpa, &err), GW_PAGE_FAULT);
+	CHECK_EQ(err, GW_PF_P | GW_PF_W);
+	/* A user page, no U above it: user mode faults. */
+	CHECK_EQ(gwalk_write_target(&c, gva4(2, 0, 0, 0, 0), true, false, &gpa, &err), GW_PAGE_FAULT);
+	/* Non-canonical, and tables outside guest memory. */
+	CHECK_EQ(gwalk_write_target(&c, 0x0000900000000000ULL, false, false, &gpa, &err),
+		 GW_NONCANONICAL);
+	CHECK_EQ(gwalk_write_target(&c, gva4(4, 0, 0, 0, 0), false, false, &gpa, &err), GW_FAIL);
+	/* Tables that keep changing: the walk is retried, then given back. */
+	set_pte(4, 4, 0xa000 | P | RW | US);
+	cx_fail = 1;
+	CHECK_EQ(gwalk_write_target(&c, gva4(1, 2, 3, 4, 0), true, false, &gpa, &err), 0);
+	set_pte(4, 4, 0xa000 | P | RW | US);
+	cx_fail = 1000;
+	CHECK_EQ(gwalk_write_target(&c, gva4(1, 2, 3, 4, 0), true, false, &gpa, &err), GW_RETRY);
+	cx_fail = 0;
+	/* No compare-and-exchange: refused, not written without the dirty bit. */
+	c.cmpxchg_gpa = NULL;
+	CHECK_EQ(gwalk_write_target(&c, gva4(1, 2, 3, 4, 0), true, false, &gpa, &err), GW_FAIL);
+}

@@ -75,6 +75,12 @@ static const struct icase cases[] = {
 	OK("ltr ax", 3, INSN_LTR, 3, 3, 0, 3, 0x0f, 0x00, 0xd8),
 	OK("ltr [rbp+0x10]", 4, INSN_LTR, 1, 3, 5, 4, 0x0f, 0x00, 0x5d, 0x10),
 	OK("ltr [rip+d32]", 7, INSN_LTR, 0, 3, 5, 7, 0x0f, 0x00, 0x1d, 1, 2, 3, 4),
+	/* The stores VMX's descriptor-table exiting traps too. */
+	OK("sgdt [rax]", 3, INSN_SGDT, 0, 0, 0, 15, 0x0f, 0x01, 0x00),
+	OK("sidt [r9+8]", 5, INSN_SIDT, 1, 1, 9, 15, 0x41, 0x0f, 0x01, 0x49, 0x08),
+	OK("sldt [rax]", 3, INSN_SLDT, 0, 0, 0, 15, 0x0f, 0x00, 0x00),
+	OK("sldt r10", 4, INSN_SLDT, 3, 0, 10, 15, 0x49, 0x0f, 0x00, 0xc2),
+	OK("str eax", 3, INSN_STR, 3, 1, 0, 15, 0x0f, 0x00, 0xc8),
 	/* Prefixes. */
 	OK("66 vmmcall", 4, INSN_VMMCALL, 3, 3, 1, 4, 0x66, 0x0f, 0x01, 0xd9),
 	OK("segs cpuid", 8, INSN_CPUID, 0, 0, 0, 8, 0x2e, 0x36, 0x3e, 0x26, 0x64, 0x65, 0x0f, 0xa2),
@@ -114,9 +120,8 @@ static const struct icase cases[] = {
 	BAD("monitor", 15, 0x0f, 0x01, 0xc8),
 	BAD("swapgs", 15, 0x0f, 0x01, 0xf8),
 	BAD("smsw", 15, 0x0f, 0x01, 0xe0),
-	BAD("sgdt [rax]", 15, 0x0f, 0x01, 0x00),
 	BAD("invlpg [rax]", 15, 0x0f, 0x01, 0x38),
-	BAD("sldt [rax]", 15, 0x0f, 0x00, 0x00),
+	BAD("0f 01 c7 (SGDT has no register form)", 15, 0x0f, 0x01, 0xc7),
 	BAD("verr ax", 15, 0x0f, 0x00, 0xe0),
 	BAD("mov dr", 15, 0x0f, 0x23, 0xc0),
 	BAD("rex before prefix", 15, 0x48, 0x66, 0x0f, 0xa2),
@@ -316,4 +321,32 @@ TEST(insn_stores)
 	CHECK_EQ(insn_decode(mov_reg_reg, sizeof(mov_reg_reg), &in), -1);
 	CHECK_EQ(insn_decode(mov_c7_r1, sizeof(mov_c7_r1), &in), -1);
 	CHECK_EQ(insn_decode(mov_imm64, 5, &in), -1);		/* truncated */
+}
+
+/* Compatibility-mode code: no REX, absolute disp32, no 16-bit addressing. */
+TEST(insn_decode32_compat_mode)
+{
+	static const u8 sgdt_abs[] = { 0x0f, 0x01, 0x05, 0x78, 0x56, 0x34, 0x12 };
+	static const u8 sidt_a16[] = { 0x67, 0x0f, 0x01, 0x0f };
+	static const u8 rex_str[] = { 0x41, 0x0f, 0x00, 0xc8 };
+	static const u8 sldt_ax[] = { 0x66, 0x0f, 0x00, 0xc0 };
+	struct insn in;
+
+	CHECK_EQ(insn_decode32(sgdt_abs, sizeof(sgdt_abs), &in), 0);
+	CHECK_EQ(in.op, INSN_SGDT);
+	CHECK_EQ(in.len, 7);
+	CHECK_EQ(in.rip_rel, 0);
+	CHECK_EQ(in.mem_base, INSN_NO_REG);
+	CHECK_EQ(insn_mem_addr(&in, (u64[16]){ 0 }, 0, 0, 0), 0x12345678);
+	/* The same bytes in 64-bit code are RIP-relative. */
+	CHECK_EQ(insn_decode(sgdt_abs, sizeof(sgdt_abs), &in), 0);
+	CHECK_EQ(in.rip_rel, 1);
+	CHECK_EQ(insn_decode32(sidt_a16, sizeof(sidt_a16), &in), -1);
+	CHECK_EQ(insn_decode32(rex_str, sizeof(rex_str), &in), -1);
+	CHECK_EQ(insn_decode(rex_str, sizeof(rex_str), &in), 0);
+	CHECK_EQ(in.op, INSN_STR);
+	CHECK_EQ(in.rm, 8);
+	CHECK_EQ(insn_decode32(sldt_ax, sizeof(sldt_ax), &in), 0);
+	CHECK_EQ(in.op, INSN_SLDT);
+	CHECK_EQ(in.width, 2);
 }

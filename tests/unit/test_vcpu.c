@@ -390,6 +390,252 @@ TEST(dt_pin_refused_when_the_backend_cannot_intercept)
 	CHECK_EQ(dtpin_cpus(), 0);
 }
 
+/* VMX's descriptor-table exits: every such instruction, carried out by the core. */
+#define KDATA_GVA	0xffff888000300000ULL
+#define UDATA_GVA	0x00007f0000010000ULL
+
+static void dt_access_setup(void)
+{
+	stub_reset();
+	guest_map(KDATA_GVA, data_gpa());
+	fake[0].dt_base[LVBS_DT_IDTR] = 0xfffffe0000000000ULL;
+	fake[0].dt_limit[LVBS_DT_IDTR] = 0xfff;
+	fake[0].dt_base[LVBS_DT_GDTR] = 0xfffffe0000001000ULL;
+	fake[0].dt_limit[LVBS_DT_GDTR] = 0x7f;
+	fake[0].ldtr_sel = 0;
+	fake[0].tr_sel = 0x40;
+	CHECK_EQ(call(LVBS_HC(LVBS_HC_PIN_DT), 0, 0, 0), LVBS_OK);
+}
+
+/* Run the instruction at CODE_GVA on CPU 0 through the VMX path. */
+static void dt_exec(const u8 *code, u32 n, u32 cpl, u64 rbx)
+{
+	guest_code(0, code, n);
+	fake[0].cpl = cpl;
+	cpu0()->regs[REG_RBX] = rbx;
+	vcpu_handle_dt_access(cpu0());
+}
+
+TEST(dt_access_stores_what_the_cpu_would)
+{
+	static const u8 sgdt[] = { 0x0f, 0x01, 0x03 };		/* sgdt (%rbx) */
+	static const u8 sidt[] = { 0x0f, 0x01, 0x0b };		/* sidt (%rbx) */
+	static const u8 sldt_eax[] = { 0x0f, 0x00, 0xc0 };	/* sldt %eax */
+	static const u8 sldt_ax[] = { 0x66, 0x0f, 0x00, 0xc0 };	/* sldt %ax */
+	static const u8 str_rbx[] = { 0x0f, 0x00, 0x0b };	/* str (%rbx) */
+	u8 *k = (u8 *)data_gpa(), *u = k + 0x1000;
+	u64 base;
+	u16 limit;
+
+	dt_access_setup();
+	/* The kernel's SGDT: 10 bytes, RIP past it, leaf accessed and dirty. */
+	memset(k, 0xee, 16);
+	*guest_pte(KDATA_GVA) &= ~0x60ULL;
+	dt_exec(sgdt, sizeof(sgdt), 0, KDATA_GVA);
+	CHECK_EQ(fake[0].injected, 0);
+	CHECK_EQ(fake[0].rip, CODE_GVA + 3);
+	memcpy(&limit, k, 2);
+	memcpy(&base, k + 2, 8);
+	CHECK_EQ(limit, 0x7f);
+	CHECK_EQ(base, 0xfffffe0000001000ULL);
+	CHECK_EQ(k[10], 0xee);
+	CHECK_EQ(*guest_pte(KDATA_GVA) & 0x60, 0x60);
+	CHECK_EQ(cpu0()->exits[LVBS_EXIT_DT_ACCESS], 1);
+
+	/* A 64-bit process's SIDT into its own page. */
+	guest_map_flags(UDATA_GVA, (u64)u, 0x7);
+	dt_exec(sidt, sizeof(sidt), 3, UDATA_GVA + 8);
+	CHECK_EQ(fake[0].injected, 0);
+	memcpy(&base, u + 10, 8);
+	CHECK_EQ(base, 0xfffffe0000000000ULL);
+
+	/* SLDT into a 32-bit register zero-extends; into a 16-bit one it merges. */
+	fake[0].ldtr_sel = 0x50;
+	cpu0()->regs[REG_RAX] = ~0ULL;
+	dt_exec(sldt_eax, sizeof(sldt_eax), 3, 0);
+	CHECK_EQ(cpu0()->regs[REG_RAX], 0x50);
+	cpu0()->regs[REG_RAX] = ~0ULL;
+	dt_exec(sldt_ax, sizeof(sldt_ax), 3, 0);
+	CHECK_EQ(cpu0()->regs[REG_RAX], 0xffffffffffff0050ULL);
+	CHECK_EQ(fake[0].rip, CODE_GVA + 4);
+
+	/* STR to memory: 2 bytes. */
+	memset(u, 0xee, 4);
+	dt_exec(str_rbx, sizeof(str_rbx), 3, UDATA_GVA);
+	CHECK_EQ(u[0], 0x40);
+	CHECK_EQ(u[1], 0);
+	CHECK_EQ(u[2], 0xee);
+	CHECK_EQ(fake[0].injected, 0);
+}
+
+TEST(dt_access_stores_fault_as_the_cpu_would)
+{
+	static const u8 sidt[] = { 0x0f, 0x01, 0x0b };		/* sidt (%rbx) */
+	u8 *k = (u8 *)data_gpa(), *u = k + 0x1000;
+
+	dt_access_setup();
+	/* From user mode onto a kernel page: #PF P|W|U, CR2, nothing written, RIP kept. */
+	memset(k, 0xee, 16);
+	dt_exec(sidt, sizeof(sidt), 3, KDATA_GVA);
+	CHECK_EQ(fake[0].inj_vec, X86_VEC_PF);
+	CHECK_EQ(fake[0].inj_err, 7);
+	CHECK_EQ(fake[0].cr2, KDATA_GVA);
+	CHECK_EQ(k[0], 0xee);
+	CHECK_EQ(fake[0].rip, CODE_GVA);
+
+	/* Onto a page not mapped yet: #PF W|U, the kernel faults it in. */
+	dt_exec(sidt, sizeof(sidt), 3, UDATA_GVA + 0x5000);
+	CHECK_EQ(fake[0].inj_err, 6);
+	CHECK_EQ(fake[0].cr2, UDATA_GVA + 0x5000);
+
+	/* A user page that is read-only (copy on write): #PF P|W|U. */
+	guest_map_flags(UDATA_GVA, (u64)u, 0x5);
+	dt_exec(sidt, sizeof(sidt), 3, UDATA_GVA);
+	CHECK_EQ(fake[0].inj_err, 7);
+
+	/* Across a page end into an unmapped page: the fault names that page, nothing written. */
+	guest_map_flags(UDATA_GVA, (u64)u, 0x7);
+	memset(u + 0xffc, 0xee, 4);
+	dt_exec(sidt, sizeof(sidt), 3, UDATA_GVA + 0xffc);
+	CHECK_EQ(fake[0].inj_err, 6);
+	CHECK_EQ(fake[0].cr2, UDATA_GVA + 0x1000);
+	CHECK_EQ(u[0xffc], 0xee);
+
+	/* The kernel onto a user page under SMAP: #PF P|W without RFLAGS.AC, stored with it. */
+	fake[0].cr4 |= BIT(21);
+	dt_exec(sidt, sizeof(sidt), 0, UDATA_GVA);
+	CHECK_EQ(fake[0].inj_err, 3);
+	fake[0].rflags = X86_EFLAGS_AC;
+	fake[0].injected = 0;
+	dt_exec(sidt, sizeof(sidt), 0, UDATA_GVA);
+	CHECK_EQ(fake[0].injected, 0);
+	CHECK_EQ(u[0], 0xff);
+
+	/* Non-canonical: #GP. */
+	dt_exec(sidt, sizeof(sidt), 3, 0x0000900000000000ULL);
+	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
+
+	/* Onto hypervisor memory through a user mapping: the SLAT's fault handling refuses, logged. */
+	guest_map_flags(UDATA_GVA + 0x2000, hv.hv_phys, 0x7);
+	dt_exec(sidt, sizeof(sidt), 3, UDATA_GVA + 0x2000);
+	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
+	CHECK_EQ(last_event()->kind, LVBS_EV_HV_MEM_ACCESS);
+	CHECK_EQ(cpu0()->exits[LVBS_EXIT_SLAT], 1);
+	/* Onto something that is not RAM (a device BAR): not emulated, #GP, logged. */
+	guest_map_flags(UDATA_GVA + 0x3000, 1ULL << 46, 0x7);
+	dt_exec(sidt, sizeof(sidt), 3, UDATA_GVA + 0x3000);
+	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
+	CHECK_EQ(last_event()->kind, LVBS_EV_INSN_DECODE);
+}
+
+/* A 32-bit process: 32-bit addressing, segment bases, SGDT stores 6 bytes. */
+TEST(dt_access_stores_from_32_bit_code)
+{
+	static const u8 sgdt_abs[] = { 0x0f, 0x01, 0x05, 0x00, 0x00, 0x01, 0x00 }; /* sgdt 0x10000 */
+	static const u8 sidt_fs[] = { 0x64, 0x0f, 0x01, 0x0b };		/* sidt %fs:(%ebx) */
+	static const u8 str_inc[] = { 0x40, 0x0f, 0x00, 0xc8 };		/* inc %eax; not REX */
+	u8 *u = (u8 *)data_gpa() + 0x1000;
+	u32 base32;
+	u16 limit;
+
+	dt_access_setup();
+	guest_map_flags(0x10000, (u64)u, 0x7);
+	fake[0].compat = true;
+	memset(u, 0xee, 16);
+	/* ModR/M 00/101 is an absolute address in 32-bit code, not RIP-relative. */
+	dt_exec(sgdt_abs, sizeof(sgdt_abs), 3, 0);
+	CHECK_EQ(fake[0].injected, 0);
+	CHECK_EQ(fake[0].rip, CODE_GVA + sizeof(sgdt_abs));
+	memcpy(&limit, u, 2);
+	memcpy(&base32, u + 2, 4);
+	CHECK_EQ(limit, 0x7f);
+	CHECK_EQ(base32, 0x00001000);
+	CHECK_EQ(u[6], 0xee);
+	/* FS's base is added, the sum wraps at 4 GiB. */
+	fake[0].seg_base[X86_SEG_FS] = 0xfffff000ULL;
+	dt_exec(sidt_fs, sizeof(sidt_fs), 3, 0x100000011000ULL);	/* EBX = 0x11000 */
+	CHECK_EQ(fake[0].injected, 0);
+	memcpy(&limit, u, 2);
+	CHECK_EQ(limit, 0xfff);
+	/*
+	 * 0x40 is INC in 32-bit code, not REX: these bytes are no DT
+	 * instruction there (in 64-bit code they are STR). Not guessed at:
+	 * #GP and an insn_decode entry.
+	 */
+	dt_exec(str_inc, sizeof(str_inc), 3, 0);
+	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
+	CHECK_EQ(last_event()->kind, LVBS_EV_INSN_DECODE);
+	CHECK_EQ(fake[0].rip, CODE_GVA);
+	fake[0].compat = false;
+}
+
+TEST(dt_access_loads_and_refusals)
+{
+	static const u8 lldt_ax[] = { 0x0f, 0x00, 0xd0 };	/* lldt %ax */
+	static const u8 lidt[] = { 0x0f, 0x01, 0x1b };		/* lidt (%rbx) */
+	static const u8 ltr[] = { 0x0f, 0x00, 0xd8 };		/* ltr %ax */
+	static const u8 sgdt[] = { 0x0f, 0x01, 0x03 };
+	static const u8 cpuid[] = { 0x0f, 0xa2 };
+	u8 *k = (u8 *)data_gpa();
+	u64 idt = 0xfffffe0000000000ULL, forged = 0xffff888012345000ULL;
+	u16 limit = 0xfff;
+
+	dt_access_setup();
+	/* LLDT of a good selector and of 0 (no LDT); a bad one gets #GP(selector). */
+	fake[0].ldt_ok_sel = 0x60;
+	cpu0()->regs[REG_RAX] = 0x60;
+	dt_exec(lldt_ax, sizeof(lldt_ax), 0, 0);
+	CHECK_EQ(fake[0].ldtr_sel, 0x60);
+	CHECK_EQ(fake[0].rip, CODE_GVA + 3);
+	cpu0()->regs[REG_RAX] = 0;
+	dt_exec(lldt_ax, sizeof(lldt_ax), 0, 0);
+	CHECK_EQ(fake[0].ldtr_sel, 0);
+	CHECK_EQ(fake[0].injected, 0);
+	cpu0()->regs[REG_RAX] = 0x68;
+	dt_exec(lldt_ax, sizeof(lldt_ax), 0, 0);
+	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
+	CHECK_EQ(fake[0].inj_err, 0x68);
+	CHECK_EQ(fake[0].ldtr_sel, 0);
+
+	/* LIDT: the pinned table passes, a forged one is refused and logged, as on SVM. */
+	memcpy(k, &limit, 2);
+	memcpy(k + 2, &idt, 8);
+	fake[0].injected = 0;
+	dt_exec(lidt, sizeof(lidt), 0, KDATA_GVA);
+	CHECK_EQ(fake[0].injected, 0);
+	CHECK_EQ(fake[0].dt_writes, 1);
+	memcpy(k + 2, &forged, 8);
+	dt_exec(lidt, sizeof(lidt), 0, KDATA_GVA);
+	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
+	CHECK_EQ(last_event()->kind, LVBS_EV_DT_PIN);
+	CHECK_EQ(last_event()->info1, forged);
+	dt_exec(ltr, sizeof(ltr), 0, 0);
+	CHECK_EQ(last_event()->info0, LVBS_DT_TR);
+
+	/* 16-bit code, or 32-bit code with a based CS: not emulated, #GP, logged. */
+	fake[0].compat = true;
+	fake[0].code16 = true;
+	fake[0].injected = 0;
+	dt_exec(sgdt, sizeof(sgdt), 3, KDATA_GVA);
+	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
+	CHECK_EQ(last_event()->kind, LVBS_EV_INSN_DECODE);
+	fake[0].code16 = false;
+	fake[0].seg_base[X86_SEG_CS] = 0x10000;
+	dt_exec(sgdt, sizeof(sgdt), 3, KDATA_GVA);
+	CHECK_EQ(fake[0].injected, 2);
+	fake[0].seg_base[X86_SEG_CS] = 0;
+	/* LIDT in 32-bit code (only CPL 0 could): not emulated. */
+	dt_exec(lidt, sizeof(lidt), 0, KDATA_GVA);
+	CHECK_EQ(fake[0].injected, 3);
+	fake[0].compat = false;
+
+	/* Something else at RIP (the code changed): run again, nothing injected. */
+	fake[0].injected = 0;
+	dt_exec(cpuid, sizeof(cpuid), 3, 0);
+	CHECK_EQ(fake[0].injected, 0);
+	CHECK_EQ(fake[0].rip, CODE_GVA);
+}
+
 TEST(slat_violation_on_hypervisor_memory)
 {
 	stub_reset();

@@ -821,7 +821,7 @@ static void show_pins(const struct line *r)
 	if (FOUND(f, F_DT_PINS_PARTIAL))
 		printf("WARNING:         IDTR, GDTR and TR are pinned on %s of %s CPUs%s\n",
 		       get(r, "pinned_dt_cpus"), get(r, "cpus"),
-		       is(r, "vendor", "vmx") ? " (the VMX backend cannot intercept their loads yet: docs/vmx-plan.md)" : "");
+		       is(r, "vendor", "vmx") ? " (this CPU's VMX has no descriptor-table exiting)" : "");
 }
 
 static void show_cpus(const struct line *r)

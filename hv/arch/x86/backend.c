@@ -8,6 +8,7 @@
 #include "../../core/hv.h"
 #include "svm/svm.h"
 #include "vmx/vmx.h"
+#include "seg.h"
 
 #define BACKEND(svm_call, vmx_call) \
 	do { \
@@ -83,6 +84,43 @@ void arch_write_dt(struct hv_cpu *c, u32 which, u64 base, u16 limit)
 int arch_intercept_dt_writes(struct hv_cpu *c)
 {
 	BACKEND(svm_intercept_dt_writes(c), vmx_intercept_dt_writes(c));
+}
+
+void arch_inject_pf(struct hv_cpu *c, u64 addr, u32 err)
+{
+	BACKEND_VOID(svm_inject_pf(c, addr, err), vmx_inject_pf(c, addr, err));
+}
+
+u16 arch_read_sel(struct hv_cpu *c, u32 which)
+{
+	BACKEND(svm_read_sel(c, which), vmx_read_sel(c, which));
+}
+
+u64 arch_seg_base(struct hv_cpu *c, u32 seg)
+{
+	BACKEND(svm_seg_base(c, seg), vmx_seg_base(c, seg));
+}
+
+/* LLDT's checks (SDM vol. 2 "LLDT"): a GDT selector of a present LDT descriptor. */
+int arch_load_ldtr(struct hv_cpu *c, u16 sel)
+{
+	struct gwalk_ctx w;
+	struct x86_seg s;
+	struct dtr gdtr;
+	u16 limit;
+	u64 base;
+
+	if (sel & 4)
+		return -1;
+	arch_read_dt(c, LVBS_DT_GDTR, &base, &limit);
+	gdtr.base = base;
+	gdtr.limit = limit;
+	vcpu_guest_walker(c, &w);
+	seg_read(&gdtr, &w, sel, &s);
+	if ((sel & ~3u) && (!s.usable || (s.attr & (SEG_ATTR_S | 0xf)) != 2))
+		return -1;
+	BACKEND_VOID(svm_write_ldtr(c, &s), vmx_write_ldtr(c, &s));
+	return 0;
 }
 
 void arch_set_guest_msr(struct hv_cpu *c, u32 msr, u64 v)

@@ -51,6 +51,19 @@ enum {
 #define X86_EFLAGS_TF		BIT(8)
 #define X86_EFLAGS_IF		BIT(9)
 #define X86_EFLAGS_RF		BIT(16)
+#define X86_EFLAGS_AC		BIT(18)
+
+/* Segment registers, in VMX's order (arch_seg_base). */
+#define X86_SEG_ES		0
+#define X86_SEG_CS		1
+#define X86_SEG_SS		2
+#define X86_SEG_DS		3
+#define X86_SEG_FS		4
+#define X86_SEG_GS		5
+
+/* The two selector-only registers the core reads (arch_read_sel). */
+#define X86_SEL_LDTR		0
+#define X86_SEL_TR		1
 
 /* DR6: breakpoint hits B0-B3, debug-register access, single step */
 #define DR6_B0_3		0xfull

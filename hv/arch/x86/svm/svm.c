@@ -564,6 +564,9 @@ void svm_guest_ctl(struct hv_cpu *c, struct guest_ctl *g)
 	g->cr3 = v->save.cr3;
 	g->cr4 = v->save.cr4;
 	g->efer = v->save.efer;
+	g->rflags = v->save.rflags;
+	g->cs_long = v->save.cs.attrib & BIT(9);	/* L, in the packed layout */
+	g->cs_db = v->save.cs.attrib & BIT(10);
 }
 
 bool svm_next_rip(struct hv_cpu *c, u64 *next)
@@ -581,6 +584,12 @@ void svm_inject(struct hv_cpu *c, u8 vector, bool has_err, u32 err)
 	v->control.event_inj = vector | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID |
 			       (has_err ? SVM_EVTINJ_VALID_ERR : 0);
 	v->control.event_inj_err = err;
+}
+
+void svm_inject_pf(struct hv_cpu *c, u64 addr, u32 err)
+{
+	vmcb_of(c)->save.cr2 = addr;
+	svm_inject(c, X86_VEC_PF, true, err);
 }
 
 /* NPT, with GMET when it is wanted and the CPU has it. */
@@ -649,6 +658,40 @@ int svm_intercept_dt_writes(struct hv_cpu *c)
 	vmcb_of(c)->control.intercepts[3] |= INTERCEPT_IDTR_WRITE | INTERCEPT_GDTR_WRITE |
 					     INTERCEPT_TR_WRITE;
 	return LVBS_OK;
+}
+
+/*
+ * SVM pins only the three writes, so the core never emulates SLDT, STR
+ * or LLDT there; these keep the interface whole.
+ */
+u16 svm_read_sel(struct hv_cpu *c, u32 which)
+{
+	return which == X86_SEL_LDTR ? vmcb_of(c)->save.ldtr.selector : vmcb_of(c)->save.tr.selector;
+}
+
+/* FS and GS bases stay in the CPU on SVM (svm_guest_msr). */
+u64 svm_seg_base(struct hv_cpu *c, u32 seg)
+{
+	struct vmcb *v = vmcb_of(c);
+
+	switch (seg) {
+	case X86_SEG_ES: return v->save.es.base;
+	case X86_SEG_CS: return v->save.cs.base;
+	case X86_SEG_SS: return v->save.ss.base;
+	case X86_SEG_DS: return v->save.ds.base;
+	case X86_SEG_FS: return svm_guest_msr(c, MSR_FS_BASE);
+	default: return svm_guest_msr(c, MSR_GS_BASE);
+	}
+}
+
+void svm_write_ldtr(struct hv_cpu *c, const struct x86_seg *s)
+{
+	struct vmcb_seg *l = &vmcb_of(c)->save.ldtr;
+
+	l->selector = s->sel;
+	l->attrib = s->usable ? s->attr : 0;
+	l->limit = s->limit;
+	l->base = s->base;
 }
 
 void svm_set_guest_msr(struct hv_cpu *c, u32 msr, u64 val)

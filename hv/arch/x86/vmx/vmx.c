@@ -638,6 +638,10 @@ static void dispatch(struct hv_cpu *c, u32 reason)
 	case EXIT_XSETBV:
 		vcpu_handle_xsetbv(c);
 		break;
+	case EXIT_GDTR_IDTR:
+	case EXIT_LDTR_TR:
+		vcpu_handle_dt_access(c);
+		break;
 	case EXIT_VMCLEAR: case EXIT_VMLAUNCH: case EXIT_VMPTRLD: case EXIT_VMPTRST:
 	case EXIT_VMREAD: case EXIT_VMRESUME: case EXIT_VMWRITE: case EXIT_VMXOFF:
 	case EXIT_VMXON: case EXIT_INVEPT: case EXIT_INVVPID: case EXIT_VMFUNC:
@@ -754,6 +758,10 @@ void vmx_guest_ctl(struct hv_cpu *c, struct guest_ctl *g)
 	g->cr3 = vmread(VMCS_GUEST_CR3);
 	g->cr4 = vmread(VMCS_GUEST_CR4);
 	g->efer = vmread(VMCS_GUEST_EFER);
+	g->rflags = vmread(VMCS_GUEST_RFLAGS);
+	/* Access rights bit 13 is the descriptor's L (SDM 25.4.1). */
+	g->cs_long = vmread(VMCS_GUEST_ES_AR + 2 * VSEG_CS) & BIT(13);
+	g->cs_db = vmread(VMCS_GUEST_ES_AR + 2 * VSEG_CS) & BIT(14);
 }
 
 bool vmx_next_rip(struct hv_cpu *c, u64 *next)
@@ -772,6 +780,13 @@ void vmx_inject(struct hv_cpu *c, u8 vector, bool has_err, u32 err)
 	    (has_err ? INTR_INFO_HAS_ERR : 0));
 	if (has_err)
 		vmw(c, VMCS_ENTRY_EXC_ERR, err);
+}
+
+/* VMX leaves CR2 alone: the guest's is the CPU's while we run. */
+void vmx_inject_pf(struct hv_cpu *c, u64 addr, u32 err)
+{
+	__asm__ __volatile__("mov %0, %%cr2" : : "r"(addr) : "memory");
+	vmx_inject(c, X86_VEC_PF, true, err);
 }
 
 bool vmx_slat_fmt(struct pt_fmt *f, bool gb_pages, bool want_xsplit)
@@ -875,13 +890,31 @@ void vmx_write_dt(struct hv_cpu *c, u32 which, u64 base, u16 limit)
 
 /*
  * VMX's descriptor-table exiting is all or nothing: LLDT and the stores
- * SGDT, SIDT, SLDT and STR exit as well, and the core does not emulate
- * them yet (docs/vmx-plan.md, step 8). Refused, so that the kernel knows
- * the tables are not pinned.
+ * SGDT, SIDT, SLDT and STR exit as well, at any CPL, and the core
+ * carries them out (dtpin.c:vcpu_handle_dt_access). On this CPU only.
  */
 int vmx_intercept_dt_writes(struct hv_cpu *c)
 {
-	return LVBS_E_NOSYS;
+	if (!vmx_s.dt_exiting)
+		return LVBS_E_NOSYS;
+	vmw(c, VMCS_PROC2_CTLS, vmread(VMCS_PROC2_CTLS) | PROC2_DT_EXITING);
+	return LVBS_OK;
+}
+
+u16 vmx_read_sel(struct hv_cpu *c, u32 which)
+{
+	return (u16)vmread(VMCS_GUEST_ES_SEL + 2 * (which == X86_SEL_LDTR ? VSEG_LDTR : VSEG_TR));
+}
+
+/* X86_SEG_* and VSEG_* share VMX's order. */
+u64 vmx_seg_base(struct hv_cpu *c, u32 seg)
+{
+	return vmread(VMCS_GUEST_ES_BASE + 2 * seg);
+}
+
+void vmx_write_ldtr(struct hv_cpu *c, const struct x86_seg *s)
+{
+	write_guest_seg(c, VSEG_LDTR, s);
 }
 
 void vmx_inject_nmi(struct hv_cpu *c)

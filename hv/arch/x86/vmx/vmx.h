@@ -28,6 +28,11 @@ void vmx_intercept_cr_write(struct hv_cpu *c, u32 cr);
 void vmx_read_dt(struct hv_cpu *c, u32 which, u64 *base, u16 *limit);
 void vmx_write_dt(struct hv_cpu *c, u32 which, u64 base, u16 limit);
 int vmx_intercept_dt_writes(struct hv_cpu *c);
+u16 vmx_read_sel(struct hv_cpu *c, u32 which);
+u64 vmx_seg_base(struct hv_cpu *c, u32 seg);
+struct x86_seg;
+void vmx_write_ldtr(struct hv_cpu *c, const struct x86_seg *s);
+void vmx_inject_pf(struct hv_cpu *c, u64 addr, u32 err);
 void vmx_inject_nmi(struct hv_cpu *c);
 void vmx_flush_guest_tlb(struct hv_cpu *c);
 
