@@ -183,6 +183,7 @@ void vcpu_handle_hypercall(struct hv_cpu *c);
 void vcpu_handle_msr(struct hv_cpu *c, bool write);
 void vcpu_handle_virt_insn(struct hv_cpu *c, u64 vendor_code);
 void vcpu_handle_xsetbv(struct hv_cpu *c);
+void vcpu_handle_invd(struct hv_cpu *c);
 __attribute__((noreturn)) void vcpu_handle_shutdown(struct hv_cpu *c);
 int guest_read_phys(void *opaque, u64 gpa, void *buf, u32 len);
 

@@ -309,6 +309,9 @@ static int decode(const u8 *buf, u32 n, bool compat, struct insn *out)
 	case 0x06:
 		in.op = INSN_CLTS;
 		break;
+	case 0x08:
+		in.op = INSN_INVD;
+		break;
 	case 0x20:
 	case 0x22:
 		/*
@@ -376,6 +379,7 @@ static const char insn_names[INSN_OP_MAX][16] = {
 	[INSN_MOVS]		= "movs",
 	[INSN_STOS]		= "stos",
 	[INSN_CLTS]		= "clts",
+	[INSN_INVD]		= "invd",
 	[INSN_LMSW]		= "lmsw",
 	[INSN_LGDT]		= "lgdt",
 	[INSN_LIDT]		= "lidt",

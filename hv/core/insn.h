@@ -30,6 +30,7 @@ enum insn_op {
 	INSN_MOV_TO_CR,		/* 0F 22 /r: reg = CR number, rm = GPR */
 	INSN_MOV_FROM_CR,	/* 0F 20 /r */
 	INSN_CLTS,		/* 0F 06 */
+	INSN_INVD,		/* 0F 08 */
 	INSN_LMSW,		/* 0F 01 /6 */
 	INSN_LGDT,		/* 0F 01 /2, memory operand */
 	INSN_LIDT,		/* 0F 01 /3, memory operand */

@@ -132,9 +132,24 @@ struct exc_frame {
 	u64 vector, error, rip, cs, rflags, rsp, ss;
 };
 
-__attribute__((noreturn)) void hv_exception(struct exc_frame *f);
+extern const char hv_rdmsr_insn[], hv_rdmsr_fixup[], hv_wrmsr_insn[], hv_wrmsr_fixup[];
+
+/*
+ * From head.S's exception stubs. The one fault the hypervisor expects is
+ * #GP on hv_rdmsr_safe()/hv_wrmsr_safe()'s instruction: it returns to
+ * their fixup. Anything else is a bug, and panics.
+ */
+void hv_exception(struct exc_frame *f);
 void hv_exception(struct exc_frame *f)
 {
+	if (f->vector == X86_VEC_GP && f->rip == (u64)hv_rdmsr_insn) {
+		f->rip = (u64)hv_rdmsr_fixup;
+		return;
+	}
+	if (f->vector == X86_VEC_GP && f->rip == (u64)hv_wrmsr_insn) {
+		f->rip = (u64)hv_wrmsr_fixup;
+		return;
+	}
 	hv_panic(NULL, "exception in hypervisor: vector/rip", f->vector, f->rip);
 }
 

@@ -220,27 +220,48 @@ static bool efer_write_ok(struct hv_cpu *c, u64 v)
 	return true;
 }
 
+/*
+ * An MSR the core has no rule for exits only because it lies outside the
+ * MSR bitmap's ranges (VMX: 0-1FFF and C0000000-C0001FFF; SVM: those and
+ * C0010000-C0011FFF), and every exit inside them is one the backends ask
+ * for. Such an MSR is passed through, as a bitmap bit of 0 would: the
+ * hypervisor runs the access itself and a #GP from the CPU (no such
+ * MSR) is the guest's #GP. Refusing them all would break drivers on
+ * hardware with MSRs up there (the uncore MSRs of recent Xeons sit at
+ * 0x2000 and above). They hold no hypervisor state: what a VM exit
+ * loads for the hypervisor is in the VMCS/VMCB or in the low ranges.
+ */
+static bool msr_passthrough_read(u32 msr, u64 *v)
+{
+	return hv_rdmsr_safe(msr, v) == 0;
+}
+
+/* SVM's own MSRs only mean something on AMD; on Intel they do not exist. */
+static bool svm_msr(u32 msr)
+{
+	return hv.caps.vendor == LVBS_VENDOR_SVM &&
+	       (msr == MSR_VM_HSAVE_PA || msr == MSR_VM_CR || msr == MSR_SMM_CTL);
+}
+
 static bool msr_read(struct hv_cpu *c, u32 msr, u64 *v)
 {
-	switch (msr) {
-	case MSR_EFER:
+	if (msr == MSR_EFER) {
 		*v = arch_guest_msr(c, MSR_EFER);
 		return true;
-	case MSR_VM_HSAVE_PA:
+	}
+	if (svm_msr(msr) && msr == MSR_VM_HSAVE_PA) {
 		/* Where the host save area is is none of the guest's business. */
 		*v = 0;
 		return true;
-	default:
-		return false;
 	}
+	return msr_passthrough_read(msr, v);
 }
 
 static bool msr_write(struct hv_cpu *c, u32 msr, u64 v)
 {
 	int slot;
 
-	switch (msr) {
-	case MSR_EFER:
+	if (msr == MSR_EFER) {
 		if (!efer_write_ok(c, v) || !msrpin_allows(c, LVBS_MSR_SLOT_EFER, v))
 			return false;
 		/* Turning SVM off (the kernel does on crash/reboot) is ignored. */
@@ -249,9 +270,8 @@ static bool msr_write(struct hv_cpu *c, u32 msr, u64 v)
 				     LVBS_ACT_IGNORED, 0, msr, v);
 		arch_set_guest_msr(c, MSR_EFER, v);
 		return true;
-	case MSR_VM_HSAVE_PA:
-	case MSR_VM_CR:
-	case MSR_SMM_CTL:
+	}
+	if (svm_msr(msr)) {
 		/*
 		 * These steer SVM itself: VM_HSAVE_PA would let the guest choose
 		 * where the CPU saves and restores our state on VMRUN/#VMEXIT.
@@ -261,14 +281,16 @@ static bool msr_write(struct hv_cpu *c, u32 msr, u64 v)
 		hv_log_event(c, LVBS_EV_MSR_DENIED, LVBS_ACC_WRITE, LVBS_ACT_IGNORED,
 			     0, msr, v);
 		return true;
-	default:
-		/* Kernel-entry MSRs (hv/core/msrpin.c): checked, then written. */
-		slot = msrpin_slot(msr);
-		if (slot < 0 || !msrpin_value_ok(msr, v) || !msrpin_allows(c, (u32)slot, v))
+	}
+	/* Kernel-entry MSRs (hv/core/msrpin.c): checked, then written. */
+	slot = msrpin_slot(msr);
+	if (slot >= 0) {
+		if (!msrpin_value_ok(msr, v) || !msrpin_allows(c, (u32)slot, v))
 			return false;
 		arch_set_guest_msr(c, msr, v);
 		return true;
 	}
+	return hv_wrmsr_safe(msr, v) == 0;
 }
 
 void vcpu_handle_msr(struct hv_cpu *c, bool write)
@@ -333,6 +355,18 @@ void vcpu_handle_xsetbv(struct hv_cpu *c)
 	}
 	xsetbv(0, v);
 	vcpu_skip_insn(c, INSN_XSETBV);
+}
+
+/*
+ * INVD always exits on VMX (SDM 26.1.2). Dropping the caches unwritten
+ * would throw away memory writes, the hypervisor's too: WBINVD instead,
+ * as KVM does. Linux does not run INVD once booted.
+ */
+void vcpu_handle_invd(struct hv_cpu *c)
+{
+	vcpu_count_exit(c, LVBS_EXIT_OTHER);
+	wbinvd();
+	vcpu_skip_insn(c, INSN_INVD);
 }
 
 void vcpu_handle_virt_insn(struct hv_cpu *c, u64 vendor_code)

@@ -35,6 +35,34 @@ u64 rdmsr(u32 msr)
 	return 0;
 }
 
+/* The fake CPU has the MSRs in fake_msr; any other faults (#GP). */
+int hv_rdmsr_safe(u32 msr, u64 *val)
+{
+	for (int i = 0; i < 4; i++)
+		if (fake_msr[i][0] == msr) {
+			*val = fake_msr[i][1];
+			return 0;
+		}
+	return -1;
+}
+
+int hv_wrmsr_safe(u32 msr, u64 val)
+{
+	for (int i = 0; i < 4; i++)
+		if (fake_msr[i][0] == msr) {
+			fake_msr[i][1] = val;
+			return 0;
+		}
+	return -1;
+}
+
+u32 fake_wbinvd_calls;
+
+void wbinvd(void)
+{
+	fake_wbinvd_calls++;
+}
+
 u64 fake_xcr0;
 u32 fake_xsetbv_calls;
 

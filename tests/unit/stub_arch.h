@@ -54,6 +54,7 @@ extern struct fake_guest guest;
 extern u64 fake_msr[4][2];
 extern u64 fake_xcr0;		/* the last XSETBV's value */
 extern u32 fake_xsetbv_calls;
+extern u32 fake_wbinvd_calls;
 /* When set, arch_abort() longjmps here instead of calling abort(). */
 extern jmp_buf *stub_abort_jmp;
 

@@ -182,6 +182,18 @@ TEST(xsetbv_writes_valid_values_and_refuses_the_rest)
 	CHECK_EQ(cpu0()->exits[LVBS_EXIT_XSETBV], 5 + !!(offered & BIT(2)) + !!(offered & 0xe0));
 }
 
+/* INVD (VMX exits on it): written back, not dropped, and skipped. */
+TEST(invd_is_wbinvd)
+{
+	stub_reset();
+	fake_wbinvd_calls = 0;
+	guest_code(0, (const u8[]){ 0x0f, 0x08 }, 2);
+	vcpu_handle_invd(cpu0());
+	CHECK_EQ(fake_wbinvd_calls, 1);
+	CHECK_EQ(fake[0].rip, CODE_GVA + 2);
+	CHECK_EQ(fake[0].injected, 0);
+}
+
 TEST(cpuid_hides_svm_and_announces_lvbs)
 {
 	u32 a, b, c, d;
@@ -318,8 +330,53 @@ TEST(msr_pins_hold_and_benign_writes_pass)
 	msr_write(MSR_VM_HSAVE_PA, 0x1000);		/* dropped, logged */
 	CHECK_EQ(fake[0].injected, 3);
 	CHECK_EQ(last_event()->kind, LVBS_EV_MSR_DENIED);
-	msr_write(0x10, 0);				/* not intercepted: #GP */
+	msr_write(0x10, 0);		/* an MSR this CPU does not have: its #GP */
 	CHECK_EQ(fake[0].injected, 4);
+}
+
+static void msr_read(u32 msr)
+{
+	guest_code(0, (const u8[]){ 0x0f, 0x32 }, 2);
+	cpu0()->regs[REG_RCX] = msr;
+	cpu0()->regs[REG_RAX] = cpu0()->regs[REG_RDX] = 0xdead;
+	vcpu_handle_msr(cpu0(), false);
+}
+
+/*
+ * MSRs outside the bitmap's ranges always exit: ones the CPU has pass
+ * through (an uncore MSR at 0x2fc0, say), ones it lacks get its #GP. On
+ * Intel, SVM's MSRs are not special: the CPU has none of them.
+ */
+TEST(msrs_outside_the_bitmap_pass_through)
+{
+	stub_reset();
+	fake_msr[0][0] = 0x2fc0;
+	fake_msr[0][1] = 0x1122334455667788ULL;
+	msr_read(0x2fc0);
+	CHECK_EQ(fake[0].injected, 0);
+	CHECK_EQ(cpu0()->regs[REG_RAX], 0x55667788);
+	CHECK_EQ(cpu0()->regs[REG_RDX], 0x11223344);
+	CHECK_EQ(fake[0].rip, CODE_GVA + 2);
+	msr_write(0x2fc0, 0xabcdULL << 32 | 1);
+	CHECK_EQ(fake[0].injected, 0);
+	CHECK_EQ(fake_msr[0][1], 0xabcdULL << 32 | 1);
+	msr_read(0x2fc8);
+	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
+	CHECK_EQ(cpu0()->regs[REG_RAX], 0xdead);
+	CHECK_EQ(fake[0].rip, CODE_GVA);
+	CHECK_EQ(cpu0()->exits[LVBS_EXIT_MSR_READ], 2);
+
+	/* SVM: VM_HSAVE_PA reads as 0; Intel: the CPU's #GP. */
+	fake[0].injected = 0;
+	msr_read(MSR_VM_HSAVE_PA);
+	CHECK_EQ(fake[0].injected, 0);
+	CHECK_EQ(cpu0()->regs[REG_RAX], 0);
+	hv.caps.vendor = LVBS_VENDOR_VMX;
+	msr_read(MSR_VM_HSAVE_PA);
+	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
+	msr_write(MSR_VM_CR, 0);
+	CHECK_EQ(fake[0].injected, 2);
+	hv.caps.vendor = LVBS_VENDOR_SVM;
 }
 
 TEST(dt_pins_hold_and_reloading_the_same_table_passes)

@@ -179,6 +179,9 @@ vm_bochs_cmd() {
 	# viewer. clock sync=none: guest time follows the instruction count.
 	# error: report while debugging VM entries (VMENTER FAIL lines in
 	# bochs.log): LVBS_BOCHS_ERRORS=report.
+	# ignore_bad_msrs=1: an MSR Bochs does not model reads 0 and ignores
+	# writes (with 0, Bochs itself stops at the first one, in the boot
+	# loader), so neither emulator raises #GP for absent MSRs.
 	cat >"$dir/bochsrc" <<-EOF
 		megs: $mem
 		cpu: model=corei7_skylake_x, count=${LVBS_VM_SMP:-2}, ips=50000000, reset_on_triple_fault=1, ignore_bad_msrs=1

@@ -104,7 +104,9 @@ hv_return_to_kernel:
 /*
  * Exception stubs: the hypervisor takes no interrupts (GIF = 0 on SVM,
  * except for the NMI window below) and must not fault; any exception here
- * is a bug, reported by hv_exception().
+ * is a bug, reported by hv_exception(), except a #GP from the one RDMSR
+ * and the one WRMSR below that carry out a guest's access to an MSR the
+ * CPU may not have: hv_exception() moves RIP to their fixup.
  * No IST: the current (hypervisor) stack is used, so TR, which still holds
  * the guest's TSS, is never consulted.
  */
@@ -193,12 +195,69 @@ nmi_common:
 
 exc_common:
 	/* stack: vector, error code, RIP, CS, RFLAGS, RSP, SS */
-	mov	%rsp, %rdi
+	push	%rbx
+	push	%rax
+	push	%rcx
+	push	%rdx
+	push	%rsi
+	push	%rdi
+	push	%r8
+	push	%r9
+	push	%r10
+	push	%r11
+	lea	80(%rsp), %rdi		/* the frame: vector first */
+	mov	%rsp, %rbx
 	and	$~0xf, %rsp
-	call	hv_exception		/* noreturn */
-1:	cli
-	hlt
-	jmp	1b
+	call	hv_exception		/* returns only for a fixed-up fault */
+	mov	%rbx, %rsp
+	pop	%r11
+	pop	%r10
+	pop	%r9
+	pop	%r8
+	pop	%rdi
+	pop	%rsi
+	pop	%rdx
+	pop	%rcx
+	pop	%rax
+	pop	%rbx
+	add	$16, %rsp		/* vector and error code */
+	iretq
+
+/*
+ * int hv_rdmsr_safe(u32 msr, u64 *val) / int hv_wrmsr_safe(u32 msr, u64 val):
+ * 0, or -1 if the CPU raised #GP (no such MSR, or a value it refuses).
+ * For a guest's access to an MSR outside the MSR bitmap's ranges, which
+ * always exits (hv/core/vcpu.c); nothing else may fault in the hypervisor.
+ */
+	.globl hv_rdmsr_safe, hv_rdmsr_insn, hv_rdmsr_fixup
+hv_rdmsr_safe:
+	endbr64
+	mov	%edi, %ecx
+hv_rdmsr_insn:
+	rdmsr
+	shl	$32, %rdx
+	or	%rdx, %rax
+	mov	%rax, (%rsi)
+	xor	%eax, %eax
+	ret
+hv_rdmsr_fixup:
+	mov	$-1, %eax
+	ret
+
+	.globl hv_wrmsr_safe, hv_wrmsr_insn, hv_wrmsr_fixup
+hv_wrmsr_safe:
+	endbr64
+	mov	%edi, %ecx
+	mov	%esi, %eax
+	mov	%rsi, %rdx
+	shr	$32, %rdx
+hv_wrmsr_insn:
+	wrmsr
+	xor	%eax, %eax
+	ret
+hv_wrmsr_fixup:
+	mov	$-1, %eax
+	ret
 
 /* Address of stub N: exc_stub_0 + 16 * N (each stub is padded to 16 bytes). */
 	.globl hv_exc_stub_base

@@ -85,6 +85,13 @@ struct __attribute__((packed)) dtr {
 	u64 base;
 };
 
+/*
+ * A guest's access to an MSR the CPU may not have: 0, or -1 where the CPU
+ * raised #GP (hv/arch/x86/head.S; the host tests fake them).
+ */
+int hv_rdmsr_safe(u32 msr, u64 *val);
+int hv_wrmsr_safe(u32 msr, u64 val);
+
 #ifdef LVBS_HOST_TEST
 /* Host unit tests cannot touch MSRs: they provide these (tests/unit). */
 u64 rdmsr(u32 msr);
@@ -135,10 +142,16 @@ static inline void write_cr4(u64 v)
 
 #ifdef LVBS_HOST_TEST
 void xsetbv(u32 idx, u64 v);	/* provided by the unit tests */
+void wbinvd(void);
 #else
 static inline void xsetbv(u32 idx, u64 v)
 {
 	__asm__ __volatile__("xsetbv" :: "c"(idx), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
+}
+
+static inline void wbinvd(void)
+{
+	__asm__ __volatile__("wbinvd" ::: "memory");
 }
 #endif
 

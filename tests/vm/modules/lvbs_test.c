@@ -126,7 +126,7 @@
 
 static char *action = "roundtrip";
 module_param(action, charp, 0400);
-MODULE_PARM_DESC(action, "roundtrip | garbage | touch_hv_read | touch_hv_write | cr4_clear_smep | cr0_clear_wp | cr4_toggle_pge | cr_check | msr_lstar | efer_clear_nxe | msr_rewrite | lidt_forged | lidt_same | nmi_storm | nmi_irqoff | nmi_shootdown | text_pte_write | text_poke_locked | violation_storm | rodata_alias_write | roai_alias_write | pte_write_benign | exec_kmalloc | exec_vmalloc | exec_moddata | exec_freed | loosen_immutable | protect_benign | image_freed | static_key | bpf_jit");
+MODULE_PARM_DESC(action, "roundtrip | garbage | touch_hv_read | touch_hv_write | cr4_clear_smep | cr0_clear_wp | cr4_toggle_pge | cr_check | msr_lstar | efer_clear_nxe | msr_rewrite | msr_absent | lidt_forged | lidt_same | nmi_storm | nmi_irqoff | nmi_shootdown | text_pte_write | text_poke_locked | violation_storm | rodata_alias_write | roai_alias_write | pte_write_benign | exec_kmalloc | exec_vmalloc | exec_moddata | exec_freed | loosen_immutable | protect_benign | image_freed | static_key | bpf_jit");
 
 static unsigned long long exec_pa;
 module_param(exec_pa, ullong, 0400);
@@ -766,6 +766,38 @@ static const char *msr_rewrite(void)
 	local_irq_restore(flags);
 	pr_info("rewrote LSTAR 0x%llx and EFER 0x%llx unchanged\n", lstar, efer);
 	return raw_rdmsr(MSR_LSTAR) == lstar ? NULL : "LSTAR changed";
+}
+
+/*
+ * MSRs outside the MSR bitmap's ranges always exit; lvbs passes them to
+ * the CPU and gives the guest what the CPU gave: on hardware (msr_gp=1)
+ * #GP for an MSR it does not have, which the hypervisor takes itself and
+ * must live through. QEMU's TCG and Bochs (ignore_bad_msrs=1) answer 0
+ * and ignore writes for MSRs they do not model, and so must the guest see
+ * it then (lvbs used to give #GP whatever the CPU had).
+ */
+static bool msr_gp;
+module_param(msr_gp, bool, 0400);
+MODULE_PARM_DESC(msr_gp, "msr_absent: the CPU raises #GP for MSRs it does not have");
+
+static const char *msr_absent(void)
+{
+	static const u32 msrs[] = { 0x2fc0, 0x4000f000, 0xc0012000 };
+	int i, rr, wr;
+	u64 v;
+
+	for (i = 0; i < ARRAY_SIZE(msrs); i++) {
+		v = 0xdead;
+		rr = rdmsrl_safe(msrs[i], &v);
+		wr = wrmsrl_safe(msrs[i], 0);
+		pr_info("MSR 0x%x: read %s 0x%llx, write %s\n", msrs[i], rr ? "#GP" : "ok", v,
+			wr ? "#GP" : "ok");
+		if (msr_gp && (!rr || !wr))
+			return "an MSR the CPU does not have did not fault";
+		if (!msr_gp && (rr || wr || v))
+			return "an MSR the emulator answers for did not read 0 or was not written";
+	}
+	return NULL;
 }
 
 /* Benign twin: reload the IDT and GDT this CPU uses (as resume code does). */
@@ -1912,6 +1944,8 @@ static int __init lvbs_test_init(void)
 		why = attack(LIDT_FORGED, &keep);
 	} else if (!strcmp(action, "lidt_same")) {
 		why = lidt_same();
+	} else if (!strcmp(action, "msr_absent")) {
+		why = msr_absent();
 	} else if (!strcmp(action, "msr_rewrite")) {
 		why = msr_rewrite();
 	} else if (!strcmp(action, "cr4_toggle_pge")) {

@@ -638,6 +638,9 @@ static void dispatch(struct hv_cpu *c, u32 reason)
 	case EXIT_XSETBV:
 		vcpu_handle_xsetbv(c);
 		break;
+	case EXIT_INVD:
+		vcpu_handle_invd(c);
+		break;
 	case EXIT_GDTR_IDTR:
 	case EXIT_LDTR_TR:
 		vcpu_handle_dt_access(c);
