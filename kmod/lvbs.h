@@ -32,6 +32,7 @@ struct lvbs_layout {
 /* What the initial protection cost, and what memprot.c tracks. */
 struct lvbs_memprot_stats {
 	unsigned int hypercalls;	/* initial protection, SEAL included */
+	bool init_done;			/* ... which ended: module loads no longer count */
 	u64 ns;				/* ... and how long it took */
 	unsigned int modules_tracked;
 	bool sealed;			/* SEAL done: new module code is withheld until compared */

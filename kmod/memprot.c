@@ -97,7 +97,9 @@ static void batch_flush(struct batch *b)
 	if (!b->n || b->err)
 		return;
 	r = lvbs.hv->protect(b->v, b->n, &applied);
-	lvbs_memprot.hypercalls++;
+	/* status's init_protect_hypercalls: the initial protection's only. */
+	if (!READ_ONCE(lvbs_memprot.init_done))
+		lvbs_memprot.hypercalls++;
 	if (r) {
 		const struct lvbs_mem_prot *e = &b->v[min(applied, b->n - 1)];
 
@@ -710,6 +712,7 @@ int lvbs_protect_memory(const struct lvbs_layout *l, u64 seal_flags)
 		l->nr_vdso, lvbs_memprot.image_freed_pages << (PAGE_SHIFT - 10),
 		lvbs_memprot.modules_tracked, lvbs_memprot.hypercalls,
 		lvbs_memprot.ns / 1000, audit ? " (audit: violations are only logged)" : "");
+	WRITE_ONCE(lvbs_memprot.init_done, true);
 out:
 	kfree(b);
 	return r;

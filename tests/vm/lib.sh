@@ -50,15 +50,41 @@ die() {
 # that runs for long by design (soak) says how long it may take in a
 # "# vm-timeout: N" line, and under Bochs in a "# bochs-timeout: N" line.
 vm_set_timeout() {
-	local f=$VM_LIB_DIR/scenarios/$1.sh t key=vm-timeout
+	local f=$VM_LIB_DIR/scenarios/$1.sh t key=vm-timeout part sum=0
 
 	[ -z "${LVBS_VM_TIMEOUT:-}" ] || return 0
+	# A batch (A+B+C, one boot): its parts' limits added, at most 40 min.
+	if [ "${1//+/}" != "$1" ]; then
+		for part in ${1//+/ }; do
+			[ "$VM_PLATFORM" = qemu ] && VM_TIMEOUT=180 || VM_TIMEOUT=900
+			vm_set_timeout "$part"
+			sum=$((sum + VM_TIMEOUT))
+		done
+		VM_TIMEOUT=$((sum < 2400 ? sum : 2400))
+		return 0
+	fi
 	# The benchmark's scenarios boot the same way (run-scenario.sh).
 	[ -f "$f" ] || f=$VM_LIB_DIR/../../bench/scenarios/$1.sh
 	[ -f "$f" ] || return 0
 	[ "$VM_PLATFORM" = qemu ] || key=bochs-timeout
 	t=$(sed -n "s/^# $key: \\([0-9][0-9]*\\)\$/\\1/p;T;q" "$f")
 	[ -z "$t" ] || VM_TIMEOUT=$t
+}
+
+# The batches of tests/vm/bochs-batches, one per line; nothing (and a
+# message) unless they hold every Bochs scenario exactly once.
+vm_bochs_batches() {
+	local f=$VM_LIB_DIR/bochs-batches batches listed want
+
+	batches=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$f")
+	listed=$(echo "$batches" | tr '+' '\n' | sort)
+	want=$(VM_PLATFORM=bochs vm_scenarios | sort)
+	if [ "$listed" != "$want" ]; then
+		echo "${f##*/}: the batches must hold each Bochs scenario once:" >&2
+		diff <(echo "$want") <(echo "$listed") >&2 || true
+		return 0
+	fi
+	echo "$batches"
 }
 
 # The scenario names for $VM_PLATFORM, one per line, from

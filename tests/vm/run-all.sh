@@ -1,8 +1,11 @@
 #!/bin/bash
 # Run every VM scenario (tests/vm/scenarios/*.sh), or those named, one VM
-# each, one after the other (QEMU's TCG wants the host's cores).
+# each, one after the other (QEMU's TCG wants the host's cores). Under
+# Bochs (LVBS_VM_PLATFORM=bochs), where a boot costs minutes, the default
+# is the batches of tests/vm/bochs-batches: a few boots, several
+# scenarios each (A+B+C, run-scenario.sh).
 #
-#   tests/vm/run-all.sh [NAME...]
+#   tests/vm/run-all.sh [NAME[+NAME...]...]
 #
 # One line per scenario, then "N passed, M failed" alone on the last line.
 # Exit status 0 only if every scenario passed. Logs: $BUILD/vm/logs.
@@ -14,6 +17,9 @@ set -euo pipefail
 
 if [ $# -gt 0 ]; then
 	names=("$@")
+elif [ "$VM_PLATFORM" = bochs ]; then
+	mapfile -t names < <(vm_bochs_batches)
+	[ "${#names[@]}" -gt 0 ] || die "tests/vm/bochs-batches does not cover the Bochs scenarios"
 else
 	mapfile -t names < <(vm_scenarios)
 fi

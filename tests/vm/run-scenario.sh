@@ -21,13 +21,17 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[ $# -eq 1 ] || die "usage: $0 SCENARIO   (one of: $(vm_scenarios | tr '\n' ' '))"
+[ $# -eq 1 ] || die "usage: $0 SCENARIO[+SCENARIO...]   (one of: $(vm_scenarios | tr '\n' ' '))"
 name=$1
 case "$name" in
-"" | *[!a-z0-9_-]*) die "bad scenario name '$name'" ;;
+"" | *[!a-z0-9_+-]* | +* | *+ | *++*) die "bad scenario name '$name'" ;;
 esac
-[ -f "$VM_LIB_DIR/scenarios/$name.sh" ] || [ -f "$VM_LIB_DIR/../../bench/scenarios/$name.sh" ] ||
-	die "no scenario '$name' (tests/vm/scenarios/$name.sh); have: $(vm_scenarios | tr '\n' ' ')"
+# A+B+C: a batch, the three scenarios one after the other in one boot
+# (guest/init); each part must be a scenario of its own.
+for part in ${name//+/ }; do
+	[ -f "$VM_LIB_DIR/scenarios/$part.sh" ] || [ -f "$VM_LIB_DIR/../../bench/scenarios/$part.sh" ] ||
+		die "no scenario '$part' (tests/vm/scenarios/$part.sh); have: $(vm_scenarios | tr '\n' ' ')"
+done
 # Rebuilt every time (a second) so that a fresh lvbs.ko is what runs;
 # run-all.sh builds it once and sets LVBS_VM_NO_REBUILD=1.
 if [ "${LVBS_VM_NO_REBUILD:-0}" != 1 ]; then
@@ -113,6 +117,17 @@ fi
 
 verdict=$(vm_judge "$name" "$log" "$rc")
 secs=$((SECONDS - start))
+# A batch: each part's own verdict, as /init printed it.
+if [ "${name//+/}" != "$name" ]; then
+	for part in ${name//+/ }; do
+		line=$(tr -d '\r' <"$log" | grep -a -m1 "^LVBS-PART-RESULT: [A-Z]* $part\(:.*\)\?\$" || true)
+		if [ -n "$line" ]; then
+			echo "  ${line#LVBS-PART-RESULT: }"
+		else
+			echo "  NONE $part: no verdict (the batch stopped before it)"
+		fi
+	done
+fi
 if [ "$verdict" = PASS ]; then
 	echo "PASS $name (${secs}s, log: $log)"
 	exit 0

@@ -6,6 +6,7 @@
 # program. Every write to protected text goes
 # through the hypervisor's validated patching; none may be denied or be a
 # violation, and patches_allowed must rise.
+# platforms: qemu bochs
 # shellcheck shell=dash source-path=SCRIPTDIR
 # shellcheck source=../guest/lib.sh
 . /lvbs/lib.sh
