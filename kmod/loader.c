@@ -239,9 +239,32 @@ static int tramp_locate(struct lvbs_boot_params *p)
 	return p->tramp_phys ? 0 : -EINVAL;
 }
 
+/*
+ * Kernel execute control split by mode: AMD GMET or Intel MBEC, both
+ * untested on hardware and absent from the emulators lvbs is tested on,
+ * so off unless asked for. Either name asks for whichever the CPU has.
+ */
 static bool use_gmet;
 module_param_named(gmet, use_gmet, bool, 0400);
-MODULE_PARM_DESC(gmet, "use AMD GMET for kernel execute control if the CPU has it (untested on hardware; default: no, NX fallback)");
+MODULE_PARM_DESC(gmet, "use AMD GMET (or Intel MBEC) for kernel execute control if the CPU has it (untested on hardware; default: no, strict W^X)");
+module_param_named(mbec, use_gmet, bool, 0400);
+MODULE_PARM_DESC(mbec, "use Intel MBEC (or AMD GMET) for kernel execute control if the CPU has it (untested on hardware; default: no, strict W^X)");
+
+/* After the launch: say whether the execute split asked for is in use. */
+void lvbs_loader_report_exec_split(const struct lvbs_info *info)
+{
+	bool vmx = info->vendor == LVBS_VENDOR_VMX;
+	u64 bit = vmx ? LVBS_FEAT_MBEC : LVBS_FEAT_GMET;
+
+	if (!use_gmet)
+		return;
+	if (info->features_used & bit)
+		pr_warn("kernel execute control uses %s, which has not run on hardware or on any emulator lvbs is tested on\n",
+			vmx ? "MBEC" : "GMET");
+	else
+		pr_warn("%s asked for, but this CPU has none: kernel execute control is strict W^X (or exec=nx)\n",
+			vmx ? "MBEC" : "GMET");
+}
 
 /*
  * CPUID: "hide" (the default) intercepts it, to hide SVM from the guest and

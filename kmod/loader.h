@@ -15,6 +15,8 @@ struct lvbs_launch_result {
 
 /* Check that this CPU can run the hypervisor at all; errno + message. */
 int lvbs_loader_params(void);
+struct lvbs_info;
+void lvbs_loader_report_exec_split(const struct lvbs_info *info);
 int lvbs_loader_check_cpu(void);
 
 /*

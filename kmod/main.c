@@ -72,6 +72,7 @@ static int verify_launch(unsigned int expected)
 		       info.abi_version, info.nr_cpus, LVBS_ABI_VERSION, expected);
 		return -EIO;
 	}
+	lvbs_loader_report_exec_split(&info);
 	return 0;
 }
 

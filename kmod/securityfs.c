@@ -23,7 +23,7 @@
 static const char *const feature_names[] = {
 	[0] = "npt", [1] = "nrips", [2] = "decode_assists", [3] = "gmet",
 	[4] = "flush_by_asid", [5] = "vgif", [6] = "1g_pages",
-	[16] = "ept", [17] = "vpid", [18] = "mbec",
+	[16] = "ept", [17] = "vpid", [18] = "mbec", [19] = "eptp_switching", [20] = "ve",
 };
 
 static void show_features(struct seq_file *m, const char *key, u64 bits)
@@ -53,8 +53,12 @@ static void show_memprot(struct seq_file *m, const struct lvbs_info *info)
 
 	seq_printf(m, "sealed %u\n", info->sealed);
 	seq_printf(m, "policy %s\n", info->policy == LVBS_POLICY_AUDIT ? "audit" : "enforce");
-	seq_printf(m, "exec_control %s\n", info->exec_control < ARRAY_SIZE(exec_control_names) ?
-		   exec_control_names[info->exec_control] : "unknown");
+	/* LVBS_EXEC_GMET is the split by mode: GMET on AMD, MBEC on Intel. */
+	if (info->exec_control == LVBS_EXEC_GMET && info->vendor == LVBS_VENDOR_VMX)
+		seq_puts(m, "exec_control mbec\n");
+	else
+		seq_printf(m, "exec_control %s\n", info->exec_control < ARRAY_SIZE(exec_control_names) ?
+			   exec_control_names[info->exec_control] : "unknown");
 	seq_printf(m, "cpuid %s\n", info->cpuid_intercepted ? "hide" : "pass");
 	seq_printf(m, "perm_ranges %u\n", info->perm_ranges);
 	seq_printf(m, "perm_capacity %u\n", info->perm_capacity);

@@ -364,7 +364,7 @@ struct lvbs_mem_prot {
 
 /* How supervisor execution is controlled (lvbs_info.exec_control). */
 #define LVBS_EXEC_NONE		0	/* not sealed: no control */
-#define LVBS_EXEC_GMET		1	/* only XS ranges run in supervisor mode */
+#define LVBS_EXEC_GMET		1	/* only XS ranges run in supervisor mode (GMET; MBEC on VMX) */
 #define LVBS_EXEC_NX_FALLBACK	2	/* no GMET, relaxed: kernel image and module data NX, other RAM not */
 #define LVBS_EXEC_STRICT	3	/* no GMET: W^X in the SLAT, execute granted lazily (docs) */
 
@@ -553,6 +553,9 @@ struct lvbs_blacklist_hash {
 #define LVBS_FEAT_EPT		(1u << 16)	/* Intel EPT */
 #define LVBS_FEAT_VPID		(1u << 17)	/* Intel VPID */
 #define LVBS_FEAT_MBEC		(1u << 18)	/* Intel mode-based execute control */
+/* Reported for what comes next (driver isolation); lvbs does not use them yet. */
+#define LVBS_FEAT_EPTP_SWITCH	(1u << 19)	/* Intel VMFUNC EPTP switching */
+#define LVBS_FEAT_VE		(1u << 20)	/* Intel EPT-violation #VE */
 
 struct lvbs_info {
 	lvbs_u32 size;			/* bytes written (sizeof this struct) */

@@ -879,6 +879,9 @@ static void show_memory(const struct line *r)
 		       num(r, "image_freed_pages") * 4);
 	printf("exec control:    %s, %llu KiB of registered kernel code\n", ec,
 	       num(r, "kernel_x_bytes") / 1024);
+	if (!strcmp(ec, "gmet") || !strcmp(ec, "mbec"))
+		printf("note:            %s (asked for with %s=1) has not run on hardware or on any emulator lvbs is tested on: unproven (docs/threat-model.md)\n",
+		       !strcmp(ec, "mbec") ? "MBEC" : "GMET", !strcmp(ec, "mbec") ? "mbec" : "gmet");
 	printf("events:          %llu violations, %llu patches allowed, %llu denied, %llu shootdowns, %llu log events suppressed\n",
 	       num(r, "violations"), num(r, "patches_allowed"), num(r, "patches_denied"),
 	       num(r, "shootdowns"), num(r, "log_suppressed"));

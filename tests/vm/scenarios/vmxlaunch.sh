@@ -4,7 +4,10 @@
 # (the launch's own protection work makes shootdowns, which need the NMI
 # kicks), status says vendor vmx, and CPUID (which always exits on VMX)
 # shows lvbs. The workload runs by rounds, so that every CPU does the same
-# work whatever the emulator's speed.
+# work whatever the emulator's speed. It asks for MBEC (mbec=1), which
+# Bochs lacks: lvbs.ko must say so and fall back to strict W^X. The
+# capabilities kept for driver isolation (VMFUNC EPTP switching, #VE) are
+# reported present and not used.
 # platforms: bochs
 # bochs-timeout: 1200
 # shellcheck shell=dash source-path=SCRIPTDIR
@@ -13,11 +16,18 @@
 
 grep -qw vmx /proc/cpuinfo || fail "the CPU shows no vmx flag (not Bochs skylake_x?)"
 n=$(nr_online_cpus)
-load_lvbs debug_serial=1
+load_lvbs debug_serial=1 mbec=1
 run cat "$LVBS_SFS/status"
 check_active
 [ "$(status_get vendor)" = vmx ] || fail "status: vendor is not vmx"
 status_get features_used | grep -q ept || fail "status: features_used lacks ept"
+dmesg | grep -q 'lvbs: MBEC asked for, but this CPU has none' ||
+	fail "dmesg: mbec=1 on a CPU without MBEC was not reported"
+[ "$(status_get exec_control)" = strict ] || fail "status: exec_control is not strict without MBEC"
+for f in eptp_switching ve; do
+	status_get features_present | tr ',' '\n' | grep -qx "$f" || fail "status: features_present lacks $f"
+	status_get features_used | tr ',' '\n' | grep -qx "$f" && fail "status: $f is used"
+done
 [ "$(status_get sealed)" = 1 ] || fail "status: not sealed"
 [ "$(status_get pinned_cpus)" = "$n" ] || fail "status: CR pins not on every CPU"
 run cpuid_probe

@@ -298,6 +298,13 @@ d=$(variant full status "$mem" && sed -i "$full" "$tmp/full/status" && printf 'n
 check verdict_protected 0 '^verdict: +protected$' "$d" status
 check check_protected 0 '^OK: lvbs protected$' "$d" check
 check_json check_protected_json 0 'j["verdict"] == "protected" and j["findings"] == []' "$d" check --json
+check status_gmet_unproven 0 '^note: +GMET \(asked for with gmet=1\) has not run on hardware' "$d" status
+# MBEC on Intel (mbec=1 on a CPU that has it): the execute split, said unproven.
+d=$(variant mbecv status "$mem" && sed -i "$full" "$tmp/mbecv/status" && sed -i 's/^vendor .*/vendor vmx/; s/^exec_control .*/exec_control mbec/; s/^features_present .*/features_present 1g_pages,ept,vpid,mbec,eptp_switching,ve/; s/^features_used .*/features_used 1g_pages,ept,vpid,mbec/' "$tmp/mbecv/status" && printf 'nmi_marks on\ncpuid hide\nmodule_checks on\n' >>"$tmp/mbecv/status")
+check check_mbec 0 '^OK: lvbs protected$' "$d" check
+check status_mbec 0 '^exec control: +mbec, ' "$d" status
+check status_mbec_unproven 0 '^note: +MBEC \(asked for with mbec=1\) has not run on hardware' "$d" status
+check_not status_mbec_no_weakness 'no MBEC' "$d" status
 check_not check_protected_no_weaker '^(weaker|WARNING):' "$d" status
 d=$(variant degr status "$mem" && printf 'nmi_marks off\ncpuid pass\n' >>"$tmp/degr/status")
 check check_degraded 1 '^WARNING: lvbs degraded: exec_nx, module_trust_tofu, no_nmi_handler, cpuid_pass$' "$d" check

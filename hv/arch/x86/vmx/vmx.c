@@ -149,6 +149,11 @@ int vmx_probe(struct hv_caps *caps)
 		caps->present |= LVBS_FEAT_VPID;
 	if ((vmx_m.proc2 >> 32) & PROC2_MBEC)
 		caps->present |= LVBS_FEAT_MBEC;
+	/* Detected for driver isolation (a later issue); not used. */
+	if (vmx_s.eptp_switching)
+		caps->present |= LVBS_FEAT_EPTP_SWITCH;
+	if (vmx_s.ept_ve)
+		caps->present |= LVBS_FEAT_VE;
 	caps->used = caps->present & (LVBS_FEAT_EPT | LVBS_FEAT_VPID | LVBS_FEAT_1G_PAGES);
 	return LVBS_OK;
 }
@@ -792,12 +797,24 @@ void vmx_inject_pf(struct hv_cpu *c, u64 addr, u32 err)
 	vmx_inject(c, X86_VEC_PF, true, err);
 }
 
+/*
+ * EPT, with MBEC when it is wanted and the CPU allows it (SDM 29.3.3.2:
+ * bit 2 executes for supervisor-mode linear addresses, bit 10 for user
+ * mode). The control goes into every CPU's VMCS at launch
+ * (build_controls). Built to the SDM and unit-tested at the level of EPT
+ * entries; no emulator lvbs is tested on has MBEC (docs/architecture.md).
+ */
 bool vmx_slat_fmt(struct pt_fmt *f, bool gb_pages, bool want_xsplit)
 {
-	/* MBEC comes with the execute-control step (docs/vmx-plan.md, step 10). */
-	(void)want_xsplit;
-	pt_fmt_make_ept(f, gb_pages, false);
-	return false;
+	bool mbec = want_xsplit && ((vmx_m.proc2 >> 32) & PROC2_MBEC);
+
+	pt_fmt_make_ept(f, gb_pages, mbec);
+	if (!mbec)
+		return false;
+	vmx_s.mbec = true;
+	vmx_s.proc2 |= PROC2_MBEC;
+	hv.caps.used |= LVBS_FEAT_MBEC;
+	return true;
 }
 
 /* The guest MSRs a VM entry loads live in the VMCS; the rest stay in the CPU. */
