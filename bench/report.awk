@@ -168,8 +168,8 @@ END {
 		for (j = 0; j <= nmodes; j++)
 			check_boot(rtag[r], j ? modes[j] : "base")
 
-	printf "lvbs benchmark: QEMU TCG, %d rounds of three boots of the same guest (without lvbs, strict, exec=nx), %d workload rounds each\n",
-		nrounds, rounds[rtag[1], "base"]
+	printf "lvbs benchmark: %s, %d rounds of three boots of the same guest (without lvbs, strict, exec=nx), %d workload rounds each\n",
+		vendor == "vmx" ? "Bochs (Intel VMX)" : "QEMU TCG", nrounds, rounds[rtag[1], "base"]
 	printf "lvbs: %s on %s CPUs, features used: %s\n\n", vendor, cpus, used == "" ? "none" : used
 
 	printf "time with lvbs / time without, per part: median [lowest-highest] over the %d rounds", nrounds

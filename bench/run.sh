@@ -25,7 +25,8 @@
 # microseconds of emulation): read the ratios, the instruction-count
 # ratios and the exit counts.
 #
-#   bench/run.sh                 (make bench builds everything first)
+#   bench/run.sh                 (make bench builds everything first;
+#                                make bench-vmx runs it under Bochs)
 #   BENCH_PAIRS=5 BENCH_ROUNDS=100 BENCH_IDLE=5 BENCH_CPUID=hide|pass BENCH_INSN=1 bench/run.sh
 #   bench/run.sh --parse DIR     only turn the serial logs kept in DIR
 #                                ($BUILD/bench/logs) into the report
@@ -48,7 +49,11 @@ boot() {
 	[ "$mode" = base ] && scenario=bench_base
 	cmd="${LVBS_CMDLINE_EXTRA:-} BENCH_ROUNDS=${BENCH_ROUNDS:-100} BENCH_IDLE=${BENCH_IDLE:-5}"
 	[ "$mode" = base ] || cmd="$cmd BENCH_EXEC=$mode BENCH_CPUID=${BENCH_CPUID:-hide}"
-	echo "bench: $tag, $mode (QEMU TCG, under a minute)..." >&2
+	if [ "${LVBS_VM_PLATFORM:-qemu}" = bochs ]; then
+		echo "bench: $tag, $mode (Bochs, Intel VMX: about 3 minutes)..." >&2
+	else
+		echo "bench: $tag, $mode (QEMU TCG, under a minute)..." >&2
+	fi
 	LVBS_VM_NO_REBUILD=1 LVBS_CMDLINE_EXTRA="$cmd" \
 		LVBS_QEMU_EXTRA="${LVBS_QEMU_EXTRA:-}${extra:+ $extra}" LVBS_VM_TIMEOUT=${LVBS_VM_TIMEOUT:-900} \
 		"$repo/tests/vm/run-scenario.sh" "$scenario" >&2 ||
