@@ -140,13 +140,14 @@ void vcpu_handle_dt_write(struct hv_cpu *c, u32 which)
  * RIP would, with the CPL's rights: paging is checked first (a #PF with
  * the CPU's error code, which the kernel handles as for any store: it
  * faults the page in, or sends SIGSEGV) for every byte before anything
- * is written, then the SLAT, page by page: where the SLAT does not let
- * the guest write the page now, its own fault handling decides, as for
- * the CPU's store (slat_handle_npf: a page user code ran gets write back
- * under W^X, a violation is logged and gets #GP), and the instruction
- * runs again (a store that crosses into such a page has then written the
- * first page's part). Memory that is not RAM (a device's BAR mapped into
- * a process) gets #GP and an insn_decode entry. Returns 0
+ * is written (the accessed and dirty bits it sets go through the SLAT
+ * too), then the SLAT for every page of the store, before any byte is
+ * written: where the SLAT does not let the guest write a page now, its
+ * own fault handling decides, as for the CPU's store (slat_handle_npf: a
+ * page user code ran gets write back under W^X, a violation is logged
+ * and gets #GP), and the instruction runs again. Memory that is not RAM
+ * (a device's BAR mapped into a process) gets #GP and an insn_decode
+ * entry. Returns 0
  * when done; otherwise the exception is injected (or the instruction
  * is left to run again) and -1 returned.
  */
@@ -155,42 +156,47 @@ static int guest_store(struct hv_cpu *c, u64 gva, const void *src, u32 len)
 	struct gwalk_ctx w;
 	struct guest_ctl g;
 	bool user = arch_cpl(c) == 3;
-	u64 gpa[2], va[2];
-	u32 err, n0 = (u32)MIN((u64)len, PAGE_SIZE - (gva & (PAGE_SIZE - 1)));
+	u64 gpa[2], va[2], refused;
+	u32 err, n[2], pieces, n0 = (u32)MIN((u64)len, PAGE_SIZE - (gva & (PAGE_SIZE - 1)));
 
 	arch_guest_ctl(c, &g);
 	vcpu_guest_walker(c, &w);
+	pieces = n0 < len ? 2 : 1;
 	va[0] = gva;
 	/* 32-bit code's addresses wrap at 4 GiB, within the store too. */
 	va[1] = g.cs_long ? gva + n0 : (u32)(gva + n0);
-	for (u32 i = 0; i < (n0 < len ? 2u : 1u); i++) {
+	n[0] = n0;
+	n[1] = len - n0;
+	for (u32 i = 0; i < pieces; i++) {
 		int r = gwalk_write_target(&w, va[i], user, !!(g.rflags & X86_EFLAGS_AC),
 					   &gpa[i], &err);
 
-		if (r == GW_PAGE_FAULT) {
+		switch (r) {
+		case 0:
+			continue;
+		case GW_PAGE_FAULT:
 			arch_inject_pf(c, va[i], err);
 			return -1;
-		}
-		if (r == GW_RETRY)
+		case GW_RETRY:
 			return -1;	/* RIP unchanged: the guest runs it again */
-		if (r) {
+		case GW_SLAT:
+			/* The walk's A/D update meets the SLAT, as the CPU's would. */
+			slat_handle_npf(c, gpa[i], LVBS_ACC_WRITE | LVBS_ACC_PTWALK |
+					(user ? LVBS_ACC_USER : 0));
+			return -1;
+		default:
 			arch_inject(c, X86_VEC_GP, true, 0);
 			return -1;
 		}
 	}
-	for (u32 i = 0; i < (n0 < len ? 2u : 1u); i++) {
-		u32 off = i ? n0 : 0, n = i ? len - n0 : n0;
-
-		if (slat_store_as_guest(gpa[i], (const u8 *)src + off, n))
-			continue;
-		if (!memmap_is_ram(&hv.mem, gpa[i]) && !memmap_is_hv(&hv.mem, gpa[i])) {
-			cannot_emulate(c, INSN_UNKNOWN);
-			return -1;
-		}
-		slat_handle_npf(c, gpa[i], LVBS_ACC_WRITE | (user ? LVBS_ACC_USER : 0));
+	if (slat_store_as_guest(gpa, n, pieces, src, &refused))
+		return 0;
+	if (!memmap_is_ram(&hv.mem, refused) && !memmap_is_hv(&hv.mem, refused)) {
+		cannot_emulate(c, INSN_UNKNOWN);
 		return -1;
 	}
-	return 0;
+	slat_handle_npf(c, refused, LVBS_ACC_WRITE | (user ? LVBS_ACC_USER : 0));
+	return -1;
 }
 
 /*
@@ -242,28 +248,47 @@ static int dt_lldt(struct hv_cpu *c, const struct insn *in)
 		if (gwalk_read(&w, operand_addr(c, in), &sel, sizeof(sel)))
 			return -1;
 	}
-	if (arch_load_ldtr(c, sel)) {
-		/* Not an LDT descriptor in the GDT: the CPU's #GP(selector). */
+	switch (arch_load_ldtr(c, sel)) {
+	case 0:
+		return 0;
+	case -2:
+		/* A not-present LDT descriptor: the CPU's #NP(selector). */
+		arch_inject(c, X86_VEC_NP, true, sel & 0xfffc);
+		return 1;
+	default:
+		/* Not a usable LDT descriptor in the GDT: #GP(selector). */
 		arch_inject(c, X86_VEC_GP, true, sel & 0xfffc);
 		return 1;
 	}
-	return 0;
 }
 
 /*
  * VMX: once a CPU's tables are pinned, every descriptor-table instruction
  * exits, loads and stores, at any CPL (CR4.UMIP, where the CPU has it,
- * makes the user-mode stores fault before they exit). The core decodes
- * it at RIP and carries it out: LIDT/LGDT as on SVM, LTR refused, LLDT
+ * makes the user-mode stores fault before they exit). @hw_op is the
+ * instruction the CPU says exited (INSN_SGDT... from the exit's
+ * information). The core decodes it at RIP and carries it out only if
+ * the bytes there are still that instruction, of the length the CPU
+ * reported, and a load only at CPL 0: the CPU refuses LLDT, LGDT, LIDT
+ * and LTR in user mode before any exit, and a thread that rewrites its
+ * own code between the exit and our fetch must not get one carried out
+ * for it. Otherwise the instruction just runs again. LIDT/LGDT are
+ * checked as on SVM, LTR refused, LLDT
  * and the four stores emulated, for the kernel and for 64-bit and
  * 32-bit processes. Code that cannot be emulated (16-bit code, a code
  * segment with a base: dosemu, Wine's 16-bit programs) gets #GP and an
  * insn_decode log entry (docs/threat-model.md).
  */
-void vcpu_handle_dt_access(struct hv_cpu *c)
+static bool dt_load_op(u32 op)
+{
+	return op == INSN_LIDT || op == INSN_LGDT || op == INSN_LLDT || op == INSN_LTR;
+}
+
+void vcpu_handle_dt_access(struct hv_cpu *c, u32 hw_op)
 {
 	struct guest_ctl g;
 	struct insn in;
+	u64 next;
 	int r;
 
 	vcpu_count_exit(c, LVBS_EXIT_DT_ACCESS);
@@ -277,9 +302,13 @@ void vcpu_handle_dt_access(struct hv_cpu *c)
 		cannot_emulate(c, INSN_UNKNOWN);
 		return;
 	}
-	/* The loads are CPL 0 only, and Linux's kernel is 64-bit code. */
-	if (in.compat && (in.op == INSN_LIDT || in.op == INSN_LGDT ||
-			  in.op == INSN_LLDT || in.op == INSN_LTR)) {
+	/* Not what exited any more (rewritten by another thread): run it again. */
+	if (in.op != hw_op || (arch_next_rip(c, &next) && next - arch_rip(c) != in.len))
+		return;
+	if (dt_load_op(in.op) && arch_cpl(c) != 0)
+		return;		/* the CPU's own #GP, when it runs again */
+	/* Linux's kernel is 64-bit code: no loads from 32-bit code. */
+	if (in.compat && dt_load_op(in.op)) {
 		cannot_emulate(c, in.op);
 		return;
 	}
@@ -303,11 +332,7 @@ void vcpu_handle_dt_access(struct hv_cpu *c)
 		r = dt_store_sel(c, &in);
 		break;
 	default:
-		/*
-		 * Not the instruction that exited: the code changed under us
-		 * (another thread rewrote it). Run whatever is there now.
-		 */
-		return;
+		return;		/* not reached: in.op == hw_op, a DT instruction */
 	}
 	if (r < 0)
 		cannot_emulate(c, in.op);

@@ -129,17 +129,21 @@ static u32 gw_write_denied(const struct gwalk_ctx *c, u32 rights, bool user, boo
  * value the walk read: an entry the kernel changed meanwhile (unmapped,
  * say) is left alone and the walk is done again.
  */
-static bool gw_set_ad(const struct gwalk_ctx *c, const struct gw_walk *w)
+static int gw_set_ad(const struct gwalk_ctx *c, const struct gw_walk *w, u64 *slat_pa)
 {
 	for (u32 i = 0; i < w->levels; i++) {
 		u64 want = w->entry[i] | GW_PTE_A | (i + 1 == w->levels ? GW_PTE_D : 0);
+		int r;
 
 		if (want == w->entry[i])
 			continue;
-		if (c->cmpxchg_gpa(c->opaque, w->entry_pa[i], w->entry[i], want))
-			return false;
+		r = c->cmpxchg_gpa(c->opaque, w->entry_pa[i], w->entry[i], want);
+		if (r == GW_SLAT)
+			*slat_pa = w->entry_pa[i];
+		if (r)
+			return r == GW_SLAT ? GW_SLAT : -1;
 	}
-	return true;
+	return 0;
 }
 
 #define GW_AD_TRIES 8
@@ -166,9 +170,12 @@ int gwalk_write_target(const struct gwalk_ctx *c, u64 gva, bool user, bool ac,
 			*pf_err = err | GW_PF_P;
 			return GW_PAGE_FAULT;
 		}
-		if (gw_set_ad(c, &w)) {
+		switch (gw_set_ad(c, &w, gpa)) {
+		case 0:
 			*gpa = w.gpa;
 			return 0;
+		case GW_SLAT:
+			return GW_SLAT;
 		}
 	}
 	return GW_RETRY;

@@ -19,8 +19,10 @@ struct gwalk_ctx {
 	int (*read_gpa)(void *opaque, u64 gpa, void *buf, u32 len);
 	/*
 	 * Replace the u64 at gpa with new if it still holds old, atomically
-	 * (the guest's other CPUs change their page tables meanwhile).
-	 * Returns 0, or -1 if it did not hold old or is not guest RAM. Only
+	 * (the guest's other CPUs change their page tables meanwhile), as
+	 * the CPU's accessed/dirty update would: only where the SLAT lets
+	 * the guest write. Returns 0; -1 if it did not hold old; GW_SLAT if
+	 * the SLAT forbids the write (or it is not guest RAM). Only
 	 * gwalk_write_target() uses it; may be NULL otherwise.
 	 */
 	int (*cmpxchg_gpa)(void *opaque, u64 gpa, u64 old, u64 new);
@@ -50,6 +52,7 @@ int gwalk_translate(const struct gwalk_ctx *c, u64 gva, u64 *gpa, u32 *rights);
 #define GW_PAGE_FAULT	(-2)	/* the CPU would raise #PF with *pf_err */
 #define GW_NONCANONICAL	(-3)	/* the CPU would raise #GP(0) */
 #define GW_RETRY	(-4)	/* the tables kept changing under us: run it again */
+#define GW_SLAT		(-5)	/* the A/D update of the entry at *gpa is a write the SLAT forbids */
 
 /*
  * Where a data write of the byte at gva goes, checked as the CPU checks
@@ -57,7 +60,10 @@ int gwalk_translate(const struct gwalk_ctx *c, u64 gva, u64 *gpa, u32 *rights);
  * in the kernel, writable when CR0.WP is set, and not a user page when
  * CR4.SMAP is set unless RFLAGS.AC (ac) is. On success the walk's
  * accessed bits and the leaf's dirty bit are set, as the CPU sets them,
- * and *gpa is the byte's guest-physical address. Protection keys are not
+ * and *gpa is the byte's guest-physical address. GW_SLAT: setting them
+ * is a write to a paging-structure page the SLAT does not let the guest
+ * write (*gpa is that entry's address), which the CPU would meet as a
+ * SLAT violation of its page walk. Protection keys are not
  * checked: Linux's kernel gives every page key 0, and a user page with
  * another key would be written without PKRU's say.
  */

@@ -208,7 +208,7 @@ u32 msrpin_everywhere(void);
 long dtpin_request(struct hv_cpu *c);
 u32 dtpin_cpus(void);
 void vcpu_handle_dt_write(struct hv_cpu *c, u32 which);
-void vcpu_handle_dt_access(struct hv_cpu *c);
+void vcpu_handle_dt_access(struct hv_cpu *c, u32 hw_op);
 
 /* hv/core/cpuid.c */
 void cpuid_policy(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d);
@@ -262,8 +262,9 @@ u16 arch_read_sel(struct hv_cpu *c, u32 which);		/* X86_SEL_LDTR or X86_SEL_TR *
 u64 arch_seg_base(struct hv_cpu *c, u32 seg);		/* X86_SEG_*: the hidden base */
 /*
  * LLDT for the guest: selector 0 makes LDTR unusable; anything else must
- * name a present LDT descriptor in the guest's GDT, else -1 (the CPU's
- * #GP). Shared x86 code (hv/arch/x86/backend.c) reads the descriptor.
+ * name an LDT descriptor with a canonical base in the guest's GDT, else
+ * -1 (the CPU's #GP), and a present one, else -2 (#NP). Shared x86 code
+ * (hv/arch/x86/backend.c) reads the descriptor.
  */
 int arch_load_ldtr(struct hv_cpu *c, u16 sel);
 __attribute__((noreturn)) void arch_abort(struct hv_cpu *c);	/* leave VMX/SVM, back to kernel */

@@ -13,6 +13,7 @@
 #include "hv.h"
 #include "slat.h"
 #include "textpatch.h"
+#include "gwalk.h"
 #include "exports.h"
 
 static struct perm_entry perm_store[HV_PERM_RANGES];
@@ -671,27 +672,62 @@ bool slat_write_guest(u64 gpa, u64 span, const void *src, u64 len)
 
 /*
  * A store the hypervisor carries out for the guest, for an instruction it
- * emulates (dtpin.c): done, and true, if [gpa, gpa + len) is guest RAM on
- * one page that the SLAT lets the guest write now, as the CPU's own store
- * would find it. False otherwise: the caller then takes the SLAT fault
+ * emulates (dtpin.c), in n pieces, each on one page: done, and true, if
+ * every piece is guest RAM that the SLAT lets the guest write now, as the
+ * CPU's own store would find it. False otherwise, with *refused the first
+ * piece that is not, and nothing written: the caller then takes the SLAT fault
  * the CPU would have taken (slat_handle_npf(): a W^X flip back to write,
  * a stale entry, an audit, or a violation) and runs the instruction again
  * if that allows it.
  */
-bool slat_store_as_guest(u64 gpa, const void *src, u32 len)
+bool slat_store_as_guest(const u64 *gpa, const u32 *len, u32 n, const u8 *src, u64 *refused)
 {
-	u64 page = gpa & ~(PAGE_SIZE - 1);
-	bool ok;
+	u32 i, off = 0;
+	bool ok = true;
 
-	if (len == 0 || ((gpa + len - 1) & ~(PAGE_SIZE - 1)) != page ||
-	    !memmap_is_ram(&hv.mem, gpa) || memmap_is_hv(&hv.mem, gpa))
-		return false;
+	for (i = 0; i < n; i++) {
+		u64 page = gpa[i] & ~(PAGE_SIZE - 1);
+
+		if (len[i] == 0 || ((gpa[i] + len[i] - 1) & ~(PAGE_SIZE - 1)) != page ||
+		    !memmap_is_ram(&hv.mem, gpa[i])) {
+			*refused = gpa[i];
+			return false;
+		}
+	}
+	/* Every piece checked before any is written, as the CPU does. */
 	spin_lock(&hv.slat_state.lock);
-	ok = slat_rights(page) & PT_W;
-	if (ok)
-		memcpy(gpa_ptr(gpa), src, len);
+	for (i = 0; i < n && ok; i++) {
+		ok = slat_rights(gpa[i] & ~(PAGE_SIZE - 1)) & PT_W;
+		if (!ok)
+			*refused = gpa[i];
+	}
+	for (i = 0; i < n && ok; i++) {
+		memcpy(gpa_ptr(gpa[i]), src + off, len[i]);
+		off += len[i];
+	}
 	spin_unlock(&hv.slat_state.lock);
 	return ok;
+}
+
+/*
+ * The accessed/dirty update of a guest paging-structure entry that the
+ * hypervisor makes for an emulated store (gwalk_write_target): a locked
+ * compare-and-exchange, and only where the SLAT lets the guest write,
+ * since the CPU's own update is a write the SLAT checks. 0, -1 if the
+ * entry changed, GW_SLAT if the SLAT forbids it or it is not guest RAM.
+ */
+int slat_cmpxchg_as_guest(u64 gpa, u64 old, u64 new)
+{
+	int r = GW_SLAT;
+
+	if ((gpa & 7) || !memmap_is_ram(&hv.mem, gpa))
+		return GW_SLAT;
+	spin_lock(&hv.slat_state.lock);
+	if (slat_rights(gpa & ~(PAGE_SIZE - 1)) & PT_W)
+		r = __atomic_compare_exchange_n((u64 *)gpa_ptr(gpa), &old, new, false,
+						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST) ? 0 : -1;
+	spin_unlock(&hv.slat_state.lock);
+	return r;
 }
 
 /*

@@ -55,7 +55,8 @@ void slat_authorize_owner(u32 owner);
 long slat_set_policy(struct hv_cpu *c, u64 policy);
 void slat_fill_info(struct lvbs_info *info);
 bool slat_registered_code(u64 gpa);
-bool slat_store_as_guest(u64 gpa, const void *src, u32 len);		/* kernel or module code, not writable */
+bool slat_store_as_guest(const u64 *gpa, const u32 *len, u32 n, const u8 *src, u64 *refused);
+int slat_cmpxchg_as_guest(u64 gpa, u64 old, u64 new);		/* kernel or module code, not writable */
 bool slat_module_page(u64 gpa, u32 a, u32 b, bool code);	/* modcmp.c: the owners' memory */
 u64 slat_module_code_pages(u32 a, u32 b, u64 *withheld);
 bool slat_owned_readonly(u64 gpa, u32 owner, bool immutable);	/* exports.c */

@@ -8,6 +8,7 @@
 #include <hv/x86.h>
 #include "hv.h"
 #include "gwalk.h"
+#include "slat.h"
 #include "insn.h"
 
 void vcpu_count_exit(struct hv_cpu *c, u32 kind)
@@ -79,10 +80,7 @@ int guest_read_phys(void *opaque, u64 gpa, void *buf, u32 len)
 static int guest_cmpxchg_phys(void *opaque, u64 gpa, u64 old, u64 new)
 {
 	(void)opaque;
-	if ((gpa & 7) || !memmap_is_ram(&hv.mem, gpa))
-		return -1;
-	return __atomic_compare_exchange_n((u64 *)gpa_ptr(gpa), &old, new, false,
-					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST) ? 0 : -1;
+	return slat_cmpxchg_as_guest(gpa, old, new);
 }
 
 /* A walker of the guest's page tables as this CPU's guest has them now. */
@@ -228,9 +226,20 @@ static bool efer_write_ok(struct hv_cpu *c, u64 v)
  * hypervisor runs the access itself and a #GP from the CPU (no such
  * MSR) is the guest's #GP. Refusing them all would break drivers on
  * hardware with MSRs up there (the uncore MSRs of recent Xeons sit at
- * 0x2000 and above). They hold no hypervisor state: what a VM exit
- * loads for the hypervisor is in the VMCS/VMCB or in the low ranges.
+ * 0x2000 and above). What a VM exit loads for the hypervisor is in the
+ * VMCS/VMCB or in the low ranges. One exception, for writes: when lvbs
+ * itself runs under a hypervisor (a cloud VM), the outer one's
+ * paravirtual MSRs are there too, and some make it write to a guest-
+ * physical address of the writer's choice (KVM's clock and steal-time
+ * pages, Hyper-V's hypercall, VP-assist and SynIC pages), which would
+ * reach lvbs's memory or protected kernel text past the SLAT.
  */
+static bool outer_hv_msr(u32 msr)
+{
+	return msr == MSR_KVM_WALL_CLOCK || msr == MSR_KVM_SYSTEM_TIME ||
+	       (msr >= 0x40000000u && msr <= 0x4fffffffu);
+}
+
 static bool msr_passthrough_read(u32 msr, u64 *v)
 {
 	return hv_rdmsr_safe(msr, v) == 0;
@@ -289,6 +298,14 @@ static bool msr_write(struct hv_cpu *c, u32 msr, u64 v)
 			return false;
 		arch_set_guest_msr(c, msr, v);
 		return true;
+	}
+	/*
+	 * An outer hypervisor's MSR: 0 turns its feature off (the kernel
+	 * does so at reboot) and passes; anything else is refused and logged.
+	 */
+	if (outer_hv_msr(msr) && v) {
+		hv_log_event(c, LVBS_EV_MSR_DENIED, LVBS_ACC_WRITE, LVBS_ACT_INJECT_GP, 0, msr, v);
+		return false;
 	}
 	return hv_wrmsr_safe(msr, v) == 0;
 }

@@ -929,8 +929,12 @@ static void run_op(struct input *in)
 		if (b & 0x80) {
 			fake[i].compat = b & 0x40;
 			fake[i].code16 = b & 0x20;
+			static const u8 hw[8] = { INSN_SGDT, INSN_SIDT, INSN_LGDT, INSN_LIDT,
+						  INSN_SLDT, INSN_STR, INSN_LLDT, INSN_LTR };
+
 			fake[i].rflags = (b & 0x10) ? X86_EFLAGS_AC : 0;
-			vcpu_handle_dt_access(c);
+			/* What the CPU says exited; the bytes at RIP may disagree. */
+			vcpu_handle_dt_access(c, hw[get8(in) & 7]);
 			fake[i].compat = fake[i].code16 = false;
 			/* Which table the exit loaded is the decoder's to say. */
 			w = fake[i].dt_written;

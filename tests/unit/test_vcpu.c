@@ -10,6 +10,7 @@
 #include <hv/x86.h>
 #include "core/hv.h"
 #include "core/insn.h"
+#include "core/slat.h"
 #include "stub_arch.h"
 #include "test.h"
 
@@ -465,12 +466,34 @@ static void dt_access_setup(void)
 }
 
 /* Run the instruction at CODE_GVA on CPU 0 through the VMX path. */
-static void dt_exec(const u8 *code, u32 n, u32 cpl, u64 rbx)
+/* As the CPU reports it: the instruction that is at RIP. */
+static u32 hw_op_of(const u8 *code, u32 n)
+{
+	struct insn in;
+
+	if ((fake[0].compat ? insn_decode32(code, n, &in) : insn_decode(code, n, &in)))
+		return INSN_SGDT;	/* a test of bytes that do not decode */
+	return in.op;
+}
+
+/* The instruction length the CPU reports, if not 0 (VMX always does). */
+static u32 dt_hw_len;
+
+static void dt_exec_as(const u8 *code, u32 n, u32 cpl, u64 rbx, u32 hw_op)
 {
 	guest_code(0, code, n);
+	if (dt_hw_len) {
+		fake[0].has_nrip = true;
+		fake[0].next_rip = CODE_GVA + dt_hw_len;
+	}
 	fake[0].cpl = cpl;
 	cpu0()->regs[REG_RBX] = rbx;
-	vcpu_handle_dt_access(cpu0());
+	vcpu_handle_dt_access(cpu0(), hw_op);
+}
+
+static void dt_exec(const u8 *code, u32 n, u32 cpl, u64 rbx)
+{
+	dt_exec_as(code, n, cpl, rbx, hw_op_of(code, n));
 }
 
 TEST(dt_access_stores_what_the_cpu_would)
@@ -688,9 +711,100 @@ TEST(dt_access_loads_and_refusals)
 
 	/* Something else at RIP (the code changed): run again, nothing injected. */
 	fake[0].injected = 0;
-	dt_exec(cpuid, sizeof(cpuid), 3, 0);
+	dt_exec_as(cpuid, sizeof(cpuid), 3, 0, INSN_SGDT);
 	CHECK_EQ(fake[0].injected, 0);
 	CHECK_EQ(fake[0].rip, CODE_GVA);
+}
+
+/*
+ * What the CPU exited on is what is carried out: another instruction at
+ * RIP, another length, or a load from user mode (which the CPU refuses
+ * before any exit: only a thread rewriting its code could get one here)
+ * just runs again.
+ */
+TEST(dt_access_carries_out_only_what_exited)
+{
+	static const u8 sgdt[] = { 0x0f, 0x01, 0x03 };		/* sgdt (%rbx) */
+	static const u8 lldt_ax[] = { 0x0f, 0x00, 0xd0 };	/* lldt %ax */
+	static const u8 lidt[] = { 0x0f, 0x01, 0x1b };		/* lidt (%rbx) */
+	u8 *k = (u8 *)data_gpa();
+
+	dt_access_setup();
+	memset(k, 0xee, 16);
+	/* The CPU said SIDT; SGDT is there now. */
+	dt_exec_as(sgdt, sizeof(sgdt), 0, KDATA_GVA, INSN_SIDT);
+	CHECK_EQ(fake[0].injected, 0);
+	CHECK_EQ(fake[0].rip, CODE_GVA);
+	CHECK_EQ(k[0], 0xee);
+	/* The CPU's length differs from the bytes': not the same instruction. */
+	dt_hw_len = 4;
+	dt_exec(sgdt, sizeof(sgdt), 0, KDATA_GVA);
+	CHECK_EQ(k[0], 0xee);
+	CHECK_EQ(fake[0].rip, CODE_GVA);
+	dt_hw_len = 3;
+	dt_exec(sgdt, sizeof(sgdt), 0, KDATA_GVA);
+	CHECK_EQ(k[0], 0x7f);
+	CHECK_EQ(fake[0].rip, CODE_GVA + 3);
+	dt_hw_len = 0;
+	/* LLDT and LIDT from user mode: never carried out, nothing logged. */
+	fake[0].ldt_ok_sel = 0x60;
+	cpu0()->regs[REG_RAX] = 0x60;
+	dt_exec(lldt_ax, sizeof(lldt_ax), 3, 0);
+	CHECK_EQ(fake[0].ldtr_sel, 0);
+	CHECK_EQ(fake[0].rip, CODE_GVA);
+	dt_exec(lidt, sizeof(lidt), 3, KDATA_GVA);
+	CHECK_EQ(fake[0].dt_writes, 0);
+	CHECK_EQ(fake[0].injected, 0);
+	CHECK_EQ(last_event() ? last_event()->kind : 0, 0);
+}
+
+/*
+ * The accessed/dirty update of a paging-structure page the SLAT makes
+ * read-only is a SLAT violation, as the CPU's walk would meet it: the
+ * entry is not changed, and nothing is stored.
+ */
+TEST(dt_access_ad_update_meets_the_slat)
+{
+	static const u8 sgdt[] = { 0x0f, 0x01, 0x03 };
+	u8 *k = (u8 *)data_gpa();
+	u64 *pte, before;
+	struct lvbs_mem_prot e = { .size = PAGE_SIZE, .perm = LVBS_PERM_R,
+				   .owner = LVBS_OWNER_KERNEL };
+	u32 applied;
+
+	dt_access_setup();
+	pte = guest_pte(KDATA_GVA);
+	*pte &= ~0x60ULL;
+	before = *pte;
+	e.gpa = (u64)pte & ~(u64)(PAGE_SIZE - 1);
+	CHECK_EQ(slat_protect(cpu0(), &e, 1, &applied), LVBS_OK);
+	memset(k, 0xee, 16);
+	dt_exec(sgdt, sizeof(sgdt), 0, KDATA_GVA);
+	CHECK_EQ(*pte, before);
+	CHECK_EQ(k[0], 0xee);
+	CHECK_EQ(fake[0].rip, CODE_GVA);
+	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
+	CHECK_EQ(last_event()->kind, LVBS_EV_MEM_VIOLATION);
+	CHECK_EQ(last_event()->access & LVBS_ACC_PTWALK, LVBS_ACC_PTWALK);
+}
+
+/* An outer hypervisor's MSRs: turned off (0) passes, anything else is refused. */
+TEST(outer_hypervisor_msrs_are_not_written)
+{
+	stub_reset();
+	fake_msr[0][0] = 0x4b564d01;		/* KVM's system-time MSR */
+	fake_msr[0][1] = 0x1001;
+	msr_write(0x4b564d01, hv.hv_phys | 1);
+	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
+	CHECK_EQ(fake_msr[0][1], 0x1001);
+	CHECK_EQ(last_event()->kind, LVBS_EV_MSR_DENIED);
+	CHECK_EQ(last_event()->info0, 0x4b564d01);
+	fake[0].injected = 0;
+	msr_write(0x4b564d01, 0);
+	CHECK_EQ(fake[0].injected, 0);
+	CHECK_EQ(fake_msr[0][1], 0);
+	msr_write(MSR_KVM_SYSTEM_TIME, 0x2001);	/* the old one, in the low range */
+	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
 }
 
 TEST(slat_violation_on_hypervisor_memory)

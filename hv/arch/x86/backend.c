@@ -101,12 +101,19 @@ u64 arch_seg_base(struct hv_cpu *c, u32 seg)
 	BACKEND(svm_seg_base(c, seg), vmx_seg_base(c, seg));
 }
 
-/* LLDT's checks (SDM vol. 2 "LLDT"): a GDT selector of a present LDT descriptor. */
+/*
+ * LLDT's checks (SDM vol. 2 "LLDT"): a GDT selector of an LDT descriptor
+ * (#GP), present (#NP), with a canonical base: VM entry refuses a usable
+ * LDTR whose base is not (SDM 27.3.1.2), and the GDT's contents are the
+ * kernel's to write, so this is guest input the hypervisor must not
+ * panic on.
+ */
 int arch_load_ldtr(struct hv_cpu *c, u16 sel)
 {
 	struct gwalk_ctx w;
 	struct x86_seg s;
 	struct dtr gdtr;
+	u32 width;
 	u16 limit;
 	u64 base;
 
@@ -117,8 +124,15 @@ int arch_load_ldtr(struct hv_cpu *c, u16 sel)
 	gdtr.limit = limit;
 	vcpu_guest_walker(c, &w);
 	seg_read(&gdtr, &w, sel, &s);
-	if ((sel & ~3u) && (!s.usable || (s.attr & (SEG_ATTR_S | 0xf)) != 2))
-		return -1;
+	if (sel & ~3u) {
+		if ((s.attr & (SEG_ATTR_S | 0xf)) != 2)
+			return -1;	/* also a descriptor that could not be read */
+		width = (w.cr4 & X86_CR4_LA57) ? 57 : 48;
+		if ((u64)((s64)(s.base << (64 - width)) >> (64 - width)) != s.base)
+			return -1;
+		if (!(s.attr & SEG_ATTR_P))
+			return -2;
+	}
 	BACKEND_VOID(svm_write_ldtr(c, &s), vmx_write_ldtr(c, &s));
 	return 0;
 }

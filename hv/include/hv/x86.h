@@ -43,6 +43,8 @@ enum {
 #define MSR_SYSENTER_CS		0x00000174u
 #define MSR_SYSENTER_ESP	0x00000175u
 #define MSR_SYSENTER_EIP	0x00000176u
+#define MSR_KVM_WALL_CLOCK	0x00000011u	/* KVM's first paravirtual MSRs */
+#define MSR_KVM_SYSTEM_TIME	0x00000012u
 #define MSR_VM_CR		0xc0010114u
 #define VM_CR_SVMDIS		BIT(4)
 #define MSR_SMM_CTL		0xc0010116u
@@ -76,6 +78,7 @@ enum {
 #define X86_VEC_NMI	2
 #define X86_VEC_UD	6
 #define X86_VEC_DF	8
+#define X86_VEC_NP	11
 #define X86_VEC_GP	13
 #define X86_VEC_PF	14
 #define X86_VEC_MC	18

@@ -16,6 +16,11 @@
  *                               (under strict W^X that page lost write in
  *                               the SLAT; the store must win it back)
  *   jit ran                     and that code still runs afterwards
+ *   ldt ok                      with an LDT of its own (modify_ldt), the
+ *                               kernel runs LLDT on every switch to and from
+ *                               this process (exits on VMX once pinned):
+ *                               after 200 switches its LDT entry is still
+ *                               the one LAR and a segment load find
  *   bad <what>                  SGDT onto a kernel address: SIGSEGV expected
  *
  * An instruction that raised SIGSEGV prints "SIGSEGV" instead of its
@@ -27,7 +32,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <asm/ldt.h>
 
 struct __attribute__((packed)) dtr {
 	uint16_t limit;
@@ -40,6 +50,57 @@ static void on_segv(int sig)
 {
 	(void)sig;
 	siglongjmp(env, 1);
+}
+
+/* Entry 0 of a fresh LDT, then 200 yields, each checked after. */
+static const char *ldt_loop(void)
+{
+	struct user_desc d = {
+		.entry_number = 0, .base_addr = 0x1000, .limit = 0xfff,
+		.seg_32bit = 1, .contents = 0, .read_exec_only = 0,
+		.limit_in_pages = 0, .seg_not_present = 0, .useable = 1,
+	};
+	unsigned int ar, ok;
+
+	if (syscall(SYS_modify_ldt, 1, &d, sizeof(d)))
+		return "modify_ldt failed";
+	for (int i = 0; i < 200; i++) {
+		sched_yield();
+		ok = 0;
+		__asm__ __volatile__("lar %2, %0; setz %b1" : "=r"(ar), "+q"(ok) : "r"(7));
+		/* P, S, data read/write, accessed (DPL 3 masked out). */
+		if (!(ok & 1) || ((ar >> 8) & 0x9f) != 0x93)
+			return "LAR does not find the LDT entry";
+		__asm__ __volatile__("mov %0, %%es" : : "r"(7));
+		__asm__ __volatile__("mov %0, %%es" : : "r"(0));
+	}
+	return NULL;
+}
+
+/*
+ * An LDT for this process: entry 0, a 32-bit data segment. The kernel
+ * loads it (LLDT) whenever it switches to this process, and loads the
+ * null LDT when it switches to a process without one: a child forked
+ * before the LDT exists spins on the same CPU (dtpin runs this under
+ * taskset), so each yield is two context switches and two LLDTs, which
+ * exit on VMX once the tables are pinned. They must leave entry 0 as it
+ * was: LAR (through LDTR) and a load of ES with selector 7 (entry 0,
+ * LDT, RPL 3) check it.
+ */
+static const char *ldt_check(void)
+{
+	pid_t spin = fork();
+	const char *why;
+
+	if (spin == 0)
+		for (;;)
+			sched_yield();
+	why = ldt_loop();
+	if (spin > 0) {
+		kill(spin, SIGKILL);
+		waitpid(spin, NULL, 0);
+	}
+	return why;
 }
 
 static void print_dtr(const char *what, const void *p)
@@ -115,6 +176,12 @@ int main(void)
 	TRY("jit", __asm__ __volatile__("sgdt %0" : "=m"(*(struct dtr *)(jit + 16))),
 	    print_dtr("jit", jit + 16));
 	TRY("jit ran", ((void (*)(void))jit)(), printf("jit ran\n"));
+
+	{
+		const char *why = NULL;
+
+		TRY("ldt", why = ldt_check(), printf("ldt %s\n", why ? why : "ok"));
+	}
 
 	/* A kernel address: the program gets SIGSEGV, nothing is written. */
 	TRY("bad", __asm__ __volatile__("sgdt %0" : "=m"(*(struct dtr *)0xffffffff81000000ULL)),

@@ -11,7 +11,8 @@
 # user space on each CPU before and after the launch, into registers,
 # ordinary memory, pages not faulted in yet and across a page end, a page
 # it ran code from (under strict W^X the SLAT took write from it: the
-# emulated store must get it back as the CPU's own store would), and
+# emulated store must get it back as the CPU's own store would), with an
+# LDT of its own across 200 context switches (each an LLDT), and
 # onto a kernel address and a read-only page: every line must be the same
 # after the launch as before (values, and SIGSEGV where there was one).
 # dtread32 does the same from a 32-bit process (compatibility mode: 6-byte
@@ -48,6 +49,9 @@ done
 grep -q '^bad SIGSEGV$' /tmp/dt0.after || fail "dtread: SGDT onto a kernel address did not fault"
 grep -q '^rdonly SIGSEGV$' /tmp/dt0.after || fail "dtread: SGDT onto a read-only page did not fault"
 grep -q '^jit ran$' /tmp/dt0.after || fail "dtread: the code page did not run after the store into it"
+# 200 context switches between a process with an LDT and one without:
+# on VMX each LLDT the kernel runs for them exits and is emulated.
+grep -q '^ldt ok$' /tmp/dt0.after || fail "dtread: $(grep '^ldt ' /tmp/dt0.after)"
 grep -q 'kind=mem_violation ' "$LVBS_SFS/log" && fail "log: a user-mode descriptor-table store was a violation"
 run cat "$LVBS_SFS/stats"
 if [ "$(status_get vendor)" = vmx ] && ! grep -qw umip /proc/cpuinfo; then

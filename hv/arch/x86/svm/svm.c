@@ -114,6 +114,9 @@ int svm_init(void)
 	msrpm_intercept(pm, MSR_VM_HSAVE_PA, true, true);
 	msrpm_intercept(pm, MSR_VM_CR, false, true);
 	msrpm_intercept(pm, MSR_SMM_CTL, false, true);
+	/* An outer hypervisor's MSRs in the low range: see vcpu.c msr_write(). */
+	msrpm_intercept(pm, MSR_KVM_WALL_CLOCK, false, true);
+	msrpm_intercept(pm, MSR_KVM_SYSTEM_TIME, false, true);
 	/* Kernel-entry MSRs, for pinning (hv/core/msrpin.c): writes only. */
 	for (u32 s = LVBS_MSR_SLOT_STAR; s < LVBS_MSR_SLOTS; s++)
 		msrpm_intercept(pm, msrpin_msr(s), false, true);

@@ -11,6 +11,7 @@
 #include <hv/x86.h>
 #include "../../../core/hv.h"
 #include "../../../core/gwalk.h"
+#include "../../../core/insn.h"
 #include "../../../core/serial.h"
 #include "../../../core/slat.h"
 #include "../seg.h"
@@ -174,10 +175,13 @@ int vmx_init(void)
 	memset(bm, 0, 0x1000);
 	/*
 	 * EFER: the core validates and pins it. The kernel-entry MSRs: pins
-	 * (hv/core/msrpin.c). Reads pass through; MSRs outside the bitmap's
-	 * two ranges always exit, and the core refuses them (#GP).
+	 * (hv/core/msrpin.c). KVM's two paravirtual MSRs in the low range
+	 * (vcpu.c msr_write()). Reads pass through; MSRs outside the bitmap's
+	 * two ranges always exit, and the core passes them to the CPU.
 	 */
 	msr_bitmap_intercept_write(bm, MSR_EFER);
+	msr_bitmap_intercept_write(bm, MSR_KVM_WALL_CLOCK);
+	msr_bitmap_intercept_write(bm, MSR_KVM_SYSTEM_TIME);
 	for (u32 s = LVBS_MSR_SLOT_STAR; s < LVBS_MSR_SLOTS; s++)
 		msr_bitmap_intercept_write(bm, msrpin_msr(s));
 	/* 4-level walk (bits 5:3 = 3), write-back structures (bits 2:0 = 6). */
@@ -614,6 +618,20 @@ static void cr_access(struct hv_cpu *c)
 		vcpu_handle_cr_write(c, 0, -1);
 }
 
+/*
+ * Which descriptor-table instruction exited: the VM-exit instruction
+ * information's bits 29:28 (SDM 28.2.5, the tables for exit reasons 46
+ * and 47), so that the core carries out only that one.
+ */
+static u32 dt_exit_op(u32 reason)
+{
+	static const u8 gdtr_idtr[4] = { INSN_SGDT, INSN_SIDT, INSN_LGDT, INSN_LIDT };
+	static const u8 ldtr_tr[4] = { INSN_SLDT, INSN_STR, INSN_LLDT, INSN_LTR };
+	u32 id = (vmread(VMCS_EXIT_INSN_INFO) >> 28) & 3;
+
+	return reason == EXIT_GDTR_IDTR ? gdtr_idtr[id] : ldtr_tr[id];
+}
+
 static void dispatch(struct hv_cpu *c, u32 reason)
 {
 	switch (reason) {
@@ -648,7 +666,7 @@ static void dispatch(struct hv_cpu *c, u32 reason)
 		break;
 	case EXIT_GDTR_IDTR:
 	case EXIT_LDTR_TR:
-		vcpu_handle_dt_access(c);
+		vcpu_handle_dt_access(c, dt_exit_op(reason));
 		break;
 	case EXIT_VMCLEAR: case EXIT_VMLAUNCH: case EXIT_VMPTRLD: case EXIT_VMPTRST:
 	case EXIT_VMREAD: case EXIT_VMRESUME: case EXIT_VMWRITE: case EXIT_VMXOFF:
