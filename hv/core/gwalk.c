@@ -26,6 +26,11 @@
 #define GW_ADDR_MASK	0x000ffffffffff000ULL
 
 /* Canonical: bits 63:width-1 all equal (APM vol. 2 sec. 5.3.1). */
+static u32 gw_width(const struct gwalk_ctx *c)
+{
+	return (c->cr4 & GW_CR4_LA57) ? 57 : 48;
+}
+
 static bool gw_canonical(u64 va, u32 width)
 {
 	s64 sv = (s64)(va << (64 - width)) >> (64 - width);
@@ -57,7 +62,7 @@ static int gw_walk(const struct gwalk_ctx *c, u64 gva, struct gw_walk *out)
 	if (!(c->cr0 & GW_CR0_PG) || !(c->efer & GW_EFER_LMA))
 		return -1;
 	levels = (c->cr4 & GW_CR4_LA57) ? 5 : 4;
-	if (!gw_canonical(gva, levels == 5 ? 57 : 48)) {
+	if (!gw_canonical(gva, gw_width(c))) {
 		out->noncanonical = true;
 		return -1;
 	}
@@ -98,6 +103,11 @@ static int gw_walk(const struct gwalk_ctx *c, u64 gva, struct gw_walk *out)
 		table = e & GW_ADDR_MASK;
 	}
 	return -1;
+}
+
+bool gwalk_canonical(const struct gwalk_ctx *c, u64 va)
+{
+	return gw_canonical(va, gw_width(c));
 }
 
 int gwalk_translate(const struct gwalk_ctx *c, u64 gva, u64 *gpa, u32 *rights)

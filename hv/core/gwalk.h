@@ -70,6 +70,9 @@ int gwalk_translate(const struct gwalk_ctx *c, u64 gva, u64 *gpa, u32 *rights);
 int gwalk_write_target(const struct gwalk_ctx *c, u64 gva, bool user, bool ac,
 		       u64 *gpa, u32 *pf_err);
 
+/* Is va canonical for the guest's paging (48 bits, 57 with CR4.LA57)? */
+bool gwalk_canonical(const struct gwalk_ctx *c, u64 va);
+
 /* Read len bytes at gva, crossing page boundaries. 0 or -1. */
 int gwalk_read(const struct gwalk_ctx *c, u64 gva, void *buf, u32 len);
 

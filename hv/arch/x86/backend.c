@@ -113,7 +113,6 @@ int arch_load_ldtr(struct hv_cpu *c, u16 sel)
 	struct gwalk_ctx w;
 	struct x86_seg s;
 	struct dtr gdtr;
-	u32 width;
 	u16 limit;
 	u64 base;
 
@@ -127,8 +126,7 @@ int arch_load_ldtr(struct hv_cpu *c, u16 sel)
 	if (sel & ~3u) {
 		if ((s.attr & (SEG_ATTR_S | 0xf)) != 2)
 			return -1;	/* also a descriptor that could not be read */
-		width = (w.cr4 & X86_CR4_LA57) ? 57 : 48;
-		if ((u64)((s64)(s.base << (64 - width)) >> (64 - width)) != s.base)
+		if (!gwalk_canonical(&w, s.base))
 			return -1;
 		if (!(s.attr & SEG_ATTR_P))
 			return -2;

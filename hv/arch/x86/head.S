@@ -164,8 +164,12 @@ exc_stub_2:
 	EXC_STUB 30, 1
 	EXC_STUB 31, 0
 
-/* Caller-saved registers (and RBX, used here) around arch_nmi_root(RIP slot). */
-nmi_common:
+/*
+ * Call \fn(frame) from a gate: the caller-saved registers (and RBX, used
+ * here) kept around it, the stack aligned for C, and frame pointing at
+ * what the gate pushed before this.
+ */
+.macro CALL_FROM_GATE fn
 	push	%rbx
 	push	%rax
 	push	%rcx
@@ -176,10 +180,10 @@ nmi_common:
 	push	%r9
 	push	%r10
 	push	%r11
-	lea	80(%rsp), %rdi		/* the interrupted RIP, then CS, RFLAGS, RSP, SS */
+	lea	80(%rsp), %rdi		/* the frame the gate pushed */
 	mov	%rsp, %rbx		/* callee-saved: keeps RSP across the call */
 	and	$~0xf, %rsp
-	call	arch_nmi_root
+	call	\fn
 	mov	%rbx, %rsp
 	pop	%r11
 	pop	%r10
@@ -191,35 +195,16 @@ nmi_common:
 	pop	%rcx
 	pop	%rax
 	pop	%rbx
+.endm
+
+/* arch_nmi_root(&interrupted RIP, then CS, RFLAGS, RSP, SS). */
+nmi_common:
+	CALL_FROM_GATE arch_nmi_root
 	iretq
 
 exc_common:
 	/* stack: vector, error code, RIP, CS, RFLAGS, RSP, SS */
-	push	%rbx
-	push	%rax
-	push	%rcx
-	push	%rdx
-	push	%rsi
-	push	%rdi
-	push	%r8
-	push	%r9
-	push	%r10
-	push	%r11
-	lea	80(%rsp), %rdi		/* the frame: vector first */
-	mov	%rsp, %rbx
-	and	$~0xf, %rsp
-	call	hv_exception		/* returns only for a fixed-up fault */
-	mov	%rbx, %rsp
-	pop	%r11
-	pop	%r10
-	pop	%r9
-	pop	%r8
-	pop	%rdi
-	pop	%rsi
-	pop	%rdx
-	pop	%rcx
-	pop	%rax
-	pop	%rbx
+	CALL_FROM_GATE hv_exception	/* returns only for a fixed-up fault */
 	add	$16, %rsp		/* vector and error code */
 	iretq
 
