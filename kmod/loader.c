@@ -61,7 +61,7 @@ extern const u8 lvbs_tramp_exit[];
 
 struct launch_ctx {
 	const struct lvbs_image_header *hdr;
-	u64 hv_virt, hv_cr3;
+	u64 hv_virt, bridge_cr3;
 	unsigned int nr_cpus;
 	int fail_cpu;
 	int *index_of;			/* Linux CPU -> hypervisor CPU index */
@@ -146,7 +146,7 @@ static int describe_memory(struct lvbs_boot_params *p)
 	return 0;
 }
 
-/* ---- bootstrap page tables: the kernel's, plus the region at hv_virt ---- */
+/* ---- the bridge: the kernel's page tables, plus the region at hv_virt ---- */
 
 struct bootstrap {
 	unsigned long pages[16];
@@ -179,8 +179,12 @@ static void bs_free(struct bootstrap *bs)
 
 /*
  * Map [hv_virt, hv_virt + size) to [phys, ...) with 4 KiB pages below a
- * copy of the current top-level table. Used once, for entry_init, while the
- * kernel is trusted; freed right after.
+ * copy of the current top-level table: the bridge address space, in which
+ * both the kernel and the hypervisor are mapped. entry_init runs in it,
+ * and every CPU crosses through it into the hypervisor's own tables and
+ * back, so that an NMI always finds its handler mapped (abi.h, "Loader
+ * contract"). Used only while the kernel is trusted, freed after the
+ * launch.
  */
 static u64 build_bootstrap(struct bootstrap *bs, u64 hv_virt, phys_addr_t phys,
 			   size_t size, int levels)
@@ -300,6 +304,16 @@ int lvbs_loader_params(void)
 static int slat_spare = -1;
 module_param(slat_spare, int, 0400);
 MODULE_PARM_DESC(slat_spare, "test hook: cap the SLAT tables kept for execute grants (default -1: as many as fit)");
+
+/*
+ * Test hook (scenario launchfail): each CPU sends itself an NMI inside
+ * the hypervisor during the launch, where the bridge has the hypervisor's
+ * IDT loaded; the kernel must see exactly one NMI per CPU ("NMI received
+ * for unknown reason"), whether the launch succeeds or fails.
+ */
+static bool nmi_test;
+module_param(nmi_test, bool, 0400);
+MODULE_PARM_DESC(nmi_test, "test hook: each CPU sends itself an NMI inside the hypervisor during the launch");
 
 /* ---- region sizing ---- */
 
@@ -485,7 +499,7 @@ static int launch_on_cpu(void *data)
 		h->percpu_stack_top;
 	if (!on_vmx)
 		svm_clgi();
-	r = lvbs_tramp_enter(ctx->hv_cr3, ctx->hv_virt + h->entry_launch, stack, idx);
+	r = lvbs_tramp_enter(ctx->bridge_cr3, ctx->hv_virt + h->entry_launch, stack, idx);
 	if (r != LVBS_OK) {
 		ctx->failed_cpu = cpu;
 		ctx->hv_status = r;
@@ -505,28 +519,27 @@ static int launch_on_cpu(void *data)
 	return 0;
 }
 
-/* Returns an errno; *hv_status is the hypervisor's own answer. */
+/*
+ * Returns an errno; *hv_status is the hypervisor's own answer. The bridge
+ * (bs, *cr3) stays for the launch; the caller frees it.
+ */
 static int call_init(const struct lvbs_image_header *h, u64 hv_virt,
 		     phys_addr_t phys, size_t size, struct lvbs_boot_params *p,
-		     long *hv_status)
+		     struct bootstrap *bs, u64 *cr3, long *hv_status)
 {
 	int levels = (__read_cr4() & X86_CR4_LA57) ? 5 : 4;
-	struct bootstrap bs = { .nr = 0 };
 	unsigned long flags;
-	u64 cr3;
 
-	cr3 = build_bootstrap(&bs, hv_virt, phys, size, levels);
-	if (!cr3) {
-		bs_free(&bs);
-		pr_err("cannot build the bootstrap page tables\n");
+	*cr3 = build_bootstrap(bs, hv_virt, phys, size, levels);
+	if (!*cr3) {
+		pr_err("cannot build the bridge page tables\n");
 		return -ENOMEM;
 	}
 	local_irq_save(flags);
-	*hv_status = lvbs_tramp_enter(cr3, hv_virt + h->entry_init,
+	*hv_status = lvbs_tramp_enter(*cr3, hv_virt + h->entry_init,
 				      hv_virt + h->mem_size + h->percpu_stack_top,
 				      (u64)p);
 	local_irq_restore(flags);
-	bs_free(&bs);
 	if (*hv_status != LVBS_OK) {
 		pr_err("hypervisor initialisation failed (lvbs status %ld)\n", *hv_status);
 		return lvbs_status_to_errno(*hv_status);
@@ -548,7 +561,8 @@ static int fill_params(struct lvbs_boot_params *p, u64 hv_virt, phys_addr_t phys
 	p->nr_cpus = nr_cpus;
 	p->flags = (debug_serial ? LVBS_BOOT_DEBUG_SERIAL : 0) |
 		   (use_gmet ? LVBS_BOOT_USE_GMET : 0) |
-		   (cpuid_pass ? LVBS_BOOT_CPUID_PASS : 0);
+		   (cpuid_pass ? LVBS_BOOT_CPUID_PASS : 0) |
+		   (nmi_test ? LVBS_BOOT_TEST_NMI : 0);
 	p->fail_cpu = fail_cpu;
 	r = describe_memory(p);
 	if (r)
@@ -591,6 +605,7 @@ int lvbs_loader_launch(int fail_cpu, bool debug_serial, u64 nmi_mark_gpa,
 	const struct lvbs_image_header *h = check_image();
 	struct lvbs_boot_params *p = NULL;
 	struct launch_ctx *ctx = NULL;
+	struct bootstrap bs = { .nr = 0 };
 	unsigned int nr = num_online_cpus(), i = 0;
 	int cpu, r = -ENOMEM;
 	u64 hv_virt = (__read_cr4() & X86_CR4_LA57) ? HV_VIRT_5LEVEL : HV_VIRT_4LEVEL;
@@ -641,16 +656,19 @@ int lvbs_loader_launch(int fail_cpu, bool debug_serial, u64 nmi_mark_gpa,
 		i++;
 	}
 
-	r = call_init(h, hv_virt, p->hv_phys, size, p, &hr);
+	r = call_init(h, hv_virt, p->hv_phys, size, p, &bs, &ctx->bridge_cr3, &hr);
 	if (r)
 		goto out;
 	ctx->hdr = h;
 	ctx->hv_virt = hv_virt;
-	ctx->hv_cr3 = p->hv_cr3;
 	ctx->nr_cpus = nr;
 	r = launch_all(ctx, res);
-	if (ctx->stuck)
-		region = NULL;	/* still in use by a CPU: leak it, never free it */
+	if (ctx->stuck) {
+		/* Still in use by a CPU, and so is the bridge: leak both. */
+		region = NULL;
+		bs.nr = 0;
+		bs.pair = 0;
+	}
 	if (r)
 		goto out;
 	res->hv_phys = p->hv_phys;
@@ -658,6 +676,12 @@ int lvbs_loader_launch(int fail_cpu, bool debug_serial, u64 nmi_mark_gpa,
 	res->nr_cpus = nr;
 	region = NULL;		/* the hypervisor's now, for good */
 out:
+	/*
+	 * No CPU can be inside the bridge now: every one came back through
+	 * it (the launched ones are guests, and the hypervisor never crosses
+	 * again after a launch that every CPU completed).
+	 */
+	bs_free(&bs);
 	/* Only reached with region set if no CPU is inside the hypervisor. */
 	if (region)
 		free_pages_exact(region, size);
@@ -778,6 +802,16 @@ int lvbs_loader_check_cpu(void)
 	 */
 	if (cc_platform_has(CC_ATTR_MEM_ENCRYPT)) {
 		pr_err("refusing to load: memory encryption (SME/SEV/TDX) is active, which lvbs does not support yet\n");
+		return -EOPNOTSUPP;
+	}
+	/*
+	 * FRED (CR4 bit 32; Linux 6.9 and later built with CONFIG_X86_FRED,
+	 * which Debian's kernels are not) delivers NMIs and exceptions without
+	 * the IDT, to an entry point and stacks the hypervisor's address space
+	 * does not map: the crossings (docs/architecture.md) rely on the IDT.
+	 */
+	if (__read_cr4() & BIT_ULL(32)) {
+		pr_err("refusing to load: FRED event delivery is on (CR4.FRED), which lvbs does not support; boot with fred=off\n");
 		return -EOPNOTSUPP;
 	}
 	return 0;

@@ -3,12 +3,13 @@
  * The trampoline between the kernel and the lvbs hypervisor (contract in
  * include/lvbs/abi.h, "Loader contract").
  *
- * It sits alone in one page of the module's text because the hypervisor
- * maps that same page at the same address in its own page tables: the
- * instruction after a MOV to CR3 is fetched through the new tables, so the
- * code that switches must exist in both address spaces. This is the only
- * hypervisor-related code the kernel ever executes; the hypervisor's own
- * code runs only under the hypervisor's page tables.
+ * It switches between the kernel's page tables and the bridge's, which
+ * map the kernel (this code included) and the hypervisor's region; the
+ * hypervisor switches between the bridge and its own tables. So each
+ * MOV CR3 here is followed by code mapped at the same address on both
+ * sides, and an NMI at any instruction finds the kernel's IDT and its
+ * handler, which runs on its own IST stack, mapped. This is the only
+ * hypervisor-related code the kernel ever executes.
  */
 #include <linux/linkage.h>
 #include <linux/objtool.h>
@@ -39,31 +40,34 @@ SYM_CODE_START(lvbs_tramp_start)
 SYM_CODE_END(lvbs_tramp_start)
 
 /*
- * long lvbs_tramp_enter(u64 cr3, u64 entry, u64 stack_top, u64 arg)
- * Interrupts must be off; on SVM GIF should be clear too, so that no NMI
- * arrives between the CR3 switch and the hypervisor's IDT load.
+ * long lvbs_tramp_enter(u64 bridge_cr3, u64 entry, u64 stack_top, u64 arg)
+ * Interrupts must be off (GIF clear too on SVM).
  */
 SYM_CODE_START(lvbs_tramp_enter)
 	LVBS_UNWIND_HINT
 	mov	%cr3, %r9
 	pop	%r11
 	mov	%rsp, %r10
-	mov	%rdx, %rsp
+	/* CR3 first: both stacks are mapped in the bridge. */
 	mov	%rdi, %cr3
+	mov	%rdx, %rsp
 	ANNOTATE_RETPOLINE_SAFE
 	jmp	*%rsi
 SYM_CODE_END(lvbs_tramp_enter)
 
 /*
- * Entered from the hypervisor: RDI = CR3, RSI = RSP, RDX = RIP, RCX = CS,
- * R8 = SS, R9 = DS, R10 = ES, RAX = return value.
+ * Entered from the hypervisor, in the bridge, with the kernel's descriptor
+ * tables loaded: RDI = CR3, RSI = RSP, RDX = RIP, RCX = CS, R8 = SS,
+ * R9 = DS, R10 = ES, R11 = 1 if an NMI the hypervisor took is the
+ * kernel's, RAX = return value.
  */
 SYM_CODE_START(lvbs_tramp_exit)
 	LVBS_UNWIND_HINT
 	/* The hypervisor jumps here: a branch target (empty without IBT). */
 	ENDBR
-	mov	%rdi, %cr3
+	/* RSP first: both stacks are mapped in the bridge. */
 	mov	%rsi, %rsp
+	mov	%rdi, %cr3
 	/*
 	 * Flush every TLB entry, global ones and all PCIDs: while the kernel
 	 * ran as a guest (ASID 1) its INVLPGs did not reach the host ASID's
@@ -83,6 +87,16 @@ SYM_CODE_START(lvbs_tramp_exit)
 	lretq
 1:
 	LVBS_UNWIND_HINT
+	/*
+	 * The kernel's NMI handler through its own gate, as KVM did after an
+	 * NMI exit: the NMI came while this CPU was crossing and would be
+	 * lost otherwise (a perf counter's NMI leaves its LVT masked until
+	 * the handler runs, so a lost one stops the NMI watchdog here).
+	 */
+	test	%r11, %r11
+	jz	2f
+	int	$2
+2:
 	ANNOTATE_RETPOLINE_SAFE
 	jmp	*%rdx
 SYM_CODE_END(lvbs_tramp_exit)

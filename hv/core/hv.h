@@ -144,6 +144,16 @@ static inline struct hv_cpu *hv_cpu_of(u32 index)
 				 HV_PERCPU_CPU);
 }
 
+/* The CPU whose per-CPU area holds p (its stack, its kframe), or NULL. */
+static inline struct hv_cpu *hv_cpu_at(const void *p)
+{
+	u64 off = (u64)p - hv.percpu_base;
+
+	if (!hv.percpu_base || off >= (u64)hv.nr_cpus * HV_PERCPU_SIZE)
+		return NULL;
+	return hv_cpu_of((u32)(off / HV_PERCPU_SIZE));
+}
+
 /* Guest-physical memory is identity-mapped in the hypervisor's tables. */
 static inline void *gpa_ptr(u64 gpa)
 {
@@ -163,6 +173,7 @@ void hv_report(struct hv_cpu *c, const char *why, u64 a, u64 b);
 int hv_relocate(void);
 __attribute__((noreturn)) void hv_platform_reset(void);
 __attribute__((noreturn)) void hv_return_to_kernel(struct kframe *f, long status);
+long hv_take_owed_nmi(const struct kframe *f);	/* head.S, on the way out */
 __attribute__((noreturn)) void hv_launch_failed(struct hv_cpu *c, long status, u64 detail);
 void hv_regs_from_kframe(struct hv_cpu *c, const struct kframe *f);
 void hv_kframe_from_regs(struct kframe *f, const struct hv_cpu *c);

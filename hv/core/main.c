@@ -14,12 +14,20 @@
 
 struct hv hv;
 u64 hv_tramp_exit;
+/*
+ * The loader's bridge address space (abi.h, "Loader contract"): the
+ * kernel's and ours both mapped. Every crossing between the kernel and
+ * the hypervisor goes through it; 0 once it may no longer be used.
+ */
+u64 hv_bridge_cr3;
 
 /* The hypervisor's GDT: null, 64-bit code (0x08), data (0x10). No TSS. */
-static u64 hv_gdt[3] __attribute__((aligned(16))) = {
+/* Accessed bits preset: the CPU never writes this table (layout.h). */
+static u64 hv_gdt[4] __attribute__((aligned(16))) = {
 	0,
-	0x00af9b000000ffffULL,	/* present, DPL 0, code, L = 1 */
-	0x00cf93000000ffffULL,	/* present, DPL 0, data, writable */
+	0,
+	0x00af9b000000ffffULL,	/* HV_CS: present, DPL 0, code, L = 1 */
+	0x00cf93000000ffffULL,	/* HV_DS: present, DPL 0, data, writable */
 };
 
 struct idt_gate {
@@ -211,10 +219,10 @@ static int map_region(void)
 		if (pt_map(&hv.host_pt, v + off, p + off, PAGE_SIZE, 0))
 			return LVBS_E_INVAL;
 	}
-	/* The loader's trampoline, at its kernel address (see abi.h). */
-	if (pt_map(&hv.host_pt, hv.params.tramp_virt, hv.params.tramp_phys,
-		   hv.params.tramp_size, PT_R | PT_XS))
-		return LVBS_E_INVAL;
+	/*
+	 * Nothing of the kernel's: the crossings go through the loader's
+	 * bridge (abi.h), so no kernel code is executable in our tables.
+	 */
 	return LVBS_OK;
 }
 
@@ -368,6 +376,7 @@ long hv_init_c(const struct lvbs_boot_params *up, struct kframe *f)
 	 * can fail (the loader is trusted here; its value is checked below).
 	 */
 	hv_tramp_exit = up->tramp_exit;
+	hv_bridge_cr3 = read_cr3();
 	if (hv.initialized)
 		return LVBS_E_PERM;
 	if (hv_relocate())
@@ -405,9 +414,29 @@ long hv_init_c(const struct lvbs_boot_params *up, struct kframe *f)
 		return r;
 	build_idt();
 	hv.initialized = 1;
-	/* The loader switches to these tables for every launch. */
-	((struct lvbs_boot_params *)up)->hv_cr3 = hv.host_pt.root_pa;
 	return LVBS_OK;
+}
+
+/*
+ * Test hook (lvbs.ko nmi_test=1): an NMI to this CPU while it crosses with
+ * our IDT loaded, where an NMI had no handler before the bridge existed.
+ * The APIC is mapped only in our own tables (an xAPIC's registers are
+ * MMIO), so the NMI is sent from there and the CPU goes straight back to
+ * the bridge: it is taken in either. VMX takes it here (arch_nmi_root) and
+ * the guest gets it at launch, or the kernel on the way back if the
+ * launch fails; SVM holds it (GIF clear) until VMRUN or the loader's STGI.
+ * Either way the kernel sees exactly one NMI (scenario launchfail).
+ */
+static void test_nmi_in_bridge(struct hv_cpu *c)
+{
+	u64 end;
+
+	write_cr3(hv.host_pt.root_pa);
+	arch_send_nmi(read_apic_id());
+	write_cr3(hv_bridge_cr3);
+	end = rdtsc() + (1ull << 24);
+	while (!__atomic_load_n(&c->nmi_root, __ATOMIC_SEQ_CST) && rdtsc() < end)
+		cpu_relax();
 }
 
 /*
@@ -428,7 +457,19 @@ long hv_launch_c(u64 index, struct kframe *f)
 		return LVBS_E_PERM;
 	c->kframe = f;
 	c->pending_fail = hv.params.fail_cpu == (s64)index;
+	/* The way back (hv_return_to_kernel) needs the bridge we came by. */
+	if (read_cr3() != hv_bridge_cr3)
+		return LVBS_E_INVAL;
+	/*
+	 * Still in the bridge, where both the kernel's tables and ours are
+	 * mapped: an NMI is the kernel's until our IDT is in, ours after
+	 * (VMX records it for the guest), and neither table is missing when
+	 * CR3 changes below.
+	 */
 	load_hv_descriptors();
+	if (hv.params.flags & LVBS_BOOT_TEST_NMI)
+		test_nmi_in_bridge(c);
+	write_cr3(hv.host_pt.root_pa);
 	r = arch_launch(c, f);
 	/* arch_launch comes back only if it failed before VMRUN. */
 	hv_launch_failed(c, r, 0);
@@ -459,6 +500,13 @@ void hv_kframe_from_regs(struct kframe *f, const struct hv_cpu *c)
 	f->r13 = c->regs[REG_R13];
 	f->r14 = c->regs[REG_R14];
 	f->r15 = c->regs[REG_R15];
+}
+
+/* hv_return_to_kernel without a bridge to go through: cannot happen. */
+__attribute__((noreturn)) void hv_no_bridge(void);
+__attribute__((noreturn)) void hv_no_bridge(void)
+{
+	hv_panic(NULL, "return to the kernel after the launch: no bridge", 0, 0);
 }
 
 /*

@@ -44,6 +44,28 @@ void vcpu_queue_nmi(struct hv_cpu *c, bool guest)
 }
 
 /*
+ * On the way back to the kernel (head.S, hv_return_to_kernel), with the
+ * kernel's IDT loaded again so that nothing more can arrive here: does
+ * the kernel miss an NMI? One we took (VMX) and had not handed on, or a
+ * guest NMI still queued. A shootdown kick is not the kernel's. 1 makes
+ * tramp_exit raise it in the kernel.
+ */
+long hv_take_owed_nmi(const struct kframe *f)
+{
+	struct hv_cpu *c = hv_cpu_at(f);
+	bool root, kick, queued;
+
+	if (!c)
+		return 0;
+	root = __atomic_exchange_n(&c->nmi_root, 0, __ATOMIC_SEQ_CST);
+	kick = __atomic_exchange_n(&c->kick_pending, 0, __ATOMIC_SEQ_CST);
+	queued = c->nmi_pending && c->nmi_real;
+	c->nmi_pending = 0;
+	c->nmi_real = 0;
+	return (root && !kick) || queued;
+}
+
+/*
  * The backend is about to inject the pending NMI: false if it must be
  * dropped instead. An NMI for kicks only goes in marked or not at all; the
  * mark is written as the guest could write it (never into memory the

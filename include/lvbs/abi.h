@@ -737,31 +737,48 @@ struct lvbs_log_entry {
  *  1. allocates one physically contiguous, zeroed region of
  *     mem_size + nr_cpus * percpu_size + fixed_size + page-table pool bytes,
  *     and copies the image to its start;
- *  2. builds bootstrap page tables: a copy of the kernel's top-level table
+ *  2. builds the bridge page tables: a copy of the kernel's top-level table
  *     plus the region mapped at hv_virt, which is the start of the top-level
  *     slot Linux reserves for a hypervisor (index 256: 0xffff800000000000
  *     with 4-level paging, 0xff00000000000000 with 5-level);
  *  3. calls entry_init once, then entry_launch on every online CPU at the
- *     same time (interrupts off, GIF clear), both through its trampoline.
+ *     same time (interrupts off, GIF clear on SVM), both through its
+ *     trampoline, and frees the bridge once every CPU is back.
+ *
+ * The bridge is where every crossing happens. VMX has no GIF, so an NMI
+ * can come at any instruction of a crossing, and it must find an IDT, a
+ * GDT, a handler and a stack mapped in the address space of the moment:
+ *  - in the kernel's tables and in the bridge, with the kernel's IDT, the
+ *    kernel's NMI handler runs on its own IST stack, wherever RSP points;
+ *  - in the bridge and in the hypervisor's tables, with the hypervisor's
+ *    IDT, its handler runs on the hypervisor's stack;
+ *  - the hypervisor's GDT uses the kernel's selectors (0x10 code, 0x18
+ *    data), so whichever GDT is loaded, an IRET restores valid segments.
+ * The trampoline switches the kernel's CR3 to the bridge's and back; the
+ * hypervisor loads its own tables, then its CR3, and on the way out the
+ * bridge's CR3, then the kernel's tables.
  *
  * The trampoline lives in the module's text (the kernel never executes
- * hypervisor memory) and is mapped at the same virtual address in the
- * hypervisor's own page tables, because the instruction after MOV CR3 must
- * be fetched from both address spaces. It is entered as
- *     long tramp_enter(u64 cr3, u64 entry, u64 stack_top, u64 arg)
+ * hypervisor memory); the instruction after each of its MOV CR3s is
+ * fetched through the bridge, which maps the kernel's text. It is
+ * entered as
+ *     long tramp_enter(u64 bridge_cr3, u64 entry, u64 stack_top, u64 arg)
  * and jumps to entry with RCX = arg, R9 = the caller's CR3, R10 = the
  * caller's RSP after return, R11 = the return address, and RBX, RBP,
- * R12-R15 untouched. The hypervisor comes back through tramp_exit with
- * RDI = CR3, RSI = RSP, RDX = RIP, RCX = CS, R8 = SS, R9 = DS, R10 = ES,
- * RAX = return value and the callee-saved registers restored; tramp_exit
- * flushes the whole TLB (the kernel's ASID-0 entries may be stale) and
- * reloads the segment registers from the kernel's GDT.
+ * R12-R15 untouched. The hypervisor comes back through tramp_exit, in the
+ * bridge, with RDI = CR3, RSI = RSP, RDX = RIP, RCX = CS, R8 = SS, R9 = DS,
+ * R10 = ES, R11 = 1 if the kernel is owed an NMI that the hypervisor took
+ * while the CPU was crossing (tramp_exit raises it with INT 2 once back on
+ * the kernel's stack), RAX = return value and the callee-saved registers
+ * restored; tramp_exit flushes the whole TLB (the kernel's ASID-0 entries
+ * may be stale) and reloads the segment registers from the kernel's GDT.
  *
- *   entry_init(arg = struct lvbs_boot_params *) -> LVBS_OK or LVBS_E*; fills
- *        hv_cr3. Runs on the bootstrap tables and CPU 0's entry stack.
+ *   entry_init(arg = struct lvbs_boot_params *) -> LVBS_OK or LVBS_E*.
+ *        Runs in the bridge, on CPU 0's entry stack, which it records.
  *   entry_launch(arg = CPU index) -> LVBS_OK: this CPU now runs as a guest
  *        and came back through VMRUN; negative: it does not, and its state
  *        is as before the call (EFER.SVME still set, GIF still clear).
+ *        Refused unless entered through the bridge entry_init ran in.
  *
  * The region after the image holds nr_cpus areas of percpu_size bytes; the
  * entry stack of CPU i starts (grows down from) hv_virt + mem_size +
@@ -794,7 +811,9 @@ struct lvbs_mem_range {
 #define LVBS_BOOT_DEBUG_SERIAL	(1u << 0)	/* hypervisor prints to COM1 on panic */
 #define LVBS_BOOT_USE_GMET	(1u << 1)	/* use GMET if the CPU has it (untested on hardware) */
 #define LVBS_BOOT_CPUID_PASS	(1u << 2)	/* SVM: leave CPUID to the guest (no exits) */
-#define LVBS_BOOT_FLAGS		(LVBS_BOOT_DEBUG_SERIAL | LVBS_BOOT_USE_GMET | LVBS_BOOT_CPUID_PASS)
+#define LVBS_BOOT_TEST_NMI	(1u << 3)	/* test hook: each CPU sends itself an NMI in the bridge */
+#define LVBS_BOOT_FLAGS		(LVBS_BOOT_DEBUG_SERIAL | LVBS_BOOT_USE_GMET | LVBS_BOOT_CPUID_PASS | \
+				 LVBS_BOOT_TEST_NMI)
 
 struct lvbs_boot_params {
 	lvbs_u32 size;			/* sizeof(struct lvbs_boot_params) */
@@ -806,11 +825,11 @@ struct lvbs_boot_params {
 	lvbs_u32 flags;			/* LVBS_BOOT_* */
 	lvbs_s64 fail_cpu;		/* test hook: this CPU's first VMRUN is made to fail; -1 none */
 	lvbs_u64 guest_phys_limit;	/* SLAT identity map covers [0, limit) */
-	lvbs_u64 tramp_virt;		/* trampoline page(s): kernel VA ... */
+	lvbs_u64 tramp_virt;		/* trampoline page(s), checked, not mapped: kernel VA ... */
 	lvbs_u64 tramp_phys;		/* ... and physical address */
 	lvbs_u64 tramp_size;		/* bytes, page multiple */
 	lvbs_u64 tramp_exit;		/* VA of tramp_exit */
-	lvbs_u64 hv_cr3;		/* out: the hypervisor's own CR3 */
+	lvbs_u64 reserved0;		/* was hv_cr3: the loader switches to the bridge */
 	lvbs_u32 nr_ram_ranges;
 	lvbs_u32 reserved;
 	struct lvbs_mem_range ram[LVBS_MAX_RAM_RANGES];

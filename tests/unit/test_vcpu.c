@@ -818,3 +818,37 @@ TEST(slat_violation_on_hypervisor_memory)
 	CHECK_EQ(last_event()->kind, LVBS_EV_SLAT_UNMAPPED);
 	CHECK_EQ(cpu0()->exits[LVBS_EXIT_SLAT], 2);
 }
+
+/*
+ * The way out of a failed or aborted launch: an NMI the hypervisor took
+ * or queued for the guest is handed to the kernel once, a kick is not,
+ * and a frame outside the per-CPU areas (entry_init's) owes nothing.
+ */
+TEST(owed_nmi_goes_to_the_kernel_once)
+{
+	const struct kframe *f1 = (const void *)(hv.percpu_base + HV_PERCPU_SIZE + 64);
+	struct hv_cpu *c1;
+
+	stub_reset();
+	c1 = hv_cpu_of(1);
+	CHECK_EQ(hv_take_owed_nmi(f1), 0);
+	c1->nmi_root = 1;
+	CHECK_EQ(hv_take_owed_nmi(f1), 1);
+	CHECK_EQ(c1->nmi_root, 0);
+	CHECK_EQ(hv_take_owed_nmi(f1), 0);
+	c1->nmi_root = 1;		/* a shootdown kick: not the kernel's */
+	c1->kick_pending = 1;
+	CHECK_EQ(hv_take_owed_nmi(f1), 0);
+	CHECK_EQ(c1->kick_pending, 0);
+	c1->nmi_pending = 1;		/* queued for the guest, marked: kicks only */
+	CHECK_EQ(hv_take_owed_nmi(f1), 0);
+	c1->nmi_pending = 1;		/* a real one the guest never got */
+	c1->nmi_real = 1;
+	CHECK_EQ(hv_take_owed_nmi(f1), 1);
+	CHECK_EQ(c1->nmi_pending, 0);
+	CHECK_EQ(c1->nmi_real, 0);
+	CHECK_EQ(hv_take_owed_nmi((const void *)(hv.percpu_base - 64)), 0);
+	CHECK_EQ(hv_take_owed_nmi((const void *)(hv.percpu_base +
+						 (u64)hv.nr_cpus * HV_PERCPU_SIZE)), 0);
+	CHECK_EQ(cpu0()->nmi_root, 0);
+}

@@ -2,7 +2,8 @@
 /*
  * Image header, entry stubs and the way back to the kernel.
  *
- * The loader's trampoline (kmod/tramp.S) has already switched CR3 and RSP
+ * The loader's trampoline (kmod/tramp.S) has already switched to the
+ * bridge's CR3 (the kernel's tables and ours both mapped) and our RSP
  * when we get here: RCX = argument, R9 = caller CR3, R10 = caller RSP after
  * return, R11 = return address, RBX/RBP/R12-R15 = caller's callee-saved
  * registers. See the loader contract in include/lvbs/abi.h.
@@ -76,30 +77,46 @@ hv_entry_launch:
 
 /*
  * void hv_return_to_kernel(struct kframe *f, long status)
- * Restore the caller's descriptor tables and callee-saved registers and
- * leave through the trampoline's exit, which switches CR3 and RSP back.
- * Interrupts and NMIs stay blocked (IF = 0, GIF = 0 on SVM) throughout.
+ * Back to the kernel through the bridge (abi.h, "Loader contract"): the
+ * bridge's CR3 while our descriptor tables are still loaded, then the
+ * kernel's tables, whose NMI handler runs on its own IST stack wherever
+ * RSP points, then tramp_exit, which switches CR3 and RSP back. Each step
+ * leaves an IDT and GDT mapped in the current address space, so an NMI
+ * (VMX has no GIF) finds a handler throughout. Interrupts stay off.
+ * An NMI the kernel missed goes to it in R11 (hv_take_owed_nmi).
  */
 	.globl hv_return_to_kernel
 hv_return_to_kernel:
-	lgdt	KF_GDTR(%rdi)
-	lidt	KF_IDTR(%rdi)
+	mov	%rdi, %rbx		/* callee-saved: restored from f below */
+	mov	%rsi, %r12
+	and	$-16, %rsp
+	mov	hv_bridge_cr3(%rip), %rax
+	test	%rax, %rax
+	jnz	1f
+	call	hv_no_bridge
+1:
+	mov	%rax, %cr3
+	lgdt	KF_GDTR(%rbx)
+	lidt	KF_IDTR(%rbx)
+	mov	%rbx, %rdi
+	call	hv_take_owed_nmi
+	mov	%rax, %r11
+	mov	%rbx, %rdi
+	mov	%r12, %rax
 	mov	KF_RBX(%rdi), %rbx
 	mov	KF_RBP(%rdi), %rbp
 	mov	KF_R12(%rdi), %r12
 	mov	KF_R13(%rdi), %r13
 	mov	KF_R14(%rdi), %r14
 	mov	KF_R15(%rdi), %r15
-	mov	%rsi, %rax
 	movzwq	KF_CS(%rdi), %rcx
 	movzwq	KF_SS(%rdi), %r8
 	movzwq	KF_DS(%rdi), %r9
 	movzwq	KF_ES(%rdi), %r10
 	mov	KF_RIP(%rdi), %rdx
 	mov	KF_RSP(%rdi), %rsi
-	mov	hv_tramp_exit(%rip), %r11
 	mov	KF_CR3(%rdi), %rdi
-	jmp	*%r11
+	jmp	*hv_tramp_exit(%rip)
 
 /*
  * Exception stubs: the hypervisor takes no interrupts (GIF = 0 on SVM,

@@ -53,9 +53,16 @@
 
 /* Offsets in struct hv_cpu used by assembly. */
 #define CPU_REGS	0x00	/* u64 regs[16], x86 register numbering */
-/* The hypervisor's GDT (hv/core/main.c): code and data selectors. */
-#define HV_CS		0x08
-#define HV_DS		0x10
+/*
+ * The hypervisor's GDT (hv/core/main.c): code and data selectors, the same
+ * as Linux's __KERNEL_CS and __KERNEL_DS on x86-64. While the CPU crosses
+ * between the kernel and the hypervisor, an NMI can come with one side's
+ * GDT loaded and the other side's selectors in CS and SS; the handler's
+ * IRET reloads them from whichever GDT is loaded, so each must mean the
+ * same there (docs/architecture.md, "The way in and out").
+ */
+#define HV_CS		0x10
+#define HV_DS		0x18
 
 #define CPU_VMCB_PA	0x80
 #define CPU_NMI_ROOT	0x98

@@ -410,6 +410,8 @@ int vmx_launch(struct hv_cpu *c, struct kframe *f)
 	hv_log_event(c, LVBS_EV_LAUNCH, 0, LVBS_ACT_NONE, 0, vmx_s.vpid ? GUEST_VPID : 0,
 		     c->apic_id);
 	__atomic_fetch_add(&hv.cpus_running, 1, __ATOMIC_SEQ_CST);
+	/* An NMI taken in the bridge goes to the guest with the first entry. */
+	vmx_pre_entry(c);
 	vmx_run(c);	/* does not return */
 }
 
@@ -446,6 +448,21 @@ static void restore_kernel(struct hv_cpu *c)
 }
 
 /*
+ * The first VM entry failed with an NMI injected for the guest (one taken
+ * in the bridge: arch_nmi_root): no guest got it, so it is still owed to
+ * the kernel, which hv_take_owed_nmi() hands it on the way out.
+ */
+static void keep_undelivered_nmi(struct hv_cpu *c)
+{
+	u64 info = vmread(VMCS_ENTRY_INTR_INFO);
+
+	if ((info & INTR_INFO_VALID) && INTR_TYPE(info) == INTR_TYPE_NMI) {
+		c->nmi_pending = 1;
+		c->nmi_real = 1;
+	}
+}
+
+/*
  * VMLAUNCH or VMRESUME fell through (SDM 31.4): CF set is VMfailInvalid,
  * ZF set is VMfailValid with the error number in the VMCS. No state was
  * loaded, so at the first launch the kernel's is intact.
@@ -457,6 +474,7 @@ void vmx_entry_failed(struct hv_cpu *c, u64 rflags)
 
 	if (c->state != CPU_LAUNCHING)
 		hv_panic(c, "VMRESUME failed: kind<<32|VM-instruction error", detail, 0);
+	keep_undelivered_nmi(c);
 	vmx_off(c);
 	__atomic_fetch_sub(&hv.cpus_running, 1, __ATOMIC_SEQ_CST);
 	hv_launch_failed(c, LVBS_E_INVAL, detail);
@@ -470,6 +488,7 @@ static void launch_failed_exit(struct hv_cpu *c, u32 reason)
 	/* No guest ran: c->regs still hold what build_guest put there. */
 	c->regs[REG_RSP] = vmread(VMCS_GUEST_RSP);
 	restore_kernel(c);
+	keep_undelivered_nmi(c);
 	vmx_off(c);
 	__atomic_fetch_sub(&hv.cpus_running, 1, __ATOMIC_SEQ_CST);
 	hv_launch_failed(c, LVBS_E_INVAL, (3ull << 32) | (reason & 0xffff) | (qual << 16));
@@ -744,12 +763,10 @@ extern char vmx_entry_window[], vmx_entry_window_end[];
  */
 void vmx_nmi_root(u64 *rip)
 {
-	u64 off = (u64)rip - hv.percpu_base;
-	struct hv_cpu *c;
+	struct hv_cpu *c = hv_cpu_at(rip);
 
-	if (!hv.percpu_base || off >= (u64)hv.nr_cpus * HV_PERCPU_SIZE)
+	if (!c)
 		return;		/* during initialisation: nothing to do yet */
-	c = hv_cpu_of((u32)(off / HV_PERCPU_SIZE));
 	__atomic_store_n(&c->nmi_root, 1, __ATOMIC_SEQ_CST);
 	if (*rip >= (u64)vmx_entry_window && *rip < (u64)vmx_entry_window_end)
 		*rip = (u64)vmx_entry_window;
