@@ -109,6 +109,7 @@ struct hv_pins {
 
 struct hv {
 	struct lvbs_boot_params params;	/* copied in at init, then trusted */
+	bool outer_hyperv;		/* we run under a hypervisor with Hyper-V's MSRs */
 	struct hv_caps caps;
 	struct hv_pins pins;
 	struct hv_memmap mem;

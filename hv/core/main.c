@@ -176,6 +176,23 @@ static void build_idt(void)
 	}
 }
 
+/*
+ * Are we a guest of a hypervisor with Hyper-V's interface? Our own CPUID
+ * reaches the outer hypervisor (we never see our own leaves). vcpu.c lets
+ * the kernel write those of its MSRs that place no page.
+ */
+static bool outer_hyperv(void)
+{
+	u32 a, b, c, d;
+
+	cpuid_count(1, 0, &a, &b, &c, &d);
+	if (!(c & BIT(31)))
+		return false;
+	cpuid_count(0x40000000u, 0, &a, &b, &c, &d);
+	return a >= 0x40000005u && b == 0x7263694du && c == 0x666f736fu &&
+	       d == 0x76482074u;	/* "Microsoft Hv" */
+}
+
 /* Load our GDT and IDT and reload the segment registers that use them. */
 static void load_hv_descriptors(void)
 {
@@ -401,6 +418,7 @@ long hv_init_c(const struct lvbs_boot_params *up, struct kframe *f)
 	r = arch_probe(&hv.caps);
 	if (r)
 		return r;
+	hv.outer_hyperv = outer_hyperv();
 	/* The backend may have added bits it owns (VMX: VMXE, set by lvbs.ko later). */
 	hv.caps.cr4_valid |= crpin_cr4_valid(read_cr4());
 	/* VMX always exits on CPUID: there the request cannot be honoured. */

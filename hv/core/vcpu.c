@@ -262,6 +262,34 @@ static bool outer_hv_msr(u32 msr)
 	       (msr >= 0x40000000u && msr <= 0x4fffffffu);
 }
 
+/*
+ * The outer hypervisor's MSRs whose writes make it write no guest memory
+ * (checked against Linux's hyperv-tlfs.h and kvm_para.h), so that a
+ * kernel under it keeps its timers, interrupts and crash reports: KVM's
+ * poll control, async-PF vector and acknowledgement, and migration
+ * control; with Hyper-V's interface (Hyper-V itself, or KVM and Xen
+ * offering it: "Microsoft Hv" at CPUID 0x40000000) the APIC's EOI, ICR
+ * and TPR, the SynIC's control, end-of-message and interrupt sources,
+ * the synthetic timers, the crash MSRs, TSC re-enlightenment and TSC
+ * invariance. Not the guest OS ID: Xen's hypercall-page MSR can sit at
+ * the same number. Every page-placing MSR (hypercall, VP assist, SynIC
+ * message and event pages, reference TSC, KVM's clocks, steal time,
+ * async PF, PV EOI) stays refused.
+ */
+static bool outer_hv_msr_harmless(u32 msr)
+{
+	if (msr >= 0x4b564d05u && msr <= 0x4b564d08u)
+		return true;
+	if (!hv.outer_hyperv)
+		return false;
+	return (msr >= 0x40000070u && msr <= 0x40000072u) ||	/* EOI, ICR, TPR */
+	       msr == 0x40000080u || msr == 0x40000084u ||	/* SCONTROL, EOM */
+	       (msr >= 0x40000090u && msr <= 0x4000009fu) ||	/* SINT0-15 */
+	       (msr >= 0x400000b0u && msr <= 0x400000b7u) ||	/* STIMER0-3 */
+	       (msr >= 0x40000100u && msr <= 0x40000108u) ||	/* crash, TSC emulation */
+	       msr == 0x40000118u;				/* TSC invariance */
+}
+
 static bool msr_passthrough_read(u32 msr, u64 *v)
 {
 	return hv_rdmsr_safe(msr, v) == 0;
@@ -323,9 +351,10 @@ static bool msr_write(struct hv_cpu *c, u32 msr, u64 v)
 	}
 	/*
 	 * An outer hypervisor's MSR: 0 turns its feature off (the kernel
-	 * does so at reboot) and passes; anything else is refused and logged.
+	 * does so at reboot) and passes, as does one that places no page;
+	 * anything else is refused and logged.
 	 */
-	if (outer_hv_msr(msr) && v) {
+	if (outer_hv_msr(msr) && v && !outer_hv_msr_harmless(msr)) {
 		hv_log_event(c, LVBS_EV_MSR_DENIED, LVBS_ACC_WRITE, LVBS_ACT_INJECT_GP, 0, msr, v);
 		return false;
 	}

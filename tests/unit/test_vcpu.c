@@ -807,6 +807,56 @@ TEST(outer_hypervisor_msrs_are_not_written)
 	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
 }
 
+/*
+ * Those of an outer hypervisor's MSRs that place no page pass: KVM's
+ * always, Hyper-V's only under Hyper-V's interface; page-placing ones
+ * never.
+ */
+TEST(outer_hypervisor_msrs_without_pages_pass)
+{
+	static const u32 hyperv_ok[] = {
+		0x40000070, 0x40000071, 0x40000072, 0x40000080, 0x40000084,
+		0x40000090, 0x4000009f, 0x400000b0, 0x400000b7, 0x40000100,
+		0x40000105, 0x40000106, 0x40000108, 0x40000118,
+	};
+	static const u32 never[] = {
+		0x40000000, 0x40000001, 0x40000003, 0x40000021, 0x40000073,
+		0x40000082, 0x40000083, 0x400000a0, 0x400000b8, 0x40000109,
+		0x40000200, 0x40001083, 0x4b564d00, 0x4b564d02, 0x4b564d03,
+		0x4b564d04,
+	};
+
+	stub_reset();
+	hv.outer_hyperv = false;
+	fake_msr[0][0] = 0x4b564d05;		/* KVM's poll control */
+	msr_write(0x4b564d05, 1);
+	CHECK_EQ(fake[0].injected, 0);
+	CHECK_EQ(fake_msr[0][1], 1);
+	msr_write(0x400000b0, 0x1234);		/* STIMER0_CONFIG, not under Hyper-V */
+	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
+	CHECK_EQ(last_event()->kind, LVBS_EV_MSR_DENIED);
+
+	hv.outer_hyperv = true;
+	for (u32 i = 0; i < ARRAY_SIZE(hyperv_ok); i++) {
+		fake[0].injected = 0;
+		fake_msr[0][0] = hyperv_ok[i];
+		fake_msr[0][1] = 0;
+		msr_write(hyperv_ok[i], 0x1000 + i);
+		CHECK_EQ(fake[0].injected, 0);
+		CHECK_EQ(fake_msr[0][1], 0x1000 + i);
+	}
+	for (u32 i = 0; i < ARRAY_SIZE(never); i++) {
+		fake[0].injected = 0;
+		fake_msr[0][0] = never[i];
+		fake_msr[0][1] = 7;
+		msr_write(never[i], hv.hv_phys | 1);
+		CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
+		CHECK_EQ(fake_msr[0][1], 7);
+		CHECK_EQ(last_event()->info0, never[i]);
+	}
+	hv.outer_hyperv = false;
+}
+
 TEST(slat_violation_on_hypervisor_memory)
 {
 	stub_reset();
