@@ -150,7 +150,7 @@ void vcpu_handle_cr_write(struct hv_cpu *c, u32 cr, int gpr)
 	}
 	arch_write_cr(c, cr, v, ((v ^ cur) & (cr == 0 ? CR0_FLUSH : CR4_FLUSH)) != 0);
 	if (len)
-		arch_set_rip(c, arch_rip(c) + len);
+		vcpu_insn_done(c, arch_rip(c) + len);
 	else
 		vcpu_skip_insn(c, INSN_MOV_TO_CR);
 }

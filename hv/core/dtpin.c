@@ -114,7 +114,7 @@ static void dt_load(struct hv_cpu *c, u32 which, const struct insn *in)
 		return;
 	}
 	arch_write_dt(c, which, base, limit);
-	arch_set_rip(c, arch_rip(c) + in->len);
+	vcpu_insn_done(c, arch_rip(c) + in->len);
 }
 
 /* SVM intercepts the three writes only, each with an exit code of its own. */
@@ -337,5 +337,5 @@ void vcpu_handle_dt_access(struct hv_cpu *c, u32 hw_op)
 	if (r < 0)
 		cannot_emulate(c, in.op);
 	else if (r == 0)
-		arch_set_rip(c, arch_rip(c) + in.len);
+		vcpu_insn_done(c, arch_rip(c) + in.len);
 }

@@ -185,6 +185,7 @@ void vcpu_count_dropped_store(struct hv_cpu *c);
 void vcpu_queue_nmi(struct hv_cpu *c, bool guest);
 bool vcpu_nmi_prepare(struct hv_cpu *c);
 int vcpu_skip_insn(struct hv_cpu *c, u32 expected_op);
+void vcpu_insn_done(struct hv_cpu *c, u64 next);
 struct insn;
 int vcpu_decode_at_rip(struct hv_cpu *c, struct insn *in);
 struct gwalk_ctx;
@@ -247,6 +248,7 @@ void arch_guest_ctl(struct hv_cpu *c, struct guest_ctl *g);
 bool arch_next_rip(struct hv_cpu *c, u64 *next);	/* hardware-provided next RIP */
 void arch_inject(struct hv_cpu *c, u8 vector, bool has_err, u32 err);
 void arch_inject_pf(struct hv_cpu *c, u64 addr, u32 err);	/* #PF with CR2 = addr */
+void arch_inject_db_step(struct hv_cpu *c);	/* single-step #DB trap, DR6.BS set */
 /*
  * A guest MSR the core reads or writes, as the guest sees it: EFER, the
  * kernel-entry MSRs (msrpin.c), FS and GS base (operand addresses). Where

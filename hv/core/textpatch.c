@@ -226,7 +226,7 @@ static void retire_store(struct hv_cpu *c, const struct insn *in, u64 len)
 		if (in->rep)
 			c->regs[REG_RCX] = 0;
 	}
-	arch_set_rip(c, arch_rip(c) + in->len);
+	vcpu_insn_done(c, arch_rip(c) + in->len);
 }
 
 /* ---- dropping a denied store ---- */

@@ -159,13 +159,32 @@ int vcpu_decode_at_rip(struct hv_cpu *c, struct insn *in)
 	return (g.cs_long ? insn_decode(bytes, n, in) : insn_decode32(bytes, n, in)) ? -1 : 0;
 }
 
+/*
+ * An instruction the hypervisor carried out or skipped for the guest is
+ * done: RIP moves past it and, if the guest was single-stepping
+ * (RFLAGS.TF: a debugger's PTRACE_SINGLESTEP over CPUID, which always
+ * exits on VMX), it gets the #DB trap the CPU raises after an instruction,
+ * with DR6.BS. Without it the debugger's step would stop one instruction
+ * late, or wherever the next trap happens to be. On SVM the TF of the
+ * NMI-window step (svm.c) is ours, not the guest's.
+ */
+void vcpu_insn_done(struct hv_cpu *c, u64 next)
+{
+	struct guest_ctl g;
+
+	arch_set_rip(c, next);
+	arch_guest_ctl(c, &g);
+	if ((g.rflags & X86_EFLAGS_TF) && !c->nmi_singlestep)
+		arch_inject_db_step(c);
+}
+
 int vcpu_skip_insn(struct hv_cpu *c, u32 expected_op)
 {
 	struct insn in;
 	u64 next, rip = arch_rip(c);
 
 	if (arch_next_rip(c, &next) && next > rip && next - rip <= INSN_MAX_LEN) {
-		arch_set_rip(c, next);
+		vcpu_insn_done(c, next);
 		return 0;
 	}
 	if (vcpu_decode_at_rip(c, &in) || in.op != expected_op || in.lock) {
@@ -174,7 +193,7 @@ int vcpu_skip_insn(struct hv_cpu *c, u32 expected_op)
 		arch_inject(c, X86_VEC_UD, false, 0);
 		return -1;
 	}
-	arch_set_rip(c, rip + in.len);
+	vcpu_insn_done(c, rip + in.len);
 	return 0;
 }
 

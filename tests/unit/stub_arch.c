@@ -128,6 +128,12 @@ void arch_inject(struct hv_cpu *c, u8 vector, bool has_err, u32 err)
 	F(c)->injected++;
 }
 
+void arch_inject_db_step(struct hv_cpu *c)
+{
+	F(c)->dr6_bs = 1;
+	arch_inject(c, X86_VEC_DB, false, 0);
+}
+
 void arch_inject_pf(struct hv_cpu *c, u64 addr, u32 err)
 {
 	F(c)->cr2 = addr;

@@ -20,6 +20,7 @@ struct fake_cpu {
 	bool has_nrip;
 	u32 injected, inj_err, inj_has_err;
 	u8 inj_vec;
+	u8 dr6_bs;		/* arch_inject_db_step set DR6.BS */
 	u32 flushes, efer_writes, cr_intercepts, dt_intercepts, dt_writes, aborted;
 	u32 dt_written;		/* which table the last arch_write_dt() loaded */
 	u32 tlb_flushes, nmis_injected, nmis_sent;

@@ -378,3 +378,44 @@ TEST(cpuid_exit_emulates_through_the_policy)
 	CHECK_EQ(ev()->info0, INSN_CPUID);
 	CHECK_EQ(c->exits[LVBS_EXIT_CPUID], 2);
 }
+
+/*
+ * A debugger single-stepping over an instruction that exits (CPUID always
+ * does on VMX) gets the #DB trap after it, with DR6.BS, as on bare metal;
+ * without TF nothing is injected, and a refused instruction gets its own
+ * fault and no trap.
+ */
+TEST(single_step_over_an_emulated_instruction_traps_after_it)
+{
+	struct hv_cpu *c;
+
+	stub_reset();
+	c = cpu0();
+	guest_code(0, cpuid_code, sizeof(cpuid_code));
+	fake[0].rflags = X86_EFLAGS_FIXED | X86_EFLAGS_TF;
+	c->regs[REG_RAX] = 0;
+	vcpu_handle_cpuid(c);
+	CHECK_EQ(fake[0].rip, CODE_GVA + 2);
+	CHECK_EQ(fake[0].injected, 1);
+	CHECK_EQ(fake[0].inj_vec, X86_VEC_DB);
+	CHECK_EQ(fake[0].dr6_bs, 1);
+
+	fake[0].injected = 0;
+	fake[0].dr6_bs = 0;
+	fake[0].rflags = X86_EFLAGS_FIXED;
+	fake[0].rip = CODE_GVA;
+	vcpu_handle_cpuid(c);
+	CHECK_EQ(fake[0].rip, CODE_GVA + 2);
+	CHECK_EQ(fake[0].injected, 0);
+	CHECK_EQ(fake[0].dr6_bs, 0);
+
+	/* XSETBV from CPL 3 under TF: #GP at the instruction, no trap. */
+	fake[0].rflags = X86_EFLAGS_FIXED | X86_EFLAGS_TF;
+	fake[0].rip = CODE_GVA;
+	fake[0].cpl = 3;
+	vcpu_handle_xsetbv(c);
+	CHECK_EQ(fake[0].injected, 1);
+	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
+	CHECK_EQ(fake[0].rip, CODE_GVA);
+	CHECK_EQ(fake[0].dr6_bs, 0);
+}

@@ -5,7 +5,7 @@
 #   /init                 tests/vm/guest/init (runs the scenario, powers off)
 #   /bin/busybox + links  busybox-static, applets linked by /init at boot
 #   /bin/lvbsctl          tools/lvbsctl/lvbsctl (must be static)
-#   /bin/{user_vmmcall,cpuid_probe,workload,jit,dtread,dtread32}   $BUILD/progs (static)
+#   /bin/{user_vmmcall,cpuid_probe,workload,jit,dtread,dtread32,singlestep}   $BUILD/progs (static)
 #   /bin/lvbs-modreloc    build/tools/lvbs-modreloc (static; scenario modreloc)
 #   /sbin/insmod          $BUILD/progs/insmod: one finit_module(), unlike
 #                         busybox's, which retries a failed load
@@ -48,7 +48,7 @@ LVBS_TEST_KO=${LVBS_TEST_KO:-$BUILD/modules/lvbs_test.ko}
 LVBSCTL=${LVBSCTL:-$REPO/tools/lvbsctl/lvbsctl}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 PROGS_DIR=${PROGS_DIR:-$BUILD/progs}
-PROGS=(user_vmmcall cpuid_probe workload jit dtread dtread32)
+PROGS=(user_vmmcall cpuid_probe workload jit dtread dtread32 singlestep)
 SBIN_PROGS=(insmod)
 
 need_file() {

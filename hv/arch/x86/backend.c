@@ -91,6 +91,11 @@ void arch_inject_pf(struct hv_cpu *c, u64 addr, u32 err)
 	BACKEND_VOID(svm_inject_pf(c, addr, err), vmx_inject_pf(c, addr, err));
 }
 
+void arch_inject_db_step(struct hv_cpu *c)
+{
+	BACKEND_VOID(svm_inject_db_step(c), vmx_inject_db_step(c));
+}
+
 u16 arch_read_sel(struct hv_cpu *c, u32 which)
 {
 	BACKEND(svm_read_sel(c, which), vmx_read_sel(c, which));

@@ -595,6 +595,13 @@ void svm_inject_pf(struct hv_cpu *c, u64 addr, u32 err)
 	svm_inject(c, X86_VEC_PF, true, err);
 }
 
+/* DR6 is in the VMCB: VMRUN loads the guest's. */
+void svm_inject_db_step(struct hv_cpu *c)
+{
+	vmcb_of(c)->save.dr6 |= DR6_BS;
+	svm_inject(c, X86_VEC_DB, false, 0);
+}
+
 /* NPT, with GMET when it is wanted and the CPU has it. */
 bool svm_slat_fmt(struct pt_fmt *f, bool gb_pages, bool want_xsplit)
 {

@@ -30,6 +30,7 @@ u64 svm_seg_base(struct hv_cpu *c, u32 seg);
 struct x86_seg;
 void svm_write_ldtr(struct hv_cpu *c, const struct x86_seg *s);
 void svm_inject_pf(struct hv_cpu *c, u64 addr, u32 err);
+void svm_inject_db_step(struct hv_cpu *c);
 void svm_take_nmi(void);
 void svm_inject_nmi(struct hv_cpu *c);
 void svm_flush_guest_tlb(struct hv_cpu *c);

@@ -833,6 +833,19 @@ void vmx_inject_pf(struct hv_cpu *c, u64 addr, u32 err)
 }
 
 /*
+ * VM entry and exit leave DR6 alone, so the CPU's is the guest's; the
+ * hypervisor never uses the debug registers.
+ */
+void vmx_inject_db_step(struct hv_cpu *c)
+{
+	u64 dr6;
+
+	__asm__ __volatile__("mov %%dr6, %0" : "=r"(dr6));
+	__asm__ __volatile__("mov %0, %%dr6" : : "r"(dr6 | DR6_BS));
+	vmx_inject(c, X86_VEC_DB, false, 0);
+}
+
+/*
  * EPT, with MBEC when it is wanted and the CPU allows it (SDM 29.3.3.2:
  * bit 2 executes for supervisor-mode linear addresses, bit 10 for user
  * mode). The control goes into every CPU's VMCS at launch

@@ -33,6 +33,7 @@ u64 vmx_seg_base(struct hv_cpu *c, u32 seg);
 struct x86_seg;
 void vmx_write_ldtr(struct hv_cpu *c, const struct x86_seg *s);
 void vmx_inject_pf(struct hv_cpu *c, u64 addr, u32 err);
+void vmx_inject_db_step(struct hv_cpu *c);
 void vmx_inject_nmi(struct hv_cpu *c);
 void vmx_flush_guest_tlb(struct hv_cpu *c);
 
