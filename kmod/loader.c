@@ -24,12 +24,14 @@
 #include <linux/atomic.h>
 #include <linux/cc_platform.h>
 #include <linux/version.h>
+#include <asm/apic.h>
 #include <asm/desc.h>
 #include <asm/io.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
+#include <asm/irq_vectors.h>
 #include <lvbs/abi.h>
 #include "loader.h"
 #include "hcall.h"
@@ -37,7 +39,12 @@
 
 extern const u8 lvbs_hv_image[], lvbs_hv_image_end[];
 extern const u8 lvbs_tramp_start[], lvbs_tramp_end[];
-long lvbs_tramp_enter(u64 cr3, u64 entry, u64 stack_top, u64 arg);
+/* What comes back through tramp_exit, in RAX:RDX (kmod/tramp.S). */
+struct lvbs_tramp_ret {
+	long status;
+	unsigned long nmi_owed;
+};
+struct lvbs_tramp_ret lvbs_tramp_enter(u64 cr3, u64 entry, u64 stack_top, u64 arg);
 extern const u8 lvbs_tramp_exit[];
 
 /*
@@ -382,16 +389,45 @@ static bool on_vmx;
 static inline void svm_clgi(void) { asm volatile("clgi" ::: "memory"); }
 static inline void svm_stgi(void) { asm volatile("stgi" ::: "memory"); }
 
+/*
+ * The hypervisor took an NMI that was this CPU's while it crossed (VMX has
+ * no GIF): send ourselves a real one. The CPU delivers it through the
+ * kernel's NMI gate with NMIs blocked, as any NMI; INT 2 would run the
+ * handler with NMIs open, and a real NMI early in it would overwrite its
+ * frame on the IST stack. A lost NMI would matter beyond one perf sample:
+ * a counter's NMI leaves its LVT entry masked until the handler runs, so
+ * the NMI watchdog would stop on this CPU.
+ */
+static void give_back_nmi(unsigned long owed)
+{
+	if (owed)
+		apic->send_IPI(smp_processor_id(), NMI_VECTOR);
+}
+
+/* Into the hypervisor through the trampoline, and back. */
+static long tramp_call(u64 cr3, u64 entry, u64 stack_top, u64 arg)
+{
+	struct lvbs_tramp_ret r = lvbs_tramp_enter(cr3, entry, stack_top, arg);
+
+	give_back_nmi(r.nmi_owed);
+	return r.status;
+}
+
 /* Leave the hypervisor during a failed launch (LVBS_HC_LAUNCH_ABORT). */
 static long abort_hcall(void)
 {
 	u64 rax = LVBS_HC(LVBS_HC_LAUNCH_ABORT);
+	unsigned long owed;
 
-	/* The hypervisor returns through tramp_exit: caller-saved regs are gone. */
+	/*
+	 * The hypervisor returns through tramp_exit: caller-saved registers
+	 * are gone, RDX says whether an NMI is owed.
+	 */
 	asm volatile(LVBS_HCALL_INSN
-		     : "+a"(rax)
-		     : : "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11",
+		     : "+a"(rax), "=d"(owed)
+		     : : "rcx", "rsi", "rdi", "r8", "r9", "r10", "r11",
 		       "memory", "cc");
+	give_back_nmi(owed);
 	return (long)rax;
 }
 
@@ -499,7 +535,7 @@ static int launch_on_cpu(void *data)
 		h->percpu_stack_top;
 	if (!on_vmx)
 		svm_clgi();
-	r = lvbs_tramp_enter(ctx->bridge_cr3, ctx->hv_virt + h->entry_launch, stack, idx);
+	r = tramp_call(ctx->bridge_cr3, ctx->hv_virt + h->entry_launch, stack, idx);
 	if (r != LVBS_OK) {
 		ctx->failed_cpu = cpu;
 		ctx->hv_status = r;
@@ -536,9 +572,8 @@ static int call_init(const struct lvbs_image_header *h, u64 hv_virt,
 		return -ENOMEM;
 	}
 	local_irq_save(flags);
-	*hv_status = lvbs_tramp_enter(*cr3, hv_virt + h->entry_init,
-				      hv_virt + h->mem_size + h->percpu_stack_top,
-				      (u64)p);
+	*hv_status = tramp_call(*cr3, hv_virt + h->entry_init,
+				hv_virt + h->mem_size + h->percpu_stack_top, (u64)p);
 	local_irq_restore(flags);
 	if (*hv_status != LVBS_OK) {
 		pr_err("hypervisor initialisation failed (lvbs status %ld)\n", *hv_status);

@@ -40,8 +40,10 @@ SYM_CODE_START(lvbs_tramp_start)
 SYM_CODE_END(lvbs_tramp_start)
 
 /*
- * long lvbs_tramp_enter(u64 bridge_cr3, u64 entry, u64 stack_top, u64 arg)
- * Interrupts must be off (GIF clear too on SVM).
+ * struct lvbs_tramp_ret lvbs_tramp_enter(u64 bridge_cr3, u64 entry,
+ *					  u64 stack_top, u64 arg)
+ * Returns { status, nmi_owed } in RAX:RDX. Interrupts must be off (GIF
+ * clear too on SVM).
  */
 SYM_CODE_START(lvbs_tramp_enter)
 	LVBS_UNWIND_HINT
@@ -59,7 +61,7 @@ SYM_CODE_END(lvbs_tramp_enter)
  * Entered from the hypervisor, in the bridge, with the kernel's descriptor
  * tables loaded: RDI = CR3, RSI = RSP, RDX = RIP, RCX = CS, R8 = SS,
  * R9 = DS, R10 = ES, R11 = 1 if an NMI the hypervisor took is the
- * kernel's, RAX = return value.
+ * kernel's (the caller sends itself one), RAX = return value.
  */
 SYM_CODE_START(lvbs_tramp_exit)
 	LVBS_UNWIND_HINT
@@ -81,24 +83,15 @@ SYM_CODE_START(lvbs_tramp_exit)
 	mov	%r8d, %ss
 	mov	%r9d, %ds
 	mov	%r10d, %es
-	push	%rcx
-	lea	1f(%rip), %rsi
-	push	%rsi
-	lretq
-1:
-	LVBS_UNWIND_HINT
 	/*
-	 * The kernel's NMI handler through its own gate, as KVM did after an
-	 * NMI exit: the NMI came while this CPU was crossing and would be
-	 * lost otherwise (a perf counter's NMI leaves its LVT masked until
-	 * the handler runs, so a lost one stops the NMI watchdog here).
+	 * Back to the caller with a far return, which reloads CS from the
+	 * kernel's GDT and, unlike an indirect JMP, needs no ENDBR at the
+	 * return address under IBT. RAX:RDX is the two-word result.
 	 */
-	test	%r11, %r11
-	jz	2f
-	int	$2
-2:
-	ANNOTATE_RETPOLINE_SAFE
-	jmp	*%rdx
+	push	%rcx
+	push	%rdx
+	mov	%r11, %rdx
+	lretq
 SYM_CODE_END(lvbs_tramp_exit)
 
 SYM_CODE_START(lvbs_tramp_end)

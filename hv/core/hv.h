@@ -125,6 +125,7 @@ struct hv {
 	u32 nr_cpus;
 	u32 cpus_running;		/* CPUs that are guests now */
 	u32 cpus_failed;		/* CPUs whose launch failed (allows abort) */
+	u32 cpus_entered;		/* CPUs whose first VM entry worked */
 	u32 initialized;
 	bool cpuid_intercept;		/* CPUID exits: hide SVM/VMX, announce lvbs */
 	u64 tsc_at_launch;
@@ -176,6 +177,7 @@ __attribute__((noreturn)) void hv_platform_reset(void);
 __attribute__((noreturn)) void hv_return_to_kernel(struct kframe *f, long status);
 long hv_take_owed_nmi(const struct kframe *f);	/* head.S, on the way out */
 __attribute__((noreturn)) void hv_launch_failed(struct hv_cpu *c, long status, u64 detail);
+void hv_cpu_entered(struct hv_cpu *c);
 void hv_regs_from_kframe(struct hv_cpu *c, const struct kframe *f);
 void hv_kframe_from_regs(struct kframe *f, const struct hv_cpu *c);
 

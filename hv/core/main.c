@@ -193,15 +193,20 @@ static bool outer_hyperv(void)
 	       d == 0x76482074u;	/* "Microsoft Hv" */
 }
 
-/* Load our GDT and IDT and reload the segment registers that use them. */
+/*
+ * Load our IDT and GDT and reload the segment registers that use them.
+ * The IDT first: the kernel's NMI entry reads its own GDT (LSL of the
+ * per-CPU segment, with FSGSBASE), so the kernel's IDT must never be live
+ * with our GDT; our handler needs nothing from either GDT but CS.
+ */
 static void load_hv_descriptors(void)
 {
 	struct dtr gdtr = { sizeof(hv_gdt) - 1, (u64)hv_gdt };
 	struct dtr idtr = { sizeof(hv_idt) - 1, (u64)hv_idt };
 
 	__asm__ __volatile__(
-		"lgdt %0\n\t"
 		"lidt %1\n\t"
+		"lgdt %0\n\t"
 		"pushq %2\n\t"
 		"leaq 1f(%%rip), %%rax\n\t"
 		"pushq %%rax\n\t"
@@ -475,9 +480,12 @@ long hv_launch_c(u64 index, struct kframe *f)
 		return LVBS_E_PERM;
 	c->kframe = f;
 	c->pending_fail = hv.params.fail_cpu == (s64)index;
-	/* The way back (hv_return_to_kernel) needs the bridge we came by. */
+	/*
+	 * The way back (hv_return_to_kernel) needs the bridge we came by;
+	 * counted as a failure, so that the CPUs that got in can abort.
+	 */
 	if (read_cr3() != hv_bridge_cr3)
-		return LVBS_E_INVAL;
+		hv_launch_failed(c, LVBS_E_INVAL, 0);
 	/*
 	 * Still in the bridge, where both the kernel's tables and ours are
 	 * mapped: an NMI is the kernel's until our IDT is in, ours after
@@ -525,6 +533,20 @@ __attribute__((noreturn)) void hv_no_bridge(void);
 __attribute__((noreturn)) void hv_no_bridge(void)
 {
 	hv_panic(NULL, "return to the kernel after the launch: no bridge", 0, 0);
+}
+
+/*
+ * The first exit of a CPU whose first VM entry worked: it runs as a guest.
+ * Once every CPU does, none can fail any more, LVBS_HC_LAUNCH_ABORT is
+ * never legal again, and nothing crosses back to the kernel: forget the
+ * bridge, whose pages the loader frees now and the kernel may reuse
+ * (hv_return_to_kernel panics rather than load a CR3 the kernel owns).
+ */
+void hv_cpu_entered(struct hv_cpu *c)
+{
+	c->state = CPU_RUNNING;
+	if (__atomic_add_fetch(&hv.cpus_entered, 1, __ATOMIC_SEQ_CST) == hv.nr_cpus)
+		__atomic_store_n(&hv_bridge_cr3, 0, __ATOMIC_SEQ_CST);
 }
 
 /*

@@ -165,8 +165,11 @@ int vcpu_decode_at_rip(struct hv_cpu *c, struct insn *in)
  * (RFLAGS.TF: a debugger's PTRACE_SINGLESTEP over CPUID, which always
  * exits on VMX), it gets the #DB trap the CPU raises after an instruction,
  * with DR6.BS. Without it the debugger's step would stop one instruction
- * late, or wherever the next trap happens to be. On SVM the TF of the
- * NMI-window step (svm.c) is ours, not the guest's.
+ * late, or wherever the next trap happens to be. Not with DEBUGCTL.BTF
+ * (PTRACE_SINGLEBLOCK: traps on branches only, and none of these is one).
+ * On SVM the TF of the NMI-window step (svm.c) is ours, not the guest's.
+ * The backend also clears RF and any interrupt shadow: done, as the CPU
+ * does after an instruction.
  */
 void vcpu_insn_done(struct hv_cpu *c, u64 next)
 {
@@ -174,7 +177,8 @@ void vcpu_insn_done(struct hv_cpu *c, u64 next)
 
 	arch_set_rip(c, next);
 	arch_guest_ctl(c, &g);
-	if ((g.rflags & X86_EFLAGS_TF) && !c->nmi_singlestep)
+	if ((g.rflags & X86_EFLAGS_TF) && !c->nmi_singlestep &&
+	    !(arch_guest_msr(c, MSR_IA32_DEBUGCTL) & DEBUGCTL_BTF))
 		arch_inject_db_step(c);
 }
 
@@ -289,22 +293,36 @@ static bool outer_hv_msr(u32 msr)
  * control; with Hyper-V's interface (Hyper-V itself, or KVM and Xen
  * offering it: "Microsoft Hv" at CPUID 0x40000000) the APIC's EOI, ICR
  * and TPR, the SynIC's control, end-of-message and interrupt sources,
- * the synthetic timers, the crash MSRs, TSC re-enlightenment and TSC
- * invariance. Not the guest OS ID: Xen's hypercall-page MSR can sit at
- * the same number. Every page-placing MSR (hypercall, VP assist, SynIC
- * message and event pages, reference TSC, KVM's clocks, steal time,
- * async PF, PV EOI) stays refused.
+ * the synthetic timers in direct mode (an interrupt, no message written
+ * into the SynIC page), the crash parameters and control without a crash
+ * message (which makes the host read guest memory), TSC re-enlightenment
+ * and TSC invariance. Not the guest OS ID: Xen's hypercall-page MSR can
+ * sit at the same number. Every page-placing MSR (hypercall, VP assist,
+ * SynIC message and event pages, reference TSC, KVM's clocks, steal
+ * time, async PF, PV EOI) stays refused. The pages placed before the
+ * launch stay where they were (docs/threat-model.md).
  */
-static bool outer_hv_msr_harmless(u32 msr)
+#define HV_STIMER_DIRECT	BIT(12)
+#define HV_CRASH_MESSAGE	BIT(62)
+
+static bool outer_hv_msr_harmless(u32 msr, u64 v)
 {
+	u64 cfg;
+
 	if (msr >= 0x4b564d05u && msr <= 0x4b564d08u)
 		return true;
 	if (!hv.outer_hyperv)
 		return false;
+	if (msr >= 0x400000b0u && msr <= 0x400000b7u) {	/* STIMER0-3 */
+		if (!(msr & 1))					/* CONFIG */
+			return v & HV_STIMER_DIRECT;
+		return hv_rdmsr_safe(msr - 1, &cfg) == 0 && (cfg & HV_STIMER_DIRECT);
+	}
+	if (msr == 0x40000105u)					/* CRASH_CTL */
+		return !(v & HV_CRASH_MESSAGE);
 	return (msr >= 0x40000070u && msr <= 0x40000072u) ||	/* EOI, ICR, TPR */
 	       msr == 0x40000080u || msr == 0x40000084u ||	/* SCONTROL, EOM */
 	       (msr >= 0x40000090u && msr <= 0x4000009fu) ||	/* SINT0-15 */
-	       (msr >= 0x400000b0u && msr <= 0x400000b7u) ||	/* STIMER0-3 */
 	       (msr >= 0x40000100u && msr <= 0x40000108u) ||	/* crash, TSC emulation */
 	       msr == 0x40000118u;				/* TSC invariance */
 }
@@ -373,7 +391,7 @@ static bool msr_write(struct hv_cpu *c, u32 msr, u64 v)
 	 * does so at reboot) and passes, as does one that places no page;
 	 * anything else is refused and logged.
 	 */
-	if (outer_hv_msr(msr) && v && !outer_hv_msr_harmless(msr)) {
+	if (outer_hv_msr(msr) && v && !outer_hv_msr_harmless(msr, v)) {
 		hv_log_event(c, LVBS_EV_MSR_DENIED, LVBS_ACC_WRITE, LVBS_ACT_INJECT_GP, 0, msr, v);
 		return false;
 	}

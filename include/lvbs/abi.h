@@ -762,16 +762,18 @@ struct lvbs_log_entry {
  * hypervisor memory); the instruction after each of its MOV CR3s is
  * fetched through the bridge, which maps the kernel's text. It is
  * entered as
- *     long tramp_enter(u64 bridge_cr3, u64 entry, u64 stack_top, u64 arg)
+ *     struct { long status; u64 nmi_owed; }
+ *     tramp_enter(u64 bridge_cr3, u64 entry, u64 stack_top, u64 arg)
  * and jumps to entry with RCX = arg, R9 = the caller's CR3, R10 = the
  * caller's RSP after return, R11 = the return address, and RBX, RBP,
  * R12-R15 untouched. The hypervisor comes back through tramp_exit, in the
  * bridge, with RDI = CR3, RSI = RSP, RDX = RIP, RCX = CS, R8 = SS, R9 = DS,
  * R10 = ES, R11 = 1 if the kernel is owed an NMI that the hypervisor took
- * while the CPU was crossing (tramp_exit raises it with INT 2 once back on
- * the kernel's stack), RAX = return value and the callee-saved registers
- * restored; tramp_exit flushes the whole TLB (the kernel's ASID-0 entries
- * may be stale) and reloads the segment registers from the kernel's GDT.
+ * while the CPU was crossing, RAX = return value and the callee-saved
+ * registers restored; tramp_exit flushes the whole TLB (the kernel's ASID-0
+ * entries may be stale), reloads the segment registers from the kernel's
+ * GDT and returns RAX:RDX = status:nmi_owed with a far return (no ENDBR
+ * needed under IBT). lvbs.ko sends itself an NMI for an owed one.
  *
  *   entry_init(arg = struct lvbs_boot_params *) -> LVBS_OK or LVBS_E*.
  *        Runs in the bridge, on CPU 0's entry stack, which it records.

@@ -409,6 +409,16 @@ TEST(single_step_over_an_emulated_instruction_traps_after_it)
 	CHECK_EQ(fake[0].injected, 0);
 	CHECK_EQ(fake[0].dr6_bs, 0);
 
+	/* TF with DEBUGCTL.BTF traps on branches only: CPUID is none. */
+	fake[0].rflags = X86_EFLAGS_FIXED | X86_EFLAGS_TF;
+	fake[0].rip = CODE_GVA;
+	fake_msr[0][0] = MSR_IA32_DEBUGCTL;
+	fake_msr[0][1] = DEBUGCTL_BTF;
+	vcpu_handle_cpuid(c);
+	CHECK_EQ(fake[0].rip, CODE_GVA + 2);
+	CHECK_EQ(fake[0].injected, 0);
+	fake_msr[0][0] = 0;
+
 	/* XSETBV from CPL 3 under TF: #GP at the instruction, no trap. */
 	fake[0].rflags = X86_EFLAGS_FIXED | X86_EFLAGS_TF;
 	fake[0].rip = CODE_GVA;

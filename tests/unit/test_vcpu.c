@@ -808,22 +808,30 @@ TEST(outer_hypervisor_msrs_are_not_written)
 }
 
 /*
- * Those of an outer hypervisor's MSRs that place no page pass: KVM's
- * always, Hyper-V's only under Hyper-V's interface; page-placing ones
- * never.
+ * Those of an outer hypervisor's MSRs that place no page and make it
+ * write nothing pass: KVM's always, Hyper-V's only under Hyper-V's
+ * interface; a synthetic timer only in direct mode, the crash control
+ * only without a crash message; page-placing ones never.
  */
 TEST(outer_hypervisor_msrs_without_pages_pass)
 {
-	static const u32 hyperv_ok[] = {
-		0x40000070, 0x40000071, 0x40000072, 0x40000080, 0x40000084,
-		0x40000090, 0x4000009f, 0x400000b0, 0x400000b7, 0x40000100,
-		0x40000105, 0x40000106, 0x40000108, 0x40000118,
+	static const struct { u32 msr; u64 v; } hyperv_ok[] = {
+		{ 0x40000070, 1 }, { 0x40000071, 0x400000002 }, { 0x40000072, 1 },
+		{ 0x40000080, 1 }, { 0x40000084, 1 }, { 0x40000090, 0x30 },
+		{ 0x4000009f, 0x31 }, { 0x400000b0, BIT(12) | 1 },
+		{ 0x400000b6, BIT(12) | BIT(16) | 1 }, { 0x40000100, 5 },
+		{ 0x40000104, 0x1000 }, { 0x40000105, BIT(63) }, { 0x40000106, 1 },
+		{ 0x40000108, 1 }, { 0x40000118, 1 },
 	};
-	static const u32 never[] = {
-		0x40000000, 0x40000001, 0x40000003, 0x40000021, 0x40000073,
-		0x40000082, 0x40000083, 0x400000a0, 0x400000b8, 0x40000109,
-		0x40000200, 0x40001083, 0x4b564d00, 0x4b564d02, 0x4b564d03,
-		0x4b564d04,
+	static const struct { u32 msr; u64 v; } never[] = {
+		{ 0x40000000, 1 }, { 0x40000001, 0x1001 }, { 0x40000003, 1 },
+		{ 0x40000021, 0x2001 }, { 0x40000073, 0x3001 }, { 0x40000082, 0x4001 },
+		{ 0x40000083, 0x5001 }, { 0x400000a0, 1 }, { 0x400000b8, 1 },
+		{ 0x40000109, 1 }, { 0x40000200, 1 }, { 0x40001083, 0x5001 },
+		{ 0x4b564d00, 0x6001 }, { 0x4b564d02, 0x7001 }, { 0x4b564d03, 0x8001 },
+		{ 0x4b564d04, 0x9001 },
+		{ 0x400000b0, 1 },				/* a timer that posts messages */
+		{ 0x40000105, BIT(63) | BIT(62) },		/* a crash message */
 	};
 
 	stub_reset();
@@ -832,28 +840,42 @@ TEST(outer_hypervisor_msrs_without_pages_pass)
 	msr_write(0x4b564d05, 1);
 	CHECK_EQ(fake[0].injected, 0);
 	CHECK_EQ(fake_msr[0][1], 1);
-	msr_write(0x400000b0, 0x1234);		/* STIMER0_CONFIG, not under Hyper-V */
+	msr_write(0x400000b0, BIT(12) | 1);	/* STIMER0_CONFIG, not under Hyper-V */
 	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
 	CHECK_EQ(last_event()->kind, LVBS_EV_MSR_DENIED);
 
 	hv.outer_hyperv = true;
 	for (u32 i = 0; i < ARRAY_SIZE(hyperv_ok); i++) {
 		fake[0].injected = 0;
-		fake_msr[0][0] = hyperv_ok[i];
+		fake_msr[0][0] = hyperv_ok[i].msr;
 		fake_msr[0][1] = 0;
-		msr_write(hyperv_ok[i], 0x1000 + i);
+		msr_write(hyperv_ok[i].msr, hyperv_ok[i].v);
 		CHECK_EQ(fake[0].injected, 0);
-		CHECK_EQ(fake_msr[0][1], 0x1000 + i);
+		CHECK_EQ(fake_msr[0][1], hyperv_ok[i].v);
 	}
 	for (u32 i = 0; i < ARRAY_SIZE(never); i++) {
 		fake[0].injected = 0;
-		fake_msr[0][0] = never[i];
+		fake_msr[0][0] = never[i].msr;
 		fake_msr[0][1] = 7;
-		msr_write(never[i], hv.hv_phys | 1);
+		msr_write(never[i].msr, never[i].v);
 		CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
 		CHECK_EQ(fake_msr[0][1], 7);
-		CHECK_EQ(last_event()->info0, never[i]);
+		CHECK_EQ(last_event()->info0, never[i].msr);
 	}
+
+	/* A timer's count only while its configuration is direct. */
+	fake_msr[0][0] = 0x400000b2;		/* STIMER1_CONFIG */
+	fake_msr[1][0] = 0x400000b3;		/* STIMER1_COUNT */
+	fake_msr[0][1] = BIT(12) | 1;
+	fake_msr[1][1] = 0;
+	fake[0].injected = 0;
+	msr_write(0x400000b3, 12345);
+	CHECK_EQ(fake[0].injected, 0);
+	CHECK_EQ(fake_msr[1][1], 12345);
+	fake_msr[0][1] = 1;			/* message mode */
+	msr_write(0x400000b3, 777);
+	CHECK_EQ(fake[0].inj_vec, X86_VEC_GP);
+	CHECK_EQ(fake_msr[1][1], 12345);
 	hv.outer_hyperv = false;
 }
 

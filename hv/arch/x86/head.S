@@ -96,6 +96,7 @@ hv_return_to_kernel:
 	call	hv_no_bridge
 1:
 	mov	%rax, %cr3
+	/* GDT first: the kernel's IDT is never live with our GDT (main.c). */
 	lgdt	KF_GDTR(%rbx)
 	lidt	KF_IDTR(%rbx)
 	mov	%rbx, %rdi

@@ -34,6 +34,7 @@ enum {
 #define EFER_AUTOIBRS		BIT(21)
 #define MSR_IA32_PAT		0x00000277u
 #define MSR_IA32_DEBUGCTL	0x000001d9u
+#define DEBUGCTL_BTF		BIT(1)	/* TF traps on branches only */
 #define MSR_FS_BASE		0xc0000100u
 #define MSR_GS_BASE		0xc0000101u
 #define MSR_STAR		0xc0000081u

@@ -501,7 +501,7 @@ void svm_handle_exit(struct hv_cpu *c)
 	if (unlikely(c->state == CPU_LAUNCHING)) {
 		if (code == SVM_EXIT_INVALID)
 			launch_failed(c, code);
-		c->state = CPU_RUNNING;
+		hv_cpu_entered(c);
 	}
 	/* A flush asked for by the last exit has been done by that VMRUN. */
 	v->control.tlb_control = TLB_CONTROL_DO_NOTHING;
@@ -550,8 +550,12 @@ u64 svm_rip(struct hv_cpu *c)
 void svm_set_rip(struct hv_cpu *c, u64 rip)
 {
 	vmcb_of(c)->save.rip = rip;
-	/* The instruction is done: no interrupt shadow after it (APM 15.21.5). */
+	/*
+	 * The instruction is done: no interrupt shadow after it (APM 15.21.5)
+	 * and RF clear, as the CPU leaves it after an instruction.
+	 */
 	vmcb_of(c)->control.int_state &= ~1u;
+	vmcb_of(c)->save.rflags &= ~X86_EFLAGS_RF;
 }
 
 u32 svm_cpl(struct hv_cpu *c)

@@ -727,7 +727,7 @@ void vmx_handle_exit(struct hv_cpu *c)
 	if (unlikely(c->state == CPU_LAUNCHING)) {
 		if (reason & EXIT_REASON_ENTRY_FAIL)
 			launch_failed_exit(c, reason);
-		c->state = CPU_RUNNING;
+		hv_cpu_entered(c);
 	}
 	if (reason & EXIT_REASON_ENTRY_FAIL)
 		hv_panic(c, "VM entry failed on a running guest: reason, qualification", reason,
@@ -756,6 +756,7 @@ void vmx_pre_entry(struct hv_cpu *c)
 }
 
 extern char vmx_entry_window[], vmx_entry_window_end[];
+extern char vmx_launch_window[], vmx_launch_window_end[];
 
 /*
  * An NMI in VMX root operation (head.S). This CPU is found from the
@@ -770,6 +771,8 @@ void vmx_nmi_root(u64 *rip)
 	__atomic_store_n(&c->nmi_root, 1, __ATOMIC_SEQ_CST);
 	if (*rip >= (u64)vmx_entry_window && *rip < (u64)vmx_entry_window_end)
 		*rip = (u64)vmx_entry_window;
+	else if (*rip >= (u64)vmx_launch_window && *rip < (u64)vmx_launch_window_end)
+		*rip = (u64)vmx_launch_window;
 }
 
 /* ---- accessors for core code ---- */
@@ -783,10 +786,18 @@ u64 vmx_rip(struct hv_cpu *c)
 
 void vmx_set_rip(struct hv_cpu *c, u64 rip)
 {
+	u64 rflags = vmread(VMCS_GUEST_RFLAGS);
+
 	vmw(c, VMCS_GUEST_RIP, rip);
-	/* The instruction is done: no STI or MOV SS shadow after it. */
+	/*
+	 * The instruction is done: no STI or MOV SS shadow after it, and RF
+	 * clear (an EPT violation exit may have saved it set, SDM 27.3.3),
+	 * or an instruction breakpoint on the next one would not fire.
+	 */
 	vmw(c, VMCS_GUEST_INTERRUPTIBILITY, vmread(VMCS_GUEST_INTERRUPTIBILITY) &
 	    ~(u64)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+	if (rflags & X86_EFLAGS_RF)
+		vmw(c, VMCS_GUEST_RFLAGS, rflags & ~X86_EFLAGS_RF);
 }
 
 /* SS.DPL is the CPL (SDM 25.4.1). */

@@ -31,9 +31,25 @@ vmx_run:
 	mov	$VMCS_HOST_RIP, %eax
 	vmwrite	%rdx, %rax
 	jbe	vmx_fail
+/*
+ * The launch window: the same as the entry window below, for the first
+ * entry. An NMI after vmx_launch's vmx_pre_entry() (one taken while the
+ * CPU was still crossing in, say) would otherwise reach the guest only
+ * at its first exit, which on an idle CPU can be long in coming.
+ */
+	.globl vmx_launch_window
+vmx_launch_window:
+	mov	(%rsp), %rax
+	cmpl	$0, CPU_NMI_ROOT(%rax)
+	jne	3f
 	LOAD_GUEST_REGS
 	vmlaunch
+	.globl vmx_launch_window_end
+vmx_launch_window_end:
 	jmp	vmx_fail
+3:	mov	%rax, %rdi
+	call	vmx_pre_entry
+	jmp	vmx_launch_window
 
 	.globl vmx_exit_entry
 vmx_exit_entry:
