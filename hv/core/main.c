@@ -21,8 +21,11 @@ u64 hv_tramp_exit;
  */
 u64 hv_bridge_cr3;
 
-/* The hypervisor's GDT: null, 64-bit code (0x08), data (0x10). No TSS. */
-/* Accessed bits preset: the CPU never writes this table (layout.h). */
+/*
+ * The hypervisor's GDT: null, unused, 64-bit code (HV_CS 0x10), data
+ * (HV_DS 0x18), Linux's selectors (layout.h). No TSS. Accessed bits
+ * preset: the CPU never writes this table.
+ */
 static u64 hv_gdt[4] __attribute__((aligned(16))) = {
 	0,
 	0,

@@ -47,8 +47,8 @@ void vcpu_queue_nmi(struct hv_cpu *c, bool guest)
  * On the way back to the kernel (head.S, hv_return_to_kernel), with the
  * kernel's IDT loaded again so that nothing more can arrive here: does
  * the kernel miss an NMI? One we took (VMX) and had not handed on, or a
- * guest NMI still queued. A shootdown kick is not the kernel's. 1 makes
- * tramp_exit raise it in the kernel.
+ * guest NMI still queued. A shootdown kick is not the kernel's. 1 goes
+ * back through tramp_exit, and lvbs.ko sends itself an NMI for it.
  */
 long hv_take_owed_nmi(const struct kframe *f)
 {
